@@ -1,0 +1,17 @@
+# Finds every system library JobEngine uses (installed by scripts/install-deps.sh; see
+# ../shared/DEPS.md for what was verified about each on Debian 12).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(Pistache REQUIRED IMPORTED_TARGET libpistache)
+pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
+find_package(Boost 1.74 REQUIRED COMPONENTS filesystem program_options)
+find_package(tomlplusplus 3.3 REQUIRED)
+find_package(spdlog 1.10 REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
+find_package(cpp-jwt REQUIRED)
+find_package(prometheus-cpp CONFIG REQUIRED)
+find_package(Threads REQUIRED)
+find_package(GTest 1.12 REQUIRED)

@@ -1,0 +1,67 @@
+// The host's configuration: what config/jobengine.toml, environment variables and command
+// line flags resolve to. Parsing is strict (unknown keys and wrong types are errors naming
+// file:line:column and the allowed keys); see host_config.cpp and docs/configuration.md.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace jobengine::host {
+
+struct HttpConfig {
+  std::string bind = "127.0.0.1";
+  int port = 8080;                 // REST (Pistache); 0 picks a free port
+  int stream_port = 8081;          // SSE/WebSocket (Beast); 0 picks a free port
+  int64_t body_limit_bytes = 1 << 20;
+  int reactor_threads = 2;         // Pistache epoll threads
+  int worker_threads = 8;          // request worker pool (handlers that touch the database)
+  int drain_timeout_ms = 10000;    // graceful stop: wait this long for in-flight requests
+};
+
+struct DatabaseConfig {
+  std::string dsn;                 // empty: embedded mode
+  std::string embedded_dir = "var/postgres";  // relative to host.data_dir's parent? no: to CWD
+  int embedded_port = 0;           // 0: pick a free port
+  std::string pg_bin_dir;          // empty: auto-detect /usr/lib/postgresql/<v>/bin
+  std::string run_as_user = "jobengine";  // embedded cluster's OS user when the host runs as root
+  int pool_size = 8;
+  bool fsync = true;               // embedded cluster durability (benchmarks keep it on)
+  std::string app_role = "jobengine_app";  // role the engine connects as (no BYPASSRLS)
+};
+
+struct AuthConfig {
+  std::string mode = "dev";        // "dev" (HS256 allowed, token mint) or "production"
+  std::string issuer = "jobengine-dev";
+  std::string audience = "jobengine";
+  std::string hs256_secret;        // dev mode only; never logged
+  std::vector<std::string> public_key_files;  // RS256 / ES256 PEM files
+  int clock_skew_seconds = 60;
+};
+
+struct LogConfig {
+  std::string level = "info";      // trace debug info warn error
+  std::string file;                // empty: stdout only
+};
+
+struct PluginConfig {
+  std::string id;
+  bool enabled = true;
+  std::string config_json = "{}";  // the table without "enabled", as a JSON object
+};
+
+struct HostConfig {
+  std::string source_path;         // the file it came from ("" when defaults only)
+  std::string data_dir = "var";    // embedded database, state files
+  std::string plugin_dir;          // empty: <binary dir>/../plugins
+  std::vector<std::string> plugin_order;  // load order; default: scheduler ratelimit audit sources-*
+  HttpConfig http;
+  DatabaseConfig database;
+  AuthConfig auth;
+  LogConfig log;
+  std::vector<PluginConfig> plugins;  // in plugin_order
+};
+
+}  // namespace jobengine::host

@@ -1,0 +1,58 @@
+// The host-owned table of REST routes registered by the host itself and by plugins.
+//
+// Pistache's own router cannot match multi-segment plugin paths and has no locking (DEPS.md
+// §1), so every request is matched here instead. Routes are added only while plugins are being
+// created (before serving starts); matching is read-only afterwards and guarded by a
+// shared_mutex anyway so late host routes stay safe.
+#pragma once
+
+#include <jobengine/abi.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace jobengine::host {
+
+// The handler every route runs, plugin (C ABI, wrapped) or host (C++ lambda) alike.
+using RouteHandler = std::function<je_status(const je_request*, je_response*)>;
+
+struct RouteEntry {
+  std::string owner;         // plugin id, or "host"
+  std::string method;        // GET POST PUT PATCH DELETE
+  std::string pattern;       // "/api/v1/jobengine/jobs/:id"
+  std::string scope;         // required scope; empty with JE_ROUTE_PUBLIC
+  uint32_t flags = 0;        // JE_ROUTE_*
+  std::string openapi_json;  // OpenAPI operation object, may be empty
+  RouteHandler handler;
+};
+
+struct RouteMatch {
+  const RouteEntry* route = nullptr;                         // null: no route for this method
+  std::vector<std::pair<std::string, std::string>> params;  // path parameters, name without ':'
+  std::vector<std::string> allowed_methods;                  // when the path matched other methods
+};
+
+class RouteTable {
+ public:
+  // Adds a route. On a duplicate (same method and an equivalent pattern) returns an error
+  // message naming both owners and the route, and adds nothing.
+  std::optional<std::string> add(RouteEntry entry);
+  // Matches a request path (no query string). Literal segments win over ":param" segments.
+  RouteMatch match(std::string_view method, std::string_view path) const;
+  // Snapshot of every route, in registration order.
+  std::vector<RouteEntry> list() const;
+  // Routes owned by one plugin.
+  std::vector<RouteEntry> ownedBy(std::string_view owner) const;
+
+ private:
+  mutable std::shared_mutex mutex_;
+  std::vector<RouteEntry> routes_;
+};
+
+}  // namespace jobengine::host

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the system packages JobEngine needs on Debian 12 (bookworm). Idempotent: it asks apt
+# only for what is missing, and it stops the postgresql package from creating and starting its
+# default 15/main cluster (the engine runs its own private cluster under var/).
+set -euo pipefail
+
+PACKAGES=(
+  cmake g++ make pkg-config git ca-certificates
+  libboost-dev libboost-filesystem-dev libboost-program-options-dev
+  libpistache-dev libpqxx-dev libpq-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
+  nlohmann-json3-dev libgtest-dev libgmock-dev libsodium-dev libssl-dev libcpp-jwt-dev
+  prometheus-cpp-dev libcurl4-openssl-dev libcctz-dev
+  postgresql-15 postgresql-client-15 clang-format curl procps util-linux
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "install-deps: missing packages (${missing[*]}) and not root and no sudo" >&2; exit 1
+  fi
+fi
+
+# Keep the package from creating and starting its default cluster on port 5432.
+$SUDO mkdir -p /etc/postgresql-common
+if ! grep -qs '^create_main_cluster *= *false' /etc/postgresql-common/createcluster.conf; then
+  echo "create_main_cluster = false" | $SUDO tee -a /etc/postgresql-common/createcluster.conf >/dev/null
+fi
+
+echo "install-deps: installing ${missing[*]}"
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,574 @@
+// jobengine/plugin.hpp — header-only C++ wrapper over abi.h for plugin authors.
+//
+// It makes plugin code ordinary C++: std::string_view, nlohmann::json, lambdas and RAII
+// transactions, while everything that crosses the boundary stays the C structs of abi.h.
+// Every function the host calls goes through a noexcept, catch-all forwarder, so no C++
+// exception ever crosses the ABI. Usage:
+//
+//   class MyPlugin {
+//    public:
+//     static constexpr const char* kId = "my-plugin";
+//     static constexpr const char* kVersion = "0.1.0";
+//     static constexpr const char* kDescription = "what it does";
+//     static constexpr const char* kConfigSchema = R"({"type":"object"})";
+//     MyPlugin(jobengine::sdk::Host& host, const nlohmann::json& config);  // register here
+//     void start();  // look optional services up, start threads
+//     void stop();   // join every thread
+//   };
+//   JE_PLUGIN(MyPlugin)
+#ifndef JOBENGINE_PLUGIN_HPP
+#define JOBENGINE_PLUGIN_HPP
+
+#include <jobengine/abi.h>
+
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace jobengine::sdk {
+
+inline constexpr uint32_t kErrCap = 1024;
+
+// Thrown inside plugin code for failed host calls; caught at the boundary.
+class Error : public std::runtime_error {
+ public:
+  Error(je_status status, const std::string& message)
+      : std::runtime_error(message), status_(status) {}
+  je_status status() const noexcept { return status_; }
+
+ private:
+  je_status status_;
+};
+
+inline std::string_view toView(je_str s) noexcept {
+  return s.data == nullptr ? std::string_view{} : std::string_view{s.data, s.len};
+}
+
+inline void copyError(char* err, uint32_t err_cap, std::string_view message) noexcept {
+  if (err == nullptr || err_cap == 0) {
+    return;
+  }
+  const size_t n = message.size() < err_cap - 1 ? message.size() : err_cap - 1;
+  std::memcpy(err, message.data(), n);
+  err[n] = '\0';
+}
+
+// ---- HTTP --------------------------------------------------------------------------------
+
+class Request {
+ public:
+  explicit Request(const je_request& raw) : raw_(raw) {}
+  std::string_view method() const { return toView(raw_.method); }
+  std::string_view path() const { return toView(raw_.path); }
+  std::string_view body() const { return toView(raw_.body); }
+  std::string_view tenant() const { return toView(raw_.tenant); }
+  std::string_view project() const { return toView(raw_.project); }
+  std::string_view subject() const { return toView(raw_.subject); }
+  std::string_view scopes() const { return toView(raw_.scopes); }
+  std::string_view traceId() const { return toView(raw_.trace_id); }
+  std::string_view requestId() const { return toView(raw_.request_id); }
+  std::string_view operatorReason() const { return toView(raw_.operator_reason); }
+  std::string_view operatorTicket() const { return toView(raw_.operator_ticket); }
+  je_txn* txn() const { return raw_.txn; }
+
+  std::optional<std::string> param(const char* name) const {
+    je_str out{};
+    if (raw_.path_param(&raw_, name, &out) != JE_OK) {
+      return std::nullopt;
+    }
+    return std::string(toView(out));
+  }
+  std::optional<std::string> query(const char* name) const {
+    je_str out{};
+    if (raw_.query_param(&raw_, name, &out) != JE_OK) {
+      return std::nullopt;
+    }
+    return std::string(toView(out));
+  }
+  std::optional<std::string> header(const char* name) const {
+    je_str out{};
+    if (raw_.header(&raw_, name, &out) != JE_OK) {
+      return std::nullopt;
+    }
+    return std::string(toView(out));
+  }
+  // Parses the body as JSON; nullopt when it is not valid JSON.
+  std::optional<nlohmann::json> json() const {
+    auto parsed = nlohmann::json::parse(body(), nullptr, false);
+    if (parsed.is_discarded()) {
+      return std::nullopt;
+    }
+    return parsed;
+  }
+  const je_request& raw() const { return raw_; }
+
+ private:
+  const je_request& raw_;
+};
+
+class Response {
+ public:
+  explicit Response(je_response& raw) : raw_(raw) {}
+  Response& status(int code) {
+    raw_.set_status(&raw_, code);
+    return *this;
+  }
+  Response& header(std::string_view name, std::string_view value) {
+    raw_.set_header(&raw_, name.data(), name.size(), value.data(), value.size());
+    return *this;
+  }
+  Response& write(std::string_view data) {
+    raw_.write(&raw_, data.data(), data.size());
+    return *this;
+  }
+  Response& json(int code, const nlohmann::json& body) {
+    status(code);
+    return write(body.dump());
+  }
+  // The SPEC §5 error envelope.
+  Response& error(int code, std::string_view error_code, std::string_view message,
+                  std::string_view trace_id, const nlohmann::json& details = nullptr) {
+    nlohmann::json e = {{"code", error_code}, {"message", message}, {"traceId", trace_id}};
+    if (!details.is_null()) {
+      e["details"] = details;
+    }
+    return json(code, nlohmann::json{{"error", e}});
+  }
+
+ private:
+  je_response& raw_;
+};
+
+using RouteFn = std::function<void(const Request&, Response&)>;
+
+// ---- Store -------------------------------------------------------------------------------
+
+// A statement parameter: text or NULL.
+struct Param {
+  Param(std::nullptr_t) : is_null(true) {}  // NOLINT(google-explicit-constructor)
+  Param(std::string v) : text(std::move(v)) {}  // NOLINT(google-explicit-constructor)
+  Param(std::string_view v) : text(v) {}        // NOLINT(google-explicit-constructor)
+  Param(const char* v) : text(v) {}             // NOLINT(google-explicit-constructor)
+  Param(int64_t v) : text(std::to_string(v)) {}  // NOLINT(google-explicit-constructor)
+  Param(int v) : text(std::to_string(v)) {}      // NOLINT(google-explicit-constructor)
+  Param(double v) : text(std::to_string(v)) {}   // NOLINT(google-explicit-constructor)
+  Param(bool v) : text(v ? "true" : "false") {}  // NOLINT(google-explicit-constructor)
+  template <typename T>
+  Param(const std::optional<T>& v) : is_null(!v) {  // NOLINT(google-explicit-constructor)
+    if (v) {
+      text = Param(*v).text;
+    }
+  }
+  std::string text;
+  bool is_null = false;
+};
+
+// One row as seen in a row callback.
+class Row {
+ public:
+  explicit Row(const je_row& raw) : raw_(raw) {}
+  uint32_t size() const { return raw_.column_count; }
+  bool isNull(uint32_t col) const {
+    je_str s{};
+    int32_t null = 0;
+    raw_.get(&raw_, col, &s, &null);
+    return null != 0;
+  }
+  std::string_view view(uint32_t col) const {
+    je_str s{};
+    int32_t null = 0;
+    if (raw_.get(&raw_, col, &s, &null) != JE_OK) {
+      throw Error(JE_ERR_INVALID, "column index out of range");
+    }
+    return toView(s);
+  }
+  std::string str(uint32_t col) const { return std::string(view(col)); }
+  std::optional<std::string> opt(uint32_t col) const {
+    if (isNull(col)) {
+      return std::nullopt;
+    }
+    return str(col);
+  }
+  int64_t i64(uint32_t col) const { return std::stoll(str(col)); }
+  double f64(uint32_t col) const { return std::stod(str(col)); }
+  bool boolean(uint32_t col) const { return view(col) == "t" || view(col) == "true"; }
+  nlohmann::json json(uint32_t col) const {
+    if (isNull(col)) {
+      return nullptr;
+    }
+    return nlohmann::json::parse(view(col));
+  }
+
+ private:
+  const je_row& raw_;
+};
+
+using RowFn = std::function<void(const Row&)>;
+
+class Store;
+
+// RAII transaction: rolls back on destruction unless committed. May also wrap a transaction
+// the plugin does not own (a request's txn): then commit/rollback are left to the owner.
+class Txn {
+ public:
+  Txn(const je_store_v1* store, je_txn* txn, bool owned) : store_(store), txn_(txn), owned_(owned) {}
+  Txn(Txn&& other) noexcept
+      : store_(other.store_), txn_(std::exchange(other.txn_, nullptr)), owned_(other.owned_) {}
+  Txn(const Txn&) = delete;
+  Txn& operator=(const Txn&) = delete;
+  Txn& operator=(Txn&&) = delete;
+  ~Txn() {
+    if (txn_ != nullptr && owned_) {
+      store_->rollback(store_->host, txn_);
+    }
+  }
+
+  // Runs a statement; returns the affected/returned row count.
+  uint64_t exec(std::string_view sql, const std::vector<Param>& params = {},
+                const RowFn& on_row = nullptr) {
+    std::vector<je_param> raw;
+    raw.reserve(params.size());
+    for (const auto& p : params) {
+      raw.push_back(je_param{p.text.data(), p.text.size(), p.is_null ? 1u : 0u, 0});
+    }
+    char err[kErrCap] = {0};
+    uint64_t affected = 0;
+    struct Ctx {
+      const RowFn* fn;
+      std::string error;
+    } ctx{&on_row, {}};
+    je_row_callback cb = nullptr;
+    if (on_row) {
+      cb = [](void* user, const je_row* row) noexcept -> je_status {
+        auto* c = static_cast<Ctx*>(user);
+        try {
+          (*c->fn)(Row(*row));
+          return JE_OK;
+        } catch (const std::exception& e) {
+          c->error = e.what();
+          return JE_ERR_INTERNAL;
+        } catch (...) {
+          c->error = "unknown exception in row callback";
+          return JE_ERR_INTERNAL;
+        }
+      };
+    }
+    const je_status st = store_->exec(store_->host, txn_, sql.data(), sql.size(), raw.data(),
+                                      static_cast<uint32_t>(raw.size()), cb, &ctx, &affected,
+                                      err, kErrCap);
+    if (st != JE_OK) {
+      throw Error(st, ctx.error.empty() ? std::string(err) : ctx.error);
+    }
+    return affected;
+  }
+
+  // Runs a statement expected to return at most one row.
+  std::optional<nlohmann::json> one(std::string_view sql, const std::vector<Param>& params,
+                                    const std::function<nlohmann::json(const Row&)>& map) {
+    std::optional<nlohmann::json> out;
+    exec(sql, params, [&](const Row& r) { out = map(r); });
+    return out;
+  }
+
+  void commit() {
+    if (!owned_) {
+      return;
+    }
+    char err[kErrCap] = {0};
+    je_txn* t = std::exchange(txn_, nullptr);
+    const je_status st = store_->commit(store_->host, t, err, kErrCap);
+    if (st != JE_OK) {
+      throw Error(st, err);
+    }
+  }
+
+  void onCommit(std::function<void()> fn) {
+    auto* heap = new std::function<void()>(std::move(fn));
+    char err[kErrCap] = {0};
+    const je_status st = store_->on_commit(
+        store_->host, txn_,
+        [](void* user) {
+          std::unique_ptr<std::function<void()>> f(static_cast<std::function<void()>*>(user));
+          try {
+            (*f)();
+          } catch (...) {  // NOLINT(bugprone-empty-catch): never let it cross the ABI
+          }
+        },
+        heap, err, kErrCap);
+    if (st != JE_OK) {
+      delete heap;
+      throw Error(st, err);
+    }
+  }
+
+  std::string tenant() const { return std::string(toView(store_->tenant(store_->host, txn_))); }
+  je_txn* raw() const { return txn_; }
+
+ private:
+  const je_store_v1* store_;
+  je_txn* txn_;
+  bool owned_;
+};
+
+// ---- Host --------------------------------------------------------------------------------
+
+// The plugin's view of the host: services, logging, route registration.
+class Host {
+ public:
+  explicit Host(const je_host_api* api) : api_(api) {
+    log_ = required<je_log_v1>(JE_SERVICE_LOG, 1);
+    http_ = required<je_http_v1>(JE_SERVICE_HTTP, 1);
+    store_ = required<je_store_v1>(JE_SERVICE_STORE, 1);
+    metrics_ = optional<je_metrics_v1>(JE_SERVICE_METRICS, 1);
+    events_ = optional<je_events_v1>(JE_SERVICE_EVENTS, 1);
+  }
+  Host(const Host&) = delete;
+  Host& operator=(const Host&) = delete;
+
+  const je_host_api* api() const { return api_; }
+
+  template <typename T>
+  const T* optional(const char* name, uint32_t min_version) const {
+    const void* vt = nullptr;
+    char err[kErrCap] = {0};
+    if (api_->get_service(api_->host, name, min_version, &vt, err, kErrCap) != JE_OK) {
+      return nullptr;
+    }
+    return static_cast<const T*>(vt);
+  }
+  template <typename T>
+  const T* required(const char* name, uint32_t min_version) const {
+    const void* vt = nullptr;
+    char err[kErrCap] = {0};
+    const je_status st = api_->get_service(api_->host, name, min_version, &vt, err, kErrCap);
+    if (st != JE_OK) {
+      throw Error(st, err);
+    }
+    return static_cast<const T*>(vt);
+  }
+  void provide(const char* name, uint32_t version, const void* vtable) {
+    char err[kErrCap] = {0};
+    const je_status st = api_->provide_service(api_->host, name, version, vtable, err, kErrCap);
+    if (st != JE_OK) {
+      throw Error(st, err);
+    }
+  }
+
+  void log(int32_t level, std::string_view msg) const {
+    log_->log(log_->host, level, msg.data(), msg.size());
+  }
+  void info(std::string_view msg) const { log(JE_LOG_INFO, msg); }
+  void warn(std::string_view msg) const { log(JE_LOG_WARN, msg); }
+  void error(std::string_view msg) const { log(JE_LOG_ERROR, msg); }
+
+  // Registers a route whose handler is a lambda. Only inside the plugin's constructor.
+  void route(const char* method, const char* path, const char* scope, RouteFn fn,
+             uint32_t flags = 0, const char* openapi_json = nullptr) {
+    routes_.push_back(std::move(fn));
+    je_route_def def{};
+    def.struct_size = sizeof(def);
+    def.flags = flags;
+    def.method = method;
+    def.path = path;
+    def.scope = scope;
+    def.openapi_json = openapi_json;
+    def.user = &routes_.back();
+    def.handler = [](void* user, const je_request* req, je_response* resp) noexcept -> je_status {
+      Response out(*resp);
+      try {
+        (*static_cast<RouteFn*>(user))(Request(*req), out);
+        return JE_OK;
+      } catch (const std::exception& e) {
+        out.error(500, "INTERNAL", e.what(), toView(req->trace_id));
+        return JE_ERR_INTERNAL;
+      } catch (...) {
+        out.error(500, "INTERNAL", "unexpected error", toView(req->trace_id));
+        return JE_ERR_INTERNAL;
+      }
+    };
+    char err[kErrCap] = {0};
+    const je_status st = http_->register_route(http_->host, &def, err, kErrCap);
+    if (st != JE_OK) {
+      throw Error(st, err);
+    }
+  }
+
+  // A new transaction bound to tenant (or JE_TENANT_SYSTEM).
+  Txn begin(std::string_view tenant, uint32_t flags = 0) const {
+    je_txn* txn = nullptr;
+    char err[kErrCap] = {0};
+    const je_status st =
+        store_->begin(store_->host, tenant.data(), tenant.size(), flags, &txn, err, kErrCap);
+    if (st != JE_OK) {
+      throw Error(st, err);
+    }
+    return Txn(store_, txn, true);
+  }
+  // Wraps a transaction owned by someone else (e.g. a request's txn).
+  Txn borrow(je_txn* txn) const { return Txn(store_, txn, false); }
+
+  // Appends an event to the outbox inside txn; returns the eventId. Requires je.events.
+  std::string emit(Txn& txn, const nlohmann::json& event) const {
+    if (events_ == nullptr) {
+      throw Error(JE_ERR_UNSUPPORTED, "je.events is not available");
+    }
+    const std::string body = event.dump();
+    std::string id;
+    char err[kErrCap] = {0};
+    const je_status st = events_->append(
+        events_->host, txn.raw(), body.data(), body.size(),
+        [](void* user, const char* d, uint64_t n) { static_cast<std::string*>(user)->assign(d, n); },
+        &id, err, kErrCap);
+    if (st != JE_OK) {
+      throw Error(st, err);
+    }
+    return id;
+  }
+
+  void counterAdd(const char* name, const char* help, const nlohmann::json& labels,
+                  double v = 1.0) const {
+    if (metrics_ != nullptr) {
+      metrics_->counter_add(metrics_->host, name, help, labels.dump().c_str(), v);
+    }
+  }
+  void gaugeSet(const char* name, const char* help, const nlohmann::json& labels, double v) const {
+    if (metrics_ != nullptr) {
+      metrics_->gauge_set(metrics_->host, name, help, labels.dump().c_str(), v);
+    }
+  }
+  void observe(const char* name, const char* help, const nlohmann::json& labels, double v) const {
+    if (metrics_ != nullptr) {
+      metrics_->histogram_observe(metrics_->host, name, help, labels.dump().c_str(), v);
+    }
+  }
+
+  const je_store_v1* store() const { return store_; }
+  const je_events_v1* events() const { return events_; }
+
+ private:
+  const je_host_api* api_;
+  const je_log_v1* log_ = nullptr;
+  const je_http_v1* http_ = nullptr;
+  const je_store_v1* store_ = nullptr;
+  const je_metrics_v1* metrics_ = nullptr;
+  const je_events_v1* events_ = nullptr;
+  std::deque<RouteFn> routes_;  // deque: addresses stay stable as routes are added
+};
+
+// Strict config reading: every key must be in `allowed`; throws naming the plugin and key.
+inline void requireKnownKeys(const char* plugin_id, const nlohmann::json& config,
+                             const std::vector<std::string>& allowed) {
+  if (!config.is_object()) {
+    throw Error(JE_ERR_INVALID, std::string("plugins.") + plugin_id + ": config must be a table");
+  }
+  for (const auto& item : config.items()) {
+    bool known = false;
+    for (const auto& a : allowed) {
+      known = known || a == item.key();
+    }
+    if (!known) {
+      std::string list;
+      for (const auto& a : allowed) {
+        list += (list.empty() ? "" : ", ") + a;
+      }
+      throw Error(JE_ERR_INVALID, std::string("plugins.") + plugin_id + ": unknown key '" +
+                                      item.key() + "' (allowed: " + (list.empty() ? "none" : list) +
+                                      ")");
+    }
+  }
+}
+
+// Holds a plugin instance and its Host for the forwarders below.
+template <typename P>
+struct Instance {
+  explicit Instance(const je_host_api* api) : host(api) {}
+  Host host;
+  std::unique_ptr<P> plugin;
+};
+
+template <typename P>
+struct Forwarders {
+  static je_status create(const je_host_api* api, const char* config_json, uint64_t config_len,
+                          void** instance, char* err, uint32_t err_cap) noexcept {
+    try {
+      auto inst = std::make_unique<Instance<P>>(api);
+      auto config = nlohmann::json::parse(std::string_view(config_json, config_len), nullptr, false);
+      if (config.is_discarded()) {
+        copyError(err, err_cap, "config is not valid JSON");
+        return JE_ERR_INVALID;
+      }
+      inst->plugin = std::make_unique<P>(inst->host, config);
+      *instance = inst.release();
+      return JE_OK;
+    } catch (const Error& e) {
+      copyError(err, err_cap, e.what());
+      return e.status();
+    } catch (const std::exception& e) {
+      copyError(err, err_cap, e.what());
+      return JE_ERR_INTERNAL;
+    } catch (...) {
+      copyError(err, err_cap, "unknown exception in create()");
+      return JE_ERR_INTERNAL;
+    }
+  }
+  static je_status start(void* instance, char* err, uint32_t err_cap) noexcept {
+    try {
+      static_cast<Instance<P>*>(instance)->plugin->start();
+      return JE_OK;
+    } catch (const Error& e) {
+      copyError(err, err_cap, e.what());
+      return e.status();
+    } catch (const std::exception& e) {
+      copyError(err, err_cap, e.what());
+      return JE_ERR_INTERNAL;
+    } catch (...) {
+      copyError(err, err_cap, "unknown exception in start()");
+      return JE_ERR_INTERNAL;
+    }
+  }
+  static void stop(void* instance) noexcept {
+    try {
+      static_cast<Instance<P>*>(instance)->plugin->stop();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): nothing may cross the ABI
+    }
+  }
+  static void destroy(void* instance) noexcept {
+    try {
+      delete static_cast<Instance<P>*>(instance);
+    } catch (...) {  // NOLINT(bugprone-empty-catch): nothing may cross the ABI
+    }
+  }
+};
+
+}  // namespace jobengine::sdk
+
+// Emits the descriptor and the one exported entry for plugin class P.
+#define JE_PLUGIN(P)                                                                   \
+  extern "C" JE_EXPORT const je_plugin_descriptor* je_plugin_entry_v1(void) {          \
+    static const je_plugin_descriptor kDescriptor = {                                  \
+        sizeof(je_plugin_descriptor),                                                  \
+        JE_ABI_MAJOR,                                                                  \
+        JE_ABI_MINOR,                                                                  \
+        0,                                                                             \
+        P::kId,                                                                        \
+        P::kVersion,                                                                   \
+        P::kDescription,                                                               \
+        P::kConfigSchema,                                                              \
+        &::jobengine::sdk::Forwarders<P>::create,                                      \
+        &::jobengine::sdk::Forwarders<P>::start,                                       \
+        &::jobengine::sdk::Forwarders<P>::stop,                                        \
+        &::jobengine::sdk::Forwarders<P>::destroy,                                     \
+    };                                                                                 \
+    return &kDescriptor;                                                               \
+  }
+
+#endif  // JOBENGINE_PLUGIN_HPP
