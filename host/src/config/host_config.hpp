@@ -23,7 +23,6 @@ struct HttpConfig {
 
 struct DatabaseConfig {
   std::string dsn;                 // empty: embedded mode
-  std::string embedded_dir = "var/postgres";  // relative to host.data_dir's parent? no: to CWD
   int embedded_port = 0;           // 0: pick a free port
   std::string pg_bin_dir;          // empty: auto-detect /usr/lib/postgresql/<v>/bin
   std::string run_as_user = "jobengine";  // embedded cluster's OS user when the host runs as root
@@ -54,7 +53,7 @@ struct PluginConfig {
 
 struct HostConfig {
   std::string source_path;         // the file it came from ("" when defaults only)
-  std::string data_dir = "var";    // embedded database, state files
+  std::string data_dir = "var";    // state: the embedded cluster lives in <data_dir>/postgres
   std::string plugin_dir;          // empty: <binary dir>/../plugins
   std::vector<std::string> plugin_order;  // load order; default: scheduler ratelimit audit sources-*
   HttpConfig http;
