@@ -1,7 +1,5 @@
-// Entry point of the jobengine executable (placeholder until the CLI lands in app/).
-#include <cstdio>
+// Entry point of the jobengine executable: everything lives in app/ (cli.cpp parses,
+// commands.cpp runs); main only forwards so the host core stays testable as a library.
+#include "app/cli.hpp"
 
-int main() {
-  std::puts("jobengine 0.1.0");
-  return 0;
-}
+int main(int argc, char** argv) { return jobengine::host::runCli(argc, argv); }

@@ -36,6 +36,8 @@ std::vector<ConfigSection> buildSchema() {
                    str("data_dir", [](HostConfig& c, const ConfigValue& v) { c.data_dir = v.text; }),
                    str("plugin_dir",
                        [](HostConfig& c, const ConfigValue& v) { c.plugin_dir = v.text; }),
+                   str("migrations_dir",
+                       [](HostConfig& c, const ConfigValue& v) { c.migrations_dir = v.text; }),
                    strings("plugin_order",
                            [](HostConfig& c, const ConfigValue& v) { c.plugin_order = v.strings; }),
                }});

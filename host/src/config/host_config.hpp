@@ -55,6 +55,7 @@ struct HostConfig {
   std::string source_path;         // the file it came from ("" when defaults only)
   std::string data_dir = "var";    // state: the embedded cluster lives in <data_dir>/postgres
   std::string plugin_dir;          // empty: <binary dir>/../plugins
+  std::string migrations_dir;      // empty: the source tree's migrations/ (JE_SOURCE_DIR)
   std::vector<std::string> plugin_order;  // load order; default: scheduler ratelimit audit sources-*
   HttpConfig http;
   DatabaseConfig database;

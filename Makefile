@@ -1,0 +1,40 @@
+# JobEngine developer entry points. The README's quick start is `make run` and `make test`;
+# both install what is missing (scripts/install-deps.sh) and build first.
+#   make run     build (release) and start the engine with config/jobengine.toml
+#   make test    build (debug) and run the whole suite, then the ASan+UBSan unit/contract run
+#                and the clang-format check — exactly what CI runs (.ci/run)
+#   make bench   build (release) and run the benchmarks (bench/README.md)
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+CONFIG ?= config/jobengine.toml
+
+.PHONY: run test test-main test-asan format format-check deps build-release build-debug bench clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build-release: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+build-debug: deps
+	@cmake --preset debug >/dev/null
+	@cmake --build --preset debug -j $(JOBS)
+
+run: build-release
+	@bash scripts/run.sh $(CONFIG)
+
+test: deps
+	@bash scripts/test.sh
+
+bench: build-release
+	@bash bench/run.sh
+
+format:
+	@git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format -i
+
+format-check:
+	@git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format --dry-run -Werror
+
+clean:
+	@rm -rf build build-asan build-release

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` and CI (.ci/run) run it: a debug build with warnings as
+# errors and every ctest test (unit, contract, integration, system), then an ASan+UBSan build
+# running the unit and contract tests, then the clang-format check. Fails on the first error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-$(nproc)}
+
+bash scripts/install-deps.sh
+bash scripts/install-test-tools.sh
+
+echo "== debug build"
+cmake --preset debug >/dev/null
+cmake --build --preset debug -j "$JOBS"
+echo "== all tests"
+ctest --preset debug -j "$JOBS" --timeout 600
+
+echo "== asan+ubsan build (unit, contract)"
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j "$JOBS"
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --preset asan -j "$JOBS" --timeout 600
+
+echo "== clang-format"
+git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format --dry-run -Werror
+echo "== all green"
