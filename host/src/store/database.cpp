@@ -50,8 +50,9 @@ void ensureRole(pqxx::connection& c, const std::string& role) {
     try {
       n.exec("GRANT " + quoted + " TO CURRENT_USER");
     } catch (const pqxx::sql_error& e) {
-      throw bootstrapError("cannot grant role " + role + " to the connecting user (needed for "
-                                                         "SET ROLE)",
+      throw bootstrapError("cannot grant role " + role +
+                               " to the connecting user (needed for "
+                               "SET ROLE)",
                            e);
     }
   }

@@ -231,7 +231,8 @@ std::vector<MigrationStatus> Migrator::status(const std::vector<std::string>& ow
   for (const auto& owner : owners) {
     MigrationStatus st;
     st.owner = owner;
-    const std::map<int, Applied> applied = ledger ? readApplied(r, owner) : std::map<int, Applied>{};
+    const std::map<int, Applied> applied =
+        ledger ? readApplied(r, owner) : std::map<int, Applied>{};
     for (const auto& f : files(owner)) {
       const auto found = applied.find(f.version);
       if (found == applied.end()) {

@@ -39,7 +39,7 @@ struct MigrationStatus {
 };
 
 struct MigratorOptions {
-  std::string dsn;       // a role that may create schemas (embedded: the superuser)
+  std::string dsn;  // a role that may create schemas (embedded: the superuser)
   std::string root = "migrations";
   std::string app_role;  // empty: no grants
 };

@@ -105,7 +105,7 @@ je_status storeExec(je_host* host, je_txn* txn, const char* sql, uint64_t sql_le
         values.emplace_back(std::nullopt);
       } else {
         values.emplace_back(std::string(params[i].data == nullptr ? "" : params[i].data,
-                                         params[i].data == nullptr ? 0 : params[i].len));
+                                        params[i].data == nullptr ? 0 : params[i].len));
       }
     }
     const pqxx::result r = txn->txn.query(std::string_view(sql, sql_len), values);
