@@ -94,15 +94,17 @@ TEST_F(MigrationsTest, AChangedFileStopsWithOneLineNamingIt) {
 }
 
 TEST_F(MigrationsTest, AFailingFileNamesTheFileAndTheSqlErrorAndKeepsEarlierOnes) {
-  write("audit", "0001_init.sql", "CREATE SCHEMA IF NOT EXISTS audit; CREATE TABLE audit.a (x int);");
+  write("audit", "0001_init.sql",
+        "CREATE SCHEMA IF NOT EXISTS audit; CREATE TABLE audit.a (x int);");
   write("audit", "0002_broken.sql", "CREATE TABLE audit.b (x int);\nSELEC oops;");
   try {
     migrator().apply({"audit"});
     FAIL() << "a broken migration was applied";
   } catch (const MigrationError& e) {
     const std::string what = e.what();
-    EXPECT_EQ(what.rfind("migration " + root_ + "/audit/0002_broken.sql failed: SQLSTATE 42601: "
-                                                "syntax error at or near \"SELEC\"",
+    EXPECT_EQ(what.rfind("migration " + root_ +
+                             "/audit/0002_broken.sql failed: SQLSTATE 42601: "
+                             "syntax error at or near \"SELEC\"",
                          0),
               0u)
         << what;
@@ -168,8 +170,8 @@ TEST_F(MigrationsTest, GrantsTheAppRoleDmlButNotTheLedger) {
 }
 
 TEST_F(MigrationsTest, TheRealHostMigrationsApply) {
-  const Migrator real(MigratorOptions{dsn_, std::string(JE_SOURCE_DIR) + "/migrations",
-                                      "jobengine_app"});
+  const Migrator real(
+      MigratorOptions{dsn_, std::string(JE_SOURCE_DIR) + "/migrations", "jobengine_app"});
   EXPECT_GE(real.apply({"host"}), 1);
   EXPECT_EQ(real.pendingCount({"host"}), 0);
 }

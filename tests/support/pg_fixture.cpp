@@ -65,7 +65,8 @@ void ThrowawayPostgres::execAdmin(const std::string& dbname, const std::string& 
     PQfinish(conn);
     throw std::runtime_error("ThrowawayPostgres: cannot connect to " + dbname + ": " + why);
   }
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);  // "does not exist, skipping"
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);  // "does not exist, skipping"
   PGresult* res = PQexec(conn, sql.c_str());
   const ExecStatusType st = PQresultStatus(res);
   const std::string why = PQerrorMessage(conn);

@@ -99,6 +99,17 @@ ConnectionPool::Lease ConnectionPool::acquire() {
   }
 }
 
+void ConnectionPool::discardIdle() noexcept {
+  std::vector<std::unique_ptr<PooledConnection>> dead;
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    dead.swap(idle_);
+    open_ -= dead.size();
+  }
+  dead.clear();  // closes the sockets outside the lock
+  available_.notify_all();
+}
+
 void ConnectionPool::giveBack(std::unique_ptr<PooledConnection> conn) noexcept {
   const bool keep = !conn->broken;
   if (!keep) {

@@ -71,6 +71,9 @@ class ConnectionPool {
   // Blocks until a connection is free; opens a new one when below pool_size. Throws StoreError
   // (JE_ERR_RETRY) when a new connection cannot be opened.
   Lease acquire();
+  // Closes every idle connection (after a server restart they are all dead). Leased ones are
+  // left to their holders.
+  void discardIdle() noexcept;
   std::size_t capacity() const { return options_.pool_size; }
   const StoreOptions& options() const { return options_; }
 

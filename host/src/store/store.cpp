@@ -102,6 +102,9 @@ pqxx::result Transaction::query(std::string_view sql, const SqlParams& params) {
   } catch (const pqxx::sql_error& e) {
     aborted_ = true;
     throw classify(e);
+  } catch (const pqxx::transaction_rollback& e) {
+    aborted_ = true;
+    throw classify(e);
   } catch (const pqxx::failure& e) {
     aborted_ = true;
     lease_.markBroken();  // protocol-level trouble: do not trust this connection again
@@ -120,6 +123,9 @@ void Transaction::commit() {
     throw StoreError(JE_ERR_RETRY, "08006",
                      "SQLSTATE 08006: connection lost during COMMIT (outcome unknown): " +
                          primaryMessage(e.what()));
+  } catch (const pqxx::transaction_rollback& e) {
+    finish();  // serialization failure at COMMIT: the caller retries the whole transaction
+    throw classify(e);
   } catch (const pqxx::sql_error& e) {
     finish();  // a failed COMMIT (deferred constraint, serialization) ends the transaction
     throw classify(e);
@@ -185,6 +191,7 @@ Transaction Store::begin(std::string_view tenant, bool read_only) {
       if (attempt >= 1) {
         throw classify(e);
       }
+      pool_.discardIdle();  // its idle siblings most likely died with it: retry on a fresh one
     } catch (const pqxx::sql_error& e) {
       lease.markBroken();
       throw classify(e);

@@ -31,6 +31,8 @@ class StoreError : public std::runtime_error {
 std::string primaryMessage(const std::string& what);
 // Classifies a pqxx::sql_error (SQLSTATE mapping above).
 StoreError classify(const pqxx::sql_error& e);
+// Serialization failure / deadlock (libpqxx 6.4 does not derive these from sql_error): RETRY.
+StoreError classify(const pqxx::transaction_rollback& e);
 // A lost connection: JE_ERR_RETRY, SQLSTATE 08006.
 StoreError classify(const pqxx::broken_connection& e);
 
