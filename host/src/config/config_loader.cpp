@@ -295,12 +295,14 @@ HostConfig loadConfig(const std::string& path, const std::vector<ConfigOverride>
   }
   const toml::table no_plugins;
   loadPlugins(config, plugins != nullptr ? *plugins : no_plugins, where);
+  config.database.embedded_dir = config.data_dir + "/postgres";
   return config;
 }
 
 std::string publicSettingsJson(const HostConfig& c) {
   nlohmann::json j;
   j["host"] = {{"data_dir", c.data_dir}, {"plugin_dir", c.plugin_dir},
+               {"migrations_dir", c.migrations_dir},
                {"plugin_order", c.plugin_order}};
   j["http"] = {{"bind", c.http.bind},
                {"port", c.http.port},

@@ -24,6 +24,7 @@ struct HttpConfig {
 struct DatabaseConfig {
   std::string dsn;                 // empty: embedded mode
   int embedded_port = 0;           // 0: pick a free port
+  std::string embedded_dir;        // derived, not a config key: <host.data_dir>/postgres
   std::string pg_bin_dir;          // empty: auto-detect /usr/lib/postgresql/<v>/bin
   std::string run_as_user = "jobengine";  // embedded cluster's OS user when the host runs as root
   int pool_size = 8;

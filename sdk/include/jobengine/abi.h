@@ -269,7 +269,10 @@ typedef struct je_row {
  * returned by exec). */
 typedef je_status (*je_row_callback)(void* user, const je_row* row);
 
-#define JE_TENANT_SYSTEM "system" /* binds a transaction to no tenant: system tables only */
+/* Binds a transaction to no single tenant: row-level security lets it see every tenant's rows.
+ * For host and scheduler maintenance (runner claims, lease sweeps); "system" is reserved and
+ * never a real tenant id. */
+#define JE_TENANT_SYSTEM "system"
 
 /* Transaction flags. */
 #define JE_TXN_READ_ONLY 1u
