@@ -38,18 +38,20 @@ void HttpServer::Impl::accept(IncomingRequest req, Pistache::Http::ResponseWrite
             ctx, "rejected", req.method, started, false);
     return;
   }
+  bool refused = false;
   {
     std::lock_guard lock(idle_mutex_);
-    if (!draining_) {
+    refused = draining_;
+    if (!refused) {
       ++in_flight_;
-    } else {
-      HttpReply reply = errorReply(503, "SHUTTING_DOWN",
-                                   "the server is shutting down; retry on another replica",
-                                   ctx.trace_id);
-      reply.setHeader("Retry-After", kDrainRetryAfterSeconds);
-      respond(shared_writer, reply, ctx, "rejected", req.method, started, false);
-      return;
     }
+  }
+  if (refused) {
+    HttpReply reply = errorReply(
+        503, "SHUTTING_DOWN", "the server is shutting down; retry on another replica", ctx.trace_id);
+    reply.setHeader("Retry-After", kDrainRetryAfterSeconds);
+    respond(shared_writer, reply, ctx, "rejected", req.method, started, false);
+    return;
   }
   const std::string method = req.method;
   const bool posted = pool_->post([this, req = std::move(req), ctx, shared_writer, started]() mutable {
