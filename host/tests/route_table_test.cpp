@@ -1,7 +1,9 @@
-// RouteTable unit tests: matching, literal-over-param precedence, duplicates naming both
-// owners, 405 method lists, and stable entry addresses.
+// RouteTable and je.http registration unit tests: matching, literal-over-param precedence,
+// duplicates naming both owners, 405 method lists, stable entry addresses, validation.
 #include <gtest/gtest.h>
 
+#include "core/host_handle.hpp"
+#include "http/http_service.hpp"
 #include "http/route_table.hpp"
 
 namespace jobengine::host {
@@ -112,6 +114,55 @@ TEST(RouteTable, ListAndOwnedBy) {
   const auto owned = table.ownedBy("a");
   ASSERT_EQ(owned.size(), 2u);
   EXPECT_EQ(owned[1].method, "POST");
+}
+
+je_status noopHandler(void*, const je_request*, je_response*) { return JE_OK; }
+
+// je.http v1 register_route: duplicates name both owners; validation; truncated errors.
+TEST(HttpService, RefusesDuplicatesAndInvalidDefinitions) {
+  RouteTable routes;
+  HostServices services;
+  services.routes = &routes;
+  je_host plugin;
+  plugin.plugin_id = "scheduler";
+  plugin.services = &services;
+  plugin.phase = PluginPhase::kCreating;
+  const je_http_v1 http = makeHttpService(&plugin);
+  je_route_def def{};
+  def.struct_size = sizeof(def);
+  def.method = "GET";
+  def.path = "/api/v1/jobengine/x/:id";
+  def.scope = "orch:read";
+  def.handler = &noopHandler;
+  char err[256] = {0};
+  ASSERT_EQ(http.register_route(http.host, &def, err, sizeof(err)), JE_OK) << err;
+  EXPECT_EQ(routes.list().at(0).owner, "scheduler");
+
+  je_host other;
+  other.plugin_id = "audit";
+  other.services = &services;
+  other.phase = PluginPhase::kCreating;
+  const je_http_v1 other_http = makeHttpService(&other);
+  je_route_def dup = def;
+  dup.path = "/api/v1/jobengine/x/:other";
+  EXPECT_EQ(other_http.register_route(other_http.host, &dup, err, sizeof(err)), JE_ERR_CONFLICT);
+  EXPECT_STREQ(err,
+               "route GET /api/v1/jobengine/x/:id is registered by both 'scheduler' and 'audit'");
+
+  // Validation, and a tiny error buffer that is truncated but still NUL-terminated.
+  je_route_def bad = def;
+  bad.path = "/api/v1/jobengine/y";
+  bad.scope = nullptr;
+  EXPECT_EQ(other_http.register_route(other_http.host, &bad, err, sizeof(err)), JE_ERR_INVALID);
+  EXPECT_NE(std::string(err).find("scope is required"), std::string::npos) << err;
+  bad.flags = JE_ROUTE_PUBLIC;
+  bad.method = "BREW";
+  char tiny[8];
+  EXPECT_EQ(other_http.register_route(other_http.host, &bad, tiny, sizeof(tiny)), JE_ERR_INVALID);
+  EXPECT_EQ(std::string(tiny), "plugin ");
+  bad.method = "GET";
+  bad.path = "relative";
+  EXPECT_EQ(other_http.register_route(other_http.host, &bad, err, sizeof(err)), JE_ERR_INVALID);
 }
 
 }  // namespace

@@ -34,8 +34,8 @@ std::optional<std::string> HttpReply::header(std::string_view name) const {
   return std::nullopt;
 }
 
-nlohmann::json errorJson(std::string_view code, std::string_view message,
-                         std::string_view trace_id, const nlohmann::json& details) {
+nlohmann::json errorJson(std::string_view code, std::string_view message, std::string_view trace_id,
+                         const nlohmann::json& details) {
   nlohmann::json error = {{"code", code}, {"message", message}, {"traceId", trace_id}};
   if (!details.is_null()) {
     error["details"] = details;

@@ -11,8 +11,8 @@
 
 namespace jobengine::host {
 
-nlohmann::json errorJson(std::string_view code, std::string_view message,
-                         std::string_view trace_id, const nlohmann::json& details = nullptr);
+nlohmann::json errorJson(std::string_view code, std::string_view message, std::string_view trace_id,
+                         const nlohmann::json& details = nullptr);
 
 // A complete reply: status, application/json, the envelope as body.
 HttpReply errorReply(int status, std::string_view code, std::string_view message,

@@ -82,9 +82,9 @@ void setHeaderFn(je_response* resp, const char* name, uint64_t name_len, const c
     if (resp == nullptr || name == nullptr || name_len == 0) {
       return;
     }
-    callOf(resp)->setHeader(std::string_view(name, name_len),
-                            value == nullptr ? std::string_view{}
-                                             : std::string_view(value, value_len));
+    callOf(resp)->setHeader(
+        std::string_view(name, name_len),
+        value == nullptr ? std::string_view{} : std::string_view(value, value_len));
   } catch (...) {  // NOLINT(bugprone-empty-catch): nothing may cross the ABI
   }
 }

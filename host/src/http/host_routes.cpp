@@ -26,8 +26,7 @@ std::string traceOf(const je_request* req) {
                                        : std::string(req->trace_id.data, req->trace_id.len);
 }
 
-RouteEntry hostRoute(std::string pattern, std::string scope, uint32_t flags,
-                     RouteHandler handler) {
+RouteEntry hostRoute(std::string pattern, std::string scope, uint32_t flags, RouteHandler handler) {
   RouteEntry entry;
   entry.owner = "host";
   entry.method = "GET";
@@ -60,7 +59,8 @@ std::optional<std::string> registerHostRoutes(RouteTable& routes, HostRouteDeps 
         {"status", ready ? "ready" : "not_ready"},
         {"checks", {{"db", r.db}, {"migrations", r.migrations}, {"plugins", r.plugins}}},
         {"detail", r.detail}};
-    respond(resp, ready ? 200 : 503, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    respond(resp, ready ? 200 : 503,
+            body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return JE_OK;
   };
 

@@ -27,9 +27,9 @@ struct HostRouteDeps {
 
 // Registers, owned by "host":
 //   GET /healthz                    public  200 {"status":"ok"}
-//   GET /readyz                     public  200/503 {"status","checks":{db,migrations,plugins},"detail"}
-//   GET /metrics                    public  text/plain; version=0.0.4
-//   GET /api/v1/jobengine/plugins   orch:read  {"plugins":[...]}
+//   GET /readyz                     public  200/503
+//   {"status","checks":{db,migrations,plugins},"detail"} GET /metrics                    public
+//   text/plain; version=0.0.4 GET /api/v1/jobengine/plugins   orch:read  {"plugins":[...]}
 // Returns the first registration error (a duplicate naming both owners), nullopt on success.
 std::optional<std::string> registerHostRoutes(RouteTable& routes, HostRouteDeps deps);
 

@@ -47,17 +47,19 @@ void HttpServer::Impl::accept(IncomingRequest req, Pistache::Http::ResponseWrite
     }
   }
   if (refused) {
-    HttpReply reply = errorReply(
-        503, "SHUTTING_DOWN", "the server is shutting down; retry on another replica", ctx.trace_id);
+    HttpReply reply =
+        errorReply(503, "SHUTTING_DOWN", "the server is shutting down; retry on another replica",
+                   ctx.trace_id);
     reply.setHeader("Retry-After", kDrainRetryAfterSeconds);
     respond(shared_writer, reply, ctx, "rejected", req.method, started, false);
     return;
   }
   const std::string method = req.method;
-  const bool posted = pool_->post([this, req = std::move(req), ctx, shared_writer, started]() mutable {
-    PipelineResult result = servePipeline(req, ctx, routes_, interceptor_.get(), txn_hooks_);
-    respond(shared_writer, result.reply, ctx, result.route_label, req.method, started, true);
-  });
+  const bool posted =
+      pool_->post([this, req = std::move(req), ctx, shared_writer, started]() mutable {
+        PipelineResult result = servePipeline(req, ctx, routes_, interceptor_.get(), txn_hooks_);
+        respond(shared_writer, result.reply, ctx, result.route_label, req.method, started, true);
+      });
   if (!posted) {
     HttpReply reply =
         errorReply(503, "SERVER_BUSY", "the request queue is full; retry later", ctx.trace_id);
@@ -106,11 +108,10 @@ void HttpServer::Impl::respond(const WriterPtr& writer, const HttpReply& reply,
   try {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    metrics_.counterAdd("http_requests_total", "REST requests by route pattern, method, status",
-                        {{"route", route_label},
-                         {"method", method},
-                         {"status", std::to_string(reply.status)}},
-                        1.0);
+    metrics_.counterAdd(
+        "http_requests_total", "REST requests by route pattern, method, status",
+        {{"route", route_label}, {"method", method}, {"status", std::to_string(reply.status)}},
+        1.0);
     metrics_.histogramObserve("http_request_duration_seconds",
                               "REST request latency by route pattern and method",
                               {{"route", route_label}, {"method", method}}, seconds);

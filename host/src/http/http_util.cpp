@@ -129,7 +129,8 @@ std::optional<std::string> queryValue(std::string_view raw_query, std::string_vi
     const size_t eq = pair.find('=');
     const std::string key = percentDecode(pair.substr(0, eq), true);
     if (key == name) {
-      return eq == std::string_view::npos ? std::string{} : percentDecode(pair.substr(eq + 1), true);
+      return eq == std::string_view::npos ? std::string{}
+                                          : percentDecode(pair.substr(eq + 1), true);
     }
   }
   return std::nullopt;

@@ -47,10 +47,8 @@ RequestContext defaultContext(const IncomingRequest& req) {
   ctx.trace_id = trace ? *trace : randomHex(16);
   ctx.tenant = firstHeader(req, "x-stellaops-tenant", "x-stella-tenant");
   ctx.project = firstHeader(req, "x-stellaops-project", "x-stella-project");
-  ctx.operator_reason =
-      firstHeader(req, "x-stellaops-operator-reason", "x-stella-operator-reason");
-  ctx.operator_ticket =
-      firstHeader(req, "x-stellaops-operator-ticket", "x-stella-operator-ticket");
+  ctx.operator_reason = firstHeader(req, "x-stellaops-operator-reason", "x-stella-operator-reason");
+  ctx.operator_ticket = firstHeader(req, "x-stellaops-operator-ticket", "x-stella-operator-ticket");
   return ctx;
 }
 

@@ -47,8 +47,7 @@ HttpReply runRoute(const IncomingRequest& req, RequestContext& ctx, const RouteM
                         std::string("could not open a transaction: ") + e.what(), ctx.trace_id);
     }
     if (txn == nullptr) {
-      return errorReply(503, "DATABASE_UNAVAILABLE", "could not open a transaction",
-                        ctx.trace_id);
+      return errorReply(503, "DATABASE_UNAVAILABLE", "could not open a transaction", ctx.trace_id);
     }
   }
   HttpReply reply;
@@ -60,8 +59,8 @@ HttpReply runRoute(const IncomingRequest& req, RequestContext& ctx, const RouteM
     try {
       gate->after(ctx, route, req, reply, txn);
     } catch (const std::exception& e) {
-      reply = errorReply(500, "INTERNAL", std::string("request post-processing failed: ") + e.what(),
-                         ctx.trace_id);
+      reply = errorReply(500, "INTERNAL",
+                         std::string("request post-processing failed: ") + e.what(), ctx.trace_id);
     }
   }
   if (txn != nullptr) {
@@ -70,8 +69,8 @@ HttpReply runRoute(const IncomingRequest& req, RequestContext& ctx, const RouteM
         reply = std::move(*replaced);
       }
     } catch (const std::exception& e) {
-      reply = errorReply(500, "INTERNAL", std::string("transaction failed: ") + e.what(),
-                         ctx.trace_id);
+      reply =
+          errorReply(500, "INTERNAL", std::string("transaction failed: ") + e.what(), ctx.trace_id);
     }
   }
   return reply;
@@ -89,10 +88,10 @@ PipelineResult servePipeline(const IncomingRequest& req, RequestContext& ctx,
     if (match.route == nullptr) {
       if (!match.allowed_methods.empty()) {
         const std::string allow = joinMethods(match.allowed_methods);
-        result.reply = errorReply(405, "METHOD_NOT_ALLOWED",
-                                  "method " + req.method + " is not allowed on " + req.path +
-                                      " (allowed: " + allow + ")",
-                                  ctx.trace_id, nlohmann::json{{"allowed", match.allowed_methods}});
+        result.reply = errorReply(
+            405, "METHOD_NOT_ALLOWED",
+            "method " + req.method + " is not allowed on " + req.path + " (allowed: " + allow + ")",
+            ctx.trace_id, nlohmann::json{{"allowed", match.allowed_methods}});
         result.reply.setHeader("Allow", allow);
       } else {
         result.reply = errorReply(404, "NOT_FOUND", "no route for " + req.method + " " + req.path,

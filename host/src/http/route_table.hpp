@@ -36,9 +36,9 @@ struct RouteEntry {
 };
 
 struct RouteMatch {
-  const RouteEntry* route = nullptr;                         // null: no route for this method
+  const RouteEntry* route = nullptr;                        // null: no route for this method
   std::vector<std::pair<std::string, std::string>> params;  // path parameters, name without ':'
-  std::vector<std::string> allowed_methods;                  // when the path matched other methods
+  std::vector<std::string> allowed_methods;                 // when the path matched other methods
 };
 
 class RouteTable {

@@ -1,13 +1,13 @@
 // MetricsRegistry implementation over prometheus-cpp core (see metrics_registry.hpp).
 #include "metrics/metrics_registry.hpp"
 
-#include <nlohmann/json.hpp>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace jobengine::host {
@@ -121,8 +121,7 @@ void MetricsRegistry::histogramObserve(std::string_view name, std::string_view h
     constexpr Kind kKind = Kind::kHistogram;
     auto& slot = histograms_[full];
     if (slot == nullptr) {
-      slot =
-          &prometheus::BuildHistogram().Name(full).Help(std::string(help)).Register(*registry_);
+      slot = &prometheus::BuildHistogram().Name(full).Help(std::string(help)).Register(*registry_);
     }
     family = slot;
     kinds_[full] = kKind;

@@ -60,8 +60,8 @@ void gaugeSet(je_host* host, const char* name, const char* help, const char* lab
   record(host, Op::kGauge, name, help, labels_json, value);
 }
 
-void histogramObserve(je_host* host, const char* name, const char* help,
-                      const char* labels_json, double value) noexcept {
+void histogramObserve(je_host* host, const char* name, const char* help, const char* labels_json,
+                      double value) noexcept {
   record(host, Op::kHistogram, name, help, labels_json, value);
 }
 
