@@ -3,12 +3,15 @@
 // Pistache's own router cannot match multi-segment plugin paths and has no locking (DEPS.md
 // §1), so every request is matched here instead. Routes are added only while plugins are being
 // created (before serving starts); matching is read-only afterwards and guarded by a
-// shared_mutex anyway so late host routes stay safe.
+// shared_mutex anyway so late host routes stay safe. Entries live in a std::deque, so the
+// RouteEntry* handed out in RouteMatch stays valid for the table's whole life (routes are never
+// removed).
 #pragma once
 
 #include <jobengine/abi.h>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <shared_mutex>
@@ -33,26 +36,31 @@ struct RouteEntry {
 };
 
 struct RouteMatch {
-  const RouteEntry* route = nullptr;                         // null: no route for this method
+  const RouteEntry* route = nullptr;                        // null: no route for this method
   std::vector<std::pair<std::string, std::string>> params;  // path parameters, name without ':'
-  std::vector<std::string> allowed_methods;                  // when the path matched other methods
+  std::vector<std::string> allowed_methods;                 // when the path matched other methods
 };
 
 class RouteTable {
  public:
-  // Adds a route. On a duplicate (same method and an equivalent pattern) returns an error
-  // message naming both owners and the route, and adds nothing.
+  // Adds a route. On a duplicate (same method and an equivalent pattern: ":id" and ":x" in the
+  // same position are equivalent) returns "route GET /p is registered by both 'a' and 'b'"
+  // (existing owner first) and adds nothing. Also refuses a pattern that does not start with
+  // '/' or has an empty ":" parameter name.
   std::optional<std::string> add(RouteEntry entry);
   // Matches a request path (no query string). Literal segments win over ":param" segments.
+  // Parameter values are percent-decoded. When no route has this method but others match the
+  // path, allowed_methods lists them (sorted) for a 405 with an Allow header.
   RouteMatch match(std::string_view method, std::string_view path) const;
   // Snapshot of every route, in registration order.
   std::vector<RouteEntry> list() const;
   // Routes owned by one plugin.
   std::vector<RouteEntry> ownedBy(std::string_view owner) const;
+  size_t size() const;
 
  private:
   mutable std::shared_mutex mutex_;
-  std::vector<RouteEntry> routes_;
+  std::deque<RouteEntry> routes_;
 };
 
 }  // namespace jobengine::host

@@ -1,0 +1,132 @@
+// PistacheHandler: parsing, early body-limit refusal, keep-alive fix and the copy into a
+// host-owned IncomingRequest, all on the reactor threads (see http_server_impl.hpp).
+#include <sstream>
+
+#include "http/http_server_impl.hpp"
+#include "http/http_util.hpp"
+
+namespace jobengine::host {
+namespace {
+
+using Pistache::Http::Code;
+using Pistache::Http::ConnectionControl;
+using Pistache::Http::ResponseWriter;
+
+// Set on a connection after an early refusal: its remaining bytes (the unread body) are
+// dropped, and the reply said "Connection: close" so the client goes away.
+constexpr const char* kDiscardKey = "je.discard";
+
+std::optional<uint64_t> contentLength(const Pistache::Http::Request& request) {
+  const auto cl = request.headers().tryGet<Pistache::Http::Header::ContentLength>();
+  if (!cl) {
+    return std::nullopt;
+  }
+  return cl->value();
+}
+
+void markDiscard(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  if (!peer->tryGetData(kDiscardKey)) {
+    peer->putData(kDiscardKey, std::make_shared<int>(1));
+  }
+}
+
+}  // namespace
+
+IncomingRequest copyRequest(const Pistache::Http::Request& request) {
+  IncomingRequest out;
+  out.method = Pistache::Http::methodString(request.method());
+  const std::string& resource = request.resource();
+  const size_t q = resource.find('?');
+  out.path = q == std::string::npos ? resource : resource.substr(0, q);
+  // Pistache keeps the query only as a parsed map (order lost); rebuild a raw query string
+  // from it. Values are still percent-encoded, so query_param decodes exactly once.
+  std::string query;
+  const auto& params = request.query();
+  for (auto it = params.parameters_begin(); it != params.parameters_end(); ++it) {
+    query += (query.empty() ? "" : "&") + it->first + "=" + it->second;
+  }
+  out.query = std::move(query);
+  for (const auto& header : request.headers().list()) {
+    std::ostringstream value;
+    header->write(value);
+    out.headers.emplace_back(toLower(header->name()), value.str());
+  }
+  for (const auto& [name, raw] : request.headers().rawList()) {
+    out.headers.emplace_back(toLower(name), raw.value());
+  }
+  out.body = request.body();
+  return out;
+}
+
+void PistacheHandler::onRequest(const Pistache::Http::Request& request, ResponseWriter response) {
+  server_->accept(copyRequest(request), std::move(response));
+}
+
+void PistacheHandler::onInput(const char* buffer, size_t len,
+                              const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  if (peer->tryGetData(kDiscardKey)) {
+    return;
+  }
+  auto parser = getParser(peer);
+  auto& request = parser->request;
+  try {
+    if (!parser->feed(buffer, len)) {
+      // Longer than maxRequestSize (limit + header allowance) without a Content-Length that
+      // would have told us earlier, e.g. a chunked body.
+      const IncomingRequest copy = copyRequest(request);
+      ResponseWriter writer(request.version(), transport(), this, peer);
+      writer.headers().add<Pistache::Http::Header::Connection>(ConnectionControl::Close);
+      markDiscard(peer);
+      parser->reset();
+      server_->reject(std::move(writer), copy, 413, "PAYLOAD_TOO_LARGE",
+                      server_->bodyLimitMessage());
+      return;
+    }
+    const auto state = parser->parse();
+    if (state == Pistache::Http::Private::State::Done) {
+      ResponseWriter writer(request.version(), transport(), this, peer);
+      const auto connection = request.headers().tryGet<Pistache::Http::Header::Connection>();
+      const bool close = connection ? connection->control() == ConnectionControl::Close
+                                    : request.version() == Pistache::Http::Version::Http10;
+      writer.headers().add<Pistache::Http::Header::Connection>(
+          close ? ConnectionControl::Close : ConnectionControl::KeepAlive);
+      peer->setIdle(false);
+      onRequest(request, std::move(writer));
+      parser->reset();
+      return;
+    }
+    // Headers complete, body still arriving: decide on Content-Length before reading it.
+    if (parser->step()->id() == Pistache::Http::Private::BodyStep::Id) {
+      const auto declared = contentLength(request);
+      if (declared && *declared > static_cast<uint64_t>(server_->config_.body_limit_bytes)) {
+        const IncomingRequest copy = copyRequest(request);
+        ResponseWriter writer(request.version(), transport(), this, peer);
+        writer.headers().add<Pistache::Http::Header::Connection>(ConnectionControl::Close);
+        markDiscard(peer);
+        parser->reset();
+        server_->reject(std::move(writer), copy, 413, "PAYLOAD_TOO_LARGE",
+                        server_->bodyLimitMessage());
+      }
+    }
+  } catch (const Pistache::Http::HttpError& err) {
+    const IncomingRequest copy = copyRequest(request);
+    ResponseWriter writer(request.version(), transport(), this, peer);
+    writer.headers().add<Pistache::Http::Header::Connection>(ConnectionControl::Close);
+    markDiscard(peer);
+    parser->reset();
+    const bool too_large = err.code() == static_cast<int>(Code::Request_Entity_Too_Large);
+    server_->reject(std::move(writer), copy, err.code(),
+                    too_large ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST",
+                    too_large ? server_->bodyLimitMessage() : "malformed request: " + err.reason());
+  } catch (const std::exception& e) {
+    const IncomingRequest copy = copyRequest(request);
+    ResponseWriter writer(request.version(), transport(), this, peer);
+    writer.headers().add<Pistache::Http::Header::Connection>(ConnectionControl::Close);
+    markDiscard(peer);
+    parser->reset();
+    server_->reject(std::move(writer), copy, 400, "BAD_REQUEST",
+                    std::string("malformed request: ") + e.what());
+  }
+}
+
+}  // namespace jobengine::host

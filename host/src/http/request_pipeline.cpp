@@ -1,0 +1,112 @@
+// servePipeline(): routing, interceptor, transaction and handler for one request (see
+// request_pipeline.hpp and the order documented in request_interceptor.hpp).
+#include "http/request_pipeline.hpp"
+
+#include <exception>
+
+#include "http/error_envelope.hpp"
+#include "http/handler_call.hpp"
+
+namespace jobengine::host {
+namespace {
+
+std::string joinMethods(const std::vector<std::string>& methods) {
+  std::string out;
+  for (const auto& m : methods) {
+    out += (out.empty() ? "" : ", ") + m;
+  }
+  return out;
+}
+
+HttpReply runRoute(const IncomingRequest& req, RequestContext& ctx, const RouteMatch& match,
+                   RequestInterceptor* interceptor, const TxnHooks& txn_hooks) {
+  const RouteEntry& route = *match.route;
+  const bool is_public = (route.flags & JE_ROUTE_PUBLIC) != 0;
+  RequestInterceptor* gate = is_public ? nullptr : interceptor;
+  if (gate != nullptr) {
+    if (auto rejected = gate->before(ctx, route, req)) {
+      return std::move(*rejected);
+    }
+  }
+  je_txn* txn = nullptr;
+  if ((route.flags & JE_ROUTE_TXN) != 0) {
+    if (!txn_hooks.begin || !txn_hooks.finish) {
+      return errorReply(500, "INTERNAL",
+                        "route " + route.method + " " + route.pattern +
+                            " needs a transaction but no store is wired",
+                        ctx.trace_id);
+    }
+    if (ctx.tenant.empty()) {
+      return errorReply(403, "TENANT_REQUIRED",
+                        "header X-StellaOps-Tenant is required for this route", ctx.trace_id);
+    }
+    try {
+      txn = txn_hooks.begin(ctx.tenant);
+    } catch (const std::exception& e) {
+      return errorReply(503, "DATABASE_UNAVAILABLE",
+                        std::string("could not open a transaction: ") + e.what(), ctx.trace_id);
+    }
+    if (txn == nullptr) {
+      return errorReply(503, "DATABASE_UNAVAILABLE", "could not open a transaction", ctx.trace_id);
+    }
+  }
+  HttpReply reply;
+  {
+    HandlerCall call(req, ctx, match.params, txn);
+    reply = call.run(route.handler);
+  }
+  if (gate != nullptr) {
+    try {
+      gate->after(ctx, route, req, reply, txn);
+    } catch (const std::exception& e) {
+      reply = errorReply(500, "INTERNAL",
+                         std::string("request post-processing failed: ") + e.what(), ctx.trace_id);
+    }
+  }
+  if (txn != nullptr) {
+    try {
+      if (auto replaced = txn_hooks.finish(txn, reply)) {
+        reply = std::move(*replaced);
+      }
+    } catch (const std::exception& e) {
+      reply =
+          errorReply(500, "INTERNAL", std::string("transaction failed: ") + e.what(), ctx.trace_id);
+    }
+  }
+  return reply;
+}
+
+}  // namespace
+
+PipelineResult servePipeline(const IncomingRequest& req, RequestContext& ctx,
+                             const RouteTable& routes, RequestInterceptor* interceptor,
+                             const TxnHooks& txn_hooks) {
+  PipelineResult result;
+  result.route_label = "unmatched";
+  try {
+    const RouteMatch match = routes.match(req.method, req.path);
+    if (match.route == nullptr) {
+      if (!match.allowed_methods.empty()) {
+        const std::string allow = joinMethods(match.allowed_methods);
+        result.reply = errorReply(
+            405, "METHOD_NOT_ALLOWED",
+            "method " + req.method + " is not allowed on " + req.path + " (allowed: " + allow + ")",
+            ctx.trace_id, nlohmann::json{{"allowed", match.allowed_methods}});
+        result.reply.setHeader("Allow", allow);
+      } else {
+        result.reply = errorReply(404, "NOT_FOUND", "no route for " + req.method + " " + req.path,
+                                  ctx.trace_id);
+      }
+      return result;
+    }
+    result.route_label = match.route->pattern;
+    result.reply = runRoute(req, ctx, match, interceptor, txn_hooks);
+  } catch (const std::exception& e) {
+    result.reply = errorReply(500, "INTERNAL", e.what(), ctx.trace_id);
+  } catch (...) {
+    result.reply = errorReply(500, "INTERNAL", "unexpected error", ctx.trace_id);
+  }
+  return result;
+}
+
+}  // namespace jobengine::host

@@ -1,0 +1,25 @@
+// The transport-free part of serving one request: route lookup (404 / 405 envelopes),
+// interceptor, transaction for JE_ROUTE_TXN routes, handler, commit/rollback. HttpServer runs
+// it on a worker thread; it knows nothing of Pistache, so it is plain to reason about.
+#pragma once
+
+#include <string>
+
+#include "http/http_types.hpp"
+#include "http/request_interceptor.hpp"
+#include "http/route_table.hpp"
+
+namespace jobengine::host {
+
+struct PipelineResult {
+  HttpReply reply;
+  std::string route_label;  // the matched pattern, or "unmatched" (metrics label)
+};
+
+// ctx must already hold the default context (defaultContext()). interceptor may be null.
+// Never throws: every failure becomes an error envelope.
+PipelineResult servePipeline(const IncomingRequest& req, RequestContext& ctx,
+                             const RouteTable& routes, RequestInterceptor* interceptor,
+                             const TxnHooks& txn_hooks);
+
+}  // namespace jobengine::host
