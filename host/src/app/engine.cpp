@@ -1,0 +1,166 @@
+// See engine.hpp for the start-up and shutdown order.
+#include "app/engine.hpp"
+
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "app/banner.hpp"
+#include "app/host_wiring.hpp"
+#include "config/config_loader.hpp"
+#include "core/version.hpp"
+#include "http/host_routes.hpp"
+#include "http/http_server.hpp"
+#include "http/route_table.hpp"
+#include "log/logging.hpp"
+#include "metrics/metrics_registry.hpp"
+#include "plugins/plugin_manager.hpp"
+#include "store/database.hpp"
+#include "store/store.hpp"
+
+namespace jobengine::host {
+
+struct Engine::Parts {
+  std::unique_ptr<Database> database;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<MetricsRegistry> metrics;
+  std::unique_ptr<RouteTable> routes;
+  HostServices services;
+  std::unique_ptr<PluginManager> plugins;
+  std::unique_ptr<HttpServer> http;
+  std::vector<std::string> owners;  // migration owners in order
+  std::atomic<bool> plugins_started{false};
+};
+
+std::string resolveMigrationsDir(const HostConfig& config) {
+  if (!config.migrations_dir.empty()) {
+    return config.migrations_dir;
+  }
+  return std::string(JE_SOURCE_DIR) + "/migrations";
+}
+
+Engine::Engine(HostConfig config) : config_(std::move(config)), parts_(std::make_unique<Parts>()) {}
+
+Engine::~Engine() {
+  // Reverse of start-up; each step tolerates the later ones never having happened.
+  if (parts_->http) {
+    parts_->http->stop();
+  }
+  if (parts_->plugins) {
+    parts_->plugins->stopAll();
+  }
+  parts_->plugins.reset();
+  parts_->http.reset();
+  parts_->store.reset();
+  parts_->database.reset();
+}
+
+namespace {
+
+sigset_t stopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+}  // namespace
+
+int Engine::serve(const EngineOptions& options) {
+  // Block the stop signals before any thread exists so every thread inherits the mask and
+  // only sigwait() below sees them.
+  sigset_t signals = stopSignals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto log = componentLogger("host");
+  Parts& p = *parts_;
+  const auto started_at = std::chrono::steady_clock::now();
+  log->info("jobengine {} starting (plugin ABI {}.{}), config {}", hostVersion(), JE_ABI_MAJOR,
+            JE_ABI_MINOR, config_.source_path.empty() ? "<defaults>" : config_.source_path);
+
+  p.database = std::make_unique<Database>(config_.database);
+  if (p.database->embedded()) {
+    log->info("database: embedded cluster in {} on 127.0.0.1:{}", config_.database.embedded_dir,
+              p.database->cluster()->port());
+  } else {
+    log->info("database: external {}", redactDsn(config_.database.dsn));
+  }
+  p.owners = migrationOwners(config_);
+  const std::string migrations_dir = resolveMigrationsDir(config_);
+  const int applied = p.database->migrator(migrations_dir).apply(p.owners);
+  log->info("migrations: {} applied from {}", applied, migrations_dir);
+  p.store = p.database->openStore();
+
+  p.metrics = std::make_unique<MetricsRegistry>();
+  p.routes = std::make_unique<RouteTable>();
+  p.services.config = &config_;
+  p.services.store = p.store.get();
+  p.services.routes = p.routes.get();
+  p.services.metrics = p.metrics.get();
+  p.plugins = makePluginManager(config_, p.services, log);
+  p.plugins->loadAll();
+  p.plugins->createAll();
+
+  HostRouteDeps deps;
+  deps.readiness = [this, migrations_dir]() {
+    Readiness r;
+    Parts& parts = *parts_;
+    r.db = parts.store->ping();
+    try {
+      r.migrations =
+          r.db && parts.database->migrator(migrations_dir).pendingCount(parts.owners) == 0;
+    } catch (const std::exception& e) {
+      r.detail["migrations"] = e.what();
+    }
+    r.plugins = parts.plugins_started.load();
+    return r;
+  };
+  deps.pluginsJson = [this]() { return parts_->plugins->infoJson(); };
+  deps.metricsText = [this]() { return parts_->metrics->serialize(); };
+  if (auto error = registerHostRoutes(*p.routes, deps)) {
+    throw std::runtime_error(*error);
+  }
+
+  p.http = std::make_unique<HttpServer>(config_.http, *p.routes, *p.metrics);
+  p.http->setTxnHooks(makeTxnHooks(*p.store));
+  p.plugins->startAll();
+  p.plugins_started = true;
+  p.http->start();
+
+  const auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - started_at)
+                            .count();
+  log->info("ready in {} ms: REST on {}:{}, {} plugin(s) started", ready_ms, config_.http.bind,
+            p.http->port(), p.plugins->infoJson().size());
+  printReadyLine(config_, p.http->port());
+  if (options.demo) {
+    printDemoBanner(config_, p.http->port());
+  }
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  log->info("received {}, draining", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+
+  p.http->beginDrain();
+  if (!p.http->waitIdle(std::chrono::milliseconds(config_.http.drain_timeout_ms))) {
+    log->warn("drain timeout after {} ms with {} request(s) in flight",
+              config_.http.drain_timeout_ms, p.http->inFlight());
+  }
+  p.http->stop();
+  p.plugins->stopAll();
+  p.plugins_started = false;
+  p.store.reset();
+  p.database.reset();
+  log->info("stopped");
+  return 0;
+}
+
+}  // namespace jobengine::host
