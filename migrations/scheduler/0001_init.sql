@@ -114,7 +114,8 @@ CREATE TABLE scheduler.jobs (
   last_error         jsonb,                          -- {code, message, retryable, class, fingerprint}
   PRIMARY KEY (tenant_id, id),
   CHECK ((status IN ('leased', 'running')) = (lease_id IS NOT NULL))
-) WITH (fillfactor = 80);
+) WITH (fillfactor = 80, autovacuum_vacuum_scale_factor = 0.01,
+       autovacuum_vacuum_insert_scale_factor = 0.05, autovacuum_vacuum_cost_delay = 0);
 
 -- The claim index: exactly the claim order, only queued rows.
 CREATE INDEX jobs_claim ON scheduler.jobs (priority DESC, next_eligible_at, id)

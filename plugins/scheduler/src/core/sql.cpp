@@ -124,7 +124,7 @@ WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb)
     AS x(tenant_id text, job_id uuid, lease_id uuid, progress smallint, message text)
 ), locked AS (
-  SELECT j.tenant_id, j.id, j.status AS from_status
+  SELECT j.tenant_id, j.id, j.status AS from_status, i.progress, i.message
   FROM scheduler.jobs j
   JOIN input i ON j.tenant_id = i.tenant_id AND j.id = i.job_id
   WHERE j.lease_id = i.lease_id AND j.status IN ('leased', 'running')
@@ -139,10 +139,9 @@ WITH input AS (
       progress = COALESCE(i.progress, j.progress),
       progress_message = COALESCE(i.message, j.progress_message),
       updated_at = now()
-  FROM locked l
-  JOIN input i ON i.tenant_id = l.tenant_id AND i.job_id = l.id
-  WHERE j.tenant_id = l.tenant_id AND j.id = l.id
-  RETURNING j.tenant_id, j.id, l.from_status, j.lease_until, j.cancel_requested, j.attempts,
+  FROM locked i
+  WHERE j.tenant_id = i.tenant_id AND j.id = i.id
+  RETURNING j.tenant_id, j.id, i.from_status, j.lease_until, j.cancel_requested, j.attempts,
             j.lease_id
 ), h AS (
   INSERT INTO scheduler.job_history (tenant_id, job_id, from_status, to_status, attempt,
@@ -176,26 +175,26 @@ WITH RECURSIVE input AS (
          fingerprint text)
   WHERE x.status IN ('succeeded', 'failed', 'timed_out', 'canceled', 'queued')
 ), locked AS (
-  SELECT j.tenant_id, j.id, j.status AS from_status
+  SELECT j.tenant_id, j.id, j.status AS from_status, i.lease_id, i.status AS new_status, i.reason,
+         i.error, i.next_eligible_at, i.data, i.dead_letter_id, i.error_class, i.fingerprint
   FROM scheduler.jobs j
   JOIN input i ON j.tenant_id = i.tenant_id AND j.id = i.job_id
   WHERE j.lease_id = i.lease_id AND j.status IN ('leased', 'running')
   FOR UPDATE OF j
 ), done AS (
   UPDATE scheduler.jobs j
-  SET status = i.status, reason = i.reason,
-      next_eligible_at = CASE WHEN i.status = 'queued' THEN COALESCE(i.next_eligible_at, now())
+  SET status = i.new_status, reason = i.reason,
+      next_eligible_at = CASE WHEN i.new_status = 'queued' THEN COALESCE(i.next_eligible_at, now())
                               ELSE j.next_eligible_at END,
       lease_id = NULL, lease_until = NULL, leased_by = NULL,
       last_error = COALESCE(i.error, j.last_error),
-      progress = CASE WHEN i.status = 'succeeded' THEN 100 ELSE j.progress END,
-      finished_at = CASE WHEN i.status = 'queued' THEN NULL ELSE now() END,
+      progress = CASE WHEN i.new_status = 'succeeded' THEN 100 ELSE j.progress END,
+      finished_at = CASE WHEN i.new_status = 'queued' THEN NULL ELSE now() END,
       updated_at = now()
-  FROM locked l
-  JOIN input i ON i.tenant_id = l.tenant_id AND i.job_id = l.id
-  WHERE j.tenant_id = l.tenant_id AND j.id = l.id
+  FROM locked i
+  WHERE j.tenant_id = i.tenant_id AND j.id = i.id
   RETURNING j.tenant_id, j.id, j.run_id, j.source_id, j.job_type, j.status, j.reason,
-            j.attempts, j.payload_digest, j.last_error, l.from_status, i.lease_id,
+            j.attempts, j.payload_digest, j.last_error, i.from_status, i.lease_id,
             i.dead_letter_id, i.error_class, i.fingerprint, i.data
 ), h AS (
   INSERT INTO scheduler.job_history (tenant_id, job_id, from_status, to_status, reason,
