@@ -35,8 +35,9 @@ Result<StreamFilter, HttpError> StreamFilter::fromQuery(
     const std::vector<std::pair<std::string, std::string>>& query) {
   StreamFilter f;
   for (const auto& [name, value] : query) {
-    if (value.size() > 256) {
-      return fail(makeHttpError(400, "INVALID_FILTER", name + ": longer than 256 characters",
+    const bool known = name == "runId" || name == "jobId" || name == "sourceId" || name == "types";
+    if (known && value.size() > 1024) {
+      return fail(makeHttpError(400, "INVALID_FILTER", name + ": longer than 1024 characters",
                                 {{"parameter", name}}));
     }
     if (name == "runId") {

@@ -360,10 +360,6 @@ class HttpSession : public Impl::Session, public std::enable_shared_from_this<Ht
     if (req.method() != http::verb::get) {
       return reject(makeHttpError(405, "METHOD_NOT_ALLOWED", "streams accept GET only"));
     }
-    if (ws && !websocket::is_upgrade(req)) {
-      return reject(makeHttpError(400, "WEBSOCKET_UPGRADE_REQUIRED",
-                                  std::string(kWsPath) + " needs a WebSocket upgrade request"));
-    }
     HeaderMap headers;
     for (const auto& f : req) {
       headers.add(std::string(f.name_string()), std::string(f.value()));
@@ -394,6 +390,10 @@ class HttpSession : public Impl::Session, public std::enable_shared_from_this<Ht
                                          RouteRequirement{std::string(kScopeRead), 0, false});
     if (!ctx) {
       return reject(ctx.error());
+    }
+    if (ws && !websocket::is_upgrade(req)) {
+      return reject(makeHttpError(400, "WEBSOCKET_UPGRADE_REQUIRED",
+                                  std::string(kWsPath) + " needs a WebSocket upgrade request"));
     }
     auto filter = StreamFilter::fromQuery(query);
     if (!filter) {
