@@ -39,6 +39,11 @@ struct AuthConfig {
   std::string hs256_secret;        // dev mode only; never logged
   std::vector<std::string> public_key_files;  // RS256 / ES256 PEM files
   int clock_skew_seconds = 60;
+  // Key material for short-lived stream tokens (HS256, `typ: stream`), shared by every replica
+  // so any replica's stream listener accepts them. Empty: the engine generates one into
+  // <data_dir>/stream_token.secret on first start. Never logged.
+  std::string stream_token_secret;
+  int stream_token_ttl_seconds = 300;
 };
 
 struct LogConfig {

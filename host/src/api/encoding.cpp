@@ -1,0 +1,197 @@
+// Implementation of the shared encodings (see encoding.hpp): base64url, hex, SHA-256,
+// HMAC-SHA256, random bytes and query-string decoding.
+#include "api/encoding.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <array>
+#include <stdexcept>
+
+namespace jobengine::host {
+namespace {
+
+constexpr std::string_view kB64Alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+int b64Value(char c) {
+  if (c >= 'A' && c <= 'Z') {
+    return c - 'A';
+  }
+  if (c >= 'a' && c <= 'z') {
+    return c - 'a' + 26;
+  }
+  if (c >= '0' && c <= '9') {
+    return c - '0' + 52;
+  }
+  if (c == '-') {
+    return 62;
+  }
+  if (c == '_') {
+    return 63;
+  }
+  return -1;
+}
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
+}  // namespace
+
+std::string base64urlEncode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const auto n = (static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16U) |
+                   (static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8U) |
+                   static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 2]));
+    out.push_back(kB64Alphabet[(n >> 18U) & 63U]);
+    out.push_back(kB64Alphabet[(n >> 12U) & 63U]);
+    out.push_back(kB64Alphabet[(n >> 6U) & 63U]);
+    out.push_back(kB64Alphabet[n & 63U]);
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest > 0) {
+    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16U;
+    if (rest == 2) {
+      n |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8U;
+    }
+    out.push_back(kB64Alphabet[(n >> 18U) & 63U]);
+    out.push_back(kB64Alphabet[(n >> 12U) & 63U]);
+    if (rest == 2) {
+      out.push_back(kB64Alphabet[(n >> 6U) & 63U]);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> base64urlDecode(std::string_view text) {
+  while (!text.empty() && text.back() == '=') {
+    text.remove_suffix(1);
+  }
+  if (text.size() % 4 == 1) {
+    return std::nullopt;
+  }
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (const char c : text) {
+    const int v = b64Value(c);
+    if (v < 0) {
+      return std::nullopt;
+    }
+    acc = (acc << 6U) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> static_cast<uint32_t>(bits)) & 0xFFU));
+    }
+  }
+  return out;
+}
+
+std::string sha256(std::string_view bytes) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), md.data(), &len, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("EVP_Digest(sha256) failed");
+  }
+  return {reinterpret_cast<const char*>(md.data()), len};
+}
+
+std::string sha256Hex(std::string_view bytes) { return hexEncode(sha256(bytes)); }
+
+std::string hmacSha256(std::string_view key, std::string_view bytes) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int len = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), md.data(),
+           &len) == nullptr) {
+    throw std::runtime_error("HMAC(sha256) failed");
+  }
+  return {reinterpret_cast<const char*>(md.data()), len};
+}
+
+std::string hexEncode(std::string_view bytes) {
+  static constexpr std::string_view kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const char c : bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    out.push_back(kHex[b >> 4U]);
+    out.push_back(kHex[b & 15U]);
+  }
+  return out;
+}
+
+bool constantTimeEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string randomBytes(std::size_t count) {
+  std::string out(count, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(count)) != 1) {
+    throw std::runtime_error("RAND_bytes failed");
+  }
+  return out;
+}
+
+std::optional<std::string> urlDecode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%') {
+      if (i + 2 >= text.size()) {
+        return std::nullopt;
+      }
+      const int hi = hexValue(text[i + 1]);
+      const int lo = hexValue(text[i + 2]);
+      if (hi < 0 || lo < 0) {
+        return std::nullopt;
+      }
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> parseQueryString(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> out;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (part.empty()) {
+      continue;
+    }
+    const auto eq = part.find('=');
+    auto name = urlDecode(part.substr(0, eq));
+    auto value = urlDecode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1));
+    if (name && value && !name->empty()) {
+      out.emplace_back(std::move(*name), std::move(*value));
+    }
+  }
+  return out;
+}
+
+}  // namespace jobengine::host
