@@ -95,6 +95,13 @@ std::vector<ConfigSection> buildSchema() {
                [](HostConfig& c, const ConfigValue& v) { c.auth.hs256_secret = v.text; }, {}, true),
            strings("public_key_files",
                    [](HostConfig& c, const ConfigValue& v) { c.auth.public_key_files = v.strings; }),
+           str("stream_token_secret",
+               [](HostConfig& c, const ConfigValue& v) { c.auth.stream_token_secret = v.text; }, {},
+               true),
+           integer("stream_token_ttl_seconds", 10, 86400,
+                   [](HostConfig& c, const ConfigValue& v) {
+                     c.auth.stream_token_ttl_seconds = toInt(v);
+                   }),
            integer("clock_skew_seconds", 0, 3600,
                    [](HostConfig& c, const ConfigValue& v) {
                      c.auth.clock_skew_seconds = toInt(v);
