@@ -123,14 +123,17 @@ ServiceLookup ServiceRegistry::get(const je_host& caller, std::string_view name,
     return ServiceLookup{JE_ERR_NOT_FOUND, nullptr,
                          "host service '" + service + "' is not available in this process"};
   }
+  // Order-independent rule: before start() every non-host name is refused the same way,
+  // whether or not its provider (maybe later in the load order) was created yet.
+  const PluginPhase phase = caller.phase.load();
+  if (!mayUsePluginServices(phase)) {
+    return ServiceLookup{JE_ERR_STATE, nullptr,
+                         "service '" + service +
+                             "' is not a host service: plugin-provided services may be looked "
+                             "up only in start() or later; '" +
+                             caller.plugin_id + "' asked " + phaseWhere(phase)};
+  }
   if (auto ps = provided_.find(name); ps != provided_.end()) {
-    const PluginPhase phase = caller.phase.load();
-    if (!mayUsePluginServices(phase)) {
-      return ServiceLookup{JE_ERR_STATE, nullptr,
-                           "service '" + service + "' is provided by plugin '" + ps->second.owner +
-                               "' and may be looked up only in start() or " + "later; '" +
-                               caller.plugin_id + "' asked " + phaseWhere(phase)};
-    }
     if (ps->second.version < min_version) {
       return versionError(ps->second.version, ps->second.owner);
     }

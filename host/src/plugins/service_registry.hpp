@@ -7,8 +7,9 @@
 // offered it in create().
 //
 // Rules (DESIGN.md §2-3): duplicate names are refused naming both owners; host services may
-// be looked up in any phase; plugin-provided ones only once the caller is starting or running
-// (every plugin was created by then), otherwise JE_ERR_STATE; a version below the caller's
+// be looked up in any phase; any other name only once the caller is starting or running
+// (every plugin was created by then), otherwise JE_ERR_STATE whether or not a provider exists
+// yet (so the answer does not depend on load order); a version below the caller's
 // minimum is JE_ERR_UNSUPPORTED naming both versions; an unknown name is JE_ERR_NOT_FOUND.
 //
 // Locking: one shared_mutex. Registration happens on the main thread during create();
