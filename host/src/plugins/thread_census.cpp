@@ -1,0 +1,51 @@
+// Reads /proc/self/task to list the process's threads (Linux only, like the rest of the host).
+#include "plugins/thread_census.hpp"
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iterator>
+#include <thread>
+
+namespace jobengine::host {
+
+ThreadIds currentThreadIds() {
+  ThreadIds ids;
+  DIR* dir = ::opendir("/proc/self/task");
+  if (dir == nullptr) {
+    return ids;
+  }
+  while (const dirent* entry = ::readdir(dir)) {
+    char* end = nullptr;
+    const long tid = std::strtol(entry->d_name, &end, 10);
+    if (end != entry->d_name && *end == '\0' && tid > 0) {
+      ids.insert(static_cast<int>(tid));
+    }
+  }
+  ::closedir(dir);
+  return ids;
+}
+
+ThreadIds newThreads(const ThreadIds& before, const ThreadIds& after) {
+  ThreadIds out;
+  std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
+                      std::inserter(out, out.begin()));
+  return out;
+}
+
+ThreadIds survivors(const ThreadIds& watched, std::chrono::milliseconds grace) {
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (true) {
+    const ThreadIds now = currentThreadIds();
+    ThreadIds alive;
+    std::set_intersection(watched.begin(), watched.end(), now.begin(), now.end(),
+                          std::inserter(alive, alive.begin()));
+    if (alive.empty() || std::chrono::steady_clock::now() >= deadline) {
+      return alive;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+}  // namespace jobengine::host

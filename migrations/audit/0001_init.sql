@@ -1,0 +1,2 @@
+-- audit: its own schema (DESIGN.md §5); tables arrive in later migrations.
+CREATE SCHEMA IF NOT EXISTS audit;

@@ -1,0 +1,2 @@
+-- sources-concelier: its own schema (DESIGN.md §5); tables arrive in later migrations.
+CREATE SCHEMA IF NOT EXISTS concelier;

@@ -1,0 +1,33 @@
+// AuditSettings: the [plugins.audit] table, parsed strictly.
+//
+// Unknown keys are errors that list the allowed ones; a wrong type names the key and the
+// expected type; out-of-range numbers name the range. Defaults match config.schema.json.
+// Plain C++ (no SDK types), so unit tests link it directly.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+
+namespace jobengine::audit {
+
+// A configuration error; what() is one line starting with "plugins.audit".
+class SettingsError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+struct AuditSettings {
+  std::string signing_key_file = "";  // Ed25519 private key (PEM or raw seed) used to sign export
+                                      // bundles; empty: bundles are unsigned
+  int retention_days = 0;  // days ledger entries are kept before export-and-prune (0: keep forever)
+};
+
+// Parses the plugin's config table (a JSON object; the host strips "enabled"). Throws
+// SettingsError.
+AuditSettings parseAuditSettings(const nlohmann::json& config);
+
+// The effective settings as JSON (what the /info route shows).
+nlohmann::json toJson(const AuditSettings& settings);
+
+}  // namespace jobengine::audit

@@ -1,0 +1,43 @@
+// Entry glue of the audit plugin: the plugin class and JE_PLUGIN, nothing else. Domain
+// logic lives in src/core (no SDK types); routes.cpp translates HTTP to it.
+#include <jobengine/plugin.hpp>
+
+#include "core/audit_settings.hpp"
+#include "plugin_meta.hpp"
+#include "routes.hpp"
+
+namespace jobengine::audit {
+
+class AuditPlugin {
+ public:
+  static constexpr const char* kId = "audit";
+  static constexpr const char* kVersion = kPluginVersion;
+  static constexpr const char* kDescription =
+      "Hash-chained audit ledger, export bundles, DSSE signing and verification.";
+  static constexpr const char* kConfigSchema = kPluginConfigSchema;
+
+  AuditPlugin(sdk::Host& host, const nlohmann::json& config) : settings_(parse(config)) {
+    registerRoutes(host, {{"id", kId},
+                          {"version", kVersion},
+                          {"description", kDescription},
+                          {"config", toJson(settings_)}});
+  }
+  void start() {}
+  void stop() {}
+
+ private:
+  // A bad config is the user's mistake, not a bug: JE_ERR_INVALID with the parser's line.
+  static AuditSettings parse(const nlohmann::json& config) {
+    try {
+      return parseAuditSettings(config);
+    } catch (const SettingsError& e) {
+      throw sdk::Error(JE_ERR_INVALID, e.what());
+    }
+  }
+
+  AuditSettings settings_;
+};
+
+}  // namespace jobengine::audit
+
+JE_PLUGIN(jobengine::audit::AuditPlugin)

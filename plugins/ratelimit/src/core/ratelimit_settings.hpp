@@ -1,0 +1,32 @@
+// RatelimitSettings: the [plugins.ratelimit] table, parsed strictly.
+//
+// Unknown keys are errors that list the allowed ones; a wrong type names the key and the
+// expected type; out-of-range numbers name the range. Defaults match config.schema.json.
+// Plain C++ (no SDK types), so unit tests link it directly.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+
+namespace jobengine::ratelimit {
+
+// A configuration error; what() is one line starting with "plugins.ratelimit".
+class SettingsError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+struct RatelimitSettings {
+  int default_backlog_limit =
+      10000;  // queued jobs per tenant and job type before admission refuses more (0: unlimited)
+};
+
+// Parses the plugin's config table (a JSON object; the host strips "enabled"). Throws
+// SettingsError.
+RatelimitSettings parseRatelimitSettings(const nlohmann::json& config);
+
+// The effective settings as JSON (what the /info route shows).
+nlohmann::json toJson(const RatelimitSettings& settings);
+
+}  // namespace jobengine::ratelimit

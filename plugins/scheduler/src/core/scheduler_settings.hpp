@@ -1,0 +1,37 @@
+// SchedulerSettings: the [plugins.scheduler] table, parsed strictly.
+//
+// Unknown keys are errors that list the allowed ones; a wrong type names the key and the
+// expected type; out-of-range numbers name the range. Defaults match config.schema.json.
+// Plain C++ (no SDK types), so unit tests link it directly.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+
+namespace jobengine::scheduler {
+
+// A configuration error; what() is one line starting with "plugins.scheduler".
+class SettingsError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+struct SchedulerSettings {
+  int default_max_attempts = 5;  // attempts before a job is dead-lettered, when its type sets none
+  int default_lease_seconds = 60;  // lease length granted on claim, when its type sets none
+  int runner_threads = 4;          // in-process runner threads for plugin job handlers (0: none)
+  int claim_batch_size = 32;       // most jobs one claim round trip leases
+  int backoff_base_ms = 1000;      // first retry delay
+  double backoff_factor = 2.0;     // growth of the delay per attempt
+  int backoff_cap_ms = 300000;     // longest retry delay
+};
+
+// Parses the plugin's config table (a JSON object; the host strips "enabled"). Throws
+// SettingsError.
+SchedulerSettings parseSchedulerSettings(const nlohmann::json& config);
+
+// The effective settings as JSON (what the /info route shows).
+nlohmann::json toJson(const SchedulerSettings& settings);
+
+}  // namespace jobengine::scheduler

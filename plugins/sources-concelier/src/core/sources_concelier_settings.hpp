@@ -1,0 +1,34 @@
+// ConcelierSettings: the [plugins.sources-concelier] table, parsed strictly.
+//
+// Unknown keys are errors that list the allowed ones; a wrong type names the key and the
+// expected type; out-of-range numbers name the range. Defaults match config.schema.json.
+// Plain C++ (no SDK types), so unit tests link it directly.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+
+namespace jobengine::concelier {
+
+// A configuration error; what() is one line starting with "plugins.sources-concelier".
+class SettingsError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+struct ConcelierSettings {
+  int fetch_timeout_seconds = 30;  // timeout of one upstream fetch
+  std::string mirror_dir =
+      "var/mirror/concelier";  // where fetched raw documents are kept (relative paths are relative
+                               // to the working directory)
+};
+
+// Parses the plugin's config table (a JSON object; the host strips "enabled"). Throws
+// SettingsError.
+ConcelierSettings parseConcelierSettings(const nlohmann::json& config);
+
+// The effective settings as JSON (what the /info route shows).
+nlohmann::json toJson(const ConcelierSettings& settings);
+
+}  // namespace jobengine::concelier

@@ -1,0 +1,43 @@
+// Entry glue of the sources-concelier plugin: the plugin class and JE_PLUGIN, nothing else. Domain
+// logic lives in src/core (no SDK types); routes.cpp translates HTTP to it.
+#include <jobengine/plugin.hpp>
+
+#include "core/sources_concelier_settings.hpp"
+#include "plugin_meta.hpp"
+#include "routes.hpp"
+
+namespace jobengine::concelier {
+
+class ConcelierPlugin {
+ public:
+  static constexpr const char* kId = "sources-concelier";
+  static constexpr const char* kVersion = kPluginVersion;
+  static constexpr const char* kDescription =
+      "Advisory feed adapters (OSV, NVD, KEV): fetch, parse, map.";
+  static constexpr const char* kConfigSchema = kPluginConfigSchema;
+
+  ConcelierPlugin(sdk::Host& host, const nlohmann::json& config) : settings_(parse(config)) {
+    registerRoutes(host, {{"id", kId},
+                          {"version", kVersion},
+                          {"description", kDescription},
+                          {"config", toJson(settings_)}});
+  }
+  void start() {}
+  void stop() {}
+
+ private:
+  // A bad config is the user's mistake, not a bug: JE_ERR_INVALID with the parser's line.
+  static ConcelierSettings parse(const nlohmann::json& config) {
+    try {
+      return parseConcelierSettings(config);
+    } catch (const SettingsError& e) {
+      throw sdk::Error(JE_ERR_INVALID, e.what());
+    }
+  }
+
+  ConcelierSettings settings_;
+};
+
+}  // namespace jobengine::concelier
+
+JE_PLUGIN(jobengine::concelier::ConcelierPlugin)

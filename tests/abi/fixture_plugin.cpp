@@ -1,0 +1,165 @@
+// One source, many fixture plugins (the Vulkan loader's habit): each MODULE is built with
+// JE_FIXTURE_ID="<name>" and JE_FIXTURE_<NAME>=1, and misbehaves in exactly one way so the
+// tests can pin the host's reaction to it.
+//
+//   good                      registers GET /api/v1/jobengine/good/ping, provides
+//                             fixture.echo v1, runs one named thread that stop() joins
+//   consumer                  looks fixture.echo up in create() (must be refused) and in
+//                             start() (must work); its ping route reports both
+//   wrong_major / newer_minor descriptor claims ABI 2.0 / 1.(host minor + 1)
+//   short_descriptor          struct_size 40
+//   no_entry                  exports nothing at all
+//   throws_in_create          its constructor throws
+//   registers_outside_create  registers a route in start()
+//   duplicate_route           registers good's ping route again
+//   leaks_thread              start() detaches a thread that never ends
+#include <jobengine/plugin.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#ifndef JE_FIXTURE_ID
+#error "JE_FIXTURE_ID must be defined"
+#endif
+
+namespace {
+
+namespace sdk = jobengine::sdk;
+
+// fixture.echo v1: what the good fixture offers to others.
+struct FixtureEchoV1 {
+  uint32_t struct_size;
+  uint32_t reserved0;
+  int32_t (*answer)(void);
+};
+
+int32_t echoAnswer() noexcept { return 42; }
+
+[[maybe_unused]] const FixtureEchoV1 kEcho = {sizeof(FixtureEchoV1), 0, &echoAnswer};
+
+[[maybe_unused]] std::string lookupText(const sdk::Host& host) {
+  const void* vt = nullptr;
+  char err[sdk::kErrCap] = {0};
+  const je_status st =
+      host.api()->get_service(host.api()->host, "fixture.echo", 1, &vt, err, sdk::kErrCap);
+  if (st != JE_OK) {
+    return "status " + std::to_string(st) + ": " + err;
+  }
+  return "answer " + std::to_string(static_cast<const FixtureEchoV1*>(vt)->answer());
+}
+
+class FixturePlugin {
+ public:
+  static constexpr const char* kId = JE_FIXTURE_ID;
+  static constexpr const char* kVersion = "0.0.1";
+  static constexpr const char* kDescription = "ABI test fixture " JE_FIXTURE_ID;
+  static constexpr const char* kConfigSchema = R"({"type":"object"})";
+
+  FixturePlugin(sdk::Host& host, const nlohmann::json& config) : host_(host) {
+    sdk::requireKnownKeys(kId, config, {"note"});
+#ifdef JE_FIXTURE_THROWS_IN_CREATE
+    throw std::runtime_error("fixture refuses to be created");
+#endif
+    host.route(
+        "GET", "/api/v1/jobengine/" JE_FIXTURE_ID "/ping", "orch:read",
+        [this](const sdk::Request&, sdk::Response& resp) {
+          resp.json(200, {{"id", kId}, {"create", create_lookup_}, {"start", start_lookup_}});
+        });
+#ifdef JE_FIXTURE_DUPLICATE_ROUTE
+    host.route("GET", "/api/v1/jobengine/good/ping", "orch:read",
+               [](const sdk::Request&, sdk::Response& resp) { resp.json(200, {}); });
+#endif
+#ifdef JE_FIXTURE_GOOD
+    host.provide("fixture.echo", 1, &kEcho);
+#endif
+#ifdef JE_FIXTURE_CONSUMER
+    create_lookup_ = lookupText(host);
+#endif
+  }
+
+  void start() {
+#ifdef JE_FIXTURE_CONSUMER
+    start_lookup_ = lookupText(host_);
+#endif
+#ifdef JE_FIXTURE_REGISTERS_OUTSIDE_CREATE
+    host_.route("GET", "/api/v1/jobengine/" JE_FIXTURE_ID "/late", "orch:read",
+                [](const sdk::Request&, sdk::Response& resp) { resp.json(200, {}); });
+#endif
+#ifdef JE_FIXTURE_GOOD
+    worker_ = std::thread([this] {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_; });
+    });
+#endif
+#ifdef JE_FIXTURE_LEAKS_THREAD
+    std::thread([] {
+      for (;;) {
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+      }
+    }).detach();
+#endif
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (worker_.joinable()) {
+      worker_.join();
+    }
+  }
+
+ private:
+  sdk::Host& host_;
+  std::string create_lookup_;
+  std::string start_lookup_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+#if defined(JE_FIXTURE_WRONG_MAJOR)
+constexpr uint32_t kAbiMajor = JE_ABI_MAJOR + 1;
+#else
+constexpr uint32_t kAbiMajor = JE_ABI_MAJOR;
+#endif
+#if defined(JE_FIXTURE_NEWER_MINOR)
+constexpr uint32_t kAbiMinor = JE_ABI_MINOR + 1;
+#else
+constexpr uint32_t kAbiMinor = JE_ABI_MINOR;
+#endif
+#if defined(JE_FIXTURE_SHORT_DESCRIPTOR)
+constexpr uint32_t kStructSize = 40;
+#else
+constexpr uint32_t kStructSize = sizeof(je_plugin_descriptor);
+#endif
+
+}  // namespace
+
+#if !defined(JE_FIXTURE_NO_ENTRY)
+extern "C" JE_EXPORT const je_plugin_descriptor* je_plugin_entry_v1(void) {
+  static const je_plugin_descriptor kDescriptor = {
+      kStructSize,
+      kAbiMajor,
+      kAbiMinor,
+      0,
+      FixturePlugin::kId,
+      FixturePlugin::kVersion,
+      FixturePlugin::kDescription,
+      FixturePlugin::kConfigSchema,
+      &sdk::Forwarders<FixturePlugin>::create,
+      &sdk::Forwarders<FixturePlugin>::start,
+      &sdk::Forwarders<FixturePlugin>::stop,
+      &sdk::Forwarders<FixturePlugin>::destroy,
+  };
+  return &kDescriptor;
+}
+#endif
