@@ -4,6 +4,7 @@
 #include "store/migrator.hpp"
 
 #include <gtest/gtest.h>
+#include <jobengine/canonical_json.hpp>
 #include <unistd.h>
 
 #include <filesystem>
@@ -19,7 +20,7 @@ using jobengine::host::bootstrapDatabase;
 using jobengine::host::MigrationError;
 using jobengine::host::Migrator;
 using jobengine::host::MigratorOptions;
-using jobengine::host::sha256Hex;
+using jobengine::sdk::sha256Hex;
 using jobengine::testing::ThrowawayPostgres;
 
 namespace {

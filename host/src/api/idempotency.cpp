@@ -2,6 +2,8 @@
 // decision (see idempotency.hpp).
 #include "api/idempotency.hpp"
 
+#include <jobengine/canonical_json.hpp>
+
 #include "api/encoding.hpp"
 
 #include <strings.h>
@@ -37,7 +39,7 @@ std::string requestFingerprint(std::string_view method, std::string_view path,
   std::string input;
   input.reserve(method.size() + path.size() + body.size() + 2);
   input.append(method).append("\n").append(path).append("\n").append(canonicalBody(body));
-  return sha256Hex(input);
+  return sdk::sha256Hex(input);
 }
 
 bool isReplayedHeader(std::string_view name) {

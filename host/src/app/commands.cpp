@@ -5,6 +5,7 @@
 
 #include "app/cli.hpp"
 #include "app/engine.hpp"
+#include "app/signals.hpp"
 #include "app/host_wiring.hpp"
 #include "log/logging.hpp"
 #include "plugins/plugin_manager.hpp"
@@ -32,6 +33,9 @@ int withConfig(const char* command, const CommandOptions& options, Fn fn) {
 }  // namespace
 
 int runServe(const CommandOptions& options) {
+  // Before any thread exists (the logger starts one): block the stop signals so every thread
+  // inherits the mask and only the engine's sigwait() receives them.
+  blockStopSignals();
   return withConfig("serve", options, [&](const HostConfig& config) {
     Engine engine(config);
     EngineOptions engine_options;

@@ -1,7 +1,6 @@
 // See engine.hpp for the start-up and shutdown order.
 #include "app/engine.hpp"
 
-#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -12,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/banner.hpp"
+#include "app/signals.hpp"
 #include "app/host_wiring.hpp"
 #include "config/config_loader.hpp"
 #include "core/version.hpp"
@@ -61,24 +61,8 @@ Engine::~Engine() {
   parts_->database.reset();
 }
 
-namespace {
-
-sigset_t stopSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  return set;
-}
-
-}  // namespace
-
 int Engine::serve(const EngineOptions& options) {
-  // Block the stop signals before any thread exists so every thread inherits the mask and
-  // only sigwait() below sees them.
-  sigset_t signals = stopSignals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  blockStopSignals();  // already done by runServe before the logger's thread; harmless again
 
   auto log = componentLogger("host");
   Parts& p = *parts_;
@@ -145,8 +129,7 @@ int Engine::serve(const EngineOptions& options) {
     printDemoBanner(config_, p.http->port());
   }
 
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  const int signal_number = waitForStopSignal();
   log->info("received {}, draining", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
 
   p.http->beginDrain();

@@ -27,8 +27,8 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Runs until SIGINT or SIGTERM; returns the process exit code. Must be called from the main
-  // thread before any other thread exists (it blocks the stop signals process-wide).
+  // Runs until SIGINT or SIGTERM; returns the process exit code. The caller must have called
+  // blockStopSignals() (app/signals.hpp) before any thread was created.
   int serve(const EngineOptions& options);
 
  private:

@@ -7,26 +7,18 @@
 #include <string_view>
 
 #include "core/host_handle.hpp"
+#include "core/abi_errors.hpp"
 #include "http/route_table.hpp"
 
 namespace jobengine::host {
 namespace {
-
-void copyError(char* err, uint32_t err_cap, std::string_view message) noexcept {
-  if (err == nullptr || err_cap == 0) {
-    return;
-  }
-  const size_t n = message.size() < err_cap - 1 ? message.size() : err_cap - 1;
-  std::memcpy(err, message.data(), n);
-  err[n] = '\0';
-}
 
 bool knownMethod(std::string_view m) {
   return m == "GET" || m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE";
 }
 
 je_status fail(char* err, uint32_t err_cap, je_status status, const std::string& message) {
-  copyError(err, err_cap, message);
+  fillError(err, err_cap, message);
   return status;
 }
 
@@ -87,13 +79,13 @@ je_status registerRoute(je_host* host, const je_route_def* def, char* err,
       const bool is_dup = duplicate->find("registered by both") != std::string::npos;
       return fail(err, err_cap, is_dup ? JE_ERR_CONFLICT : JE_ERR_INVALID, *duplicate);
     }
-    copyError(err, err_cap, "");
+    fillError(err, err_cap, "");
     return JE_OK;
   } catch (const std::exception& e) {
-    copyError(err, err_cap, std::string("register_route: ") + e.what());
+    fillError(err, err_cap, std::string("register_route: ") + e.what());
     return JE_ERR_INTERNAL;
   } catch (...) {
-    copyError(err, err_cap, "register_route: unknown exception");
+    fillError(err, err_cap, "register_route: unknown exception");
     return JE_ERR_INTERNAL;
   }
 }

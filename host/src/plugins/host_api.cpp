@@ -146,15 +146,6 @@ je_status hostSetting(je_host* host, const char* path, je_str_sink sink, void* u
 
 }  // namespace
 
-void fillError(char* err, uint32_t err_cap, std::string_view message) noexcept {
-  if (err == nullptr || err_cap == 0) {
-    return;
-  }
-  const size_t n = message.size() < err_cap - 1 ? message.size() : err_cap - 1;
-  std::memcpy(err, message.data(), n);
-  err[n] = '\0';
-}
-
 je_host_api makeHostApi(je_host* host) {
   je_host_api api{};
   api.struct_size = sizeof(je_host_api);

@@ -6,6 +6,8 @@
 
 #include <jobengine/abi.h>
 
+#include "core/abi_errors.hpp"
+
 #include <cstdint>
 #include <string_view>
 
@@ -23,7 +25,5 @@ je_log_v1 makeLogService(je_host* host);
 // from the registry's snapshot of non-secret host settings (ServiceRegistry::setHostSettings).
 je_config_v1 makeConfigService(je_host* host);
 
-// Copies message into a caller-owned buffer: NUL-terminated, truncated to err_cap - 1 bytes.
-void fillError(char* err, uint32_t err_cap, std::string_view message) noexcept;
 
 }  // namespace jobengine::host

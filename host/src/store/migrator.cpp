@@ -2,7 +2,8 @@
 // needs a role that owns the schemas, and the advisory lock is tied to that session.
 #include "store/migrator.hpp"
 
-#include <openssl/evp.h>
+#include <jobengine/canonical_json.hpp>
+
 
 #include <algorithm>
 #include <filesystem>
@@ -101,22 +102,6 @@ std::string ownerSchema(std::string_view owner) {
   return std::string(owner);
 }
 
-std::string sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("sha256 failed");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0x0f];
-  }
-  return out;
-}
-
 Migrator::Migrator(MigratorOptions options) : options_(std::move(options)) {
   while (options_.root.size() > 1 && options_.root.back() == '/') {
     options_.root.pop_back();
@@ -153,7 +138,7 @@ std::vector<MigrationFile> Migrator::files(const std::string& owner) const {
     std::ostringstream body;
     body << in.rdbuf();
     f.sql = body.str();
-    f.checksum = sha256Hex(f.sql);
+    f.checksum = sdk::sha256Hex(f.sql);
     out.push_back(std::move(f));
   }
   std::sort(out.begin(), out.end(),

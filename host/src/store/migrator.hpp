@@ -68,7 +68,4 @@ class Migrator {
 // otherwise the owner id itself (DESIGN.md §5).
 std::string ownerSchema(std::string_view owner);
 
-// Lower-case hex SHA-256 of data.
-std::string sha256Hex(std::string_view data);
-
 }  // namespace jobengine::host

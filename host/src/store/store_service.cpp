@@ -174,15 +174,6 @@ je_str storeTenant(je_host* /*host*/, const je_txn* txn) noexcept {
 
 }  // namespace
 
-void fillError(char* err, uint32_t err_cap, std::string_view msg) noexcept {
-  if (err == nullptr || err_cap == 0) {
-    return;
-  }
-  const std::size_t n = std::min<std::size_t>(msg.size(), err_cap - 1);
-  std::memcpy(err, msg.data(), n);
-  err[n] = '\0';
-}
-
 je_txn* adoptTransaction(Transaction txn, bool plugin_owned) {
   return new je_txn{std::move(txn), plugin_owned};
 }

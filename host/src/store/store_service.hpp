@@ -10,6 +10,8 @@
 
 #include <jobengine/abi.h>
 
+#include "core/abi_errors.hpp"
+
 #include "core/host_handle.hpp"
 #include "store/store.hpp"
 
@@ -31,7 +33,5 @@ Transaction* transactionOf(je_txn* txn);
 // Frees a je_txn (rolling back when still open). For host-owned wrappers.
 void releaseTxn(je_txn* txn) noexcept;
 
-// Copies msg into err (NUL-terminated, truncated to err_cap - 1 bytes); no-op without buffer.
-void fillError(char* err, uint32_t err_cap, std::string_view msg) noexcept;
 
 }  // namespace jobengine::host
