@@ -2,7 +2,6 @@
 // headers, 404/405 envelopes, request and trace ids, params, offloading, graceful drain,
 // interceptor/transaction order, je.http registration rules and the request metrics.
 // Ordering is forced with promises/futures, never with sleeps or timing assertions.
-#include <curl/curl.h>
 #include <gtest/gtest.h>
 
 #include <future>
@@ -18,6 +17,7 @@
 #include "http/host_routes.hpp"
 #include "http/http_server.hpp"
 #include "http/http_service.hpp"
+#include "http_client.hpp"
 #include "metrics/metrics_registry.hpp"
 
 namespace jobengine::host {
@@ -25,77 +25,8 @@ namespace {
 
 using Json = nlohmann::json;
 
-struct Reply {
-  long status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers;  // lower-case names
-  long connects = -1;                          // new connections this transfer opened
-  Json json() const { return Json::parse(body, nullptr, false); }
-};
-
-size_t onBody(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
-}
-
-size_t onHeader(char* data, size_t size, size_t n, void* user) {
-  std::string line(data, size * n);
-  const size_t colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    for (char& c : name) {
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    std::string value = line.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(' '));
-    value.erase(value.find_last_not_of("\r\n ") + 1);
-    (*static_cast<std::map<std::string, std::string>*>(user))[name] = value;
-  }
-  return size * n;
-}
-
-// A small libcurl client; one handle per Client so connection reuse can be observed.
-class Client {
- public:
-  explicit Client(uint16_t port) : port_(port), curl_(curl_easy_init()) {}
-  ~Client() { curl_easy_cleanup(curl_); }
-  Client(const Client&) = delete;
-  Client& operator=(const Client&) = delete;
-
-  Reply call(const std::string& method, const std::string& path, const std::string& body = "",
-             const std::vector<std::string>& headers = {}) {
-    Reply reply;
-    const std::string url = "http://127.0.0.1:" + std::to_string(port_) + path;
-    curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, method.c_str());
-    if (method == "GET") {
-      curl_easy_setopt(curl_, CURLOPT_HTTPGET, 1L);
-    } else {
-      curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.c_str());
-      curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    }
-    curl_slist* list = nullptr;
-    for (const auto& h : headers) {
-      list = curl_slist_append(list, h.c_str());
-    }
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &onBody);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &reply.body);
-    curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &onHeader);
-    curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &reply.headers);
-    curl_easy_setopt(curl_, CURLOPT_TIMEOUT, 60L);
-    const CURLcode rc = curl_easy_perform(curl_);
-    curl_slist_free_all(list);
-    EXPECT_EQ(rc, CURLE_OK) << curl_easy_strerror(rc) << " for " << method << " " << path;
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &reply.status);
-    curl_easy_getinfo(curl_, CURLINFO_NUM_CONNECTS, &reply.connects);
-    return reply;
-  }
-
- private:
-  uint16_t port_;
-  CURL* curl_;
-};
+using Reply = jobengine::testing::Reply;
+using Client = jobengine::testing::HttpClient;
 
 void write(je_response* resp, int status, const std::string& body) {
   resp->set_status(resp, status);

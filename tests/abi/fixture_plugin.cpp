@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -76,6 +77,17 @@ class FixturePlugin {
 #endif
 #ifdef JE_FIXTURE_GOOD
     host.provide("fixture.echo", 1, &kEcho);
+    // A slow request for the graceful-stop test: touches ?marker= when it starts, then
+    // sleeps ?ms= milliseconds before answering.
+    host.route("GET", "/api/v1/jobengine/good/slow", "orch:read",
+               [](const sdk::Request& req, sdk::Response& resp) {
+                 if (auto marker = req.query("marker")) {
+                   std::ofstream(*marker) << "started\n";
+                 }
+                 const int ms = std::stoi(req.query("ms").value_or("1000"));
+                 std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+                 resp.json(200, {{"slept_ms", ms}});
+               });
 #endif
 #ifdef JE_FIXTURE_CONSUMER
     create_lookup_ = lookupText(host);
