@@ -7,7 +7,9 @@
 #include "app/engine.hpp"
 #include "app/signals.hpp"
 #include "app/host_wiring.hpp"
+#include "http/route_table.hpp"
 #include "log/logging.hpp"
+#include "metrics/metrics_registry.hpp"
 #include "plugins/plugin_manager.hpp"
 #include "store/database.hpp"
 
@@ -15,11 +17,17 @@ namespace jobengine::host {
 namespace {
 
 // Runs fn with the loaded config; any exception becomes "jobengine <command>: <message>".
+// One-shot commands log only warnings and errors unless asked for more, so that their own
+// output (a token, a table) stays readable.
 template <typename Fn>
 int withConfig(const char* command, const CommandOptions& options, Fn fn) {
   try {
     HostConfig config = loadConfig(options.config_path, options.overrides);
-    initLogging(config.log);
+    LogConfig log = config.log;
+    if (std::string(command) != "serve" && (log.level == "info" || log.level == "debug")) {
+      log.level = "warn";
+    }
+    initLogging(log);
     const int rc = fn(config);
     shutdownLogging();
     return rc;
@@ -72,8 +80,13 @@ int runConfigCheck(const CommandOptions& options) {
   // Beyond the host's own schema, every enabled plugin is loaded and created (never started)
   // so that its own config keys are checked too; no database is needed for that.
   return withConfig("config check", options, [&](const HostConfig& config) {
+    // Plugins register routes in create(): give them a scratch table (and metrics) to do it in.
+    RouteTable routes;
+    MetricsRegistry metrics;
     HostServices services;
     services.config = &config;
+    services.routes = &routes;
+    services.metrics = &metrics;
     auto manager = makePluginManager(config, services, componentLogger("host"));
     manager->loadAll();
     manager->createAll();
