@@ -121,8 +121,12 @@ TEST_F(StreamAccessTest, RestPortRedirectsStreamPathsToTheStreamListener) {
   const std::string port = std::to_string(engine_->streamPort());
   const Reply sse = http.get("/api/v1/jobengine/stream?types=job.*&after=5");
   EXPECT_EQ(sse.status, 307);
-  EXPECT_EQ(sse.header("location"),
-            "http://127.0.0.1:" + port + "/api/v1/jobengine/stream?types=job.*&after=5");
+  // Pistache hands the query over parsed, so parameter order is not kept; the set is.
+  const std::string location = sse.header("location");
+  const std::string base = "http://127.0.0.1:" + port + "/api/v1/jobengine/stream?";
+  ASSERT_EQ(location.substr(0, base.size()), base) << location;
+  const std::string query = location.substr(base.size());
+  EXPECT_TRUE(query == "types=job.*&after=5" || query == "after=5&types=job.*") << location;
   const Reply ws = http.get("/api/v1/jobengine/ws");
   EXPECT_EQ(ws.status, 307);
   EXPECT_EQ(ws.header("location"), "http://127.0.0.1:" + port + "/api/v1/jobengine/ws");

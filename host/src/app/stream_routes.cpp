@@ -83,6 +83,12 @@ std::optional<std::string> registerStreamRoutes(RouteTable& routes, StreamRouteD
     caller.subject = str(req->subject);
     caller.tenant = str(req->tenant);
     caller.scopes = splitScopes(str(req->scopes));
+    if (caller.subject.empty()) {
+      // Defence in depth: never hand a stream token to a caller the auth step did not name.
+      respond(resp, 401,
+              errorJson("UNAUTHENTICATED", "a bearer access token is required", trace).dump());
+      return JE_OK;
+    }
     if (caller.tenant.empty()) {
       respond(
           resp, 403,
