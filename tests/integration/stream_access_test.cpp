@@ -54,6 +54,22 @@ TEST_F(StreamAccessTest, ReadyLineNamesTheStreamPort) {
   EXPECT_NE(engine_->streamPort(), engine_->restPort());
 }
 
+TEST_F(StreamAccessTest, MetricsCoverTheFeederAndSubscribers) {
+  OutboxWriter writer(engine_->databaseDsn());
+  StreamConnection sse(engine_->streamPort(), "/api/v1/jobengine/stream",
+                       {"Authorization: Bearer " + devToken("metrics-tenant", "orch:read")});
+  ASSERT_EQ(sse.status(), 200);
+  writer.append(row("metrics-tenant"));
+  ASSERT_TRUE(sse.nextSse());
+  HttpClient http(engine_->restPort());
+  const Reply metrics = http.get("/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  for (const char* name : {"jobengine_outbox_published_total", "jobengine_outbox_lag_seconds",
+                           "jobengine_stream_subscribers", "jobengine_stream_dropped_total"}) {
+    EXPECT_NE(metrics.body.find(name), std::string::npos) << name;
+  }
+}
+
 TEST_F(StreamAccessTest, WebSocketDeliversAndResumesWithAfter) {
   const std::string t = "ws-tenant";
   const std::string auth = "Authorization: Bearer " + devToken(t, "orch:read");
