@@ -19,9 +19,9 @@ void writeStderr(const std::string& text) {
 
 }  // namespace
 
-void printReadyLine(const HostConfig& config, uint16_t rest_port) {
+void printReadyLine(const HostConfig& config, uint16_t rest_port, uint16_t stream_port) {
   writeStderr("jobengine ready: REST http://" + config.http.bind + ":" + std::to_string(rest_port) +
-              "\n");
+              " streams http://" + config.http.bind + ":" + std::to_string(stream_port) + "\n");
 }
 
 void printDemoBanner(const HostConfig& config, uint16_t rest_port) {

@@ -13,6 +13,7 @@
 #include "app/banner.hpp"
 #include "app/signals.hpp"
 #include "app/host_wiring.hpp"
+#include "app/stream_wiring.hpp"
 #include "config/config_loader.hpp"
 #include "core/version.hpp"
 #include "http/host_routes.hpp"
@@ -34,6 +35,7 @@ struct Engine::Parts {
   HostServices services;
   std::unique_ptr<PluginManager> plugins;
   std::unique_ptr<HttpServer> http;
+  std::unique_ptr<StreamStack> streams;
   std::vector<std::string> owners;  // migration owners in order
   std::atomic<bool> plugins_started{false};
 };
@@ -52,10 +54,14 @@ Engine::~Engine() {
   if (parts_->http) {
     parts_->http->stop();
   }
+  if (parts_->streams) {
+    parts_->streams->stop();
+  }
   if (parts_->plugins) {
     parts_->plugins->stopAll();
   }
   parts_->plugins.reset();
+  parts_->streams.reset();
   parts_->http.reset();
   parts_->store.reset();
   parts_->database.reset();
@@ -84,11 +90,14 @@ int Engine::serve(const EngineOptions& options) {
   p.store = p.database->openStore();
 
   p.metrics = std::make_unique<MetricsRegistry>();
+  ensureStreamTokenSecret(config_);
+  p.streams = std::make_unique<StreamStack>(config_, *p.database, *p.store, *p.metrics);
   p.routes = std::make_unique<RouteTable>();
   p.services.config = &config_;
   p.services.store = p.store.get();
   p.services.routes = p.routes.get();
   p.services.metrics = p.metrics.get();
+  p.services.event_subscriptions = &p.streams->subscriptions();
   p.plugins = makePluginManager(config_, p.services, log);
   p.plugins->loadAll();
   p.plugins->createAll();
@@ -112,19 +121,24 @@ int Engine::serve(const EngineOptions& options) {
   if (auto error = registerHostRoutes(*p.routes, deps)) {
     throw std::runtime_error(*error);
   }
+  if (auto error = p.streams->registerRoutes(*p.routes)) {
+    throw std::runtime_error(*error);
+  }
 
   p.http = std::make_unique<HttpServer>(config_.http, *p.routes, *p.metrics);
   p.http->setTxnHooks(makeTxnHooks(*p.store));
   p.plugins->startAll();
   p.plugins_started = true;
+  p.streams->start();
   p.http->start();
 
   const auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now() - started_at)
                             .count();
-  log->info("ready in {} ms: REST on {}:{}, {} plugin(s) started", ready_ms, config_.http.bind,
-            p.http->port(), p.plugins->infoJson().size());
-  printReadyLine(config_, p.http->port());
+  log->info("ready in {} ms: REST on {}:{}, streams on {}:{}, {} plugin(s) started", ready_ms,
+            config_.http.bind, p.http->port(), config_.http.bind, p.streams->port(),
+            p.plugins->infoJson().size());
+  printReadyLine(config_, p.http->port(), static_cast<uint16_t>(p.streams->port()));
   if (options.demo) {
     printDemoBanner(config_, p.http->port());
   }
@@ -138,6 +152,7 @@ int Engine::serve(const EngineOptions& options) {
               config_.http.drain_timeout_ms, p.http->inFlight());
   }
   p.http->stop();
+  p.streams->stop();  // listener, feeder, hub: no event callback runs while plugins stop
   p.plugins->stopAll();
   p.plugins_started = false;
   p.store.reset();

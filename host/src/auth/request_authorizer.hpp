@@ -1,5 +1,5 @@
 // The SPEC §5 request rules as one pure decision: token, tenant, project, scope and operator
-// audit headers in, a RequestContext or an HttpError out.
+// audit headers in, an AuthContext or an HttpError out.
 //
 // Order of checks: public route → no checks; bearer token (401 UNAUTHENTICATED); header
 // lengths and shapes (400 INVALID_HEADER); tenant (403 TENANT_RESERVED / TENANT_MISMATCH /
@@ -40,7 +40,9 @@ struct RouteRequirement {
 };
 
 // The request context the host hands to handlers (je_request fields) and to the audit ledger.
-struct RequestContext {
+// Not named RequestContext: http/http_types.hpp has one, and two classes of one name in one
+// namespace linked into one binary broke the stream listener (ODR: the wrong destructor).
+struct AuthContext {
   bool authenticated = false;  // false only on public routes
   std::string tenant;
   std::string project;
@@ -56,12 +58,12 @@ class RequestAuthorizer {
   explicit RequestAuthorizer(const TokenVerifier& verifier) : verifier_(verifier) {}
 
   // Full decision for a REST request: reads Authorization, verifies it, then decide().
-  Result<RequestContext, HttpError> authorize(const HeaderMap& headers,
+  Result<AuthContext, HttpError> authorize(const HeaderMap& headers,
                                               const RouteRequirement& route) const;
 
   // The rules after token verification, for callers that verified differently (the stream
   // listener's ?access_token=). `principal` carries the verifier's outcome.
-  static Result<RequestContext, HttpError> decide(const Result<Principal, AuthError>& principal,
+  static Result<AuthContext, HttpError> decide(const Result<Principal, AuthError>& principal,
                                                   const HeaderMap& headers,
                                                   const RouteRequirement& route);
 

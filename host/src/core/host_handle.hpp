@@ -22,6 +22,7 @@ class Store;
 class RouteTable;
 class MetricsRegistry;
 class EventOutbox;
+class EventSubscriptions;
 class ServiceRegistry;
 struct HostConfig;
 
@@ -34,6 +35,7 @@ struct HostServices {
   RouteTable* routes = nullptr;
   MetricsRegistry* metrics = nullptr;
   EventOutbox* events = nullptr;
+  EventSubscriptions* event_subscriptions = nullptr;  // je.events subscribe (plugins)
   ServiceRegistry* registry = nullptr;
 };
 

@@ -3,6 +3,7 @@
 #include "stream/stream_hub.hpp"
 
 #include <algorithm>
+#include <exception>
 
 namespace jobengine::host {
 
@@ -97,7 +98,18 @@ Subscription::State Subscription::poll(std::vector<StreamEventPtr>& out, std::si
     const uint64_t overflow_mark = live_overflows_;
     const std::size_t limit = std::min(backlog_batch_, capacity_);
     lock.unlock();
-    std::vector<StreamEvent> batch = backlog_(tenant_, from, limit);
+    std::vector<StreamEvent> batch;
+    try {
+      batch = backlog_(tenant_, from, limit);
+    } catch (const std::exception&) {
+      // The outbox could not be read (database down): drop the subscriber rather than end its
+      // catch-up early, which would skip events; it resumes later with its last id.
+      lock.lock();
+      state_ = State::kDropped;
+      queue_.clear();
+      live_buffer_.clear();
+      return state_;
+    }
     lock.lock();
     for (auto& e : batch) {
       if (e.seq > last_seq_) {

@@ -1,0 +1,154 @@
+// See outbox_feeder.hpp.
+#include "stream/outbox_feeder.hpp"
+
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <pqxx/pqxx>
+#include <stdexcept>
+
+#include "log/logging.hpp"
+#include "metrics/metrics_registry.hpp"
+#include "stream/event_subscriptions.hpp"
+#include "stream/outbox_reader.hpp"
+#include "stream/stream_hub.hpp"
+
+namespace jobengine::host {
+namespace {
+
+constexpr const char* kChannel = "jobengine_events";
+
+std::unique_ptr<pqxx::connection> openConnection(const OutboxFeederOptions& options) {
+  auto conn = std::make_unique<pqxx::connection>(options.dsn);
+  if (!options.set_role.empty()) {
+    pqxx::nontransaction n(*conn);
+    n.exec("SET ROLE " + n.quote_name(options.set_role));
+  }
+  return conn;
+}
+
+double nowEpochSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+// Receiving a notification only wakes await_notification(); the payload is not needed.
+class OutboxFeeder::Listener : public pqxx::notification_receiver {
+ public:
+  explicit Listener(pqxx::connection& conn) : pqxx::notification_receiver(conn, kChannel) {}
+  void operator()(const std::string& /*payload*/, int /*backend_pid*/) override {}
+};
+
+OutboxFeeder::OutboxFeeder(OutboxFeederOptions options, StreamHub& hub,
+                           EventSubscriptions* subscriptions, MetricsRegistry* metrics)
+    : options_(std::move(options)), hub_(hub), subscriptions_(subscriptions), metrics_(metrics) {}
+
+OutboxFeeder::~OutboxFeeder() { stop(); }
+
+void OutboxFeeder::connect() {
+  listen_conn_ = openConnection(options_);
+  listener_ = std::make_unique<Listener>(*listen_conn_);  // issues LISTEN
+  read_conn_ = openConnection(options_);
+}
+
+void OutboxFeeder::disconnect() noexcept {
+  try {
+    listener_.reset();
+  } catch (...) {
+    // UNLISTEN on a dead connection may throw; the connection is discarded anyway.
+  }
+  listen_conn_.reset();
+  read_conn_.reset();
+}
+
+void OutboxFeeder::start() {
+  try {
+    connect();
+    cursor_ = visibleMaxSeq(*read_conn_);
+  } catch (const std::exception& e) {
+    disconnect();
+    throw std::runtime_error(std::string("outbox feeder: cannot read jobengine.events: ") +
+                             e.what());
+  }
+  stopping_ = false;
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "je-outbox-feed");
+    run();
+  });
+}
+
+void OutboxFeeder::stop() {
+  {
+    const std::lock_guard<std::mutex> lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+  disconnect();
+}
+
+void OutboxFeeder::waitBeforeReconnect() {
+  std::unique_lock<std::mutex> lock(stop_mutex_);
+  stop_cv_.wait_for(lock, std::chrono::milliseconds(options_.reconnect_ms),
+                    [this] { return stopping_.load(); });
+}
+
+void OutboxFeeder::drain() {
+  const auto read = [this](uint64_t after, std::size_t limit) {
+    return readAllTenants(*read_conn_, after, limit);
+  };
+  if (subscriptions_ != nullptr) {
+    subscriptions_->catchUp(read, cursor_.load());
+  }
+  for (;;) {
+    const std::vector<OutboxEvent> batch = read(cursor_.load(), options_.batch);
+    for (const auto& e : batch) {
+      hub_.publish(e.event);
+      if (subscriptions_ != nullptr) {
+        subscriptions_->deliver(e);
+      }
+      cursor_ = e.event.seq;
+    }
+    if (!batch.empty() && metrics_ != nullptr) {
+      metrics_->counterAdd("outbox_published_total", "Outbox events published to streams", {},
+                           static_cast<double>(batch.size()));
+      metrics_->gaugeSet("outbox_lag_seconds",
+                         "Seconds between the last published event's occurredAt and its publish",
+                         {}, nowEpochSeconds() - batch.back().occurred_at_epoch);
+    }
+    if (batch.size() < options_.batch || stopping_.load()) {
+      return;
+    }
+  }
+}
+
+void OutboxFeeder::run() {
+  auto log = componentLogger("stream");
+  bool healthy = true;
+  while (!stopping_.load()) {
+    try {
+      if (!listen_conn_) {
+        connect();
+        log->info("outbox feeder reconnected; resuming after seq {}", cursor_.load());
+        healthy = true;
+      }
+      drain();
+      // Blocks until a notification or the poll interval; notifications are consumed here.
+      const int poll_ms = options_.poll_ms > 0 ? options_.poll_ms : 250;
+      listen_conn_->await_notification(poll_ms / 1000, static_cast<long>(poll_ms % 1000) * 1000);
+    } catch (const std::exception& e) {
+      if (healthy) {
+        log->warn("outbox feeder: {}; reconnecting", e.what());
+        healthy = false;
+      }
+      disconnect();
+      waitBeforeReconnect();
+    }
+  }
+}
+
+}  // namespace jobengine::host

@@ -1,0 +1,44 @@
+// Reading committed rows of the event outbox (jobengine.events) in seq order, and turning a
+// row into the orch.event.v1 envelope the streams carry (SPEC §6).
+//
+// Every read is bounded by jobengine.event_horizon() (migrations/host/0002_events.sql): only
+// rows of transactions older than the oldest running one are read, so once a reader has
+// passed seq X no row with seq <= X can still appear, and a cursor "last seq read" never skips
+// an event that commits later. Two readers: readAllTenants() for the outbox feeder (its own
+// connection, transaction bound to the "system" tenant) and makeBacklogReader() for the hub's
+// resumes (through the Store, bound to the subscriber's tenant, so row-level security applies).
+// The envelope builder is a private copy of the one in host/src/events (deduped at merge).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "stream/stream_hub.hpp"
+
+#include <pqxx/connection>
+
+namespace jobengine::host {
+
+class Store;
+
+// One outbox row as read, with the envelope already built.
+struct OutboxEvent {
+  StreamEvent event;
+  double occurred_at_epoch = 0;  // seconds since the epoch (for the outbox lag metric)
+};
+
+// Rows of every tenant with seq > after_seq below the horizon, ascending, at most `limit`.
+// Runs one short read transaction bound to "system" on `conn`. Throws pqxx errors.
+std::vector<OutboxEvent> readAllTenants(pqxx::connection& conn, uint64_t after_seq,
+                                        std::size_t limit);
+
+// The largest seq below the horizon (0 when there is none): where a "new events only"
+// cursor starts.
+uint64_t visibleMaxSeq(pqxx::connection& conn);
+
+// The hub's BacklogReader: rows of one tenant through the Store (tenant-bound, read-only).
+// Throws on database errors (the hub then drops the subscriber, who resumes later).
+BacklogReader makeBacklogReader(Store& store);
+
+}  // namespace jobengine::host
