@@ -15,7 +15,11 @@ const std::string kFpSchema = "sha256:" + std::string(64, 'b');
 
 class DeadLetterTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
+  // The engine starts (and is seeded) in the first test's SetUp, so a failure fails it.
+  void SetUp() override {
+    if (ops_ != nullptr) {
+      return;
+    }
     ops_ = new OpsEngine("ops_deadletter");
     // 3 transient timeouts of concelier.fetch, 2 permanent schema errors of excititor.parse.
     for (int i = 0; i < 5; ++i) {
@@ -77,7 +81,8 @@ TEST_F(DeadLetterTest, ListFiltersAndPagesNewestFirst) {
     const Reply page =
         get("/deadletter?page_size=2" + (token.empty() ? "" : "&page_token=" + token));
     ASSERT_EQ(page.status, 200) << page.body;
-    for (const auto& e : page.json()["deadLetters"]) {
+    const auto body = page.json();  // keep the parsed body alive while iterating it
+    for (const auto& e : body["deadLetters"]) {
       ids.push_back(e["id"]);
     }
     if (!page.json().contains("nextPageToken")) {

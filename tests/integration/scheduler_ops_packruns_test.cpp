@@ -11,7 +11,12 @@ namespace {
 
 class PackRunTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { ops_ = new OpsEngine("ops_packruns"); }
+  // The engine starts in the first test's SetUp, so a start failure fails that test.
+  void SetUp() override {
+    if (ops_ == nullptr) {
+      ops_ = new OpsEngine("ops_packruns");
+    }
+  }
   static void TearDownTestSuite() {
     delete ops_;
     ops_ = nullptr;

@@ -10,7 +10,12 @@ namespace {
 
 class SourcesTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { ops_ = new OpsEngine("ops_sources"); }
+  // The engine starts in the first test's SetUp, so a start failure fails that test.
+  void SetUp() override {
+    if (ops_ == nullptr) {
+      ops_ = new OpsEngine("ops_sources");
+    }
+  }
   static void TearDownTestSuite() {
     delete ops_;
     ops_ = nullptr;
@@ -51,7 +56,8 @@ TEST_F(SourcesTest, CreateGetListAndEtag) {
   const Reply list = call("GET", "/sources");
   ASSERT_EQ(list.status, 200) << list.body;
   bool found = false;
-  for (const auto& s : list.json()["sources"]) {
+  const auto listed = list.json();  // keep the parsed body alive while iterating it
+  for (const auto& s : listed["sources"]) {
     found = found || s["id"] == id;
   }
   EXPECT_TRUE(found) << list.body;
@@ -177,7 +183,8 @@ TEST_F(SourcesTest, ListPaginatesInCreationOrder) {
         call("GET", "/sources?page_size=2" + (token.empty() ? "" : "&page_token=" + token), "", {},
              "t3");
     ASSERT_EQ(page.status, 200) << page.body;
-    for (const auto& s : page.json()["sources"]) {
+    const auto body = page.json();
+    for (const auto& s : body["sources"]) {
       names.push_back(s["name"]);
     }
     if (!page.json().contains("nextPageToken")) {
