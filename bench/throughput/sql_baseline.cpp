@@ -143,6 +143,11 @@ std::vector<Figure> runSqlBaseline(const BenchParams& params, const std::string&
   }
   const std::string dsn = cluster.dsn("postgres", "bench");
   Conn conn(dsn);
+  // The host's migrator owns this ledger; the migrations reference it (grants).
+  conn.exec(
+      "CREATE SCHEMA jobengine; CREATE TABLE jobengine.schema_migrations (owner text, "
+      "version integer, name text, checksum text, applied_at timestamptz DEFAULT now(), "
+      "PRIMARY KEY (owner, version))");
   applyMigrations(conn, "host");
   applyMigrations(conn, "scheduler");
   std::vector<Figure> out;
