@@ -5,6 +5,9 @@
 #include "core/scheduler_settings.hpp"
 #include "plugin_meta.hpp"
 #include "routes.hpp"
+#include "routes_deadletter.hpp"
+#include "routes_packruns.hpp"
+#include "routes_sources.hpp"
 
 namespace jobengine::scheduler {
 
@@ -22,6 +25,9 @@ class SchedulerPlugin {
                           {"version", kVersion},
                           {"description", kDescription},
                           {"config", toJson(settings_)}});
+    registerSourceRoutes(host);
+    registerDeadLetterRoutes(host);
+    registerPackRunRoutes(host);
   }
   void start() {}
   void stop() {}

@@ -1,0 +1,77 @@
+// je_bench_throughput: runs the plain-SQL baseline and the engine benchmark in one invocation
+// and prints every figure with its ratio to the matching baseline figure (bench/README.md).
+// Usage: je_bench_throughput [--jobs N] [--batch B] [--threads T] [--skip-engine]
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include "bench_common.hpp"
+
+namespace {
+
+void print(const std::string& side, const jobengine::bench::Figure& f, double baseline) {
+  if (!f.value) {
+    std::printf("%-8s %-58s %14s  (%s)\n", side.c_str(), f.name.c_str(), "unavailable",
+                f.note.c_str());
+    return;
+  }
+  std::printf("%-8s %-58s %10.1f %-6s", side.c_str(), f.name.c_str(), *f.value, f.unit.c_str());
+  if (baseline > 0 && f.unit == "jobs/s") {
+    std::printf(" x%.2f of baseline", *f.value / baseline);
+  }
+  std::printf("%s%s\n", f.note.empty() ? "" : "  ", f.note.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  jobengine::bench::BenchParams params;
+  bool skip_engine = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (a == "--jobs" && has_value) {
+      params.enqueue_jobs = params.drain_jobs = std::atoi(argv[++i]);
+    } else if (a == "--batch" && has_value) {
+      params.claim_batch = std::atoi(argv[++i]);
+    } else if (a == "--threads" && has_value) {
+      params.worker_threads = std::atoi(argv[++i]);
+    } else if (a == "--skip-engine") {
+      skip_engine = true;
+    } else {
+      std::cerr << "usage: je_bench_throughput [--jobs N] [--batch B] [--threads T] "
+                   "[--skip-engine]\n";
+      return 2;
+    }
+  }
+  char tmpl[] = "/tmp/je-bench-XXXXXX";
+  const char* dir = mkdtemp(tmpl);
+  if (dir == nullptr) {
+    std::perror("mkdtemp");
+    return 1;
+  }
+  const std::string work_dir = dir;
+  try {
+    std::printf("jobengine throughput benchmark: %d jobs, claim batch %d, %d threads\n",
+                params.enqueue_jobs, params.claim_batch, params.worker_threads);
+    const auto base = jobengine::bench::runSqlBaseline(params, work_dir);
+    for (const auto& f : base) {
+      print("baseline", f, 0);
+    }
+    if (!skip_engine) {
+      const auto engine = jobengine::bench::runEngineBench(params, work_dir);
+      for (const auto& f : engine) {
+        const bool drain = f.name.find("drain") != std::string::npos;
+        print("engine", f, base[drain ? 1 : 0].value.value_or(0));
+      }
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench failed: %s\n", e.what());
+    std::filesystem::remove_all(work_dir);
+    return 1;
+  }
+  std::filesystem::remove_all(work_dir);
+  return 0;
+}

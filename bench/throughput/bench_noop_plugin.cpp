@@ -1,0 +1,207 @@
+// bench_noop plugin: the engine-side half of the throughput benchmark (bench/README.md).
+// Registers job type "bench.noop" (in-process no-op handler that counts starts and records
+// the start time of latency probes) and "bench.parked" (external type: never run in-process,
+// so enqueue can be measured alone), and routes under /api/v1/jobengine/bench:
+//   POST /bench/enqueue {count, batch}   enqueue `count` bench.parked jobs through je.jobs in
+//                                        transactions of `batch` jobs; {elapsedMs, jobsPerSec}
+//   POST /bench/drain {count}            enqueue `count` bench.noop jobs in ONE transaction
+//                                        (all eligible at once), then wait until all are
+//                                        succeeded in the database; {elapsedMs, jobsPerSec}
+//   POST /bench/latency {count}          on an idle engine, enqueue one job at a time and wait
+//                                        for its handler to start; {p50Ms, p99Ms, maxMs}
+// Built outside the engine's plugin dir, so only the benchmark ever loads it.
+#include <jobengine/plugin.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace jobengine::bench {
+
+using Clock = std::chrono::steady_clock;
+
+class BenchNoopPlugin {
+ public:
+  static constexpr const char* kId = "bench-noop";
+  static constexpr const char* kVersion = "0.1.0";
+  static constexpr const char* kDescription = "Throughput benchmark job types and routes.";
+  static constexpr const char* kConfigSchema = R"({"type":"object","additionalProperties":false})";
+
+  BenchNoopPlugin(sdk::Host& host, const nlohmann::json& /*config*/) : host_(host) {
+    host.route("POST", "/api/v1/jobengine/bench/enqueue", "orch:operate",
+               [this](const sdk::Request& rq, sdk::Response& rs) { enqueue(rq, rs); });
+    host.route("POST", "/api/v1/jobengine/bench/drain", "orch:operate",
+               [this](const sdk::Request& rq, sdk::Response& rs) { drain(rq, rs); });
+    host.route("POST", "/api/v1/jobengine/bench/latency", "orch:operate",
+               [this](const sdk::Request& rq, sdk::Response& rs) { latency(rq, rs); });
+  }
+
+  void start() {
+    jobs_ = host_.optional<je_jobs_v1>(JE_SERVICE_JOBS, 1);
+    if (jobs_ == nullptr) {
+      host_.warn("je.jobs is not available: the bench routes will answer 503");
+      return;
+    }
+    registerType("bench.noop", &BenchNoopPlugin::handle);
+    registerType("bench.parked", nullptr);
+  }
+  void stop() {}
+
+ private:
+  void registerType(const char* type, je_job_handler handler) {
+    je_job_type_def def{};
+    def.struct_size = sizeof(def);
+    def.job_type = type;
+    def.handler = handler;
+    def.user = this;
+    char err[sdk::kErrCap] = {0};
+    if (jobs_->register_type(jobs_->self, kId, &def, err, sdk::kErrCap) != JE_OK) {
+      throw sdk::Error(JE_ERR_STATE, err);
+    }
+  }
+
+  static je_status handle(void* user, const je_job_context* /*ctx*/) {
+    auto* self = static_cast<BenchNoopPlugin*>(user);
+    const auto now = Clock::now();
+    {
+      const std::lock_guard<std::mutex> lock(self->mu_);
+      self->last_start_ = now;
+      ++self->started_;
+    }
+    self->cv_.notify_all();
+    return JE_OK;
+  }
+
+  // Enqueues `jobs` (a JSON array) through je.jobs in txn (nullptr: its own transaction).
+  void enqueueJobs(je_txn* txn, const std::string& tenant, const nlohmann::json& jobs) {
+    const std::string body = nlohmann::json{{"jobs", jobs}}.dump();
+    char err[sdk::kErrCap] = {0};
+    const je_status st = jobs_->enqueue(
+        jobs_->self, txn, tenant.c_str(), body.data(), body.size(),
+        [](void*, const char*, uint64_t) {}, nullptr, err, sdk::kErrCap);
+    if (st != JE_OK) {
+      throw sdk::Error(st, err);
+    }
+  }
+
+  static nlohmann::json batchOf(const char* type, int from, int n) {
+    nlohmann::json jobs = nlohmann::json::array();
+    for (int i = 0; i < n; ++i) {
+      jobs.push_back({{"jobType", type}, {"payload", {{"i", from + i}}}});
+    }
+    return jobs;
+  }
+
+  bool ready(const sdk::Request& rq, sdk::Response& rs) const {
+    if (jobs_ == nullptr) {
+      rs.error(503, "JOBS_UNAVAILABLE", "je.jobs is not available", rq.traceId());
+      return false;
+    }
+    return true;
+  }
+
+  static double msSince(Clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  }
+
+  void enqueue(const sdk::Request& rq, sdk::Response& rs) {
+    if (!ready(rq, rs)) {
+      return;
+    }
+    const auto body = rq.json().value_or(nlohmann::json::object());
+    const int count = body.value("count", 10000);
+    const int batch = std::max(1, body.value("batch", 500));
+    const std::string tenant(rq.tenant());
+    const auto t0 = Clock::now();
+    for (int done = 0; done < count; done += batch) {
+      enqueueJobs(nullptr, tenant, batchOf("bench.parked", done, std::min(batch, count - done)));
+    }
+    const double ms = msSince(t0);
+    rs.json(200, {{"count", count}, {"elapsedMs", ms}, {"jobsPerSec", count / (ms / 1000.0)}});
+  }
+
+  int64_t succeeded(const std::string& tenant) const {
+    auto txn = host_.begin(tenant, JE_TXN_READ_ONLY);
+    int64_t n = 0;
+    txn.exec(
+        "SELECT count(*) FROM scheduler.jobs WHERE tenant_id = $1 AND job_type = 'bench.noop' "
+        "AND status = 'succeeded'",
+        {tenant}, [&](const sdk::Row& r) { n = r.i64(0); });
+    return n;
+  }
+
+  void drain(const sdk::Request& rq, sdk::Response& rs) {
+    if (!ready(rq, rs)) {
+      return;
+    }
+    const auto body = rq.json().value_or(nlohmann::json::object());
+    const int count = body.value("count", 20000);
+    const std::string tenant(rq.tenant());
+    const int64_t before = succeeded(tenant);
+    {
+      auto txn = host_.begin(tenant);
+      for (int done = 0; done < count; done += 1000) {
+        enqueueJobs(txn.raw(), tenant, batchOf("bench.noop", done, std::min(1000, count - done)));
+      }
+      txn.commit();
+    }
+    const auto t0 = Clock::now();
+    int64_t now_done = 0;
+    while ((now_done = succeeded(tenant) - before) < count && msSince(t0) < 600000) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    const double ms = msSince(t0);
+    rs.json(200, {{"count", count},
+                  {"completed", now_done},
+                  {"elapsedMs", ms},
+                  {"jobsPerSec", static_cast<double>(now_done) / (ms / 1000.0)}});
+  }
+
+  void latency(const sdk::Request& rq, sdk::Response& rs) {
+    if (!ready(rq, rs)) {
+      return;
+    }
+    const auto body = rq.json().value_or(nlohmann::json::object());
+    const int count = body.value("count", 200);
+    const std::string tenant(rq.tenant());
+    std::vector<double> samples;
+    for (int i = 0; i < count; ++i) {
+      uint64_t seen = 0;
+      {
+        const std::lock_guard<std::mutex> lock(mu_);
+        seen = started_;
+      }
+      const auto t0 = Clock::now();
+      enqueueJobs(nullptr, tenant, batchOf("bench.noop", i, 1));
+      std::unique_lock<std::mutex> lock(mu_);
+      if (cv_.wait_for(lock, std::chrono::seconds(10), [&] { return started_ > seen; })) {
+        samples.push_back(std::chrono::duration<double, std::milli>(last_start_ - t0).count());
+      }
+    }
+    std::sort(samples.begin(), samples.end());
+    const auto pct = [&](double p) {
+      return samples.empty()
+                 ? -1.0
+                 : samples[static_cast<size_t>(p * static_cast<double>(samples.size() - 1))];
+    };
+    rs.json(200, {{"count", count},
+                  {"observed", samples.size()},
+                  {"p50Ms", pct(0.50)},
+                  {"p99Ms", pct(0.99)},
+                  {"maxMs", samples.empty() ? -1.0 : samples.back()}});
+  }
+
+  sdk::Host& host_;
+  const je_jobs_v1* jobs_ = nullptr;
+  std::mutex mu_;  // guards started_ and last_start_
+  std::condition_variable cv_;
+  uint64_t started_ = 0;
+  Clock::time_point last_start_{};
+};
+
+}  // namespace jobengine::bench
+
+JE_PLUGIN(jobengine::bench::BenchNoopPlugin)

@@ -1,0 +1,174 @@
+// ops_store.cpp — outbox rows, job/run inserts and error replies for the operator routes
+// (see ops_store.hpp).
+#include "ops_store.hpp"
+
+#include <jobengine/canonical_json.hpp>
+
+namespace jobengine::scheduler {
+
+namespace {
+
+constexpr std::string_view kInsertEvents = R"sql(
+INSERT INTO jobengine.events (tenant_id, seq, event_type, project_id, run_id, job_id, source_id,
+                              body)
+SELECT $1, r.first + e.ord - 1, e.event_type, e.project_id, e.run_id, e.job_id, e.source_id,
+       e.body
+FROM (SELECT jobengine.reserve_event_seqs($2::int) AS first) r,
+     jsonb_to_recordset($3::jsonb) AS e(ord bigint, event_type text, project_id text,
+                                        run_id uuid, job_id uuid, source_id text, body jsonb)
+)sql";
+
+constexpr std::string_view kInsertJob = R"sql(
+INSERT INTO scheduler.jobs (tenant_id, id, project_id, run_id, source_id, job_key, job_type,
+                            status, priority, max_attempts, payload, payload_digest,
+                            correlation_id, replay_of, trace_id)
+VALUES ($1, $2::uuid, $3, $4::uuid, $5::uuid, $6, $7, 'queued', $8::smallint,
+        coalesce($9::int, 5), $10::jsonb, $11, $12, $13::uuid, $14)
+)sql";
+
+constexpr std::string_view kInsertRun = R"sql(
+INSERT INTO scheduler.runs (tenant_id, id, project_id, source_id, kind, status, reason,
+                            correlation_id, trace_id, jobs_total, created_by)
+VALUES ($1, $2::uuid, $3, $4::uuid, $5, 'queued', $6, $7, $8, $9::int, $10)
+)sql";
+
+std::optional<std::string> nonEmpty(std::string_view s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(std::string(s));
+}
+
+nlohmann::json actorOf(const sdk::Request& request) {
+  nlohmann::json scopes = nlohmann::json::array();
+  std::string_view rest = request.scopes();
+  while (!rest.empty()) {
+    const size_t space = rest.find(' ');
+    const std::string_view scope = rest.substr(0, space);
+    if (!scope.empty()) {
+      scopes.push_back(std::string(scope));
+    }
+    rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
+  }
+  return {{"subject", request.subject()}, {"scopes", scopes}};
+}
+
+}  // namespace
+
+std::vector<std::string> appendEvents(sdk::Txn& txn, const std::vector<OpsEvent>& events,
+                                      sdk::UuidV7Generator& ids, const sdk::Request& request) {
+  std::vector<std::string> event_ids;
+  if (events.empty()) {
+    return event_ids;
+  }
+  nlohmann::json rows = nlohmann::json::array();
+  int64_t ord = 0;
+  for (const auto& e : events) {
+    nlohmann::json body = e.body;
+    const std::string event_id = "urn:orch:event:" + ids.next();
+    body["schemaVersion"] = "orch.event.v1";
+    body["eventId"] = event_id;
+    body["actor"] = actorOf(request);
+    body["traceId"] = request.traceId();
+    if (!body.contains("correlationId")) {
+      body["correlationId"] = request.requestId();
+    }
+    if (e.project_id) {
+      body["projectId"] = *e.project_id;
+    }
+    rows.push_back({{"ord", ++ord},
+                    {"event_type", e.type},
+                    {"project_id", e.project_id ? nlohmann::json(*e.project_id) : nullptr},
+                    {"run_id", e.run_id ? nlohmann::json(*e.run_id) : nullptr},
+                    {"job_id", e.job_id ? nlohmann::json(*e.job_id) : nullptr},
+                    {"source_id", e.source_id ? nlohmann::json(*e.source_id) : nullptr},
+                    {"body", body}});
+    event_ids.push_back(event_id);
+  }
+  txn.exec(kInsertEvents, {txn.tenant(), static_cast<int64_t>(events.size()), rows.dump()});
+  return event_ids;
+}
+
+OpsEvent insertQueuedJob(sdk::Txn& txn, const NewJob& job, const sdk::Request& request) {
+  const std::string digest = sdk::canonicalDigest(job.payload);
+  txn.exec(kInsertJob,
+           {txn.tenant(), job.id, job.project_id, job.run_id, job.source_id, job.job_key,
+            job.job_type, job.priority, job.max_attempts, job.payload.dump(), digest,
+            job.correlation_id, job.replay_of, nonEmpty(request.traceId())});
+  OpsEvent created;
+  created.type = "job.created";
+  created.project_id = job.project_id;
+  created.run_id = job.run_id;
+  created.job_id = job.id;
+  created.source_id = job.source_id;
+  nlohmann::json j = {{"id", job.id},       {"type", job.job_type},    {"attempt", 0},
+                      {"status", "queued"}, {"payloadDigest", digest}, {"priority", job.priority}};
+  if (job.run_id) {
+    j["runId"] = *job.run_id;
+  }
+  if (job.source_id) {
+    j["sourceId"] = *job.source_id;
+  }
+  created.body["job"] = j;
+  if (job.replay_of) {
+    created.body["data"] = {{"replayOf", *job.replay_of}};
+  }
+  if (job.correlation_id) {
+    created.body["correlationId"] = *job.correlation_id;
+  }
+  return created;
+}
+
+OpsEvent insertRun(sdk::Txn& txn, const std::string& run_id, const std::string& kind,
+                   const std::optional<std::string>& project_id,
+                   const std::optional<std::string>& source_id, int jobs_total,
+                   const std::optional<std::string>& reason, const sdk::Request& request) {
+  txn.exec(kInsertRun, {txn.tenant(), run_id, project_id, source_id, kind, reason,
+                        nonEmpty(request.requestId()), nonEmpty(request.traceId()), jobs_total,
+                        nonEmpty(request.subject())});
+  OpsEvent created;
+  created.type = "run.created";
+  created.project_id = project_id;
+  created.run_id = run_id;
+  created.source_id = source_id;
+  created.body["data"] = {{"runId", run_id}, {"kind", kind}, {"jobsTotal", jobs_total}};
+  return created;
+}
+
+std::string rfc3339Sql(const std::string& column) {
+  return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+}
+
+void sendError(sdk::Response& response, const sdk::Request& request, int status,
+               const std::string& code, const std::string& message, const nlohmann::json& details) {
+  response.error(status, code, message, request.traceId(), details);
+}
+
+void sendFieldError(sdk::Response& response, const sdk::Request& request, const FieldError& e) {
+  sendError(response, request, e.status, e.code, e.message,
+            e.field.empty() ? nlohmann::json(nullptr) : nlohmann::json{{"field", e.field}});
+}
+
+std::optional<nlohmann::json> jsonBody(const sdk::Request& request, sdk::Response& response) {
+  if (request.body().find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return nlohmann::json::object();
+  }
+  auto parsed = request.json();
+  if (!parsed) {
+    sendError(response, request, 400, "INVALID_JSON", "the request body is not valid JSON");
+  }
+  return parsed;
+}
+
+bool isUuid(const std::string& text) {
+  if (text.size() != 36) {
+    return false;
+  }
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace jobengine::scheduler

@@ -1,0 +1,81 @@
+// ops_store.hpp — shared glue of the operator routes (routes_sources, routes_deadletter,
+// routes_packruns): outbox event rows, direct job/run inserts, RFC 3339 columns and the
+// error envelope for FieldError. Everything here runs inside the caller's transaction, so a
+// change and its events commit or roll back together (SPEC §6 outbox).
+//
+// Events are rows of jobengine.events (migrations/host/0002_events.sql): seq comes from
+// jobengine.reserve_event_seqs(k), one call per statement for all k events; tenant_id is the
+// transaction's tenant; the envelope's remaining fields live in `body`.
+//
+// Jobs created here (source sync, dead-letter replay, pack runs) are inserted directly in SQL
+// as `queued` with their job.created event; they need no DAG, quota admission happens at claim
+// time. When je.jobs (c1) is merged this can switch to je.jobs enqueue with the same result.
+#pragma once
+
+#include <jobengine/ids.hpp>
+#include <jobengine/plugin.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ops_validation.hpp"
+
+namespace jobengine::scheduler {
+
+// One orch.event.v1 event to append. body holds data/job/metrics; the helper adds
+// schemaVersion, eventId, actor, traceId and correlationId.
+struct OpsEvent {
+  std::string type;
+  std::optional<std::string> project_id;
+  std::optional<std::string> run_id;
+  std::optional<std::string> job_id;
+  std::optional<std::string> source_id;
+  nlohmann::json body = nlohmann::json::object();
+};
+
+// Appends events in one statement; returns their eventIds in order.
+std::vector<std::string> appendEvents(sdk::Txn& txn, const std::vector<OpsEvent>& events,
+                                      sdk::UuidV7Generator& ids, const sdk::Request& request);
+
+struct NewJob {
+  std::string id;
+  std::optional<std::string> project_id;
+  std::optional<std::string> run_id;
+  std::optional<std::string> source_id;
+  std::optional<std::string> job_key;
+  std::string job_type;
+  int priority = 5;
+  std::optional<int> max_attempts;  // nullopt: table default
+  nlohmann::json payload = nlohmann::json::object();
+  std::optional<std::string> correlation_id;
+  std::optional<std::string> replay_of;
+};
+
+// Inserts a queued job and returns its job.created event (the caller appends it together with
+// its own events). payload_digest is the sha256 of the canonical payload.
+OpsEvent insertQueuedJob(sdk::Txn& txn, const NewJob& job, const sdk::Request& request);
+
+// Inserts a run row (kind sync | pack | batch ...) with jobs_total and returns run.created.
+OpsEvent insertRun(sdk::Txn& txn, const std::string& run_id, const std::string& kind,
+                   const std::optional<std::string>& project_id,
+                   const std::optional<std::string>& source_id, int jobs_total,
+                   const std::optional<std::string>& reason, const sdk::Request& request);
+
+// SQL expression rendering a timestamptz column as RFC 3339 UTC with microseconds and 'Z'.
+std::string rfc3339Sql(const std::string& column);
+
+// Sends the SPEC §5 error envelope for a validation error (details.field when known).
+void sendFieldError(sdk::Response& response, const sdk::Request& request, const FieldError& e);
+void sendError(sdk::Response& response, const sdk::Request& request, int status,
+               const std::string& code, const std::string& message,
+               const nlohmann::json& details = nullptr);
+
+// The request body as JSON; nullopt after sending 400 INVALID_JSON. An empty body is {}.
+std::optional<nlohmann::json> jsonBody(const sdk::Request& request, sdk::Response& response);
+
+// True when `text` is a canonical lower-case UUID (path ids are checked before they reach
+// a ::uuid cast, so a bad id is a 404, not a database error).
+bool isUuid(const std::string& text);
+
+}  // namespace jobengine::scheduler

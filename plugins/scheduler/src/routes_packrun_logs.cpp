@@ -1,0 +1,220 @@
+// routes_packrun_logs.cpp — pack-run log lines: append (worker) and ordered, resumable read
+// (see routes_packruns.cpp for the rules). Lines: {message (required, <= 64 KiB), stream
+// (stdout|stderr|system, default stdout), level, data (object)}; one request carries one
+// line object or {"lines": [...]} with at most 1000 lines.
+#include <jobengine/ids.hpp>
+#include <jobengine/plugin.hpp>
+
+#include "ops_store.hpp"
+
+namespace jobengine::scheduler {
+
+namespace {
+
+constexpr size_t kMaxLinesPerAppend = 1000;
+constexpr size_t kMaxMessageBytes = 65536;
+
+struct PackRef {
+  std::string id;
+  std::optional<std::string> run_id;
+  std::string project_id;
+  int64_t last_seq = 0;
+};
+
+// The pack run with its last seq; lock = FOR UPDATE (appenders serialize on it).
+std::optional<PackRef> findPackRun(sdk::Txn& txn, const std::string& id, bool lock) {
+  if (!isUuid(id)) {
+    return std::nullopt;
+  }
+  static const std::string sql =
+      "SELECT p.id::text, p.run_id::text, p.project_id, (SELECT coalesce(max(l.seq), 0) FROM "
+      "scheduler.pack_run_logs l WHERE l.tenant_id = p.tenant_id AND l.pack_run_id = p.id) "
+      "FROM scheduler.pack_runs p WHERE p.tenant_id = $1 AND p.id = $2::uuid";
+  static const std::string locked = sql + " FOR UPDATE OF p";
+  std::optional<PackRef> out;
+  txn.exec(lock ? locked : sql, {txn.tenant(), id}, [&](const sdk::Row& r) {
+    out = PackRef{r.str(0), r.opt(1), r.str(2), r.i64(3)};
+  });
+  return out;
+}
+
+std::optional<FieldError> checkLine(const nlohmann::json& line, size_t index) {
+  const std::string at = "lines[" + std::to_string(index) + "]";
+  const auto bad = [&](const std::string& field, const std::string& message) {
+    return FieldError{422, "VALIDATION_FAILED", at + "." + field + ": " + message,
+                      at + "." + field};
+  };
+  if (!line.is_object()) {
+    return FieldError{422, "VALIDATION_FAILED", at + ": must be an object {message, ...}", at};
+  }
+  if (!line.contains("message") || !line["message"].is_string()) {
+    return bad("message", "is required and must be a string");
+  }
+  if (line["message"].get<std::string>().size() > kMaxMessageBytes) {
+    return bad("message", "is longer than 65536 bytes");
+  }
+  if (line.contains("stream")) {
+    const auto& s = line["stream"];
+    if (!s.is_string() || (s != "stdout" && s != "stderr" && s != "system")) {
+      return bad("stream", "must be one of stdout, stderr, system");
+    }
+  }
+  if (line.contains("level") && (!line["level"].is_string() || line["level"].empty())) {
+    return bad("level", "must be a non-empty string such as \"info\"");
+  }
+  if (line.contains("data") && !line["data"].is_object()) {
+    return bad("data", "must be an object");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void appendPackRunLogs(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request& request,
+                       sdk::Response& response) {
+  auto txn = host.borrow(request.txn());
+  const auto body = jsonBody(request, response);
+  if (!body) {
+    return;
+  }
+  nlohmann::json lines = nlohmann::json::array();
+  if (body->is_object() && body->contains("lines")) {
+    lines = (*body)["lines"];
+  } else if (body->is_object()) {
+    lines.push_back(*body);
+  }
+  if (!lines.is_array() || lines.empty() || lines.size() > kMaxLinesPerAppend) {
+    sendError(response, request, 422, "VALIDATION_FAILED",
+              "lines: send one line {message, stream?, level?, data?} or {\"lines\": [...]} "
+              "with 1 to 1000 lines",
+              {{"field", "lines"}});
+    return;
+  }
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (const auto error = checkLine(lines[i], i)) {
+      sendFieldError(response, request, *error);
+      return;
+    }
+  }
+  const std::string id = request.param("id").value_or("");
+  const auto pack = findPackRun(txn, id, true);
+  if (!pack) {
+    sendError(response, request, 404, "PACK_RUN_NOT_FOUND", "no pack run with id '" + id + "'");
+    return;
+  }
+  nlohmann::json rows = nlohmann::json::array();
+  std::vector<OpsEvent> events;
+  int64_t seq = pack->last_seq;
+  for (const auto& line : lines) {
+    ++seq;
+    const std::string stream = line.value("stream", std::string("stdout"));
+    const nlohmann::json level = line.contains("level") ? line["level"] : nlohmann::json(nullptr);
+    const nlohmann::json data = line.contains("data") ? line["data"] : nlohmann::json(nullptr);
+    rows.push_back({{"seq", seq},
+                    {"stream", stream},
+                    {"level", level},
+                    {"message", line["message"]},
+                    {"data", data}});
+    OpsEvent e;
+    e.type = "pack_run.log";
+    e.project_id = pack->project_id;
+    e.run_id = pack->run_id;
+    e.body["data"] = {{"packRunId", pack->id},      {"seq", seq},
+                      {"stream", stream},           {"level", level},
+                      {"message", line["message"]}, {"data", data}};
+    events.push_back(std::move(e));
+  }
+  txn.exec(
+      "INSERT INTO scheduler.pack_run_logs (tenant_id, pack_run_id, seq, stream, level, "
+      "message, data) SELECT $1, $2::uuid, l.seq, l.stream, l.level, l.message, l.data FROM "
+      "jsonb_to_recordset($3::jsonb) AS l(seq bigint, stream text, level text, message text, "
+      "data jsonb)",
+      {txn.tenant(), pack->id, rows.dump()});
+  appendEvents(txn, events, ids, request);
+  response.json(201, {{"packRunId", pack->id},
+                      {"appended", lines.size()},
+                      {"firstSeq", pack->last_seq + 1},
+                      {"lastSeq", seq}});
+}
+
+void readPackRunLogs(sdk::Host& host, const je_config_v1* config, const sdk::Request& request,
+                     sdk::Response& response) {
+  auto txn = host.borrow(request.txn());
+  const std::string id = request.param("id").value_or("");
+  const auto pack = findPackRun(txn, id, false);
+  if (!pack) {
+    sendError(response, request, 404, "PACK_RUN_NOT_FOUND", "no pack run with id '" + id + "'");
+    return;
+  }
+  const std::string accept = request.header("Accept").value_or("");
+  if (accept.find("text/event-stream") != std::string::npos) {
+    // The REST listener cannot stream; the stream listener filters this pack run's events.
+    std::string location =
+        "/api/v1/jobengine/stream?runId=" + pack->run_id.value_or(pack->id) + "&types=pack_run.log";
+    std::string port_text;
+    const je_status st = config->host_setting(
+        config->host, "http.stream_port",
+        [](void* user, const char* d, uint64_t n) {
+          static_cast<std::string*>(user)->assign(d, n);
+        },
+        &port_text);
+    const auto port = st == JE_OK ? parseNonNegative(port_text) : std::nullopt;
+    std::string host_name = request.header("Host").value_or("");
+    if (const size_t colon = host_name.rfind(':'); colon != std::string::npos) {
+      host_name.resize(colon);
+    }
+    // A configured port 0 (pick a free one) is not knowable here: answer with the path and
+    // let the REST port's own stream redirect take the second hop.
+    if (port && *port > 0 && !host_name.empty()) {
+      location = "http://" + host_name + ":" + std::to_string(*port) + location;
+    }
+    response.header("Location", location);
+    response.json(307, {{"location", location},
+                        {"message",
+                         "the REST port cannot stream; follow Location to the stream "
+                         "listener (or read JSON pages with ?after=<seq>)"}});
+    return;
+  }
+  int64_t after = 0;
+  if (const auto raw = request.query("after")) {
+    const auto v = parseNonNegative(*raw);
+    if (!v) {
+      sendError(
+          response, request, 400, "INVALID_ARGUMENT",
+          "query parameter after must be a log seq (a non-negative integer), got '" + *raw + "'",
+          {{"field", "after"}});
+      return;
+    }
+    after = *v;
+  }
+  const auto size = parsePageSize(request.query("page_size"));
+  if (size.error) {
+    sendFieldError(response, request, *size.error);
+    return;
+  }
+  static const std::string sql =
+      "SELECT seq, " + rfc3339Sql("at") +
+      ", stream, level, message, data FROM scheduler.pack_run_logs WHERE tenant_id = $1 AND "
+      "pack_run_id = $2::uuid AND seq > $3::bigint ORDER BY seq LIMIT $4::int";
+  nlohmann::json lines = nlohmann::json::array();
+  txn.exec(sql, {txn.tenant(), pack->id, after, size.page_size + 1}, [&](const sdk::Row& r) {
+    lines.push_back({{"seq", r.i64(0)},
+                     {"at", r.str(1)},
+                     {"stream", r.str(2)},
+                     {"level", r.opt(3) ? nlohmann::json(*r.opt(3)) : nullptr},
+                     {"message", r.str(4)},
+                     {"data", r.json(5)}});
+  });
+  const bool more = static_cast<int>(lines.size()) > size.page_size;
+  if (more) {
+    lines.erase(lines.end() - 1);
+  }
+  const int64_t next = lines.empty() ? after : lines.back()["seq"].get<int64_t>();
+  response.json(200, {{"packRunId", pack->id},
+                      {"lines", lines},
+                      {"nextAfter", next},
+                      {"hasMore", more},
+                      {"lastSeq", pack->last_seq}});
+}
+
+}  // namespace jobengine::scheduler

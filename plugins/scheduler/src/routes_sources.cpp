@@ -1,0 +1,405 @@
+// routes_sources.cpp — HTTP glue for /api/v1/jobengine/sources. Every route runs in the
+// request's tenant-bound transaction (JE_ROUTE_TXN); every mutation appends its source.*
+// event in that transaction, so the change and its event commit together.
+//
+// Decisions (documented in plugins/scheduler/README.md, "Operator routes"):
+//  * Order of GET /sources: id ascending (UUIDv7 = creation order), keyset-paginated.
+//  * ETag "v<version>"; If-Match is optional on PATCH/DELETE/pause/resume, and when given it
+//    must name the current version ("*" matches any) or the answer is 412 and nothing changes.
+//  * pause/resume of a source already in that state answer 200 without a new version or event.
+//  * sync of a paused or disabled source is 409 (resume / enable it first); otherwise one run
+//    (kind sync) with one queued job of syncJobType(kind, config).
+#include "routes_sources.hpp"
+
+#include <memory>
+
+#include "core/source_spec.hpp"
+#include "ops_store.hpp"
+
+namespace jobengine::scheduler {
+
+namespace {
+
+constexpr const char* kBase = "/api/v1/jobengine/sources";
+
+std::string columns() {
+  return "id::text, name, kind, upstream_host, schedule, rate_policy, config, enabled, paused, "
+         "pause_reason, version, " +
+         rfc3339Sql("created_at") + ", " + rfc3339Sql("updated_at");
+}
+
+// Column order of columns(); text columns become JSON strings, jsonb columns JSON values.
+nlohmann::json sourceFromRow(const sdk::Row& r) {
+  const auto text = [&](uint32_t col) {
+    return r.isNull(col) ? nlohmann::json(nullptr) : nlohmann::json(r.str(col));
+  };
+  return {{"id", r.str(0)},          {"name", r.str(1)},        {"kind", r.str(2)},
+          {"upstreamHost", text(3)}, {"schedule", r.json(4)},   {"ratePolicy", r.json(5)},
+          {"config", r.json(6)},     {"enabled", r.boolean(7)}, {"paused", r.boolean(8)},
+          {"pauseReason", text(9)},  {"version", r.i64(10)},    {"createdAt", r.str(11)},
+          {"updatedAt", r.str(12)}};
+}
+
+std::optional<nlohmann::json> loadSource(sdk::Txn& txn, const std::string& id) {
+  static const std::string sql =
+      "SELECT " + columns() + " FROM scheduler.sources WHERE tenant_id = $1 AND id = $2::uuid";
+  return txn.one(sql, {txn.tenant(), id}, sourceFromRow);
+}
+
+OpsEvent sourceEvent(const std::string& type, const nlohmann::json& source,
+                     const nlohmann::json& data = nlohmann::json::object()) {
+  OpsEvent e;
+  e.type = type;
+  e.source_id = source["id"].get<std::string>();
+  nlohmann::json d = data;
+  d["source"] = source;
+  e.body["data"] = d;
+  return e;
+}
+
+void sendSource(sdk::Response& response, int status, const nlohmann::json& source) {
+  response.header("ETag", versionEtag(source["version"].get<int64_t>()));
+  response.json(status, source);
+}
+
+// Resolves {id} and the If-Match precondition; answers 404 / 412 itself and returns nullopt.
+std::optional<nlohmann::json> sourceForUpdate(sdk::Txn& txn, const sdk::Request& request,
+                                              sdk::Response& response) {
+  const std::string id = request.param("id").value_or("");
+  std::optional<nlohmann::json> source;
+  if (isUuid(id)) {
+    static const std::string sql = "SELECT " + columns() +
+                                   " FROM scheduler.sources WHERE tenant_id = $1 AND id = "
+                                   "$2::uuid FOR UPDATE";
+    source = txn.one(sql, {txn.tenant(), id}, sourceFromRow);
+  }
+  if (!source) {
+    sendError(response, request, 404, "SOURCE_NOT_FOUND", "no source with id '" + id + "'");
+    return std::nullopt;
+  }
+  if (const auto header = request.header("If-Match")) {
+    const IfMatch match = parseIfMatch(*header);
+    const int64_t current = (*source)["version"].get<int64_t>();
+    if (!match.any && (match.matches_nothing || match.version != current)) {
+      sendError(response, request, 412, "PRECONDITION_FAILED",
+                "If-Match " + *header + " does not match the current ETag " + versionEtag(current) +
+                    "; GET the source and retry with its ETag",
+                {{"currentEtag", versionEtag(current)}});
+      return std::nullopt;
+    }
+  }
+  return source;
+}
+
+void listSources(sdk::Host& host, const sdk::Request& request, sdk::Response& response) {
+  auto txn = host.borrow(request.txn());
+  const auto size = parsePageSize(request.query("page_size"));
+  if (size.error) {
+    sendFieldError(response, request, *size.error);
+    return;
+  }
+  std::optional<std::string> after;
+  if (const auto token = request.query("page_token")) {
+    const auto keys = decodePageToken(*token, 1);
+    if (!keys || !(*keys)[0].is_string() || !isUuid((*keys)[0].get<std::string>())) {
+      sendError(response, request, 400, "INVALID_PAGE_TOKEN",
+                "page_token is not a token this list returned");
+      return;
+    }
+    after = (*keys)[0].get<std::string>();
+  }
+  static const std::string sql = "SELECT " + columns() +
+                                 " FROM scheduler.sources WHERE tenant_id = $1 AND ($2::uuid IS "
+                                 "NULL OR id > $2::uuid) ORDER BY id LIMIT $3::int";
+  nlohmann::json items = nlohmann::json::array();
+  txn.exec(sql, {txn.tenant(), after, size.page_size + 1},
+           [&](const sdk::Row& r) { items.push_back(sourceFromRow(r)); });
+  nlohmann::json body;
+  if (static_cast<int>(items.size()) > size.page_size) {
+    items.erase(items.end() - 1);
+    body["nextPageToken"] = encodePageToken(nlohmann::json::array({items.back()["id"]}));
+  }
+  body["sources"] = items;
+  response.json(200, body);
+}
+
+void createSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request& request,
+                  sdk::Response& response) {
+  auto txn = host.borrow(request.txn());
+  const auto body = jsonBody(request, response);
+  if (!body) {
+    return;
+  }
+  const SourceInput input = parseSourceCreate(*body);
+  if (input.error) {
+    sendFieldError(response, request, *input.error);
+    return;
+  }
+  const auto& c = input.columns;
+  static const std::string exists_sql =
+      "SELECT id::text FROM scheduler.sources WHERE tenant_id = $1 AND name = $2";
+  std::optional<std::string> existing;
+  txn.exec(exists_sql, {txn.tenant(), c["name"].get<std::string>()},
+           [&](const sdk::Row& r) { existing = r.str(0); });
+  if (existing) {
+    sendError(response, request, 409, "SOURCE_EXISTS",
+              "a source named '" + c["name"].get<std::string>() + "' already exists",
+              {{"existingId", *existing}});
+    return;
+  }
+  const std::string id = ids.next();
+  const auto text = [&](const char* key) -> std::optional<std::string> {
+    if (!c.contains(key) || c[key].is_null()) {
+      return std::nullopt;
+    }
+    return c[key].is_string() ? c[key].get<std::string>() : c[key].dump();
+  };
+  static const std::string insert_sql =
+      "INSERT INTO scheduler.sources (tenant_id, id, name, kind, upstream_host, schedule, "
+      "rate_policy, config, enabled) VALUES ($1, $2::uuid, $3, $4, $5, $6::jsonb, $7::jsonb, "
+      "coalesce($8::jsonb, '{}'::jsonb), coalesce($9::boolean, true)) RETURNING " +
+      columns();
+  std::optional<nlohmann::json> source;
+  try {
+    txn.exec(insert_sql,
+             {txn.tenant(), id, text("name"), text("kind"), text("upstream_host"), text("schedule"),
+              text("rate_policy"), text("config"), text("enabled")},
+             [&](const sdk::Row& r) { source = sourceFromRow(r); });
+  } catch (const sdk::Error& e) {
+    if (e.status() != JE_ERR_CONFLICT) {
+      throw;
+    }
+    sendError(response, request, 409, "SOURCE_EXISTS",
+              "a source named '" + c["name"].get<std::string>() + "' was created concurrently");
+    return;
+  }
+  appendEvents(txn, {sourceEvent("source.created", *source)}, ids, request);
+  response.header("Location", std::string(kBase) + "/" + id);
+  sendSource(response, 201, *source);
+}
+
+void getSource(sdk::Host& host, const sdk::Request& request, sdk::Response& response) {
+  auto txn = host.borrow(request.txn());
+  const std::string id = request.param("id").value_or("");
+  const auto source = isUuid(id) ? loadSource(txn, id) : std::nullopt;
+  if (!source) {
+    sendError(response, request, 404, "SOURCE_NOT_FOUND", "no source with id '" + id + "'");
+    return;
+  }
+  if (const auto none_match = request.header("If-None-Match")) {
+    if (*none_match == versionEtag((*source)["version"].get<int64_t>())) {
+      response.header("ETag", *none_match);
+      response.status(304);
+      return;
+    }
+  }
+  sendSource(response, 200, *source);
+}
+
+void patchSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request& request,
+                 sdk::Response& response) {
+  auto txn = host.borrow(request.txn());
+  const auto body = jsonBody(request, response);
+  if (!body) {
+    return;
+  }
+  const SourceInput input = parseSourcePatch(*body);
+  if (input.error) {
+    sendFieldError(response, request, *input.error);
+    return;
+  }
+  const auto before = sourceForUpdate(txn, request, response);
+  if (!before) {
+    return;
+  }
+  const auto& c = input.columns;
+  if (c.contains("name") && c["name"] != (*before)["name"]) {
+    static const std::string dup_sql =
+        "SELECT id::text FROM scheduler.sources WHERE tenant_id = $1 AND name = $2";
+    std::optional<std::string> other;
+    txn.exec(dup_sql, {txn.tenant(), c["name"].get<std::string>()},
+             [&](const sdk::Row& r) { other = r.str(0); });
+    if (other) {
+      sendError(response, request, 409, "SOURCE_EXISTS",
+                "a source named '" + c["name"].get<std::string>() + "' already exists",
+                {{"existingId", *other}});
+      return;
+    }
+  }
+  static const std::string update_sql =
+      "UPDATE scheduler.sources SET "
+      "name = CASE WHEN $3::jsonb ? 'name' THEN $3::jsonb->>'name' ELSE name END, "
+      "kind = CASE WHEN $3::jsonb ? 'kind' THEN $3::jsonb->>'kind' ELSE kind END, "
+      "upstream_host = CASE WHEN $3::jsonb ? 'upstream_host' THEN $3::jsonb->>'upstream_host' "
+      "ELSE upstream_host END, "
+      "schedule = CASE WHEN $3::jsonb ? 'schedule' THEN nullif($3::jsonb->'schedule', "
+      "'null'::jsonb) ELSE schedule END, "
+      "rate_policy = CASE WHEN $3::jsonb ? 'rate_policy' THEN nullif($3::jsonb->'rate_policy', "
+      "'null'::jsonb) ELSE rate_policy END, "
+      "config = CASE WHEN $3::jsonb ? 'config' THEN $3::jsonb->'config' ELSE config END, "
+      "enabled = CASE WHEN $3::jsonb ? 'enabled' THEN ($3::jsonb->>'enabled')::boolean ELSE "
+      "enabled END, version = version + 1, updated_at = now() "
+      "WHERE tenant_id = $1 AND id = $2::uuid RETURNING " +
+      columns();
+  std::optional<nlohmann::json> after;
+  txn.exec(update_sql, {txn.tenant(), (*before)["id"].get<std::string>(), c.dump()},
+           [&](const sdk::Row& r) { after = sourceFromRow(r); });
+  nlohmann::json changed = nlohmann::json::array();
+  for (const auto& item : body->items()) {
+    changed.push_back(item.key());
+  }
+  appendEvents(txn, {sourceEvent("source.updated", *after, {{"changed", changed}})}, ids, request);
+  sendSource(response, 200, *after);
+}
+
+void deleteSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request& request,
+                  sdk::Response& response) {
+  auto txn = host.borrow(request.txn());
+  const auto source = sourceForUpdate(txn, request, response);
+  if (!source) {
+    return;
+  }
+  txn.exec("DELETE FROM scheduler.sources WHERE tenant_id = $1 AND id = $2::uuid",
+           {txn.tenant(), (*source)["id"].get<std::string>()});
+  appendEvents(txn, {sourceEvent("source.deleted", *source)}, ids, request);
+  response.status(204);
+}
+
+void setPaused(sdk::Host& host, sdk::UuidV7Generator& ids, bool pause, const sdk::Request& request,
+               sdk::Response& response) {
+  auto txn = host.borrow(request.txn());
+  const auto body = jsonBody(request, response);
+  if (!body) {
+    return;
+  }
+  if (!body->is_object() || (body->contains("reason") && !(*body)["reason"].is_string())) {
+    sendError(response, request, 422, "VALIDATION_FAILED",
+              "reason: must be a string (or use X-StellaOps-Operator-Reason)",
+              {{"field", "reason"}});
+    return;
+  }
+  const auto source = sourceForUpdate(txn, request, response);
+  if (!source) {
+    return;
+  }
+  if ((*source)["paused"].get<bool>() == pause) {
+    sendSource(response, 200, *source);  // already in that state: no new version, no event
+    return;
+  }
+  std::optional<std::string> reason;
+  if (pause) {
+    reason = body->contains("reason") ? (*body)["reason"].get<std::string>()
+                                      : std::string(request.operatorReason());
+    if (reason->empty()) {
+      reason.reset();
+    }
+  }
+  static const std::string sql =
+      "UPDATE scheduler.sources SET paused = $3::boolean, pause_reason = $4, version = version "
+      "+ 1, updated_at = now() WHERE tenant_id = $1 AND id = $2::uuid RETURNING " +
+      columns();
+  std::optional<nlohmann::json> after;
+  txn.exec(sql, {txn.tenant(), (*source)["id"].get<std::string>(), pause, reason},
+           [&](const sdk::Row& r) { after = sourceFromRow(r); });
+  nlohmann::json data = nlohmann::json::object();
+  if (reason) {
+    data["reason"] = *reason;
+  }
+  appendEvents(txn, {sourceEvent(pause ? "source.paused" : "source.resumed", *after, data)}, ids,
+               request);
+  sendSource(response, 200, *after);
+}
+
+void syncSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request& request,
+                sdk::Response& response) {
+  auto txn = host.borrow(request.txn());
+  const auto source = sourceForUpdate(txn, request, response);
+  if (!source) {
+    return;
+  }
+  const std::string source_id = (*source)["id"].get<std::string>();
+  if ((*source)["paused"].get<bool>() || !(*source)["enabled"].get<bool>()) {
+    const bool paused = (*source)["paused"].get<bool>();
+    sendError(response, request, 409, paused ? "SOURCE_PAUSED" : "SOURCE_DISABLED",
+              "source '" + (*source)["name"].get<std::string>() + "' is " +
+                  (paused ? "paused; resume it" : "disabled; enable it") + " before a sync");
+    return;
+  }
+  const std::string run_id = ids.next();
+  NewJob job;
+  job.id = ids.next();
+  job.run_id = run_id;
+  job.source_id = source_id;
+  job.job_key = "sync";
+  job.job_type = syncJobType((*source)["kind"].get<std::string>(), (*source)["config"]);
+  job.payload = {{"sourceId", source_id}, {"sourceName", (*source)["name"]}, {"trigger", "manual"}};
+  std::vector<OpsEvent> events;
+  events.push_back(insertRun(txn, run_id, "sync", std::nullopt, source_id, 1,
+                             std::string("manual sync"), request));
+  events.push_back(insertQueuedJob(txn, job, request));
+  events.push_back(
+      sourceEvent("source.sync_requested", *source, {{"runId", run_id}, {"jobId", job.id}}));
+  appendEvents(txn, events, ids, request);
+  response.header("Location", "/api/v1/jobengine/runs/" + run_id);
+  response.json(202, {{"runId", run_id},
+                      {"jobId", job.id},
+                      {"jobType", job.job_type},
+                      {"sourceId", source_id},
+                      {"status", "queued"}});
+}
+
+void sourceWatermarks(sdk::Host& host, const sdk::Request& request, sdk::Response& response) {
+  auto txn = host.borrow(request.txn());
+  const std::string id = request.param("id").value_or("");
+  if (!isUuid(id) || !loadSource(txn, id)) {
+    sendError(response, request, 404, "SOURCE_NOT_FOUND", "no source with id '" + id + "'");
+    return;
+  }
+  // Watermarks are written by the ingestion path (SPEC §4); until it lands there are none.
+  response.json(200, {{"sourceId", id}, {"watermarks", nlohmann::json::array()}});
+}
+
+}  // namespace
+
+void registerSourceRoutes(sdk::Host& host) {
+  auto ids = std::make_shared<sdk::UuidV7Generator>();
+  sdk::Host* h = &host;
+  const std::string base = kBase;
+  const std::string item = base + "/:id";
+  host.route(
+      "GET", kBase, "orch:read",
+      [h](const sdk::Request& rq, sdk::Response& rs) { listSources(*h, rq, rs); }, JE_ROUTE_TXN);
+  host.route(
+      "POST", kBase, "orch:operate",
+      [h, ids](const sdk::Request& rq, sdk::Response& rs) { createSource(*h, *ids, rq, rs); },
+      JE_ROUTE_TXN);
+  host.route(
+      "GET", item.c_str(), "orch:read",
+      [h](const sdk::Request& rq, sdk::Response& rs) { getSource(*h, rq, rs); }, JE_ROUTE_TXN);
+  host.route(
+      "PATCH", item.c_str(), "orch:operate",
+      [h, ids](const sdk::Request& rq, sdk::Response& rs) { patchSource(*h, *ids, rq, rs); },
+      JE_ROUTE_TXN);
+  host.route(
+      "DELETE", item.c_str(), "orch:operate",
+      [h, ids](const sdk::Request& rq, sdk::Response& rs) { deleteSource(*h, *ids, rq, rs); },
+      JE_ROUTE_TXN);
+  host.route(
+      "POST", (item + "/pause").c_str(), "orch:operate",
+      [h, ids](const sdk::Request& rq, sdk::Response& rs) { setPaused(*h, *ids, true, rq, rs); },
+      JE_ROUTE_TXN);
+  host.route(
+      "POST", (item + "/resume").c_str(), "orch:operate",
+      [h, ids](const sdk::Request& rq, sdk::Response& rs) { setPaused(*h, *ids, false, rq, rs); },
+      JE_ROUTE_TXN);
+  host.route(
+      "POST", (item + "/sync").c_str(), "orch:operate",
+      [h, ids](const sdk::Request& rq, sdk::Response& rs) { syncSource(*h, *ids, rq, rs); },
+      JE_ROUTE_TXN);
+  host.route(
+      "GET", (item + "/watermarks").c_str(), "orch:read",
+      [h](const sdk::Request& rq, sdk::Response& rs) { sourceWatermarks(*h, rq, rs); },
+      JE_ROUTE_TXN);
+}
+
+}  // namespace jobengine::scheduler

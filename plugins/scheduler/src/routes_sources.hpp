@@ -1,0 +1,12 @@
+// routes_sources.hpp — the sources resource (SPEC §1 "source", §5.1): CRUD with ETag /
+// If-Match, pause/resume, manual sync and watermarks. Registered from the plugin's
+// constructor (inside create()).
+#pragma once
+
+#include <jobengine/plugin.hpp>
+
+namespace jobengine::scheduler {
+
+void registerSourceRoutes(sdk::Host& host);
+
+}  // namespace jobengine::scheduler
