@@ -131,6 +131,12 @@ int Engine::serve(const EngineOptions& options) {
   p.plugins_started = true;
   p.streams->start();
   p.http->start();
+  // Plugins read the ports through je.config (e.g. to redirect to the stream listener); with
+  // port 0 in the config only now are the real ones known.
+  nlohmann::json settings = nlohmann::json::parse(publicSettingsJson(config_));
+  settings["http"]["port"] = p.http->port();
+  settings["http"]["stream_port"] = p.streams->port();
+  p.plugins->registry().setHostSettings(settings);
 
   const auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now() - started_at)

@@ -48,7 +48,16 @@ IncomingRequest copyRequest(const Pistache::Http::Request& request) {
   out.query = std::move(query);
   for (const auto& header : request.headers().list()) {
     std::ostringstream value;
-    header->write(value);
+    // Pistache 0.0.5's Accept::write() prints nothing; rebuild it from the parsed media types.
+    if (const auto* accept = dynamic_cast<const Pistache::Http::Header::Accept*>(header.get())) {
+      std::string joined;
+      for (const auto& media : accept->media()) {
+        joined += (joined.empty() ? "" : ", ") + media.toString();
+      }
+      value << joined;
+    } else {
+      header->write(value);
+    }
     out.headers.emplace_back(toLower(header->name()), value.str());
   }
   for (const auto& [name, raw] : request.headers().rawList()) {
