@@ -62,12 +62,12 @@ class AuthorizerTest : public ::testing::Test {
     return "Bearer " + encodeJwt(JwtAlg::kEs256, private_pem_, c).value();
   }
 
-  Result<RequestContext, HttpError> run(const HeaderMap& h, const char* method,
+  Result<AuthContext, HttpError> run(const HeaderMap& h, const char* method,
                                         const std::string& scope, uint32_t flags = 0) const {
     return authz_->authorize(h, RouteRequirement::forRoute(method, scope, flags));
   }
 
-  static void expectError(const Result<RequestContext, HttpError>& r, int status,
+  static void expectError(const Result<AuthContext, HttpError>& r, int status,
                           const std::string& code) {
     ASSERT_FALSE(r.ok()) << "expected " << code;
     EXPECT_EQ(r.error().status, status) << r.error().message;

@@ -98,10 +98,10 @@ Result<std::string, std::string> RequestAuthorizer::bearerToken(
   return std::string(token);
 }
 
-Result<RequestContext, HttpError> RequestAuthorizer::authorize(
+Result<AuthContext, HttpError> RequestAuthorizer::authorize(
     const HeaderMap& headers, const RouteRequirement& route) const {
   if ((route.flags & JE_ROUTE_PUBLIC) != 0U) {
-    return RequestContext{};
+    return AuthContext{};
   }
   const auto token = bearerToken(headers.get("Authorization"));
   if (!token) {
@@ -110,11 +110,11 @@ Result<RequestContext, HttpError> RequestAuthorizer::authorize(
   return decide(verifier_.verify(token.value()), headers, route);
 }
 
-Result<RequestContext, HttpError> RequestAuthorizer::decide(
+Result<AuthContext, HttpError> RequestAuthorizer::decide(
     const Result<Principal, AuthError>& principal, const HeaderMap& headers,
     const RouteRequirement& route) {
   if ((route.flags & JE_ROUTE_PUBLIC) != 0U) {
-    return RequestContext{};
+    return AuthContext{};
   }
   if (!principal) {
     const auto& e = principal.error();
@@ -191,7 +191,7 @@ Result<RequestContext, HttpError> RequestAuthorizer::decide(
     }
   }
 
-  RequestContext ctx;
+  AuthContext ctx;
   ctx.authenticated = true;
   ctx.tenant = std::move(resolved);
   ctx.project = std::move(project->value);

@@ -1,5 +1,5 @@
 // The SPEC §5 request rules as one pure decision: token, tenant, project, scope and operator
-// audit headers in, a RequestContext or an HttpError out.
+// audit headers in, an AuthContext or an HttpError out.
 //
 // Order of checks: public route → no checks; bearer token (401 UNAUTHENTICATED); header
 // lengths and shapes (400 INVALID_HEADER); tenant (403 TENANT_RESERVED / TENANT_MISMATCH /
@@ -39,8 +39,9 @@ struct RouteRequirement {
   static RouteRequirement forRoute(std::string_view method, std::string scope, uint32_t flags);
 };
 
-// The request context the host hands to handlers (je_request fields) and to the audit ledger.
-struct RequestContext {
+// What the rules decided about a caller (named apart from the HTTP layer's RequestContext,
+// which the interceptor fills from it): je_request fields and the audit ledger's input.
+struct AuthContext {
   bool authenticated = false;  // false only on public routes
   std::string tenant;
   std::string project;
@@ -56,12 +57,12 @@ class RequestAuthorizer {
   explicit RequestAuthorizer(const TokenVerifier& verifier) : verifier_(verifier) {}
 
   // Full decision for a REST request: reads Authorization, verifies it, then decide().
-  Result<RequestContext, HttpError> authorize(const HeaderMap& headers,
+  Result<AuthContext, HttpError> authorize(const HeaderMap& headers,
                                               const RouteRequirement& route) const;
 
   // The rules after token verification, for callers that verified differently (the stream
   // listener's ?access_token=). `principal` carries the verifier's outcome.
-  static Result<RequestContext, HttpError> decide(const Result<Principal, AuthError>& principal,
+  static Result<AuthContext, HttpError> decide(const Result<Principal, AuthError>& principal,
                                                   const HeaderMap& headers,
                                                   const RouteRequirement& route);
 
