@@ -46,7 +46,8 @@ TEST_F(ApiEventsTest, EnvelopeCarriesTheHostFields) {
   const Reply page = http.get(std::string(kEvents) + "?page_size=500", authHeaders(token_, "t1"));
   ASSERT_EQ(page.status, 200) << page.body;
   bool found = false;
-  for (const auto& e : page.json()["items"]) {
+  const auto items = page.json()["items"];
+  for (const auto& e : items) {
     if (e["eventId"] == added.json()["eventId"]) {
       found = true;
       EXPECT_EQ(e["schemaVersion"], "orch.event.v1");
@@ -58,7 +59,7 @@ TEST_F(ApiEventsTest, EnvelopeCarriesTheHostFields) {
       EXPECT_EQ(at.back(), 'Z') << at;
     }
   }
-  EXPECT_TRUE(found) << page.body;
+  EXPECT_TRUE(found) << added.body << "\n" << page.body;
 }
 
 TEST_F(ApiEventsTest, PagesAreStableWhileEventsAreAppended) {
@@ -109,7 +110,8 @@ TEST_F(ApiEventsTest, PagesAreStableWhileEventsAreAppended) {
         http.get(std::string(kEvents) + "?page_size=500&after=" + std::to_string(seqs.back()),
                  authHeaders(token_, "t1"));
     ASSERT_EQ(r.status, 200) << r.body;
-    for (const auto& e : r.json()["items"]) {
+    const auto items = r.json()["items"];
+    for (const auto& e : items) {
       seqs.push_back(e["seq"].get<int64_t>());
     }
   }

@@ -72,7 +72,8 @@ TEST(ApiOpenApiTest, LiveDocumentIsValidAndCoversEveryPluginRoute) {
   const Reply plugins = http.get("/api/v1/jobengine/plugins", authHeaders(token, "t1"));
   ASSERT_EQ(plugins.status, 200) << plugins.body;
   int routes_seen = 0;
-  for (const auto& plugin : plugins.json()["plugins"]) {
+  const auto plugin_list = plugins.json()["plugins"];
+  for (const auto& plugin : plugin_list) {
     EXPECT_EQ(plugin["state"], "started") << plugin.dump();
     for (const auto& route : plugin["routes"]) {
       const std::string path = toOpenApiPath(route["path"]);

@@ -99,14 +99,14 @@ inline std::vector<std::string> authHeaders(const std::string& token, const std:
 inline long long scalar(const EngineProcess& engine, const std::string& sql) {
   pqxx::connection conn(engine.databaseDsn());
   pqxx::nontransaction tx(conn);
-  tx.exec0("SELECT set_config('jobengine.tenant', 'system', false)");
+  tx.exec("SELECT set_config('jobengine.tenant', 'system', false)");
   return tx.exec1(sql)[0].as<long long>();
 }
 
 inline void execSql(const EngineProcess& engine, const std::string& sql) {
   pqxx::connection conn(engine.databaseDsn());
   pqxx::nontransaction tx(conn);
-  tx.exec0("SELECT set_config('jobengine.tenant', 'system', false)");
+  tx.exec("SELECT set_config('jobengine.tenant', 'system', false)");
   tx.exec0(sql);
 }
 
