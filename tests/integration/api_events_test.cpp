@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "api_support.hpp"
@@ -148,6 +149,38 @@ TEST_F(ApiEventsTest, TokenMintPrintsOnlyTheTokenAndRefusesProduction) {
   EXPECT_EQ(prod.exit_code, 1);
   EXPECT_TRUE(prod.out.empty()) << prod.out;
   EXPECT_EQ(std::count(prod.err.begin(), prod.err.end(), '\n'), 1) << prod.err;
+}
+
+}  // namespace
+}  // namespace jobengine::testing
+
+namespace jobengine::testing {
+namespace {
+
+// `make run` (serve --demo): the banner's curl lines work exactly as printed.
+TEST(ApiDemoBannerTest, PrintedCurlLinesWork) {
+  EngineOptions options = goodFixtureEngine("apidemo");
+  options.args.push_back("--demo");
+  EngineProcess engine(options);
+  engine.start();
+  std::string out;
+  for (int i = 0; i < 100 && out.find("Ctrl-C stops") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    out = engine.output();
+  }
+  int ran = 0;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    const auto at = line.find("curl -s ");
+    if (at == std::string::npos || line.find("/api/v1/jobengine/") == std::string::npos) {
+      continue;
+    }
+    const std::string cmd = line.substr(at) + " -o /dev/null -w '%{http_code}'";
+    const CommandResult r = runCommand({"/bin/sh", "-c", cmd}, std::chrono::seconds(30));
+    EXPECT_EQ(r.out, "200") << cmd << "\n" << r.err;
+    ++ran;
+  }
+  EXPECT_EQ(ran, 2) << out;
 }
 
 }  // namespace

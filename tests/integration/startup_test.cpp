@@ -109,10 +109,11 @@ TEST(StartupTest, SigtermDrainsInFlightRequestsAndStopsTheDatabase) {
   EngineProcess engine(options);
   engine.start();
   const std::string marker = engine.dir() + "/slow.started";
+  const std::string token = engine.mintToken("t1", "orch:read");
   auto slow = std::async(std::launch::async, [&] {
     HttpClient client(engine.restPort());
     return client.get("/api/v1/jobengine/good/slow?ms=3000&marker=" + marker,
-                      {"X-StellaOps-Tenant: t1"});
+                      {"Authorization: Bearer " + token, "X-StellaOps-Tenant: t1"});
   });
   while (!std::filesystem::exists(marker)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

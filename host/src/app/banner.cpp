@@ -37,13 +37,12 @@ void printDemoBanner(const HostConfig& config, uint16_t rest_port) {
   try {
     const std::string token =
         mintDevToken(config.auth, kDemoTenant, kDemoScopes, "demo-user", 8 * 3600);
+    const std::string auth =
+        " -H 'Authorization: Bearer " + token + "' -H 'X-StellaOps-Tenant: demo'";
     text += "\n  Dev token (tenant \"" + std::string(kDemoTenant) + "\", scopes \"" + kDemoScopes +
-            "\", 8 h):\n    export TOKEN='" + token + "'\n    curl -s " + base +
-            "/api/v1/jobengine/plugins -H \"Authorization: Bearer $TOKEN\" -H "
-            "'X-StellaOps-Tenant: demo'\n    curl -s '" +
-            base +
-            "/api/v1/jobengine/events?page_size=10' -H \"Authorization: Bearer $TOKEN\" -H "
-            "'X-StellaOps-Tenant: demo'\n";
+            "\", 8 h):\n    " + token + "\n\n    curl -s " + base + "/api/v1/jobengine/plugins" +
+            auth + "\n    curl -s '" + base + "/api/v1/jobengine/events?page_size=10'" + auth +
+            "\n";
   } catch (const std::exception& e) {
     text += "\n  (no dev token: " + std::string(e.what()) + ")\n";
   }
