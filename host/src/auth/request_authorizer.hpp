@@ -58,13 +58,13 @@ class RequestAuthorizer {
 
   // Full decision for a REST request: reads Authorization, verifies it, then decide().
   Result<AuthContext, HttpError> authorize(const HeaderMap& headers,
-                                              const RouteRequirement& route) const;
+                                           const RouteRequirement& route) const;
 
   // The rules after token verification, for callers that verified differently (the stream
   // listener's ?access_token=). `principal` carries the verifier's outcome.
   static Result<AuthContext, HttpError> decide(const Result<Principal, AuthError>& principal,
-                                                  const HeaderMap& headers,
-                                                  const RouteRequirement& route);
+                                               const HeaderMap& headers,
+                                               const RouteRequirement& route);
 
   // The bearer token from an Authorization header value, or an error message.
   static Result<std::string, std::string> bearerToken(std::optional<std::string_view> header);

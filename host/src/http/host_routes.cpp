@@ -41,7 +41,8 @@ constexpr const char* kReadyzOpenApi = R"({"summary": "Readiness: database, migr
 constexpr const char* kMetricsOpenApi = R"j({"summary": "Prometheus metrics, text format 0.0.4",
   "responses": {"200": {"description": "Metrics", "content": {"text/plain": {"schema":
     {"type": "string"}}}}}})j";
-constexpr const char* kPluginsOpenApi = R"({"summary": "Loaded plugins: id, version, ABI, state, routes, job types",
+constexpr const char* kPluginsOpenApi =
+    R"({"summary": "Loaded plugins: id, version, ABI, state, routes, job types",
   "responses": {"200": {"description": "The plugin list", "content": {"application/json":
     {"schema": {"type": "object", "required": ["plugins"], "properties": {"plugins":
       {"type": "array", "items": {"type": "object", "additionalProperties": true}}}}}}}}})";
