@@ -63,7 +63,7 @@ class AuthorizerTest : public ::testing::Test {
   }
 
   Result<AuthContext, HttpError> run(const HeaderMap& h, const char* method,
-                                        const std::string& scope, uint32_t flags = 0) const {
+                                     const std::string& scope, uint32_t flags = 0) const {
     return authz_->authorize(h, RouteRequirement::forRoute(method, scope, flags));
   }
 

@@ -88,6 +88,28 @@ class FixturePlugin {
                  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
                  resp.json(200, {{"slept_ms", ms}});
                });
+    // The outbox under a request transaction (tests/integration/api_*): appends
+    // "fixture.note" with the body's text; ?fail=1 appends and then answers 500, so the
+    // transaction and the event must vanish.
+    host.route(
+        "POST", "/api/v1/jobengine/good/notes", "orch:operate",
+        [this](const sdk::Request& req, sdk::Response& resp) {
+          const auto body = req.json().value_or(nlohmann::json::object());
+          sdk::Txn txn = host_.borrow(req.txn());
+          const std::string event_id =
+              host_.emit(txn, {{"eventType", "fixture.note"},
+                               {"data", {{"text", body.value("text", std::string{})}}}});
+          if (req.query("fail").value_or("") == "1") {
+            resp.error(500, "FIXTURE_FAILURE", "asked to fail after appending", req.traceId());
+            return;
+          }
+          resp.json(201, {{"eventId", event_id}});
+        },
+        JE_ROUTE_TXN,
+        R"({"summary": "Append a fixture.note event", "requestBody": {"required": false,
+            "content": {"application/json": {"schema": {"type": "object",
+            "properties": {"text": {"type": "string"}}}}}},
+            "responses": {"201": {"description": "Appended"}}})");
 #endif
 #ifdef JE_FIXTURE_CONSUMER
     create_lookup_ = lookupText(host);

@@ -53,10 +53,10 @@ TEST(FixtureTest, GoodPluginRunsTheWholeLifeCycle) {
   EXPECT_EQ(info["abi"], "1.0");
   EXPECT_EQ(info["description"], "ABI test fixture good");
   EXPECT_EQ(info["path"], path("good"));
-  ASSERT_FALSE(info["routes"].empty());
-  EXPECT_EQ(info["routes"][0], nlohmann::json::parse(
-                                   R"({"method":"GET","path":"/api/v1/jobengine/good/ping",
-                                       "scope":"orch:read"})"));
+  EXPECT_EQ(info["routes"], nlohmann::json::parse(R"([
+      {"method":"GET","path":"/api/v1/jobengine/good/ping","scope":"orch:read"},
+      {"method":"GET","path":"/api/v1/jobengine/good/slow","scope":"orch:read"},
+      {"method":"POST","path":"/api/v1/jobengine/good/notes","scope":"orch:operate"}])"));
   EXPECT_EQ(info["jobTypes"], nlohmann::json::array({"good.noop"}));
   EXPECT_EQ(info["services"], nlohmann::json::parse(R"([{"name":"fixture.echo","version":1}])"));
 

@@ -30,7 +30,9 @@ TEST(StartupTest, ServesAllFivePluginsAndStopsCleanly) {
   EXPECT_EQ(http.get("/healthz").status, 200);
   const Reply ready = http.get("/readyz");
   EXPECT_EQ(ready.status, 200) << ready.body;
-  const Reply plugins = http.get("/api/v1/jobengine/plugins", {"X-StellaOps-Tenant: t1"});
+  const std::string token = engine.mintToken("t1", "orch:read");
+  const Reply plugins = http.get("/api/v1/jobengine/plugins",
+                                 {"Authorization: Bearer " + token, "X-StellaOps-Tenant: t1"});
   ASSERT_EQ(plugins.status, 200) << plugins.body;
   int started = 0;
   const auto body = plugins.json();
@@ -57,7 +59,7 @@ TEST(StartupTest, UnknownConfigKeyStopsWithOneLine) {
   EXPECT_EQ(host_key.err,
             "jobengine config check: --set http.prot: unknown key 'prot' in [http] (allowed: bind, "
             "port, stream_port, body_limit_bytes, reactor_threads, worker_threads, "
-            "drain_timeout_ms)\n");
+            "drain_timeout_ms, idempotency_retention_hours)\n");
 
   EXPECT_THROW(engine.start(), std::runtime_error);
   EXPECT_NE(engine.output().find("unknown key 'runner_thread'"), std::string::npos);
@@ -83,8 +85,9 @@ TEST(StartupTest, ChangedMigrationStopsStartupNamingTheFile) {
   const std::string copy = engine.dir() + "/migrations";
   std::filesystem::copy(std::string(JE_SOURCE_DIR) + "/migrations", copy,
                         std::filesystem::copy_options::recursive);
-  const std::vector<std::string> args{engineBinary(), "migrate", "--config", engine.configPath(),
-                                      "--set", "host.migrations_dir=\"" + copy + "\""};
+  const std::vector<std::string> args{engineBinary(), "migrate",
+                                      "--config",     engine.configPath(),
+                                      "--set",        "host.migrations_dir=\"" + copy + "\""};
   const CommandResult first = runCommand(args, std::chrono::seconds(60));
   ASSERT_EQ(first.exit_code, 0) << first.err;
   std::ofstream(copy + "/host/0001_host_base.sql", std::ios::app) << "\n-- edited\n";
@@ -106,10 +109,11 @@ TEST(StartupTest, SigtermDrainsInFlightRequestsAndStopsTheDatabase) {
   EngineProcess engine(options);
   engine.start();
   const std::string marker = engine.dir() + "/slow.started";
+  const std::string token = engine.mintToken("t1", "orch:read");
   auto slow = std::async(std::launch::async, [&] {
     HttpClient client(engine.restPort());
     return client.get("/api/v1/jobengine/good/slow?ms=3000&marker=" + marker,
-                      {"X-StellaOps-Tenant: t1"});
+                      {"Authorization: Bearer " + token, "X-StellaOps-Tenant: t1"});
   });
   while (!std::filesystem::exists(marker)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -4,7 +4,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <exception>
 #include <string>
+
+#include "app/dev_token.hpp"
 
 namespace jobengine::host {
 
@@ -17,6 +20,9 @@ void writeStderr(const std::string& text) {
   (void)written;
 }
 
+constexpr const char* kDemoTenant = "demo";
+constexpr const char* kDemoScopes = "orch:read orch:operate orch:quota orch:backfill";
+
 }  // namespace
 
 void printReadyLine(const HostConfig& config, uint16_t rest_port, uint16_t stream_port) {
@@ -26,10 +32,22 @@ void printReadyLine(const HostConfig& config, uint16_t rest_port, uint16_t strea
 
 void printDemoBanner(const HostConfig& config, uint16_t rest_port) {
   const std::string base = "http://" + config.http.bind + ":" + std::to_string(rest_port);
-  writeStderr("\n  Try it:\n    curl -s " + base + "/healthz\n    curl -s " + base +
-              "/readyz\n    curl -s " + base +
-              "/api/v1/jobengine/plugins -H 'X-StellaOps-Tenant: demo'\n"
-              "\n  Ctrl-C stops the engine and its database.\n\n");
+  std::string text = "\n  Try it:\n    curl -s " + base + "/healthz\n    curl -s " + base +
+                     "/readyz\n    curl -s " + base + "/openapi/jobengine.json | head -c 300\n";
+  try {
+    const std::string token =
+        mintDevToken(config.auth, kDemoTenant, kDemoScopes, "demo-user", 8 * 3600);
+    const std::string auth =
+        " -H 'Authorization: Bearer " + token + "' -H 'X-StellaOps-Tenant: demo'";
+    text += "\n  Dev token (tenant \"" + std::string(kDemoTenant) + "\", scopes \"" + kDemoScopes +
+            "\", 8 h):\n    " + token + "\n\n    curl -s " + base + "/api/v1/jobengine/plugins" +
+            auth + "\n    curl -s '" + base + "/api/v1/jobengine/events?page_size=10'" + auth +
+            "\n";
+  } catch (const std::exception& e) {
+    text += "\n  (no dev token: " + std::string(e.what()) + ")\n";
+  }
+  text += "\n  Ctrl-C stops the engine and its database.\n\n";
+  writeStderr(text);
 }
 
 }  // namespace jobengine::host

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli.hpp"
+#include "app/dev_token.hpp"
 #include "app/engine.hpp"
 #include "app/signals.hpp"
 #include "app/host_wiring.hpp"
@@ -97,9 +98,19 @@ int runConfigCheck(const CommandOptions& options) {
   });
 }
 
-int runTokenMint(const CommandOptions& /*options*/) {
-  std::cerr << "jobengine token mint: not available in this build" << std::endl;
-  return 1;
+int runTokenMint(const CommandOptions& options) {
+  // Only the token goes to stdout (scripts and tests read it); everything else to stderr.
+  // Logging stays off so no log line can land on stdout.
+  try {
+    const HostConfig config = loadConfig(options.config_path, options.overrides);
+    const std::string token = mintDevToken(config.auth, options.tenant, options.scopes,
+                                           options.subject, options.ttl_seconds);
+    std::cout << token << std::endl;
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "jobengine token mint: " << e.what() << std::endl;
+    return 1;
+  }
 }
 
 }  // namespace jobengine::host

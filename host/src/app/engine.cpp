@@ -10,6 +10,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/api_platform.hpp"
 #include "app/banner.hpp"
 #include "app/signals.hpp"
 #include "app/host_wiring.hpp"
@@ -36,6 +37,7 @@ struct Engine::Parts {
   std::unique_ptr<PluginManager> plugins;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<StreamStack> streams;
+  std::unique_ptr<ApiPlatform> api;  // verifier + page codec used by http's interceptor
   std::vector<std::string> owners;  // migration owners in order
   std::atomic<bool> plugins_started{false};
 };
@@ -63,6 +65,7 @@ Engine::~Engine() {
   parts_->plugins.reset();
   parts_->streams.reset();
   parts_->http.reset();
+  parts_->api.reset();
   parts_->store.reset();
   parts_->database.reset();
 }
@@ -127,6 +130,7 @@ int Engine::serve(const EngineOptions& options) {
 
   p.http = std::make_unique<HttpServer>(config_.http, *p.routes, *p.metrics);
   p.http->setTxnHooks(makeTxnHooks(*p.store));
+  p.api = installApiPlatform(config_, *p.store, *p.routes, *p.http);
   p.plugins->startAll();
   p.plugins_started = true;
   p.streams->start();

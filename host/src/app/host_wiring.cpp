@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config_loader.hpp"
+#include "events/events_service.hpp"
 #include "http/error_envelope.hpp"
 #include "http/http_service.hpp"
 #include "http/route_table.hpp"
@@ -44,6 +45,10 @@ std::unique_ptr<PluginManager> makePluginManager(const HostConfig& config,
   manager->addHostService(JE_SERVICE_METRICS, 1, [](je_host& h) -> const void* {
     h.metrics_vt = makeMetricsService(&h);
     return &h.metrics_vt;
+  });
+  manager->addHostService(JE_SERVICE_EVENTS, 1, [](je_host& h) -> const void* {
+    h.events_vt = makeEventsService(&h);
+    return &h.events_vt;
   });
   RouteTable* routes = services.routes;
   if (routes != nullptr) {

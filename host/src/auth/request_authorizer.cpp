@@ -98,8 +98,8 @@ Result<std::string, std::string> RequestAuthorizer::bearerToken(
   return std::string(token);
 }
 
-Result<AuthContext, HttpError> RequestAuthorizer::authorize(
-    const HeaderMap& headers, const RouteRequirement& route) const {
+Result<AuthContext, HttpError> RequestAuthorizer::authorize(const HeaderMap& headers,
+                                                            const RouteRequirement& route) const {
   if ((route.flags & JE_ROUTE_PUBLIC) != 0U) {
     return AuthContext{};
   }

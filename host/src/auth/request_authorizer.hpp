@@ -39,9 +39,8 @@ struct RouteRequirement {
   static RouteRequirement forRoute(std::string_view method, std::string scope, uint32_t flags);
 };
 
-// The request context the host hands to handlers (je_request fields) and to the audit ledger.
-// Not named RequestContext: http/http_types.hpp has one, and two classes of one name in one
-// namespace linked into one binary broke the stream listener (ODR: the wrong destructor).
+// What the rules decided about a caller (named apart from the HTTP layer's RequestContext,
+// which the interceptor fills from it): je_request fields and the audit ledger's input.
 struct AuthContext {
   bool authenticated = false;  // false only on public routes
   std::string tenant;
@@ -59,13 +58,13 @@ class RequestAuthorizer {
 
   // Full decision for a REST request: reads Authorization, verifies it, then decide().
   Result<AuthContext, HttpError> authorize(const HeaderMap& headers,
-                                              const RouteRequirement& route) const;
+                                           const RouteRequirement& route) const;
 
   // The rules after token verification, for callers that verified differently (the stream
   // listener's ?access_token=). `principal` carries the verifier's outcome.
   static Result<AuthContext, HttpError> decide(const Result<Principal, AuthError>& principal,
-                                                  const HeaderMap& headers,
-                                                  const RouteRequirement& route);
+                                               const HeaderMap& headers,
+                                               const RouteRequirement& route);
 
   // The bearer token from an Authorization header value, or an error message.
   static Result<std::string, std::string> bearerToken(std::optional<std::string_view> header);

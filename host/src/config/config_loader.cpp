@@ -310,7 +310,8 @@ std::string publicSettingsJson(const HostConfig& c) {
                {"body_limit_bytes", c.http.body_limit_bytes},
                {"reactor_threads", c.http.reactor_threads},
                {"worker_threads", c.http.worker_threads},
-               {"drain_timeout_ms", c.http.drain_timeout_ms}};
+               {"drain_timeout_ms", c.http.drain_timeout_ms},
+               {"idempotency_retention_hours", c.http.idempotency_retention_hours}};
   j["database"] = {{"mode", c.database.dsn.empty() ? "embedded" : "external"},
                    {"dsn", redactDsn(c.database.dsn)},
                    {"embedded_port", c.database.embedded_port},

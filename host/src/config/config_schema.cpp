@@ -66,6 +66,10 @@ std::vector<ConfigSection> buildSchema() {
                            [](HostConfig& c, const ConfigValue& v) {
                              c.http.drain_timeout_ms = toInt(v);
                            }),
+                   integer("idempotency_retention_hours", 24, 24 * 366,
+                           [](HostConfig& c, const ConfigValue& v) {
+                             c.http.idempotency_retention_hours = toInt(v);
+                           }),
                }});
   s.push_back(
       {"database",

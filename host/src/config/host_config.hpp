@@ -19,6 +19,7 @@ struct HttpConfig {
   int reactor_threads = 2;         // Pistache epoll threads
   int worker_threads = 8;          // request worker pool (handlers that touch the database)
   int drain_timeout_ms = 10000;    // graceful stop: wait this long for in-flight requests
+  int idempotency_retention_hours = 24;  // Idempotency-Key records kept this long (>= 24, SPEC §5)
 };
 
 struct DatabaseConfig {

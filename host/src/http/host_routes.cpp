@@ -26,8 +26,31 @@ std::string traceOf(const je_request* req) {
                                        : std::string(req->trace_id.data, req->trace_id.len);
 }
 
-RouteEntry hostRoute(std::string pattern, std::string scope, uint32_t flags, RouteHandler handler) {
+// OpenAPI operation fragments of the host routes (OpenApiBuilder adds the rest).
+constexpr const char* kHealthzOpenApi = R"({"summary": "Liveness probe",
+  "responses": {"200": {"description": "The process is up",
+    "content": {"application/json": {"schema": {"type": "object",
+      "properties": {"status": {"type": "string"}}}}}}}})";
+constexpr const char* kReadyzOpenApi = R"({"summary": "Readiness: database, migrations, plugins",
+  "responses": {"200": {"description": "Ready", "content": {"application/json": {"schema":
+    {"type": "object", "properties": {"status": {"type": "string"},
+     "checks": {"type": "object", "additionalProperties": {"type": "boolean"}}}}}}},
+    "503": {"description": "Not ready", "content": {"application/json": {"schema":
+    {"type": "object", "properties": {"status": {"type": "string"},
+     "checks": {"type": "object", "additionalProperties": {"type": "boolean"}}}}}}}}})";
+constexpr const char* kMetricsOpenApi = R"j({"summary": "Prometheus metrics, text format 0.0.4",
+  "responses": {"200": {"description": "Metrics", "content": {"text/plain": {"schema":
+    {"type": "string"}}}}}})j";
+constexpr const char* kPluginsOpenApi =
+    R"({"summary": "Loaded plugins: id, version, ABI, state, routes, job types",
+  "responses": {"200": {"description": "The plugin list", "content": {"application/json":
+    {"schema": {"type": "object", "required": ["plugins"], "properties": {"plugins":
+      {"type": "array", "items": {"type": "object", "additionalProperties": true}}}}}}}}})";
+
+RouteEntry hostRoute(std::string pattern, std::string scope, uint32_t flags, RouteHandler handler,
+                     const char* openapi) {
   RouteEntry entry;
+  entry.openapi_json = openapi;
   entry.owner = "host";
   entry.method = "GET";
   entry.pattern = std::move(pattern);
@@ -80,10 +103,11 @@ std::optional<std::string> registerHostRoutes(RouteTable& routes, HostRouteDeps 
     return JE_OK;
   };
 
-  for (auto& entry : {hostRoute("/healthz", "", JE_ROUTE_PUBLIC, healthz),
-                      hostRoute("/readyz", "", JE_ROUTE_PUBLIC, readyz),
-                      hostRoute("/metrics", "", JE_ROUTE_PUBLIC, metrics),
-                      hostRoute("/api/v1/jobengine/plugins", "orch:read", 0, plugins)}) {
+  for (auto& entry :
+       {hostRoute("/healthz", "", JE_ROUTE_PUBLIC, healthz, kHealthzOpenApi),
+        hostRoute("/readyz", "", JE_ROUTE_PUBLIC, readyz, kReadyzOpenApi),
+        hostRoute("/metrics", "", JE_ROUTE_PUBLIC, metrics, kMetricsOpenApi),
+        hostRoute("/api/v1/jobengine/plugins", "orch:read", 0, plugins, kPluginsOpenApi)}) {
     if (auto error = routes.add(entry)) {
       return error;
     }

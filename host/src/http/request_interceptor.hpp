@@ -5,7 +5,9 @@
 // Order for one request (on a worker thread):
 //   1. defaultContext(): request id, trace id, tenant/project/operator headers (this file)
 //   2. interceptor->before()  -- skipped for JE_ROUTE_PUBLIC routes; a reply rejects
-//   3. JE_ROUTE_TXN: txn = txn_hooks.begin(ctx.tenant)
+//   3. JE_ROUTE_TXN: txn = txn_hooks.begin(ctx.tenant), then interceptor->inTransaction()
+//      -- a reply there (idempotent replay, 409 in flight) skips the handler and after();
+//      the txn is finished with that reply
 //   4. the route handler
 //   5. interceptor->after()   -- skipped for JE_ROUTE_PUBLIC routes; may write into txn (e.g.
 //                                the idempotency record), may take it over (set txn = nullptr)
@@ -32,6 +34,14 @@ class RequestInterceptor {
   // request with it and skips the handler. Called concurrently from worker threads.
   virtual std::optional<HttpReply> before(RequestContext& ctx, const RouteEntry& route,
                                           const IncomingRequest& req) = 0;
+  // JE_ROUTE_TXN routes only: runs right after the request's transaction began, before the
+  // handler, so that checks can take locks and read inside the same transaction (the
+  // idempotency key). A reply answers the request; txn_hooks.finish(txn, reply) still runs.
+  virtual std::optional<HttpReply> inTransaction(RequestContext& /*ctx*/,
+                                                 const RouteEntry& /*route*/,
+                                                 const IncomingRequest& /*req*/, je_txn* /*txn*/) {
+    return std::nullopt;
+  }
   // Runs after the handler with its reply (which it may change) and the route's transaction
   // (null unless JE_ROUTE_TXN). Not called when before() rejected the request.
   virtual void after(RequestContext& ctx, const RouteEntry& route, const IncomingRequest& req,

@@ -49,6 +49,21 @@ HttpReply runRoute(const IncomingRequest& req, RequestContext& ctx, const RouteM
     if (txn == nullptr) {
       return errorReply(503, "DATABASE_UNAVAILABLE", "could not open a transaction", ctx.trace_id);
     }
+    if (gate != nullptr) {
+      std::optional<HttpReply> early;
+      try {
+        early = gate->inTransaction(ctx, route, req, txn);
+      } catch (const std::exception& e) {
+        early = errorReply(500, "INTERNAL", std::string("request check failed: ") + e.what(),
+                           ctx.trace_id);
+      }
+      if (early) {
+        if (auto replaced = txn_hooks.finish(txn, *early)) {
+          return std::move(*replaced);
+        }
+        return std::move(*early);
+      }
+    }
   }
   HttpReply reply;
   {

@@ -1,0 +1,169 @@
+// See api_routes.hpp. Handlers are C++ lambdas over je_request / je_response, like the other
+// host routes; the events listing reads through the request's tenant-bound transaction, so
+// row-level security limits it to the caller's tenant as well as the WHERE clause.
+#include "app/api_routes.hpp"
+
+#include <charconv>
+
+#include "api/openapi_builder.hpp"
+#include "core/version.hpp"
+#include "events/event_envelope.hpp"
+#include "http/error_envelope.hpp"
+#include "store/store.hpp"
+#include "store/store_service.hpp"
+
+namespace jobengine::host {
+namespace {
+
+constexpr std::string_view kEventsBinding = "GET /api/v1/jobengine/events";
+
+void respond(je_response* resp, int status, const std::string& body,
+             std::string_view content_type = {}) {
+  resp->set_status(resp, status);
+  if (!content_type.empty()) {
+    constexpr std::string_view kContentType = "Content-Type";
+    resp->set_header(resp, kContentType.data(), kContentType.size(), content_type.data(),
+                     content_type.size());
+  }
+  resp->write(resp, body.data(), body.size());
+}
+
+std::string str(je_str s) { return s.data == nullptr ? std::string{} : std::string(s.data, s.len); }
+
+std::optional<std::string> queryOf(const je_request* req, const char* name) {
+  je_str out{};
+  if (req->query_param(req, name, &out) != JE_OK) {
+    return std::nullopt;
+  }
+  return str(out);
+}
+
+void respondError(je_response* resp, const je_request* req, const HttpError& e) {
+  respond(resp, e.status, errorEnvelope(e, str(req->trace_id)).dump());
+}
+
+std::string dumpJson(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+je_status listEvents(const PageTokenCodec& codec, const je_request* req, je_response* resp) {
+  const auto page_size = queryOf(req, "page_size");
+  const auto page_token = queryOf(req, "page_token");
+  const auto page = parsePageRequest(page_size, page_token, codec, kEventsBinding, 1);
+  if (!page) {
+    respondError(resp, req, page.error());
+    return JE_OK;
+  }
+  int64_t after = -1;
+  if (page->after) {
+    after = (*page->after)[0].get<int64_t>();
+  } else if (const auto raw = queryOf(req, "after"); raw && !raw->empty()) {
+    const auto [ptr, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), after);
+    if (ec != std::errc() || ptr != raw->data() + raw->size() || after < 0) {
+      respondError(resp, req,
+                   makeHttpError(400, "INVALID_QUERY",
+                                 "after must be a non-negative event seq, got '" + *raw + "'",
+                                 {{"parameter", "after"}}));
+      return JE_OK;
+    }
+  }
+  Transaction* txn = transactionOf(req->txn);
+  std::vector<nlohmann::json> events;
+  txn->exec(std::string("SELECT ") + kEventColumns +
+                " FROM jobengine.events WHERE tenant_id = $1 AND seq > $2 "
+                "AND seq < jobengine.event_horizon() ORDER BY seq LIMIT $3",
+            {txn->tenant(), std::to_string(after), std::to_string(page->fetchLimit())},
+            [&events](const pqxx::row& row) {
+              events.push_back(envelopeFromRow(eventRowFrom(row)));
+              return true;
+            });
+  const auto next = finishPage(
+      events, page.value(), codec,
+      [](const nlohmann::json& e) { return nlohmann::json::array({e["seq"]}); }, kEventsBinding);
+  nlohmann::json body = {{"items", events}};
+  if (next) {
+    body["nextPageToken"] = *next;
+  }
+  respond(resp, 200, dumpJson(body));
+  return JE_OK;
+}
+
+constexpr const char* kEventsOpenApi = R"({
+  "summary": "List the tenant's events (orch.event.v1) in seq order",
+  "description": "The same events the streams deliver, read from the outbox below the delivery horizon, so pages are stable while events are appended. Resume after a seq with `after`, or page with `page_token`.",
+  "x-paginated": true,
+  "parameters": [{"name": "after", "in": "query", "required": false,
+                  "description": "Only events with a larger seq.",
+                  "schema": {"type": "integer", "format": "int64", "minimum": 0}}],
+  "responses": {"200": {"description": "A page of events",
+    "content": {"application/json": {"schema": {"type": "object", "required": ["items"],
+      "properties": {"items": {"type": "array", "items": {"type": "object",
+        "required": ["schemaVersion", "eventId", "seq", "eventType", "occurredAt", "tenantId"],
+        "properties": {"schemaVersion": {"type": "string", "enum": ["orch.event.v1"]},
+          "eventId": {"type": "string"}, "seq": {"type": "integer", "format": "int64"},
+          "eventType": {"type": "string"}, "occurredAt": {"type": "string", "format": "date-time"},
+          "tenantId": {"type": "string"}, "projectId": {"type": "string"}},
+        "additionalProperties": true}},
+        "nextPageToken": {"type": "string"}}}}}}}
+})";
+
+constexpr const char* kOpenApiDocOpenApi = R"({
+  "summary": "The live OpenAPI 3.0.3 document of every loaded route",
+  "responses": {"200": {"description": "OpenAPI document",
+    "content": {"application/json": {"schema": {"type": "object"}}}}}
+})";
+
+constexpr const char* kWellKnownOpenApi = R"({
+  "summary": "Where the OpenAPI document is",
+  "responses": {"200": {"description": "The document's location",
+    "content": {"application/json": {"schema": {"type": "object",
+      "properties": {"openapi": {"type": "string"}, "version": {"type": "string"}}}}}}}
+})";
+
+RouteEntry getRoute(std::string pattern, std::string scope, uint32_t flags, const char* openapi,
+                    RouteHandler handler) {
+  RouteEntry entry;
+  entry.owner = "host";
+  entry.method = "GET";
+  entry.pattern = std::move(pattern);
+  entry.scope = std::move(scope);
+  entry.flags = flags;
+  entry.openapi_json = openapi;
+  entry.handler = std::move(handler);
+  return entry;
+}
+
+}  // namespace
+
+std::optional<std::string> registerApiRoutes(RouteTable& routes, const PageTokenCodec& codec) {
+  RouteTable* table = &routes;
+  auto events = [&codec](const je_request* req, je_response* resp) {
+    return listEvents(codec, req, resp);
+  };
+  auto document = [table](const je_request*, je_response* resp) {
+    OpenApiInfo info;
+    info.version = std::string(hostVersion());
+    respond(resp, 200, dumpJson(OpenApiBuilder(info).build(table->list())));
+    return JE_OK;
+  };
+  auto well_known = [](const je_request*, je_response* resp) {
+    constexpr std::string_view kLink = "Link";
+    constexpr std::string_view kValue = "</openapi/jobengine.json>; rel=\"service-desc\"";
+    resp->set_header(resp, kLink.data(), kLink.size(), kValue.data(), kValue.size());
+    respond(
+        resp, 200,
+        R"({"openapi":"/openapi/jobengine.json","version":"3.0.3","format":"application/json"})");
+    return JE_OK;
+  };
+  for (auto& entry :
+       {getRoute("/api/v1/jobengine/events", "orch:read", JE_ROUTE_TXN, kEventsOpenApi, events),
+        getRoute("/openapi/jobengine.json", "", JE_ROUTE_PUBLIC, kOpenApiDocOpenApi, document),
+        getRoute("/.well-known/openapi", "", JE_ROUTE_PUBLIC, kWellKnownOpenApi, well_known)}) {
+    if (auto error = routes.add(entry)) {
+      return error;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace jobengine::host

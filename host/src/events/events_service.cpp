@@ -1,0 +1,99 @@
+// See events_service.hpp.
+#include "events/events_service.hpp"
+#include "stream/event_subscriptions.hpp"
+
+#include "core/abi_errors.hpp"
+#include "events/event_envelope.hpp"
+#include "store/store.hpp"
+#include "store/store_error.hpp"
+#include "store/store_service.hpp"
+
+namespace jobengine::host {
+namespace {
+
+// Low 20 bits of a seq count the transaction's events (0 = its first).
+constexpr int64_t kSeqCounterMask = (int64_t{1} << 20) - 1;
+
+std::optional<std::string> nullIfEmpty(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+}
+
+je_status eventsAppend(je_host* /*host*/, je_txn* txn, const char* event_json, uint64_t len,
+                       je_str_sink out_event_id, void* user, char* err, uint32_t err_cap) noexcept {
+  try {
+    Transaction* t = transactionOf(txn);
+    if (t == nullptr || event_json == nullptr) {
+      fillError(err, err_cap, "append: txn and event_json are required");
+      return JE_ERR_INVALID;
+    }
+    const auto partial = nlohmann::json::parse(std::string_view(event_json, len), nullptr, false);
+    if (partial.is_discarded()) {
+      fillError(err, err_cap, "append: event_json is not valid JSON");
+      return JE_ERR_INVALID;
+    }
+    const AppendedEvent appended = appendEvent(*t, partial);
+    if (out_event_id != nullptr) {
+      out_event_id(user, appended.event_id.data(), appended.event_id.size());
+    }
+    return JE_OK;
+  } catch (const StoreError& e) {
+    fillError(err, err_cap, e.what());
+    return e.status();
+  } catch (const std::exception& e) {
+    fillError(err, err_cap, std::string("append: internal error: ") + e.what());
+    return JE_ERR_INTERNAL;
+  } catch (...) {
+    fillError(err, err_cap, "append: internal error");
+    return JE_ERR_INTERNAL;
+  }
+}
+
+}  // namespace
+
+AppendedEvent appendEvent(Transaction& txn, const nlohmann::json& partial) {
+  SplitEvent split;
+  if (auto problem = splitEnvelope(partial, split)) {
+    throw StoreError(JE_ERR_INVALID, "", "append: " + *problem);
+  }
+  std::string tenant = txn.tenant();
+  if (tenant == kSystemTenant) {
+    if (split.tenant_id.empty()) {
+      throw StoreError(JE_ERR_INVALID, "",
+                       "append: a system transaction must name the event's tenantId");
+    }
+    tenant = split.tenant_id;
+  } else if (!split.tenant_id.empty() && split.tenant_id != tenant) {
+    throw StoreError(JE_ERR_INVALID, "",
+                     "append: tenantId '" + split.tenant_id +
+                         "' differs from the transaction's tenant '" + tenant + "'");
+  }
+  AppendedEvent out;
+  out.event_id = newEventId();
+  split.body["eventId"] = out.event_id;
+  txn.exec(
+      "INSERT INTO jobengine.events (tenant_id, seq, event_type, project_id, run_id, job_id, "
+      "source_id, body) VALUES ($1, jobengine.reserve_event_seqs(1), $2, $3, $4::uuid, "
+      "$5::uuid, $6, $7::jsonb) RETURNING seq",
+      {tenant, split.event_type, nullIfEmpty(split.project_id), nullIfEmpty(split.run_id),
+       nullIfEmpty(split.job_id), nullIfEmpty(split.source_id), split.body.dump()},
+      [&out](const pqxx::row& row) {
+        out.seq = row[0].as<int64_t>();
+        return true;
+      });
+  if ((out.seq & kSeqCounterMask) == 0) {
+    // Delivered at commit, once per transaction (PostgreSQL folds duplicates anyway).
+    txn.exec("SELECT pg_notify('jobengine_events', '')");
+  }
+  return out;
+}
+
+je_events_v1 makeEventsService(je_host* host) {
+  je_events_v1 vt{};
+  vt.struct_size = sizeof(vt);
+  vt.host = host;
+  vt.append = &eventsAppend;
+  vt.subscribe = &subscribeEvents;  // stream/event_subscriptions: fed by the outbox feeder
+  return vt;
+}
+
+}  // namespace jobengine::host

@@ -1,0 +1,39 @@
+// je.events v1 append (the outbox, SPEC §6) and its host-side C++ form.
+//
+// appendEvent() inserts one orch.event.v1 row into jobengine.events inside the caller's
+// transaction: seq from jobengine.reserve_event_seqs(1) (see migrations/host/0002_events.sql),
+// tenant from the transaction (a "system" transaction must name tenantId in the event), the
+// job/run/source ids lifted into columns, everything else in `body` together with the new
+// eventId. The first event of a transaction also runs pg_notify('jobengine_events', ''),
+// which PostgreSQL delivers on commit only, so idle stream feeders of every replica wake; a
+// rolled-back transaction leaves neither the row nor the notification.
+//
+// makeEventsService() fills the C vtable. `subscribe` belongs to the stream side; until it is
+// wired it answers JE_ERR_UNSUPPORTED.
+#pragma once
+
+#include <jobengine/abi.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/host_handle.hpp"
+
+namespace jobengine::host {
+
+class Transaction;
+
+inline constexpr const char* kEventsChannel = "jobengine_events";
+
+struct AppendedEvent {
+  std::string event_id;  // urn:orch:event:<uuidv7>
+  int64_t seq = 0;
+};
+
+// Throws StoreError (JE_ERR_INVALID for a bad envelope, database errors as mapped by Store).
+AppendedEvent appendEvent(Transaction& txn, const nlohmann::json& partial);
+
+je_events_v1 makeEventsService(je_host* host);
+
+}  // namespace jobengine::host

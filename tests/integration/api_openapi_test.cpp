@@ -1,0 +1,100 @@
+// The live OpenAPI document of an engine running all five real plugins: served without auth at
+// /openapi/jobengine.json (discoverable at /.well-known/openapi), valid for
+// tools/openapi-validate (run scripts/install-test-tools.sh once), and covering every route
+// that GET /api/v1/jobengine/plugins lists plus the host's own.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <regex>
+
+#include "api_support.hpp"
+#include "http_client.hpp"
+
+namespace jobengine::testing {
+namespace {
+
+const std::string kValidatorDir = std::string(JE_SOURCE_DIR) + "/tools/openapi-validate";
+
+int runValidator(const std::string& path, std::string* output) {
+  const std::string cmd = "node '" + kValidatorDir + "/validate.mjs' '" + path + "' 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) {
+    return -1;
+  }
+  char buf[512];
+  while (fgets(buf, sizeof buf, pipe) != nullptr) {
+    output->append(buf);
+  }
+  const int status = pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string toOpenApiPath(const std::string& pattern) {
+  return std::regex_replace(pattern, std::regex(":([A-Za-z0-9_]+)"), "{$1}");
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return s;
+}
+
+TEST(ApiOpenApiTest, LiveDocumentIsValidAndCoversEveryPluginRoute) {
+  ASSERT_TRUE(std::ifstream(kValidatorDir + "/node_modules/@seriousme/openapi-schema-validator/"
+                                            "package.json")
+                  .good())
+      << "run scripts/install-test-tools.sh (npm ci in " << kValidatorDir << ")";
+  EngineOptions options;
+  options.name = "apiopenapi";
+  EngineProcess engine(options);
+  engine.start();
+  HttpClient http(engine.restPort());
+
+  const Reply well_known = http.get("/.well-known/openapi");
+  ASSERT_EQ(well_known.status, 200) << well_known.body;
+  const std::string doc_path = well_known.json()["openapi"];
+  EXPECT_EQ(doc_path, "/openapi/jobengine.json");
+
+  const Reply doc_reply = http.get(doc_path);
+  ASSERT_EQ(doc_reply.status, 200) << doc_reply.body.substr(0, 500);
+  const auto doc = doc_reply.json();
+  ASSERT_TRUE(doc.is_object());
+  const std::string file = engine.dir() + "/openapi.json";
+  std::ofstream(file) << doc.dump(2);
+  std::string output;
+  EXPECT_EQ(runValidator(file, &output), 0) << output;
+
+  const std::string token = engine.mintToken("t1", "orch:read");
+  const Reply plugins = http.get("/api/v1/jobengine/plugins", authHeaders(token, "t1"));
+  ASSERT_EQ(plugins.status, 200) << plugins.body;
+  int plugins_started = 0;
+  const auto plugin_list = plugins.json()["plugins"];
+  for (const auto& plugin : plugin_list) {
+    EXPECT_EQ(plugin["state"], "started") << plugin.dump();
+    ++plugins_started;
+    for (const auto& route : plugin["routes"]) {
+      const std::string path = toOpenApiPath(route["path"]);
+      const std::string method = lower(route["method"]);
+      ASSERT_TRUE(doc["paths"].contains(path)) << "missing path " << path;
+      const auto& op = doc["paths"][path];
+      ASSERT_TRUE(op.contains(method)) << "missing " << method << " " << path;
+      EXPECT_EQ(op[method]["x-owner"], plugin["id"]) << method << " " << path;
+    }
+  }
+  // Every route any plugin lists is checked above, however many the plugins register.
+  EXPECT_EQ(plugins_started, 5);
+  for (const char* host_path :
+       {"/healthz", "/readyz", "/metrics", "/api/v1/jobengine/plugins", "/api/v1/jobengine/events",
+        "/openapi/jobengine.json", "/.well-known/openapi"}) {
+    EXPECT_TRUE(doc["paths"].contains(host_path)) << host_path;
+  }
+  EXPECT_EQ(doc["paths"]["/api/v1/jobengine/events"]["get"]["x-required-scope"], "orch:read");
+  EXPECT_EQ(engine.stop(), 0) << engine.output();
+}
+
+}  // namespace
+}  // namespace jobengine::testing
