@@ -1,5 +1,10 @@
--- 0001_init.sql — the scheduler schema: sources, runs, jobs, DAG edges, artifacts, the
--- append-only job history, dead letters and pack runs (SPEC §1–§4, DESIGN §5).
+-- 0001_init.sql — the scheduler schema: sources, runs, jobs, DAG edges, artifacts, dead letters
+-- and pack runs (SPEC §1–§4, DESIGN §5).
+--
+-- Job history is NOT a table of its own: every transition is one row in the host's event
+-- outbox jobengine.events (migrations/host/0002_events.sql), written by the same statement
+-- that makes the transition. The outbox is append-only and carries job_id/run_id columns with
+-- an index per job, so it serves GET /jobs/{id}/history ("write each fact once", DESIGN §5).
 --
 -- Rules every table follows:
 --  * tenant_id is the first column of the primary key and of every tenant-scoped index
@@ -27,6 +32,12 @@ LANGUAGE sql VOLATILE PARALLEL SAFE AS $$
               FROM 1 FOR 6),
       52, 1), 53, 1),
     'hex')::uuid
+$$;
+
+-- RFC 3339 UTC with milliseconds and 'Z', the API's time format (SPEC §1).
+CREATE FUNCTION scheduler.ts(t timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
 $$;
 
 CREATE TABLE scheduler.sources (
@@ -132,6 +143,44 @@ CREATE UNIQUE INDEX jobs_idempotency ON scheduler.jobs (tenant_id, idempotency_k
 CREATE UNIQUE INDEX jobs_run_key ON scheduler.jobs (tenant_id, run_id, job_key)
   WHERE run_id IS NOT NULL;
 CREATE INDEX jobs_source ON scheduler.jobs (tenant_id, source_id, id) WHERE source_id IS NOT NULL;
+-- GET /jobs keyset pagination: newest first by (created_at, id).
+CREATE INDEX jobs_list ON scheduler.jobs (tenant_id, created_at DESC, id DESC);
+CREATE INDEX runs_list ON scheduler.runs (tenant_id, created_at DESC, id DESC);
+
+-- The API's camelCase rendering of a job row (GET /jobs, /jobs/{id}, run detail): one place,
+-- so every route answers the same shape.
+CREATE FUNCTION scheduler.job_json(j scheduler.jobs) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT jsonb_build_object(
+    'id', j.id, 'tenantId', j.tenant_id, 'projectId', j.project_id, 'runId', j.run_id,
+    'sourceId', j.source_id, 'jobKey', j.job_key, 'type', j.job_type, 'status', j.status,
+    'reason', j.reason, 'priority', j.priority, 'attempts', j.attempts,
+    'maxAttempts', j.max_attempts, 'parentsPending', j.parents_pending,
+    'nextEligibleAt', scheduler.ts(j.next_eligible_at), 'leaseId', j.lease_id,
+    'leaseUntil', scheduler.ts(j.lease_until), 'leasedBy', j.leased_by, 'payload', j.payload,
+    'payloadDigest', j.payload_digest, 'correlationId', j.correlation_id,
+    'idempotencyKey', j.idempotency_key, 'replayOf', j.replay_of, 'traceId', j.trace_id,
+    'progress', j.progress, 'progressMessage', j.progress_message,
+    'cancelRequested', j.cancel_requested, 'timeoutSeconds', j.timeout_seconds,
+    'createdAt', scheduler.ts(j.created_at), 'updatedAt', scheduler.ts(j.updated_at),
+    'startedAt', scheduler.ts(j.started_at), 'finishedAt', scheduler.ts(j.finished_at),
+    'lastError', j.last_error)
+$$;
+
+-- A run with its job counts by status (derived on read; the status itself is stored).
+CREATE FUNCTION scheduler.run_json(r scheduler.runs) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+  SELECT jsonb_build_object(
+    'id', r.id, 'tenantId', r.tenant_id, 'projectId', r.project_id, 'sourceId', r.source_id,
+    'kind', r.kind, 'status', r.status, 'reason', r.reason, 'correlationId', r.correlation_id,
+    'traceId', r.trace_id, 'jobsTotal', r.jobs_total, 'createdBy', r.created_by,
+    'createdAt', scheduler.ts(r.created_at), 'updatedAt', scheduler.ts(r.updated_at),
+    'startedAt', scheduler.ts(r.started_at), 'finishedAt', scheduler.ts(r.finished_at),
+    'counts', COALESCE((SELECT jsonb_object_agg(c.status, c.n)
+                        FROM (SELECT j.status, count(*) AS n FROM scheduler.jobs j
+                              WHERE j.tenant_id = r.tenant_id AND j.run_id = r.id
+                              GROUP BY j.status) c), '{}'::jsonb))
+$$;
 
 -- "child may start only after parent succeeded", inside one run. parents_pending on the child
 -- counts the parents not yet succeeded, so a release is one decrement, not a scan.
@@ -159,39 +208,6 @@ CREATE TABLE scheduler.artifacts (
   UNIQUE (tenant_id, job_id, digest, uri)
 );
 CREATE INDEX artifacts_digest ON scheduler.artifacts (tenant_id, digest);
-
--- One row per transition (SPEC §2), never updated; deleted only by the audited retention
--- path. Lean on purpose: the orch.event.v1 envelope lives once, in the host's outbox
--- (jobengine.events); this table is the per-job index of facts (GET /jobs/{id}/history).
--- seq comes from one sequence: per job it follows the transition order because each
--- transition holds the job's row lock when it draws its number.
-CREATE TABLE scheduler.job_history (
-  tenant_id    text        NOT NULL,
-  job_id       uuid        NOT NULL,
-  seq          bigint      GENERATED ALWAYS AS IDENTITY,
-  from_status  text,                                 -- NULL for creation
-  to_status    text        NOT NULL,
-  reason       text,
-  attempt      integer     NOT NULL DEFAULT 0,
-  lease_id     uuid,
-  actor        text,                                 -- worker id, "runner", "sweeper", subject
-  at           timestamptz NOT NULL DEFAULT now(),
-  data         jsonb,                                -- error, progress, backoff, ...
-  PRIMARY KEY (tenant_id, job_id, seq)
-);
-
-CREATE FUNCTION scheduler.job_history_append_only() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'DELETE' AND current_setting('jobengine.retention_prune', true) = 'on' THEN
-    RETURN OLD;
-  END IF;
-  RAISE EXCEPTION 'scheduler.job_history is append-only (% refused)', TG_OP
-    USING ERRCODE = 'insufficient_privilege';
-END
-$$;
-CREATE TRIGGER job_history_append_only BEFORE UPDATE OR DELETE ON scheduler.job_history
-  FOR EACH ROW EXECUTE FUNCTION scheduler.job_history_append_only();
 
 CREATE TABLE scheduler.dead_letters (
   tenant_id        text        NOT NULL,
@@ -289,14 +305,6 @@ CREATE POLICY tenant_isolation ON scheduler.dag_edges
 ALTER TABLE scheduler.artifacts ENABLE ROW LEVEL SECURITY;
 ALTER TABLE scheduler.artifacts FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON scheduler.artifacts
-  USING (tenant_id = current_setting('jobengine.tenant', true)
-         OR current_setting('jobengine.tenant', true) = 'system')
-  WITH CHECK (tenant_id = current_setting('jobengine.tenant', true)
-              OR current_setting('jobengine.tenant', true) = 'system');
-
-ALTER TABLE scheduler.job_history ENABLE ROW LEVEL SECURITY;
-ALTER TABLE scheduler.job_history FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON scheduler.job_history
   USING (tenant_id = current_setting('jobengine.tenant', true)
          OR current_setting('jobengine.tenant', true) = 'system')
   WITH CHECK (tenant_id = current_setting('jobengine.tenant', true)
