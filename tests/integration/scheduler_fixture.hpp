@@ -65,7 +65,8 @@ class SchedulerTest : public ::testing::Test {
                                              {"leaseSeconds", lease_seconds},
                                              {"workerId", "test-worker"}});
       EXPECT_EQ(r.status, 200) << r.body;
-      for (const auto& g : r.json()["grants"]) {
+      const nlohmann::json body = r.json();  // keep the document alive while iterating
+      for (const auto& g : body["grants"]) {
         grants.push_back(g);
       }
       if (grants.size() < want) {
@@ -80,7 +81,8 @@ class SchedulerTest : public ::testing::Test {
     std::vector<std::string> out;
     const Reply r = get("/jobs/" + id + "/history");
     EXPECT_EQ(r.status, 200) << r.body;
-    for (const auto& e : r.json()["items"]) {
+    const nlohmann::json body = r.json();
+    for (const auto& e : body["items"]) {
       out.push_back(e["eventType"].get<std::string>());
     }
     return out;

@@ -91,7 +91,8 @@ TEST_F(SchedulerJobsTest, InProcessRunnerExecutesNoopJobs) {
                                              {{"type", "scheduler.noop"}},
                                              {{"type", "scheduler.noop"}}}}});
   ASSERT_EQ(batch.status, 201) << batch.body;
-  for (const auto& j : batch.json()["jobs"]) {
+  const json created = batch.json();
+  for (const auto& j : created["jobs"]) {
     const std::string id = j["id"].get<std::string>();
     const json done = waitStatus(id, "succeeded");
     EXPECT_EQ(done["status"], "succeeded") << done.dump();

@@ -578,7 +578,7 @@ WITH r AS (
       finished_at = NULL, updated_at = now()
   WHERE j.tenant_id = $1::text AND j.id = $2::uuid AND j.status IN ('failed', 'timed_out')
   RETURNING j.tenant_id, j.id, j.project_id, j.run_id, j.source_id, j.job_type, j.attempts,
-            j.payload_digest, j.max_attempts
+            j.payload_digest, j.max_attempts, scheduler.job_json(j) AS doc
 ), ev_src AS (
   SELECT r.tenant_id, r.id AS job_id, r.project_id, r.run_id, r.source_id, r.job_type,
          NULL::text AS from_status, 'queued'::text AS to_status,
@@ -587,7 +587,7 @@ WITH r AS (
          jsonb_build_object('maxAttempts', r.max_attempts, 'operatorReason', $4::text) AS data
   FROM r
 ))SQL" JE_SCHED_EVENTS R"SQL(
-SELECT scheduler.job_json(j) FROM scheduler.jobs j JOIN r ON j.tenant_id = r.tenant_id AND j.id = r.id
+SELECT r.doc FROM r
 )SQL";
 
 const std::string_view kInsertArtifacts = R"SQL(
