@@ -19,10 +19,11 @@ namespace jobengine::testing {
 
 class SchedulerTest : public ::testing::Test {
  protected:
-  static void startEngine(const std::string& name) {
+  static void startEngine(const std::string& name, const std::string& extra_toml = "") {
     EngineOptions options;
     options.name = name;
-    options.extra_toml = "[plugins.scheduler]\nsweep_interval_ms = 200\npoll_interval_ms = 50\n";
+    options.extra_toml =
+        "[plugins.scheduler]\nsweep_interval_ms = 200\npoll_interval_ms = 50\n" + extra_toml;
     engine_ = std::make_unique<EngineProcess>(options);
     engine_->start();
   }

@@ -21,10 +21,11 @@ namespace {
 // ev_src columns: tenant_id, job_id, project_id, run_id, source_id, job_type, from_status,
 // to_status, reason, attempt, lease_id, payload_digest, actor, event_type, data.
 // pg_notify wakes every replica's stream hub once per transaction (identical notifications
-// in one transaction are folded by PostgreSQL).
+// in one transaction are folded by PostgreSQL). ev_seq has no row when there is no event, so
+// an empty claim (an idle poll) reserves nothing and notifies nobody.
 #define JE_SCHED_EVENTS                                                                          \
-  ", ev_seq AS (SELECT jobengine.reserve_event_seqs(GREATEST((SELECT count(*) FROM ev_src), "    \
-  "1)::int) AS first, pg_notify('jobengine_events', '') AS notified) "                           \
+  ", ev_seq AS (SELECT jobengine.reserve_event_seqs((SELECT count(*) FROM ev_src)::int) AS "     \
+  "first, pg_notify('jobengine_events', '') AS notified WHERE EXISTS (SELECT 1 FROM ev_src)) "   \
   ", ev AS (INSERT INTO jobengine.events (tenant_id, seq, event_type, occurred_at, project_id, " \
   "run_id, job_id, source_id, body) "                                                            \
   "SELECT e.tenant_id, s.first + row_number() OVER () - 1, e.event_type, clock_timestamp(), "    \
@@ -541,8 +542,9 @@ WITH input AS (
          u.failed, u.canceled
   FROM u WHERE u.status IN ('succeeded', 'failed', 'canceled')
 ), ev_seq AS (
-  SELECT jobengine.reserve_event_seqs(GREATEST((SELECT count(*) FROM ev_src), 1)::int) AS first,
+  SELECT jobengine.reserve_event_seqs((SELECT count(*) FROM ev_src)::int) AS first,
          pg_notify('jobengine_events', '') AS notified
+  WHERE EXISTS (SELECT 1 FROM ev_src)
 ), ev AS (
   INSERT INTO jobengine.events (tenant_id, seq, event_type, occurred_at, project_id, run_id,
                                 source_id, body)
