@@ -50,6 +50,16 @@ TEST_F(SchedulerJobsTest, EnqueueGetListSummaryAndHistory) {
   EXPECT_EQ(events[0], "job.created");
 }
 
+TEST_F(SchedulerJobsTest, IdempotencyKeyEnqueuesOnce) {
+  const json body = {{"type", "ext.idem"}, {"idempotencyKey", "k-1"}, {"payload", {{"x", 1}}}};
+  const Reply first = post("/jobs", body);
+  ASSERT_EQ(first.status, 201) << first.body;
+  const Reply again = post("/jobs", body);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json()["id"], first.json()["id"]);
+  EXPECT_EQ(get("/jobs?type=ext.idem").json()["items"].size(), 1u);
+}
+
 TEST_F(SchedulerJobsTest, RefusesBadInputWithTheEnvelope) {
   Reply r = post("/jobs", json::object());
   EXPECT_EQ(r.status, 422) << r.body;

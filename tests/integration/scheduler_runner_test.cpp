@@ -33,7 +33,7 @@ TEST_F(SchedulerRunnerTest, HandlerSucceedsWithProgress) {
   EXPECT_EQ(done["status"], "succeeded") << done.dump();
   EXPECT_EQ(done["maxAttempts"], 2);  // the type's default, not the plugin's
   EXPECT_EQ(history(id), (std::vector<std::string>{"job.created", "job.leased", "job.started",
-                                                   "job.succeeded"}));
+                                                   "job.progress", "job.succeeded"}));
 }
 
 TEST_F(SchedulerRunnerTest, RetryableFailureIsRetriedThenDeadLettered) {

@@ -62,7 +62,7 @@ TEST_F(SchedulerWorkerTest, ClaimHeartbeatArtifactsCompleteAndFencing) {
   EXPECT_EQ(job(id)["status"], "succeeded");
   const auto events = history(id);
   EXPECT_EQ(events, (std::vector<std::string>{"job.created", "job.leased", "job.started",
-                                              "job.succeeded"}));
+                                              "job.progress", "job.succeeded"}));
 }
 
 TEST_F(SchedulerWorkerTest, BatchHeartbeatAndCompleteReportEachItem) {

@@ -181,13 +181,19 @@ WITH input AS (
   FROM locked i
   WHERE j.tenant_id = i.tenant_id AND j.id = i.id
   RETURNING j.tenant_id, j.id, j.project_id, j.run_id, j.source_id, j.job_type, i.from_status,
-            j.lease_until, j.cancel_requested, j.attempts, j.lease_id, j.payload_digest
+            j.lease_until, j.cancel_requested, j.attempts, j.lease_id, j.payload_digest,
+            i.progress AS reported_progress, i.message AS reported_message
 ), ev_src AS (
   SELECT hb.tenant_id, hb.id AS job_id, hb.project_id, hb.run_id, hb.source_id, hb.job_type,
          'leased'::text AS from_status, 'running'::text AS to_status, NULL::text AS reason,
          hb.attempts AS attempt, hb.lease_id, hb.payload_digest, $3::text AS actor,
          'job.started'::text AS event_type, NULL::jsonb AS data
   FROM hb WHERE hb.from_status = 'leased'
+  UNION ALL
+  SELECT hb.tenant_id, hb.id, hb.project_id, hb.run_id, hb.source_id, hb.job_type, 'running',
+         'running', NULL, hb.attempts, hb.lease_id, hb.payload_digest, $3::text, 'job.progress',
+         jsonb_build_object('progress', hb.reported_progress, 'message', hb.reported_message)
+  FROM hb WHERE hb.reported_progress IS NOT NULL OR hb.reported_message IS NOT NULL
 ))SQL" JE_SCHED_EVENTS R"SQL(
 SELECT i.job_id, hb.id IS NOT NULL AS applied,
        COALESCE(hb.from_status = 'leased', false) AS started,

@@ -44,7 +44,9 @@ extern const std::string_view kThrottleBatch;
 // throttled -> queued for jobs whose next_eligible_at passed. $1 int max jobs, $2 text actor.
 extern const std::string_view kUnthrottleDue;
 
-// Heartbeats (one or many): renew leases, record progress, leased -> running on the first.
+// Heartbeats (one or many): renew leases, record progress, leased -> running on the first
+// (job.started). A heartbeat that reports progress or a message also emits job.progress; a
+// bare lease renewal emits nothing.
 // $1 jsonb [{tenant_id, job_id, lease_id, progress, message}], $2 int lease seconds,
 // $3 text actor. One row per input: job_id, applied, started, cancel_requested, lease_until,
 // attempt. lease_until never passes started_at + timeout_seconds.
