@@ -63,6 +63,9 @@ TEST_F(SchedulerWorkerTest, ClaimHeartbeatArtifactsCompleteAndFencing) {
   const auto events = history(id);
   EXPECT_EQ(events, (std::vector<std::string>{"job.created", "job.leased", "job.started",
                                               "job.progress", "job.succeeded"}));
+  const Reply metrics = http_->get("/metrics");
+  EXPECT_NE(metrics.body.find("jobengine_scheduler_jobs_completed_total"), std::string::npos);
+  EXPECT_NE(metrics.body.find("jobengine_scheduler_stale_reports_total"), std::string::npos);
 }
 
 TEST_F(SchedulerWorkerTest, BatchHeartbeatAndCompleteReportEachItem) {

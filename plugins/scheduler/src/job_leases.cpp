@@ -88,6 +88,10 @@ std::vector<Grant> JobService::claim(sdk::Txn& txn, const std::vector<std::strin
              grants.push_back(std::move(g));
            });
   refreshRuns(txn, runs, worker_id);
+  if (!grants.empty()) {
+    host_.counterAdd("scheduler_jobs_leased_total", "Jobs leased (claims granted)", json::object(),
+                     static_cast<double>(grants.size()));
+  }
   return grants;
 }
 
@@ -254,6 +258,16 @@ std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
     txn.exec(sql::kInsertArtifacts, {applied_artifacts.dump()});
   }
   refreshRuns(txn, runs, actor);
+  for (const auto& r : out) {
+    if (r.applied) {
+      host_.counterAdd("scheduler_jobs_completed_total",
+                       "Completions applied, by the job's new status (queued = retry scheduled)",
+                       {{"status", r.status}});
+    } else {
+      host_.counterAdd("scheduler_stale_reports_total",
+                       "Completions refused because the lease was stale (fencing)", json::object());
+    }
+  }
   return out;
 }
 
@@ -301,6 +315,10 @@ size_t JobService::sweepExpired(sdk::Txn& txn, int max_jobs, const std::string& 
   }
   txn.exec(sql::kUnthrottleDue, {max_jobs, actor});
   refreshRuns(txn, runs, actor);
+  if (swept > 0) {
+    host_.counterAdd("scheduler_lease_expiries_total", "Leases that expired and were swept",
+                     json::object(), static_cast<double>(swept));
+  }
   return swept;
 }
 
