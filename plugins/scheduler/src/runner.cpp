@@ -40,7 +40,16 @@ Runner::Runner(JobService& service) : service_(service) {}
 
 Runner::~Runner() { stop(); }
 
-int Runner::leaseSeconds() const { return service_.settings().default_lease_seconds; }
+std::map<int, std::vector<std::string>> Runner::typesByLease() const {
+  std::map<int, std::vector<std::string>> groups;
+  for (const auto& name : service_.inProcessTypes()) {
+    const auto info = service_.type(name);
+    const int lease = info && info->lease_seconds > 0 ? info->lease_seconds
+                                                      : service_.settings().default_lease_seconds;
+    groups[lease].push_back(name);
+  }
+  return groups;
+}
 
 void Runner::start() {
   {
@@ -91,8 +100,9 @@ bool Runner::progress(const std::string& job_id, std::optional<int> percent,
     f = it->second;
   }
   auto txn = service_.host().begin(JE_TENANT_SYSTEM);
-  const auto results = service_.heartbeat(
-      txn, {{f.tenant, job_id, f.lease_id, percent, std::move(message)}}, leaseSeconds(), "runner");
+  const auto results =
+      service_.heartbeat(txn, {{f.tenant, job_id, f.lease_id, percent, std::move(message)}},
+                         f.lease_seconds, "runner");
   txn.commit();
   const bool cancel = !results.empty() && results[0].cancel_requested;
   if (cancel) {
@@ -114,12 +124,18 @@ void Runner::claimLoop(int index) {
       seen = wake_seq_;
     }
     std::vector<Grant> grants;
-    const auto types = service_.inProcessTypes();
+    std::map<std::string, int> lease_of;  // job id -> lease seconds it was claimed with
     try {
-      if (!types.empty()) {
+      const auto groups = typesByLease();
+      if (!groups.empty()) {
         auto txn = service_.host().begin(JE_TENANT_SYSTEM);
-        grants = service_.claim(txn, types, service_.settings().claim_batch_size, leaseSeconds(),
-                                "runner");
+        for (const auto& [lease, types] : groups) {
+          for (auto& g :
+               service_.claim(txn, types, service_.settings().claim_batch_size, lease, "runner")) {
+            lease_of[g.id] = lease;
+            grants.push_back(std::move(g));
+          }
+        }
         txn.commit();
       }
     } catch (const std::exception& e) {
@@ -134,8 +150,9 @@ void Runner::claimLoop(int index) {
     {
       std::lock_guard<std::mutex> lock(inflight_mutex_);
       for (const auto& g : grants) {
-        inflight_[g.id] = InFlight{g.tenant, g.lease_id, std::chrono::steady_clock::now(),
-                                   std::make_shared<std::atomic<bool>>(false)};
+        inflight_[g.id] =
+            InFlight{g.tenant, g.lease_id, lease_of[g.id], std::chrono::steady_clock::now(),
+                     std::make_shared<std::atomic<bool>>(false)};
       }
     }
     std::vector<Completion> completions;
@@ -247,28 +264,26 @@ Completion Runner::execute(const Grant& g) {
 
 void Runner::renewLeases() {
   const auto now = std::chrono::steady_clock::now();
-  const auto every = std::chrono::seconds(std::max(1, leaseSeconds() / 3));
-  std::vector<HeartbeatItem> items;
+  std::map<int, std::vector<HeartbeatItem>> due;  // by lease seconds
   {
     std::lock_guard<std::mutex> lock(inflight_mutex_);
     for (auto& [id, f] : inflight_) {
-      if (now - f.renewed >= every) {
+      if (now - f.renewed >= std::chrono::seconds(std::max(1, f.lease_seconds / 3))) {
         f.renewed = now;
-        items.push_back({f.tenant, id, f.lease_id, std::nullopt, std::nullopt});
+        due[f.lease_seconds].push_back({f.tenant, id, f.lease_id, std::nullopt, std::nullopt});
       }
     }
   }
-  if (items.empty()) {
-    return;
-  }
-  auto txn = service_.host().begin(JE_TENANT_SYSTEM);
-  const auto results = service_.heartbeat(txn, items, leaseSeconds(), "runner");
-  txn.commit();
-  std::lock_guard<std::mutex> lock(inflight_mutex_);
-  for (const auto& r : results) {
-    auto it = inflight_.find(r.job_id);
-    if (it != inflight_.end() && (r.cancel_requested || !r.applied)) {
-      it->second.cancel->store(true);  // canceled, or the lease is gone: the handler should stop
+  for (const auto& [lease, items] : due) {
+    auto txn = service_.host().begin(JE_TENANT_SYSTEM);
+    const auto results = service_.heartbeat(txn, items, lease, "runner");
+    txn.commit();
+    std::lock_guard<std::mutex> lock(inflight_mutex_);
+    for (const auto& r : results) {
+      auto it = inflight_.find(r.job_id);
+      if (it != inflight_.end() && (r.cancel_requested || !r.applied)) {
+        it->second.cancel->store(true);  // canceled, or the lease is gone: the handler should stop
+      }
     }
   }
 }

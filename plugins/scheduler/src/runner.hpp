@@ -47,6 +47,7 @@ class Runner {
   struct InFlight {
     std::string tenant;
     std::string lease_id;
+    int lease_seconds = 60;  // the job type's lease (renewals extend by as much)
     std::chrono::steady_clock::time_point renewed;
     std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
   };
@@ -61,7 +62,8 @@ class Runner {
   void sweepLoop();
   void renewLeases();
   Completion execute(const Grant& grant);
-  int leaseSeconds() const;
+  // In-process job types grouped by their lease (the type's, else the plugin default).
+  std::map<int, std::vector<std::string>> typesByLease() const;
 
   JobService& service_;
   std::vector<std::thread> threads_;
