@@ -68,9 +68,19 @@ Completion completion(const std::string& tenant, const std::string& job_id, cons
                     body.value("artifacts", json(nullptr))};
 }
 
-int leaseSeconds(const json& body, const JobService& svc) {
+// The lease asked for; absent: the smallest lease among the claimed types that registered one
+// (so no job is held longer than its type wants), else the plugin default.
+int leaseSeconds(const json& body, const JobService& svc,
+                 const std::vector<std::string>& types = {}) {
   if (!body.contains("leaseSeconds") || body["leaseSeconds"].is_null()) {
-    return svc.settings().default_lease_seconds;
+    int lease = 0;
+    for (const auto& t : types) {
+      const auto info = svc.type(t);
+      if (info && info->lease_seconds > 0 && (lease == 0 || info->lease_seconds < lease)) {
+        lease = info->lease_seconds;
+      }
+    }
+    return lease > 0 ? lease : svc.settings().default_lease_seconds;
   }
   if (!body["leaseSeconds"].is_number_integer() || body["leaseSeconds"].get<int>() < 1 ||
       body["leaseSeconds"].get<int>() > 86400) {
@@ -105,45 +115,45 @@ void registerWorkerRoutes(sdk::Host& host, JobService& service) {
   JobService* svc = &service;
   const std::string id_param = "id:path:string:job id (UUIDv7)";
 
-  addRoute(
-      host, "POST", base + "/claim", "orch:operate",
-      openapi("Claim up to maxCount queued jobs of jobTypes ({jobTypes, maxCount, "
-              "leaseSeconds, workerId}) -> {grants:[{jobId, leaseId, leaseUntil, attempt, "
-              "idempotencyKey, payload, provenance}]}",
-              {}, true, "200"),
-      [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
-        const json body = bodyObject(req);
-        if (!body.contains("jobTypes") || !body["jobTypes"].is_array() ||
-            body["jobTypes"].empty()) {
-          throw ApiError(422, "VALIDATION_FAILED", "jobTypes: a non-empty array of names",
-                         json{{"field", "jobTypes"}});
-        }
-        std::vector<std::string> types;
-        for (const auto& t : body["jobTypes"]) {
-          if (!t.is_string()) {
-            throw ApiError(422, "VALIDATION_FAILED", "jobTypes: names must be strings",
-                           json{{"field", "jobTypes"}});
-          }
-          types.push_back(t.get<std::string>());
-        }
-        int max_count = 1;
-        if (body.contains("maxCount")) {
-          if (!body["maxCount"].is_number_integer() || body["maxCount"].get<int>() < 1 ||
-              body["maxCount"].get<int>() > 1000) {
-            throw ApiError(422, "VALIDATION_FAILED", "maxCount: an integer in 1..1000",
-                           json{{"field", "maxCount"}});
-          }
-          max_count = body["maxCount"].get<int>();
-        }
-        const std::string worker = body.contains("workerId") && body["workerId"].is_string()
-                                       ? body["workerId"].get<std::string>()
-                                       : actorOf(req);
-        json grants = json::array();
-        for (const auto& g : svc->claim(txn, types, max_count, leaseSeconds(body, *svc), worker)) {
-          grants.push_back(g.toJson());
-        }
-        resp.json(200, {{"grants", grants}});
-      });
+  addRoute(host, "POST", base + "/claim", "orch:operate",
+           openapi("Claim up to maxCount queued jobs of jobTypes ({jobTypes, maxCount, "
+                   "leaseSeconds, workerId}) -> {grants:[{jobId, leaseId, leaseUntil, attempt, "
+                   "idempotencyKey, payload, provenance}]}",
+                   {}, true, "200"),
+           [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
+             const json body = bodyObject(req);
+             if (!body.contains("jobTypes") || !body["jobTypes"].is_array() ||
+                 body["jobTypes"].empty()) {
+               throw ApiError(422, "VALIDATION_FAILED", "jobTypes: a non-empty array of names",
+                              json{{"field", "jobTypes"}});
+             }
+             std::vector<std::string> types;
+             for (const auto& t : body["jobTypes"]) {
+               if (!t.is_string()) {
+                 throw ApiError(422, "VALIDATION_FAILED", "jobTypes: names must be strings",
+                                json{{"field", "jobTypes"}});
+               }
+               types.push_back(t.get<std::string>());
+             }
+             int max_count = 1;
+             if (body.contains("maxCount")) {
+               if (!body["maxCount"].is_number_integer() || body["maxCount"].get<int>() < 1 ||
+                   body["maxCount"].get<int>() > 1000) {
+                 throw ApiError(422, "VALIDATION_FAILED", "maxCount: an integer in 1..1000",
+                                json{{"field", "maxCount"}});
+               }
+               max_count = body["maxCount"].get<int>();
+             }
+             const std::string worker = body.contains("workerId") && body["workerId"].is_string()
+                                            ? body["workerId"].get<std::string>()
+                                            : actorOf(req);
+             json grants = json::array();
+             for (const auto& g :
+                  svc->claim(txn, types, max_count, leaseSeconds(body, *svc, types), worker)) {
+               grants.push_back(g.toJson());
+             }
+             resp.json(200, {{"grants", grants}});
+           });
   addRoute(host, "POST", base + "/jobs/:id/heartbeat", "orch:operate",
            openapi("Renew a lease, report progress ({leaseId, progress, message}); answers "
                    "{cancelRequested, leaseUntil}; 409 LEASE_STALE when fenced out",
