@@ -126,7 +126,12 @@ CREATE TABLE scheduler.jobs (
   PRIMARY KEY (tenant_id, id),
   CHECK ((status IN ('leased', 'running')) = (lease_id IS NOT NULL))
 ) WITH (fillfactor = 80, autovacuum_vacuum_scale_factor = 0.01,
-       autovacuum_vacuum_insert_scale_factor = 0.05, autovacuum_vacuum_cost_delay = 0);
+       autovacuum_vacuum_insert_scale_factor = 0.05, autovacuum_vacuum_cost_delay = 0,
+       autovacuum_analyze_scale_factor = 0.01, autovacuum_analyze_threshold = 500);
+-- Analyze early and often: with stale statistics on a young, fast-growing table the planner
+-- answers the claim with a bitmap scan + sort over every queued row (measured: 3 ms at 3k
+-- queued, growing linearly) instead of the ordered index scan that stops after LIMIT rows
+-- (0.5 ms, flat).
 
 -- The claim index: exactly the claim order, only queued rows.
 CREATE INDEX jobs_claim ON scheduler.jobs (priority DESC, next_eligible_at, id)
