@@ -187,6 +187,25 @@ LANGUAGE sql STABLE AS $$
                               GROUP BY j.status) c), '{}'::jsonb))
 $$;
 
+-- The claim's candidate scan, in claim order, locked with SKIP LOCKED. A function with SET
+-- clauses so the scan is always the ordered jobs_claim index scan that stops after n rows:
+-- with statistics that predate a burst of queued rows the planner otherwise picks bitmap scan +
+-- sort over every queued row (measured 22-300 ms instead of 0.3 ms per claim of 32; see
+-- plugins/scheduler/docs/queries.md). Runs as the caller, so row-level security applies.
+CREATE FUNCTION scheduler.claim_candidates(types text[], n integer)
+RETURNS TABLE (tenant_id text, id uuid)
+LANGUAGE plpgsql VOLATILE SET enable_sort = off SET enable_bitmapscan = off AS $$
+BEGIN
+  RETURN QUERY
+    SELECT j.tenant_id, j.id
+    FROM scheduler.jobs j
+    WHERE j.status = 'queued' AND j.next_eligible_at <= now() AND j.job_type = ANY (types)
+    ORDER BY j.priority DESC, j.next_eligible_at, j.id
+    LIMIT n
+    FOR UPDATE SKIP LOCKED;
+END
+$$;
+
 -- "child may start only after parent succeeded", inside one run. parents_pending on the child
 -- counts the parents not yet succeeded, so a release is one decrement, not a scan.
 CREATE TABLE scheduler.dag_edges (

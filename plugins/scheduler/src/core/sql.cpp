@@ -44,14 +44,8 @@ namespace {
 
 const std::string_view kClaimBatch = R"SQL(
 WITH cand AS (
-  SELECT j.tenant_id, j.id
-  FROM scheduler.jobs j
-  WHERE j.status = 'queued'
-    AND j.next_eligible_at <= now()
-    AND j.job_type = ANY ($1::text[])
-  ORDER BY j.priority DESC, j.next_eligible_at, j.id
-  LIMIT $2::int
-  FOR UPDATE SKIP LOCKED
+  -- ordered jobs_claim scan, FOR UPDATE SKIP LOCKED (migrations/scheduler/0001_init.sql)
+  SELECT c.tenant_id, c.id FROM scheduler.claim_candidates($1::text[], $2::int) c
 ), g AS (
   UPDATE scheduler.jobs j
   SET status = 'leased', reason = NULL, lease_id = scheduler.uuid_v7(),
@@ -75,13 +69,9 @@ ORDER BY g.priority DESC, g.next_eligible_at, g.id
 
 const std::string_view kLockCandidates = R"SQL(
 SELECT j.tenant_id, j.id, j.job_type, j.source_id, j.priority
-FROM scheduler.jobs j
-WHERE j.status = 'queued'
-  AND j.next_eligible_at <= now()
-  AND j.job_type = ANY ($1::text[])
+FROM scheduler.claim_candidates($1::text[], $2::int) c
+JOIN scheduler.jobs j ON j.tenant_id = c.tenant_id AND j.id = c.id
 ORDER BY j.priority DESC, j.next_eligible_at, j.id
-LIMIT $2::int
-FOR UPDATE SKIP LOCKED
 )SQL";
 
 const std::string_view kLeaseLocked = R"SQL(
