@@ -1,15 +1,24 @@
 // Entry glue of the scheduler plugin: the plugin class and JE_PLUGIN, nothing else. Domain
-// logic lives in src/core (no SDK types); routes.cpp translates HTTP to it.
+// logic lives in src/core (no SDK types); job_service.cpp / job_leases.cpp are the data path,
+// runner.cpp the in-process runner and sweeper, routes_*.cpp the HTTP translation.
 #include <jobengine/plugin.hpp>
 
+#include <memory>
+
 #include "core/scheduler_settings.hpp"
+#include "job_service.hpp"
 #include "plugin_meta.hpp"
 #include "routes.hpp"
 #include "routes_deadletter.hpp"
 #include "routes_packruns.hpp"
 #include "routes_sources.hpp"
+#include "runner.hpp"
 
 namespace jobengine::scheduler {
+
+// The built-in no-op job type: succeeds at once. What benchmarks and smoke tests enqueue to
+// measure the engine itself (enqueue -> claim -> complete) without any handler cost.
+inline constexpr const char* kNoopJobType = "scheduler.noop";
 
 class SchedulerPlugin {
  public:
@@ -20,17 +29,40 @@ class SchedulerPlugin {
       "letters and pack runs.";
   static constexpr const char* kConfigSchema = kPluginConfigSchema;
 
-  SchedulerPlugin(sdk::Host& host, const nlohmann::json& config) : settings_(parse(config)) {
+  SchedulerPlugin(sdk::Host& host, const nlohmann::json& config)
+      : host_(host),
+        settings_(parse(config)),
+        service_(std::make_unique<JobService>(host, settings_)),
+        runner_(std::make_unique<Runner>(*service_)) {
+    service_->setWake([runner = runner_.get()] { runner->wake(); });
+    je_job_type_def noop{};
+    noop.struct_size = sizeof(noop);
+    noop.job_type = kNoopJobType;
+    noop.handler = [](void* /*user*/, const je_job_context* /*ctx*/) noexcept -> je_status {
+      return JE_OK;
+    };
+    service_->registerType(kId, noop);
+    host.provide(JE_SERVICE_JOBS, 1, service_->vtable());
     registerRoutes(host, {{"id", kId},
                           {"version", kVersion},
                           {"description", kDescription},
                           {"config", toJson(settings_)}});
+    registerJobRoutes(host, *service_);
+    registerRunRoutes(host, *service_);
+    registerWorkerRoutes(host, *service_);
     registerSourceRoutes(host);
     registerDeadLetterRoutes(host);
     registerPackRunRoutes(host);
   }
-  void start() {}
-  void stop() {}
+  void start() {
+    if (host_.optional<void>("je.ratelimit", 1) == nullptr) {
+      host_.info("je.ratelimit is absent: jobs are admitted without quotas or rate limits");
+    } else {
+      host_.info("je.ratelimit found; admission through it is not wired yet: admitting freely");
+    }
+    runner_->start();
+  }
+  void stop() { runner_->stop(); }
 
  private:
   // A bad config is the user's mistake, not a bug: JE_ERR_INVALID with the parser's line.
@@ -42,7 +74,10 @@ class SchedulerPlugin {
     }
   }
 
+  sdk::Host& host_;
   SchedulerSettings settings_;
+  std::unique_ptr<JobService> service_;
+  std::unique_ptr<Runner> runner_;
 };
 
 }  // namespace jobengine::scheduler

@@ -9,9 +9,10 @@ namespace jobengine::scheduler {
 namespace {
 
 constexpr const char* kPrefix = "plugins.scheduler";
-constexpr std::array<std::string_view, 7> kAllowedKeys = {
-    "default_max_attempts", "default_lease_seconds", "runner_threads", "claim_batch_size",
-    "backoff_base_ms",      "backoff_factor",        "backoff_cap_ms"};
+constexpr std::array<std::string_view, 9> kAllowedKeys = {
+    "default_max_attempts", "default_lease_seconds", "runner_threads",
+    "claim_batch_size",     "backoff_base_ms",       "backoff_factor",
+    "backoff_cap_ms",       "poll_interval_ms",      "sweep_interval_ms"};
 
 std::string typeName(const nlohmann::json& value) {
   if (value.is_number_integer()) {
@@ -107,6 +108,8 @@ SchedulerSettings parseSchedulerSettings(const nlohmann::json& config) {
   readInt(config, "backoff_base_ms", 1, 86400000, settings.backoff_base_ms);
   readNumber(config, "backoff_factor", 1.0, 100.0, settings.backoff_factor);
   readInt(config, "backoff_cap_ms", 1, 86400000, settings.backoff_cap_ms);
+  readInt(config, "poll_interval_ms", 10, 60000, settings.poll_interval_ms);
+  readInt(config, "sweep_interval_ms", 50, 600000, settings.sweep_interval_ms);
   return settings;
 }
 
@@ -117,7 +120,9 @@ nlohmann::json toJson(const SchedulerSettings& settings) {
                         {"claim_batch_size", settings.claim_batch_size},
                         {"backoff_base_ms", settings.backoff_base_ms},
                         {"backoff_factor", settings.backoff_factor},
-                        {"backoff_cap_ms", settings.backoff_cap_ms}};
+                        {"backoff_cap_ms", settings.backoff_cap_ms},
+                        {"poll_interval_ms", settings.poll_interval_ms},
+                        {"sweep_interval_ms", settings.sweep_interval_ms}};
 }
 
 }  // namespace jobengine::scheduler

@@ -25,6 +25,8 @@ struct SchedulerSettings {
   int backoff_base_ms = 1000;      // first retry delay
   double backoff_factor = 2.0;     // growth of the delay per attempt
   int backoff_cap_ms = 300000;     // longest retry delay
+  int poll_interval_ms = 100;      // idle runner poll for jobs enqueued by other replicas
+  int sweep_interval_ms = 1000;    // expired-lease sweep period (one replica at a time)
 };
 
 // Parses the plugin's config table (a JSON object; the host strips "enabled"). Throws

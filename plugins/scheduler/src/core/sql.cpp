@@ -1,5 +1,10 @@
 // sql.cpp — the text of the statements declared in sql.hpp. Kept in a .cpp so the SQL is
 // compiled once and the header stays readable; see docs/queries.md for the reasoning.
+//
+// Every transition statement ends with the same two CTEs (JE_SCHED_EVENTS): `ev_src` (one row
+// per event, built by the statement) feeds ONE jobengine.reserve_event_seqs(k) call and ONE
+// INSERT into the outbox, so a batch of n transitions costs one round trip, not n. The
+// outbox row is the job history (no separate history table).
 #include "core/sql.hpp"
 
 namespace jobengine::scheduler::sql {
@@ -7,24 +12,40 @@ namespace jobengine::scheduler::sql {
 namespace {
 
 // The grant columns returned by both claim paths (alias g = the updated job row).
-#define JE_SCHED_GRANT_COLUMNS                                                                \
-  "g.tenant_id, g.id, g.project_id, g.run_id, g.source_id, g.job_type, g.job_key, "           \
-  "g.attempts AS attempt, g.max_attempts, g.lease_id, g.lease_until, g.priority, g.payload, " \
-  "g.payload_digest, g.idempotency_key, g.correlation_id, g.trace_id, g.timeout_seconds, "    \
-  "g.created_at, g.next_eligible_at, g.cancel_requested"
+#define JE_SCHED_GRANT_COLUMNS                                                                  \
+  "g.tenant_id, g.id, g.project_id, g.run_id, g.source_id, g.job_type, g.job_key, "             \
+  "g.attempts AS attempt, g.max_attempts, g.lease_id, scheduler.ts(g.lease_until) AS "          \
+  "lease_until, g.priority, g.payload, g.payload_digest, g.idempotency_key, g.correlation_id, " \
+  "g.trace_id, g.timeout_seconds, g.created_at, g.next_eligible_at, g.cancel_requested"
+
+// ev_src columns: tenant_id, job_id, project_id, run_id, source_id, job_type, from_status,
+// to_status, reason, attempt, lease_id, payload_digest, actor, event_type, data.
+// pg_notify wakes every replica's stream hub once per transaction (identical notifications
+// in one transaction are folded by PostgreSQL). ev_seq has no row when there is no event, so
+// an empty claim (an idle poll) reserves nothing and notifies nobody.
+#define JE_SCHED_EVENTS                                                                          \
+  ", ev_seq AS (SELECT jobengine.reserve_event_seqs((SELECT count(*) FROM ev_src)::int) AS "     \
+  "first, pg_notify('jobengine_events', '') AS notified WHERE EXISTS (SELECT 1 FROM ev_src)) "   \
+  ", ev AS (INSERT INTO jobengine.events (tenant_id, seq, event_type, occurred_at, project_id, " \
+  "run_id, job_id, source_id, body) "                                                            \
+  "SELECT e.tenant_id, s.first + row_number() OVER () - 1, e.event_type, clock_timestamp(), "    \
+  "e.project_id, e.run_id, e.job_id, e.source_id::text, "                                        \
+  "jsonb_build_object('eventId', 'urn:orch:event:' || scheduler.uuid_v7()::text, "               \
+  "'idempotencyKey', 'orch-' || e.event_type || '-' || e.job_id::text || '-' || "                \
+  "COALESCE(e.attempt, 0)::text, "                                                               \
+  "'actor', jsonb_build_object('subject', e.actor), "                                            \
+  "'job', jsonb_build_object('id', e.job_id, 'type', e.job_type, 'runId', e.run_id, "            \
+  "'sourceId', e.source_id, 'attempt', e.attempt, 'leaseId', e.lease_id, 'status', "             \
+  "e.to_status, 'fromStatus', e.from_status, 'reason', e.reason, 'payloadDigest', "              \
+  "e.payload_digest), 'data', COALESCE(e.data, '{}'::jsonb)) "                                   \
+  "FROM ev_src e CROSS JOIN ev_seq s) "
 
 }  // namespace
 
 const std::string_view kClaimBatch = R"SQL(
 WITH cand AS (
-  SELECT j.tenant_id, j.id
-  FROM scheduler.jobs j
-  WHERE j.status = 'queued'
-    AND j.next_eligible_at <= now()
-    AND j.job_type = ANY ($1::text[])
-  ORDER BY j.priority DESC, j.next_eligible_at, j.id
-  LIMIT $2::int
-  FOR UPDATE SKIP LOCKED
+  -- ordered jobs_claim scan, FOR UPDATE SKIP LOCKED (migrations/scheduler/0001_init.sql)
+  SELECT c.tenant_id, c.id FROM scheduler.claim_candidates($1::text[], $2::int) c
 ), g AS (
   UPDATE scheduler.jobs j
   SET status = 'leased', reason = NULL, lease_id = scheduler.uuid_v7(),
@@ -33,11 +54,14 @@ WITH cand AS (
   FROM cand c
   WHERE j.tenant_id = c.tenant_id AND j.id = c.id
   RETURNING j.*
-), h AS (
-  INSERT INTO scheduler.job_history (tenant_id, job_id, from_status, to_status, attempt,
-                                     lease_id, actor)
-  SELECT g.tenant_id, g.id, 'queued', 'leased', g.attempts, g.lease_id, $4::text FROM g
-)
+), ev_src AS (
+  SELECT g.tenant_id, g.id AS job_id, g.project_id, g.run_id, g.source_id, g.job_type,
+         'queued'::text AS from_status, 'leased'::text AS to_status, NULL::text AS reason,
+         g.attempts AS attempt, g.lease_id, g.payload_digest, $4::text AS actor,
+         'job.leased'::text AS event_type,
+         jsonb_build_object('workerId', $4::text, 'leaseUntil', scheduler.ts(g.lease_until)) AS data
+  FROM g
+))SQL" JE_SCHED_EVENTS R"SQL(
 SELECT )SQL" JE_SCHED_GRANT_COLUMNS R"SQL(
 FROM g
 ORDER BY g.priority DESC, g.next_eligible_at, g.id
@@ -45,13 +69,9 @@ ORDER BY g.priority DESC, g.next_eligible_at, g.id
 
 const std::string_view kLockCandidates = R"SQL(
 SELECT j.tenant_id, j.id, j.job_type, j.source_id, j.priority
-FROM scheduler.jobs j
-WHERE j.status = 'queued'
-  AND j.next_eligible_at <= now()
-  AND j.job_type = ANY ($1::text[])
+FROM scheduler.claim_candidates($1::text[], $2::int) c
+JOIN scheduler.jobs j ON j.tenant_id = c.tenant_id AND j.id = c.id
 ORDER BY j.priority DESC, j.next_eligible_at, j.id
-LIMIT $2::int
-FOR UPDATE SKIP LOCKED
 )SQL";
 
 const std::string_view kLeaseLocked = R"SQL(
@@ -66,11 +86,14 @@ WITH input AS (
   FROM input i
   WHERE j.tenant_id = i.tenant_id AND j.id = i.job_id AND j.status = 'queued'
   RETURNING j.*
-), h AS (
-  INSERT INTO scheduler.job_history (tenant_id, job_id, from_status, to_status, attempt,
-                                     lease_id, actor)
-  SELECT g.tenant_id, g.id, 'queued', 'leased', g.attempts, g.lease_id, $3::text FROM g
-)
+), ev_src AS (
+  SELECT g.tenant_id, g.id AS job_id, g.project_id, g.run_id, g.source_id, g.job_type,
+         'queued'::text AS from_status, 'leased'::text AS to_status, NULL::text AS reason,
+         g.attempts AS attempt, g.lease_id, g.payload_digest, $3::text AS actor,
+         'job.leased'::text AS event_type,
+         jsonb_build_object('workerId', $3::text, 'leaseUntil', scheduler.ts(g.lease_until)) AS data
+  FROM g
+))SQL" JE_SCHED_EVENTS R"SQL(
 SELECT )SQL" JE_SCHED_GRANT_COLUMNS R"SQL(
 FROM g
 ORDER BY g.priority DESC, g.next_eligible_at, g.id
@@ -86,14 +109,16 @@ WITH input AS (
       next_eligible_at = COALESCE(i.next_eligible_at, now()), updated_at = now()
   FROM input i
   WHERE j.tenant_id = i.tenant_id AND j.id = i.job_id AND j.status = 'queued'
-  RETURNING j.tenant_id, j.id, j.reason, j.next_eligible_at, j.attempts
-), h AS (
-  INSERT INTO scheduler.job_history (tenant_id, job_id, from_status, to_status, reason,
-                                     attempt, actor, data)
-  SELECT t.tenant_id, t.id, 'queued', 'throttled', t.reason, t.attempts, $2::text,
-         jsonb_build_object('nextEligibleAt', t.next_eligible_at)
+  RETURNING j.tenant_id, j.id, j.project_id, j.run_id, j.source_id, j.job_type, j.reason,
+            j.next_eligible_at, j.attempts, j.payload_digest
+), ev_src AS (
+  SELECT t.tenant_id, t.id AS job_id, t.project_id, t.run_id, t.source_id, t.job_type,
+         'queued'::text AS from_status, 'throttled'::text AS to_status, t.reason,
+         t.attempts AS attempt, NULL::uuid AS lease_id, t.payload_digest, $2::text AS actor,
+         'job.throttled'::text AS event_type,
+         jsonb_build_object('nextEligibleAt', scheduler.ts(t.next_eligible_at)) AS data
   FROM t
-)
+))SQL" JE_SCHED_EVENTS R"SQL(
 SELECT t.tenant_id, t.id AS job_id, t.reason, t.next_eligible_at, t.attempts AS attempt FROM t
 )SQL";
 
@@ -110,12 +135,16 @@ WITH due AS (
   SET status = 'queued', reason = NULL, updated_at = now()
   FROM due d
   WHERE j.tenant_id = d.tenant_id AND j.id = d.id
-  RETURNING j.tenant_id, j.id, j.run_id, j.job_type, j.attempts
-), h AS (
-  INSERT INTO scheduler.job_history (tenant_id, job_id, from_status, to_status, reason,
-                                     attempt, actor)
-  SELECT q.tenant_id, q.id, 'throttled', 'queued', 'unthrottled', q.attempts, $2::text FROM q
-)
+  RETURNING j.tenant_id, j.id, j.project_id, j.run_id, j.source_id, j.job_type, j.attempts,
+            j.payload_digest
+), ev_src AS (
+  SELECT q.tenant_id, q.id AS job_id, q.project_id, q.run_id, q.source_id, q.job_type,
+         'throttled'::text AS from_status, 'queued'::text AS to_status,
+         'unthrottled'::text AS reason, q.attempts AS attempt, NULL::uuid AS lease_id,
+         q.payload_digest, $2::text AS actor, 'job.queued'::text AS event_type,
+         NULL::jsonb AS data
+  FROM q
+))SQL" JE_SCHED_EVENTS R"SQL(
 SELECT q.tenant_id, q.id AS job_id, q.run_id, q.job_type, q.attempts AS attempt FROM q
 )SQL";
 
@@ -141,18 +170,25 @@ WITH input AS (
       updated_at = now()
   FROM locked i
   WHERE j.tenant_id = i.tenant_id AND j.id = i.id
-  RETURNING j.tenant_id, j.id, i.from_status, j.lease_until, j.cancel_requested, j.attempts,
-            j.lease_id
-), h AS (
-  INSERT INTO scheduler.job_history (tenant_id, job_id, from_status, to_status, attempt,
-                                     lease_id, actor)
-  SELECT hb.tenant_id, hb.id, 'leased', 'running', hb.attempts, hb.lease_id, $3::text
+  RETURNING j.tenant_id, j.id, j.project_id, j.run_id, j.source_id, j.job_type, i.from_status,
+            j.lease_until, j.cancel_requested, j.attempts, j.lease_id, j.payload_digest,
+            i.progress AS reported_progress, i.message AS reported_message
+), ev_src AS (
+  SELECT hb.tenant_id, hb.id AS job_id, hb.project_id, hb.run_id, hb.source_id, hb.job_type,
+         'leased'::text AS from_status, 'running'::text AS to_status, NULL::text AS reason,
+         hb.attempts AS attempt, hb.lease_id, hb.payload_digest, $3::text AS actor,
+         'job.started'::text AS event_type, NULL::jsonb AS data
   FROM hb WHERE hb.from_status = 'leased'
-)
+  UNION ALL
+  SELECT hb.tenant_id, hb.id, hb.project_id, hb.run_id, hb.source_id, hb.job_type, 'running',
+         'running', NULL, hb.attempts, hb.lease_id, hb.payload_digest, $3::text, 'job.progress',
+         jsonb_build_object('progress', hb.reported_progress, 'message', hb.reported_message)
+  FROM hb WHERE hb.reported_progress IS NOT NULL OR hb.reported_message IS NOT NULL
+))SQL" JE_SCHED_EVENTS R"SQL(
 SELECT i.job_id, hb.id IS NOT NULL AS applied,
        COALESCE(hb.from_status = 'leased', false) AS started,
-       COALESCE(hb.cancel_requested, false) AS cancel_requested, hb.lease_until,
-       hb.attempts AS attempt
+       COALESCE(hb.cancel_requested, false) AS cancel_requested,
+       scheduler.ts(hb.lease_until) AS lease_until, hb.attempts AS attempt, hb.run_id
 FROM input i
 LEFT JOIN hb ON hb.tenant_id = i.tenant_id AND hb.id = i.job_id
 )SQL";
@@ -193,15 +229,9 @@ WITH RECURSIVE input AS (
       updated_at = now()
   FROM locked i
   WHERE j.tenant_id = i.tenant_id AND j.id = i.id
-  RETURNING j.tenant_id, j.id, j.run_id, j.source_id, j.job_type, j.status, j.reason,
-            j.attempts, j.payload_digest, j.last_error, i.from_status, i.lease_id,
+  RETURNING j.tenant_id, j.id, j.project_id, j.run_id, j.source_id, j.job_type, j.status,
+            j.reason, j.attempts, j.payload_digest, j.last_error, i.from_status, i.lease_id,
             i.dead_letter_id, i.error_class, i.fingerprint, i.data
-), h AS (
-  INSERT INTO scheduler.job_history (tenant_id, job_id, from_status, to_status, reason,
-                                     attempt, lease_id, actor, data)
-  SELECT d.tenant_id, d.id, d.from_status, d.status, d.reason, d.attempts, d.lease_id,
-         $2::text, d.data
-  FROM done d
 ), dl AS (
   INSERT INTO scheduler.dead_letters (tenant_id, id, job_id, run_id, source_id, job_type,
                                       attempts, final_status, error_class, fingerprint,
@@ -225,7 +255,8 @@ WITH RECURSIVE input AS (
   SET status = 'canceled', reason = 'upstream_failed', finished_at = now(), updated_at = now()
   FROM doomed x
   WHERE c.tenant_id = x.tenant_id AND c.id = x.id AND c.status = 'pending'
-  RETURNING c.tenant_id, c.id, c.run_id, c.job_type, c.attempts
+  RETURNING c.tenant_id, c.id, c.project_id, c.run_id, c.source_id, c.job_type, c.attempts,
+            c.payload_digest
 ), released AS (
   UPDATE scheduler.jobs c
   SET parents_pending = c.parents_pending - e.n,
@@ -239,16 +270,36 @@ WITH RECURSIVE input AS (
         GROUP BY de.tenant_id, de.child_id) e
   WHERE c.tenant_id = e.tenant_id AND c.id = e.child_id AND c.status = 'pending'
     AND NOT EXISTS (SELECT 1 FROM doomed x WHERE x.tenant_id = e.tenant_id AND x.id = e.child_id)
-  RETURNING c.tenant_id, c.id, c.run_id, c.job_type, c.status, c.attempts
-), h2 AS (
-  INSERT INTO scheduler.job_history (tenant_id, job_id, from_status, to_status, reason,
-                                     attempt, actor)
-  SELECT r.tenant_id, r.id, 'pending', 'queued', 'parents_succeeded', r.attempts, $2::text
+  RETURNING c.tenant_id, c.id, c.project_id, c.run_id, c.source_id, c.job_type, c.status,
+            c.attempts, c.payload_digest
+), ev_src AS (
+  SELECT d.tenant_id, d.id AS job_id, d.project_id, d.run_id, d.source_id, d.job_type,
+         d.from_status, d.status AS to_status, d.reason, d.attempts AS attempt, d.lease_id,
+         d.payload_digest, $2::text AS actor,
+         CASE WHEN d.status = 'queued' THEN 'job.retry_scheduled' ELSE 'job.' || d.status END
+           AS event_type,
+         COALESCE(d.data, '{}'::jsonb) || jsonb_build_object('error', d.last_error) AS data
+  FROM done d
+  UNION ALL
+  SELECT d.tenant_id, d.id, d.project_id, d.run_id, d.source_id, d.job_type, d.from_status,
+         d.status, d.reason, d.attempts, d.lease_id, d.payload_digest, $2::text,
+         'job.dead_lettered',
+         jsonb_build_object('deadLetterId', d.dead_letter_id, 'errorClass',
+                            COALESCE(d.error_class, 'unknown'), 'fingerprint', d.fingerprint,
+                            'error', d.last_error)
+  FROM done d
+  WHERE d.dead_letter_id IS NOT NULL AND d.status IN ('failed', 'timed_out')
+  UNION ALL
+  SELECT r.tenant_id, r.id, r.project_id, r.run_id, r.source_id, r.job_type, 'pending', 'queued',
+         'parents_succeeded', r.attempts, NULL::uuid, r.payload_digest, $2::text, 'job.queued',
+         NULL::jsonb
   FROM released r WHERE r.status = 'queued'
   UNION ALL
-  SELECT c.tenant_id, c.id, 'pending', 'canceled', 'upstream_failed', c.attempts, $2::text
+  SELECT c.tenant_id, c.id, c.project_id, c.run_id, c.source_id, c.job_type, 'pending',
+         'canceled', 'upstream_failed', c.attempts, NULL::uuid, c.payload_digest, $2::text,
+         'job.canceled', NULL::jsonb
   FROM canceled c
-)
+))SQL" JE_SCHED_EVENTS R"SQL(
 SELECT 'completed' AS kind, d.tenant_id, d.id AS job_id, d.run_id, d.job_type, d.from_status,
        d.status AS to_status, d.reason, d.attempts AS attempt, d.lease_id
 FROM done d
@@ -292,23 +343,33 @@ WITH expired AS (
       updated_at = now()
   FROM expired e
   WHERE j.tenant_id = e.tenant_id AND j.id = e.id
-  RETURNING j.tenant_id, j.id, j.run_id, j.source_id, j.job_type, j.status, j.reason,
-            j.attempts, j.payload_digest, j.last_error, e.from_status, e.old_lease_id
-), h AS (
-  INSERT INTO scheduler.job_history (tenant_id, job_id, from_status, to_status, reason,
-                                     attempt, lease_id, actor)
-  SELECT s.tenant_id, s.id, s.from_status, s.status, s.reason, s.attempts, s.old_lease_id,
-         $2::text
-  FROM swept s
+  RETURNING j.tenant_id, j.id, j.project_id, j.run_id, j.source_id, j.job_type, j.status,
+            j.reason, j.attempts, j.payload_digest, j.last_error, e.from_status, e.old_lease_id,
+            scheduler.uuid_v7() AS dead_letter_id
 ), dl AS (
   INSERT INTO scheduler.dead_letters (tenant_id, id, job_id, run_id, source_id, job_type,
                                       attempts, final_status, error_class, fingerprint,
                                       error_code, last_error, payload_digest)
-  SELECT s.tenant_id, scheduler.uuid_v7(), s.id, s.run_id, s.source_id, s.job_type,
+  SELECT s.tenant_id, s.dead_letter_id, s.id, s.run_id, s.source_id, s.job_type,
          s.attempts, 'timed_out', 'transient', $3::text, 'LEASE_EXPIRED', s.last_error,
          s.payload_digest
   FROM swept s WHERE s.status = 'timed_out'
-)
+), ev_src AS (
+  SELECT s.tenant_id, s.id AS job_id, s.project_id, s.run_id, s.source_id, s.job_type,
+         s.from_status, s.status AS to_status, s.reason, s.attempts AS attempt,
+         s.old_lease_id AS lease_id, s.payload_digest, $2::text AS actor,
+         CASE s.status WHEN 'queued' THEN 'job.lease_expired' ELSE 'job.' || s.status END
+           AS event_type,
+         jsonb_build_object('error', s.last_error) AS data
+  FROM swept s
+  UNION ALL
+  SELECT s.tenant_id, s.id, s.project_id, s.run_id, s.source_id, s.job_type, s.from_status,
+         s.status, s.reason, s.attempts, s.old_lease_id, s.payload_digest, $2::text,
+         'job.dead_lettered',
+         jsonb_build_object('deadLetterId', s.dead_letter_id, 'errorClass', 'transient',
+                            'fingerprint', $3::text, 'error', s.last_error)
+  FROM swept s WHERE s.status = 'timed_out'
+))SQL" JE_SCHED_EVENTS R"SQL(
 SELECT 'swept' AS kind, s.tenant_id, s.id AS job_id, s.run_id, s.job_type, s.from_status,
        s.status AS to_status, s.reason, s.attempts AS attempt, s.old_lease_id AS lease_id
 FROM swept s
@@ -334,13 +395,15 @@ WITH input AS (
       updated_at = now()
   FROM locked l
   WHERE j.tenant_id = l.tenant_id AND j.id = l.id
-  RETURNING j.tenant_id, j.id, j.run_id, j.job_type, l.from_status, j.status, j.attempts
-), h AS (
-  INSERT INTO scheduler.job_history (tenant_id, job_id, from_status, to_status, reason,
-                                     attempt, actor)
-  SELECT c.tenant_id, c.id, c.from_status, 'canceled', $3::text, c.attempts, $2::text
+  RETURNING j.tenant_id, j.id, j.project_id, j.run_id, j.source_id, j.job_type, l.from_status,
+            j.status, j.attempts, j.payload_digest
+), ev_src AS (
+  SELECT c.tenant_id, c.id AS job_id, c.project_id, c.run_id, c.source_id, c.job_type,
+         c.from_status, 'canceled'::text AS to_status, $3::text AS reason,
+         c.attempts AS attempt, NULL::uuid AS lease_id, c.payload_digest, $2::text AS actor,
+         'job.canceled'::text AS event_type, NULL::jsonb AS data
   FROM c WHERE c.status = 'canceled'
-)
+))SQL" JE_SCHED_EVENTS R"SQL(
 SELECT c.tenant_id, c.id AS job_id, c.run_id, c.job_type, c.from_status,
        CASE WHEN c.status = 'canceled' THEN 'canceled' END AS to_status, c.attempts AS attempt
 FROM c
@@ -361,13 +424,16 @@ WITH RECURSIVE doomed (tenant_id, id) AS (
   SET status = 'canceled', reason = 'upstream_failed', finished_at = now(), updated_at = now()
   FROM doomed x
   WHERE j.tenant_id = x.tenant_id AND j.id = x.id AND j.status = 'pending'
-  RETURNING j.tenant_id, j.id, j.run_id, j.job_type, j.attempts
-), h AS (
-  INSERT INTO scheduler.job_history (tenant_id, job_id, from_status, to_status, reason,
-                                     attempt, actor)
-  SELECT c.tenant_id, c.id, 'pending', 'canceled', 'upstream_failed', c.attempts, $2::text
+  RETURNING j.tenant_id, j.id, j.project_id, j.run_id, j.source_id, j.job_type, j.attempts,
+            j.payload_digest
+), ev_src AS (
+  SELECT c.tenant_id, c.id AS job_id, c.project_id, c.run_id, c.source_id, c.job_type,
+         'pending'::text AS from_status, 'canceled'::text AS to_status,
+         'upstream_failed'::text AS reason, c.attempts AS attempt, NULL::uuid AS lease_id,
+         c.payload_digest, $2::text AS actor, 'job.canceled'::text AS event_type,
+         NULL::jsonb AS data
   FROM c
-)
+))SQL" JE_SCHED_EVENTS R"SQL(
 SELECT c.tenant_id, c.id AS job_id, c.run_id, c.job_type, c.attempts AS attempt FROM c
 )SQL";
 
@@ -401,12 +467,21 @@ WITH input AS (
   WHERE COALESCE(i.status, 'queued') IN ('pending', 'queued')
   ORDER BY i.ord
   ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-  RETURNING tenant_id, id, status
-), h AS (
-  INSERT INTO scheduler.job_history (tenant_id, job_id, from_status, to_status, reason,
-                                     attempt, actor)
-  SELECT ins.tenant_id, ins.id, NULL, ins.status, 'created', 0, $2::text FROM ins
-)
+  RETURNING tenant_id, id, project_id, run_id, source_id, job_type, status, payload_digest,
+            replay_of, priority
+), ev_src AS (
+  SELECT ins.tenant_id, ins.id AS job_id, ins.project_id, ins.run_id, ins.source_id,
+         ins.job_type, NULL::text AS from_status, ins.status AS to_status,
+         'created'::text AS reason, 0 AS attempt, NULL::uuid AS lease_id, ins.payload_digest,
+         $2::text AS actor, 'job.created'::text AS event_type,
+         jsonb_build_object('priority', ins.priority) AS data
+  FROM ins
+  UNION ALL
+  SELECT ins.tenant_id, ins.id, ins.project_id, ins.run_id, ins.source_id, ins.job_type, NULL,
+         ins.status, 'replay', 0, NULL::uuid, ins.payload_digest, $2::text, 'job.replayed',
+         jsonb_build_object('replayOf', ins.replay_of)
+  FROM ins WHERE ins.replay_of IS NOT NULL
+))SQL" JE_SCHED_EVENTS R"SQL(
 SELECT i.ord, i.id AS requested_id, COALESCE(ins.id, ex.id) AS id, ins.id IS NOT NULL AS created,
        COALESCE(ins.status, ex.status) AS status
 FROM input i
@@ -423,6 +498,113 @@ FROM jsonb_to_recordset($1::jsonb) AS x(tenant_id text, run_id uuid, parent_id u
 ON CONFLICT DO NOTHING
 )SQL";
 
+const std::string_view kRefreshRuns = R"SQL(
+WITH input AS (
+  SELECT DISTINCT x.tenant_id, x.run_id
+  FROM jsonb_to_recordset($1::jsonb) AS x(tenant_id text, run_id uuid)
+  WHERE x.run_id IS NOT NULL
+), agg AS (
+  SELECT r.tenant_id, r.id, r.status AS old_status,
+         count(*) FILTER (WHERE j.status IN ('succeeded', 'failed', 'timed_out', 'canceled'))
+           AS terminal,
+         count(*) AS total,
+         count(*) FILTER (WHERE j.status IN ('failed', 'timed_out')) AS failed,
+         count(*) FILTER (WHERE j.status = 'canceled') AS canceled,
+         count(*) FILTER (WHERE j.status IN ('leased', 'running', 'succeeded') OR j.attempts > 0)
+           AS started
+  FROM scheduler.runs r
+  JOIN input i ON r.tenant_id = i.tenant_id AND r.id = i.run_id
+  JOIN scheduler.jobs j ON j.tenant_id = r.tenant_id AND j.run_id = r.id
+  GROUP BY r.tenant_id, r.id, r.status
+), next AS (
+  SELECT a.*, CASE WHEN a.terminal < a.total THEN
+                     CASE WHEN a.started > 0 THEN 'running' ELSE 'queued' END
+                   WHEN a.failed > 0 THEN 'failed'
+                   WHEN a.canceled > 0 THEN 'canceled'
+                   ELSE 'succeeded' END AS new_status
+  FROM agg a
+), u AS (
+  UPDATE scheduler.runs r
+  SET status = n.new_status, updated_at = now(),
+      started_at = COALESCE(r.started_at, CASE WHEN n.new_status <> 'queued' THEN now() END),
+      finished_at = CASE WHEN n.new_status IN ('succeeded', 'failed', 'canceled') THEN now() END
+  FROM next n
+  WHERE r.tenant_id = n.tenant_id AND r.id = n.id AND r.status <> n.new_status
+    AND r.status NOT IN ('succeeded', 'failed', 'canceled')
+  RETURNING r.tenant_id, r.id, r.project_id, r.source_id, n.old_status, r.status, n.total,
+            n.failed, n.canceled
+), ev_src AS (
+  SELECT u.tenant_id, u.id, u.project_id, u.source_id, u.old_status, u.status, u.total,
+         u.failed, u.canceled
+  FROM u WHERE u.status IN ('succeeded', 'failed', 'canceled')
+), ev_seq AS (
+  SELECT jobengine.reserve_event_seqs((SELECT count(*) FROM ev_src)::int) AS first,
+         pg_notify('jobengine_events', '') AS notified
+  WHERE EXISTS (SELECT 1 FROM ev_src)
+), ev AS (
+  INSERT INTO jobengine.events (tenant_id, seq, event_type, occurred_at, project_id, run_id,
+                                source_id, body)
+  SELECT e.tenant_id, s.first + row_number() OVER () - 1, 'run.' || e.status, clock_timestamp(),
+         e.project_id, e.id, e.source_id::text,
+         jsonb_build_object('eventId', 'urn:orch:event:' || scheduler.uuid_v7()::text,
+                            'idempotencyKey', 'orch-run.' || e.status || '-' || e.id::text,
+                            'actor', jsonb_build_object('subject', $2::text),
+                            'run', jsonb_build_object('id', e.id, 'status', e.status,
+                                                      'fromStatus', e.old_status),
+                            'data', jsonb_build_object('jobsTotal', e.total, 'jobsFailed',
+                                                       e.failed, 'jobsCanceled', e.canceled))
+  FROM ev_src e CROSS JOIN ev_seq s
+)
+SELECT u.tenant_id, u.id AS run_id, u.status FROM u
+)SQL";
+
+const std::string_view kLockRuns = R"SQL(
+SELECT r.id
+FROM scheduler.runs r
+JOIN (SELECT DISTINCT x.tenant_id, x.run_id
+      FROM jsonb_to_recordset($1::jsonb) AS x(tenant_id text, run_id uuid)) i
+  ON r.tenant_id = i.tenant_id AND r.id = i.run_id
+ORDER BY r.tenant_id, r.id
+FOR UPDATE OF r
+)SQL";
+
+const std::string_view kOperatorRetry = R"SQL(
+WITH r AS (
+  UPDATE scheduler.jobs j
+  SET status = 'queued', reason = 'operator_retry', next_eligible_at = now(),
+      max_attempts = GREATEST(j.max_attempts, j.attempts + 1), cancel_requested = false,
+      finished_at = NULL, updated_at = now()
+  WHERE j.tenant_id = $1::text AND j.id = $2::uuid AND j.status IN ('failed', 'timed_out')
+  RETURNING j.tenant_id, j.id, j.project_id, j.run_id, j.source_id, j.job_type, j.attempts,
+            j.payload_digest, j.max_attempts, scheduler.job_json(j) AS doc
+), ev_src AS (
+  SELECT r.tenant_id, r.id AS job_id, r.project_id, r.run_id, r.source_id, r.job_type,
+         NULL::text AS from_status, 'queued'::text AS to_status,
+         'operator_retry'::text AS reason, r.attempts AS attempt, NULL::uuid AS lease_id,
+         r.payload_digest, $3::text AS actor, 'job.retry_scheduled'::text AS event_type,
+         jsonb_build_object('maxAttempts', r.max_attempts, 'operatorReason', $4::text) AS data
+  FROM r
+))SQL" JE_SCHED_EVENTS R"SQL(
+SELECT r.doc FROM r
+)SQL";
+
+const std::string_view kInsertArtifacts = R"SQL(
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb)
+    AS x(tenant_id text, job_id uuid, uri text, digest text, media_type text, size_bytes bigint)
+), ins AS (
+  INSERT INTO scheduler.artifacts (tenant_id, id, job_id, run_id, uri, digest, media_type,
+                                   size_bytes)
+  SELECT i.tenant_id, scheduler.uuid_v7(), i.job_id, j.run_id, i.uri, i.digest, i.media_type,
+         i.size_bytes
+  FROM input i JOIN scheduler.jobs j ON j.tenant_id = i.tenant_id AND j.id = i.job_id
+  ON CONFLICT (tenant_id, job_id, digest, uri) DO NOTHING
+  RETURNING id
+)
+SELECT count(*) FROM ins
+)SQL";
+
 #undef JE_SCHED_GRANT_COLUMNS
+#undef JE_SCHED_EVENTS
 
 }  // namespace jobengine::scheduler::sql

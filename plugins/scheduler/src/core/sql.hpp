@@ -12,8 +12,9 @@
 //    or unknown lease changes nothing and comes back as applied = false / kind 'stale'.
 //  * Statements run in a transaction bound to "system" (in-process runner, sweeper) or to one
 //    tenant (worker bridge, API); RLS keeps the latter to its own rows.
-//  * Each transition inserts its job_history row in the same statement; the caller appends
-//    the orch.event.v1 events (one per returned transition row) in the same transaction.
+//  * Each transition inserts its orch.event.v1 row into the outbox jobengine.events in the same
+//    statement (one reserve_event_seqs(k) per statement; pg_notify once per transaction).
+//    The outbox is the job history: there is no scheduler.job_history table.
 #pragma once
 
 #include <string_view>
@@ -43,7 +44,9 @@ extern const std::string_view kThrottleBatch;
 // throttled -> queued for jobs whose next_eligible_at passed. $1 int max jobs, $2 text actor.
 extern const std::string_view kUnthrottleDue;
 
-// Heartbeats (one or many): renew leases, record progress, leased -> running on the first.
+// Heartbeats (one or many): renew leases, record progress, leased -> running on the first
+// (job.started). A heartbeat that reports progress or a message also emits job.progress; a
+// bare lease renewal emits nothing.
 // $1 jsonb [{tenant_id, job_id, lease_id, progress, message}], $2 int lease seconds,
 // $3 text actor. One row per input: job_id, applied, started, cancel_requested, lease_until,
 // attempt. lease_until never passes started_at + timeout_seconds.
@@ -100,5 +103,22 @@ extern const std::string_view kEnqueueBatch;
 
 // DAG edges of a run. $1 jsonb [{tenant_id, run_id, parent_id, child_id}].
 extern const std::string_view kInsertEdges;
+
+// Locks the runs (in a total order) before kRefreshRuns, so the refresh statement's snapshot
+// sees every completion committed before it: two completions of one run never both miss the
+// other. $1 jsonb [{tenant_id, run_id}].
+extern const std::string_view kLockRuns;
+
+// Recompute and store the status of runs from their jobs; emits run.succeeded / run.failed /
+// run.canceled when a run becomes terminal. $1 jsonb [{tenant_id, run_id}], $2 text actor.
+// Returns tenant_id, run_id, status of the runs that changed.
+extern const std::string_view kRefreshRuns;
+
+// Operator retry of a failed / timed_out job: back to queued with one more attempt allowed.
+// $1 tenant, $2 job id, $3 actor, $4 operator reason. Returns scheduler.job_json of the job.
+extern const std::string_view kOperatorRetry;
+
+// Artifacts of jobs. $1 jsonb [{tenant_id, job_id, uri, digest, media_type, size_bytes}].
+extern const std::string_view kInsertArtifacts;
 
 }  // namespace jobengine::scheduler::sql

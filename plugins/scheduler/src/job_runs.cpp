@@ -1,0 +1,165 @@
+// JobService, part 3: runs — a DAG of jobs submitted in one request (SPEC §2 "DAG"). The
+// planner (core/dag_planner) validates it (cycles refused naming the cycle) and fixes the
+// plan; children start `pending` with parents_pending = their parent count.
+#include <jobengine/ids.hpp>
+
+#include "core/dag_planner.hpp"
+#include "core/sql.hpp"
+#include "job_service.hpp"
+#include "request_fields.hpp"
+
+namespace jobengine::scheduler {
+
+namespace {
+
+using nlohmann::json;
+
+// Runs + run.created event in one statement.
+constexpr std::string_view kInsertRun = R"SQL(
+WITH r AS (
+  INSERT INTO scheduler.runs (tenant_id, id, project_id, source_id, kind, status, correlation_id,
+                              trace_id, plan, jobs_total, created_by)
+  VALUES ($1::text, $2::uuid, $3::text, $4::uuid, 'dag', 'queued', $5::text, $6::text,
+          $7::jsonb, $8::int, $9::text)
+  RETURNING *
+), s AS (
+  SELECT jobengine.reserve_event_seqs(1) AS first, pg_notify('jobengine_events', '') AS n
+), ev AS (
+  INSERT INTO jobengine.events (tenant_id, seq, event_type, occurred_at, project_id, run_id,
+                                source_id, body)
+  SELECT r.tenant_id, s.first, 'run.created', clock_timestamp(), r.project_id, r.id,
+         r.source_id::text,
+         jsonb_build_object('eventId', 'urn:orch:event:' || scheduler.uuid_v7()::text,
+                            'idempotencyKey', 'orch-run.created-' || r.id::text,
+                            'actor', jsonb_build_object('subject', $9::text),
+                            'run', jsonb_build_object('id', r.id, 'status', r.status),
+                            'data', jsonb_build_object('jobsTotal', r.jobs_total))
+  FROM r CROSS JOIN s
+)
+SELECT scheduler.run_json(r::scheduler.runs) FROM r
+)SQL";
+
+}  // namespace
+
+json JobService::createRun(sdk::Txn& txn, const json& request, const std::string& actor,
+                           const std::string& trace_id) {
+  if (!request.is_object() || !request.contains("jobs") || !request["jobs"].is_array() ||
+      request["jobs"].empty() || request["jobs"].size() > 10000) {
+    throw invalidField("jobs", "must be an array of 1..10000 jobs");
+  }
+  const std::string tenant = txn.tenant();
+  std::vector<DagJob> dag_jobs;
+  std::vector<DagEdge> edges;
+  for (const auto& job : request["jobs"]) {
+    if (!job.is_object()) {
+      throw invalidField("jobs[]", "each job must be an object");
+    }
+    const auto key = optString(job, "key", 128);
+    if (!key) {
+      throw invalidField("jobs[].key", "is required");
+    }
+    DagJob dj{*key, std::nullopt};
+    if (job.contains("cost") && job["cost"].is_number()) {
+      dj.cost = job["cost"].get<double>();
+    }
+    dag_jobs.push_back(dj);
+    if (job.contains("dependsOn") && job["dependsOn"].is_array()) {
+      for (const auto& p : job["dependsOn"]) {
+        if (!p.is_string()) {
+          throw invalidField("jobs[].dependsOn", "must be an array of job keys");
+        }
+        edges.push_back({p.get<std::string>(), *key});
+      }
+    }
+  }
+  if (request.contains("dependencies")) {
+    if (!request["dependencies"].is_array()) {
+      throw invalidField("dependencies", "must be an array of {parent, child}");
+    }
+    for (const auto& d : request["dependencies"]) {
+      if (!d.is_object() || !d.contains("parent") || !d.contains("child") ||
+          !d["parent"].is_string() || !d["child"].is_string()) {
+        throw invalidField("dependencies[]", "each needs string parent and child keys");
+      }
+      edges.push_back({d["parent"].get<std::string>(), d["child"].get<std::string>()});
+    }
+  }
+  const DagResult result = Dag::build(dag_jobs, edges);
+  if (!result.ok()) {
+    json errors = json::array();
+    std::string message;
+    for (const auto& e : result.errors) {
+      errors.push_back({{"code", e.code}, {"message", e.message}});
+      message += (message.empty() ? "" : "; ") + e.message;
+    }
+    throw ApiError(422, result.errors.front().code, message, json{{"errors", errors}});
+  }
+  const Dag& dag = *result.dag;
+  const std::string run_id = sdk::newUuidV7();
+  json depth = json::object();
+  for (const auto& key : dag.plan().order) {
+    depth[key] = dag.depth(key).value_or(0);
+  }
+  json plan_edges = json::array();
+  for (const auto& e : dag.plan().edges) {
+    plan_edges.push_back({{"parent", e.parent}, {"child", e.child}});
+  }
+  const json plan = {{"order", dag.plan().order},
+                     {"depth", depth},
+                     {"criticalPath", dag.plan().critical_path},
+                     {"criticalPathCost", dag.plan().critical_path_cost},
+                     {"edges", plan_edges}};
+  const auto project = optString(request, "projectId", 128);
+  const auto source = optUuid(request, "sourceId");
+  const auto correlation = optString(request, "correlationId");
+  json run;
+  txn.exec(kInsertRun,
+           {tenant, run_id, project, source, correlation,
+            trace_id.empty() ? sdk::Param(nullptr) : sdk::Param(trace_id), plan.dump(),
+            static_cast<int>(dag_jobs.size()), actor},
+           [&](const sdk::Row& row) { run = row.json(0); });
+  std::map<std::string, std::string> ids;
+  json records = json::array();
+  for (const auto& job : request["jobs"]) {
+    json r = jobRecord(job, tenant, trace_id);
+    const std::string key = job["key"].get<std::string>();
+    const size_t parents = dag.parentCount(key).value_or(0);
+    r["run_id"] = run_id;
+    r["job_key"] = key;
+    r["status"] = parents > 0 ? "pending" : "queued";
+    r["parents_pending"] = parents;
+    if (project && !r.contains("project_id")) {
+      r["project_id"] = *project;
+    }
+    if (source && !r.contains("source_id")) {
+      r["source_id"] = *source;
+    }
+    if (correlation && !r.contains("correlation_id")) {
+      r["correlation_id"] = *correlation;
+    }
+    r.erase("idempotency_key");  // idempotency is per run request, not per job inside it
+    ids[key] = r["id"].get<std::string>();
+    records.push_back(r);
+  }
+  const json inserted = insertJobs(txn, records, actor);
+  json edge_records = json::array();
+  for (const auto& e : dag.plan().edges) {
+    edge_records.push_back({{"tenant_id", tenant},
+                            {"run_id", run_id},
+                            {"parent_id", ids[e.parent]},
+                            {"child_id", ids[e.child]}});
+  }
+  if (!edge_records.empty()) {
+    txn.exec(sql::kInsertEdges, {edge_records.dump()});
+  }
+  json jobs = json::array();
+  for (size_t i = 0; i < records.size(); ++i) {
+    jobs.push_back({{"key", records[i]["job_key"]},
+                    {"id", inserted[i]["id"]},
+                    {"type", records[i]["job_type"]},
+                    {"status", inserted[i]["status"]}});
+  }
+  return json{{"run", run}, {"jobs", jobs}, {"plan", plan}};
+}
+
+}  // namespace jobengine::scheduler

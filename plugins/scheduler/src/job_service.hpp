@@ -1,0 +1,126 @@
+// JobService: the scheduler's data path over je.store — enqueue, runs (DAGs), claims,
+// heartbeats, fenced completions with retry / dead-letter decisions, cancels, the lease sweep
+// and run status bookkeeping. Routes, the in-process runner and the je.jobs v1 service all go
+// through it, so every path writes the same rows and the same outbox events.
+//
+// Threading: every method may be called from any thread with the caller's own transaction.
+// The job type registry is guarded by types_mutex_ (written only in create()/start()).
+#pragma once
+
+#include <jobengine/plugin.hpp>
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api_error.hpp"
+#include "core/scheduler_settings.hpp"
+
+namespace jobengine::scheduler {
+
+struct JobTypeInfo {
+  std::string owner;
+  je_job_handler handler = nullptr;  // nullptr: external (worker bridge)
+  void* user = nullptr;
+  int max_attempts = 0;
+  int lease_seconds = 0;
+  int timeout_seconds = 0;
+  int backoff_base_ms = 0;
+  double backoff_factor = 0;
+  int backoff_cap_ms = 0;
+};
+
+// One leased job as granted to a worker or the runner.
+struct Grant {
+  std::string tenant, id, project, run_id, source_id, job_type, job_key, lease_id, lease_until;
+  std::string payload, payload_digest, idempotency_key, correlation_id, trace_id;
+  int attempt = 0;
+  int max_attempts = 0;
+  int priority = 0;
+  bool cancel_requested = false;
+  nlohmann::json toJson() const;  // the worker bridge's grant object (camelCase)
+};
+
+// One completion report (worker bridge or runner).
+struct Completion {
+  std::string tenant, job_id, lease_id, status;  // succeeded|failed|timed_out|canceled
+  nlohmann::json error;                          // {code, message, retryable, httpStatus} or null
+  nlohmann::json artifacts;                      // [{uri, digest, mediaType, sizeBytes}] or null
+};
+
+struct CompletionResult {
+  std::string job_id;
+  bool applied = false;
+  std::string status;  // the job's new status (queued = retry scheduled)
+};
+
+struct HeartbeatItem {
+  std::string tenant, job_id, lease_id;
+  std::optional<int> progress;
+  std::optional<std::string> message;
+};
+
+struct HeartbeatResult {
+  std::string job_id;
+  bool applied = false;
+  bool cancel_requested = false;
+  std::string lease_until;
+};
+
+class JobService {
+ public:
+  JobService(sdk::Host& host, const SchedulerSettings& settings);
+
+  // Registry. Throws ApiError(409) on a duplicate naming both owners, 422 on a bad name.
+  void registerType(const std::string& owner, const je_job_type_def& def);
+  std::optional<JobTypeInfo> type(const std::string& job_type) const;
+  std::vector<std::string> inProcessTypes() const;
+
+  // Called after the commit of an enqueue that may have made in-process work available.
+  void setWake(std::function<void()> wake) { wake_ = std::move(wake); }
+
+  // {"jobs":[...]} or one job object -> {"jobs":[{id, status, created}]}. Throws ApiError.
+  nlohmann::json enqueue(sdk::Txn& txn, const nlohmann::json& request, const std::string& actor,
+                         const std::string& trace_id = "");
+  // {jobs:[{key,type,payload,...,dependsOn}], dependencies:[{parent,child}]} -> run + jobs.
+  nlohmann::json createRun(sdk::Txn& txn, const nlohmann::json& request, const std::string& actor,
+                           const std::string& trace_id = "");
+
+  std::vector<Grant> claim(sdk::Txn& txn, const std::vector<std::string>& types, int max_count,
+                           int lease_seconds, const std::string& worker_id);
+  std::vector<HeartbeatResult> heartbeat(sdk::Txn& txn, const std::vector<HeartbeatItem>& items,
+                                         int lease_seconds, const std::string& actor);
+  std::vector<CompletionResult> complete(sdk::Txn& txn, const std::vector<Completion>& items,
+                                         const std::string& actor);
+  // Cancels jobs (pending/queued/throttled at once, leased/running by request) and cascades to
+  // DAG descendants. Returns the number of jobs found non-terminal.
+  size_t cancelJobs(sdk::Txn& txn, const std::vector<std::pair<std::string, std::string>>& jobs,
+                    const std::string& actor, const std::string& reason);
+  // One sweep round under the caller's (system) transaction; returns jobs swept.
+  size_t sweepExpired(sdk::Txn& txn, int max_jobs, const std::string& actor);
+  void refreshRuns(sdk::Txn& txn, const nlohmann::json& tenant_runs, const std::string& actor);
+
+  const je_jobs_v1* vtable() const { return &vtable_; }
+  const SchedulerSettings& settings() const { return settings_; }
+  sdk::Host& host() const { return host_; }
+
+ private:
+  nlohmann::json jobRecord(const nlohmann::json& job, const std::string& tenant,
+                           const std::string& trace_id) const;
+  nlohmann::json insertJobs(sdk::Txn& txn, const nlohmann::json& records, const std::string& actor);
+
+  sdk::Host& host_;
+  SchedulerSettings settings_;
+  mutable std::mutex types_mutex_;
+  std::map<std::string, JobTypeInfo> types_;
+  std::function<void()> wake_;
+  je_jobs_v1 vtable_{};
+};
+
+// "{a,b}" text[] literal with every element quoted.
+std::string textArray(const std::vector<std::string>& items);
+
+}  // namespace jobengine::scheduler

@@ -1,0 +1,261 @@
+// Job routes (SPEC §5.1 "jobs"): enqueue one or a batch, list with filters and keyset
+// pagination, detail, history (from the event outbox), summary, and the operator actions
+// cancel / retry / replay / prioritize. Operator actions are orch:operate; the host's
+// interceptor requires the operator reason header for that scope.
+#include <jobengine/ids.hpp>
+
+#include "core/job_state.hpp"
+#include "core/sql.hpp"
+#include "routes.hpp"
+
+namespace jobengine::scheduler {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kGetJob =
+    "SELECT scheduler.job_json(j) FROM scheduler.jobs j WHERE j.tenant_id = $1 AND j.id = $2::uuid";
+
+constexpr std::string_view kListJobs = R"SQL(
+SELECT scheduler.job_json(j), (extract(epoch FROM j.created_at) * 1000000)::bigint, j.id
+FROM scheduler.jobs j
+WHERE j.tenant_id = $1
+  AND ($2::text IS NULL OR j.status = $2::text)
+  AND ($3::text IS NULL OR j.job_type = $3::text)
+  AND ($4::uuid IS NULL OR j.source_id = $4::uuid)
+  AND ($5::uuid IS NULL OR j.run_id = $5::uuid)
+  AND ($6::bigint IS NULL
+       OR (j.created_at, j.id) < (timestamptz 'epoch' + $6::bigint * interval '1 microsecond',
+                                  $7::uuid))
+ORDER BY j.created_at DESC, j.id DESC
+LIMIT $8::int
+)SQL";
+
+constexpr std::string_view kHistory = R"SQL(
+SELECT e.seq, e.event_type, scheduler.ts(e.occurred_at), e.body
+FROM jobengine.events e
+WHERE e.tenant_id = $1 AND e.job_id = $2::uuid
+ORDER BY e.seq
+)SQL";
+
+constexpr std::string_view kSummary = R"SQL(
+SELECT j.job_type, j.status, count(*) FROM scheduler.jobs j WHERE j.tenant_id = $1
+GROUP BY j.job_type, j.status ORDER BY j.job_type, j.status
+)SQL";
+
+constexpr std::string_view kPrioritize = R"SQL(
+UPDATE scheduler.jobs j SET priority = $3::smallint, updated_at = now()
+WHERE j.tenant_id = $1 AND j.id = $2::uuid
+  AND j.status IN ('pending', 'queued', 'throttled', 'leased', 'running')
+RETURNING scheduler.job_json(j)
+)SQL";
+
+json getJob(sdk::Txn& txn, const std::string& id) {
+  json job;
+  txn.exec(kGetJob, {txn.tenant(), id}, [&](const sdk::Row& r) { job = r.json(0); });
+  if (job.is_null()) {
+    throw ApiError(404, "NOT_FOUND", "job '" + id + "' not found", json{{"jobId", id}});
+  }
+  return job;
+}
+
+std::optional<std::string> filter(const sdk::Request& request, const char* name, bool uuid) {
+  auto v = request.query(name);
+  if (v && v->empty()) {
+    return std::nullopt;
+  }
+  if (v && uuid && !sdk::isUuid(*v)) {
+    throw ApiError(400, "INVALID_FILTER", std::string(name) + " must be a UUID",
+                   json{{"parameter", name}});
+  }
+  return v;
+}
+
+void listJobs(const sdk::Request& request, sdk::Response& response, sdk::Txn& txn) {
+  const auto status = filter(request, "status", false);
+  if (status && !parseStatus(*status)) {
+    throw ApiError(400, "INVALID_FILTER",
+                   "status must be one of pending, queued, throttled, leased, running, "
+                   "succeeded, failed, timed_out, canceled",
+                   json{{"parameter", "status"}});
+  }
+  const int size = pageSize(request);
+  std::optional<int64_t> after_micros;
+  std::optional<std::string> after_id;
+  if (auto token = request.query("page_token"); token && !token->empty()) {
+    const auto [micros, id] = decodePageToken(*token);
+    after_micros = micros;
+    after_id = id;
+  }
+  json items = json::array();
+  int64_t last_micros = 0;
+  std::string last_id;
+  bool more = false;
+  txn.exec(kListJobs,
+           {txn.tenant(), status, filter(request, "type", false), filter(request, "sourceId", true),
+            filter(request, "runId", true), after_micros, after_id, size + 1},
+           [&](const sdk::Row& r) {
+             if (static_cast<int>(items.size()) < size) {
+               items.push_back(r.json(0));
+               last_micros = r.i64(1);
+               last_id = r.str(2);
+             } else {
+               more = true;  // the one extra row: another page exists
+             }
+           });
+  json body = json::object();
+  if (more) {
+    body["nextPageToken"] = encodePageToken(last_micros, last_id);
+  }
+  body["items"] = items;
+  response.json(200, body);
+}
+
+}  // namespace
+
+void registerJobRoutes(sdk::Host& host, JobService& service) {
+  const std::string base = std::string(kApiBase) + "/jobs";
+  JobService* svc = &service;
+  const std::string id_param = "id:path:string:job id (UUIDv7)";
+
+  addRoute(host, "POST", base, "orch:operate",
+           openapi("Enqueue one job ({type, payload, priority, maxAttempts, idempotencyKey, "
+                   "correlationId, sourceId, projectId, timeoutSeconds})",
+                   {}, true, "201"),
+           [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
+             const json body = bodyObject(req);
+             if (body.contains("jobs")) {
+               throw ApiError(422, "VALIDATION_FAILED", "jobs: use POST /jobs/batch for batches");
+             }
+             const json out = svc->enqueue(txn, body, actorOf(req), std::string(req.traceId()));
+             const json& first = out["jobs"][0];
+             resp.json(first["created"].get<bool>() ? 201 : 200,
+                       getJob(txn, first["id"].get<std::string>()));
+           });
+  addRoute(host, "POST", base + "/batch", "orch:operate",
+           openapi("Enqueue up to 1000 jobs ({jobs:[...]}) in one transaction", {}, true, "201"),
+           [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
+             const json body = bodyObject(req);
+             if (!body.contains("jobs")) {
+               throw ApiError(422, "VALIDATION_FAILED", "jobs: is required");
+             }
+             resp.json(201, svc->enqueue(txn, body, actorOf(req), std::string(req.traceId())));
+           });
+  addRoute(host, "GET", base, "orch:read",
+           openapi("List jobs, newest first",
+                   {"status:query:string:job status", "type:query:string:job type",
+                    "sourceId:query:string:source id", "runId:query:string:run id"},
+                   false, "200", true),
+           listJobs);
+  addRoute(host, "GET", base + "/summary", "orch:read",
+           openapi("Job counts by status and by type", {}, false, "200"),
+           [](const sdk::Request& /*req*/, sdk::Response& resp, sdk::Txn& txn) {
+             json by_status = json::object();
+             json by_type = json::object();
+             int64_t total = 0;
+             txn.exec(kSummary, {txn.tenant()}, [&](const sdk::Row& r) {
+               const int64_t n = r.i64(2);
+               total += n;
+               by_status[r.str(1)] = by_status.value(r.str(1), int64_t{0}) + n;
+               by_type[r.str(0)][r.str(1)] = n;
+             });
+             resp.json(200, {{"total", total}, {"byStatus", by_status}, {"byType", by_type}});
+           });
+  addRoute(host, "GET", base + "/:id", "orch:read", openapi("One job", {id_param}, false, "200"),
+           [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
+             resp.json(200, getJob(txn, uuidParam(req, "id", "job")));
+           });
+  addRoute(host, "GET", base + "/:id/history", "orch:read",
+           openapi("A job's transitions in order (its orch.event.v1 events from the outbox)",
+                   {id_param}, false, "200"),
+           [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
+             const std::string id = uuidParam(req, "id", "job");
+             getJob(txn, id);
+             json events = json::array();
+             txn.exec(kHistory, {txn.tenant(), id}, [&](const sdk::Row& r) {
+               json e = r.json(3);
+               e["seq"] = r.i64(0);
+               e["eventType"] = r.str(1);
+               e["occurredAt"] = r.str(2);
+               events.push_back(e);
+             });
+             resp.json(200, {{"jobId", id}, {"items", events}});
+           });
+  addRoute(host, "POST", base + "/:id/cancel", "orch:operate",
+           openapi("Cancel a job (idempotent; leased/running jobs are told at their next "
+                   "heartbeat; DAG descendants are canceled with reason upstream_failed)",
+                   {id_param}, false, "200"),
+           [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
+             const std::string id = uuidParam(req, "id", "job");
+             getJob(txn, id);
+             svc->cancelJobs(txn, {{txn.tenant(), id}}, actorOf(req), "canceled_by_operator");
+             resp.json(200, getJob(txn, id));
+           });
+  addRoute(host, "POST", base + "/:id/retry", "orch:operate",
+           openapi("Retry a failed or timed-out job (one more attempt)", {id_param}, false, "200"),
+           [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
+             const std::string id = uuidParam(req, "id", "job");
+             const json job = getJob(txn, id);
+             json out;
+             txn.exec(sql::kOperatorRetry,
+                      {txn.tenant(), id, actorOf(req), std::string(req.operatorReason())},
+                      [&](const sdk::Row& r) { out = r.json(0); });
+             if (out.is_null()) {
+               throw ApiError(409, "JOB_NOT_RETRYABLE",
+                              "only failed or timed_out jobs can be retried; job is " +
+                                  job["status"].get<std::string>(),
+                              json{{"jobId", id}, {"status", job["status"]}});
+             }
+             resp.json(200, out);
+           });
+  addRoute(host, "POST", base + "/:id/replay", "orch:operate",
+           openapi("Replay a terminal job as a new job (replayOf set, priority 9 unless given)",
+                   {id_param}, false, "201"),
+           [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
+             const std::string id = uuidParam(req, "id", "job");
+             const json job = getJob(txn, id);
+             const auto status = parseStatus(job["status"].get<std::string>());
+             if (!status || !isTerminal(*status)) {
+               throw ApiError(409, "JOB_NOT_TERMINAL", "only terminal jobs can be replayed",
+                              json{{"jobId", id}, {"status", job["status"]}});
+             }
+             const auto body = req.body().empty() ? json::object() : bodyObject(req);
+             json clone = {{"type", job["type"]},
+                           {"payload", job["payload"]},
+                           {"priority", body.contains("priority") ? body["priority"] : json(9)},
+                           {"maxAttempts", job["maxAttempts"]}};
+             for (const char* k : {"correlationId", "projectId", "sourceId"}) {
+               if (!job[k].is_null()) {
+                 clone[k] = job[k];
+               }
+             }
+             clone["replayOf"] = id;
+             json out = svc->enqueue(txn, clone, actorOf(req), std::string(req.traceId()));
+             const std::string new_id = out["jobs"][0]["id"].get<std::string>();
+             resp.json(201, getJob(txn, new_id));
+           });
+  addRoute(
+      host, "POST", base + "/:id/prioritize", "orch:operate",
+      openapi("Change a non-terminal job's priority ({priority: 0..9})", {id_param}, true, "200"),
+      [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
+        const std::string id = uuidParam(req, "id", "job");
+        const json body = bodyObject(req);
+        if (!body.contains("priority") || !body["priority"].is_number_integer() ||
+            body["priority"].get<int>() < 0 || body["priority"].get<int>() > 9) {
+          throw ApiError(422, "VALIDATION_FAILED", "priority: must be an integer in 0..9",
+                         json{{"field", "priority"}});
+        }
+        const json job = getJob(txn, id);
+        json out;
+        txn.exec(kPrioritize, {txn.tenant(), id, body["priority"].get<int>()},
+                 [&](const sdk::Row& r) { out = r.json(0); });
+        if (out.is_null()) {
+          throw ApiError(409, "JOB_TERMINAL", "a terminal job's priority cannot change",
+                         json{{"jobId", id}, {"status", job["status"]}});
+        }
+        resp.json(200, out);
+      });
+}
+
+}  // namespace jobengine::scheduler

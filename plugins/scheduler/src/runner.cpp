@@ -1,0 +1,323 @@
+// Runner implementation: claim loop, handler invocation through je_job_context, batch
+// completion, lease renewal and the leader-less expired-lease sweep. See runner.hpp.
+#include "runner.hpp"
+
+#include <pthread.h>
+
+#include <chrono>
+
+namespace jobengine::scheduler {
+
+namespace {
+
+using nlohmann::json;
+
+// Any fixed 64-bit key: only scheduler sweeps take it.
+constexpr int64_t kSweepLockKey = 0x5363686564537765;  // "SchedSwe"
+
+void nameThread(const std::string& name) {
+  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+}
+
+// What a handler reports through its context.
+struct JobRun {
+  Runner* runner = nullptr;
+  const Grant* grant = nullptr;
+  std::shared_ptr<std::atomic<bool>> cancel;
+  int32_t outcome = 0;  // 0: not failed; JE_JOB_*
+  std::string code, message;
+  bool retryable = true;
+  json artifacts = json::array();
+};
+
+JobRun& run(const je_job_context* ctx) { return *static_cast<JobRun*>(ctx->impl); }
+
+je_str str(const std::string& s) { return je_str{s.data(), s.size()}; }
+
+}  // namespace
+
+Runner::Runner(JobService& service) : service_(service) {}
+
+Runner::~Runner() { stop(); }
+
+std::map<int, std::vector<std::string>> Runner::typesByLease() const {
+  std::map<int, std::vector<std::string>> groups;
+  for (const auto& name : service_.inProcessTypes()) {
+    const auto info = service_.type(name);
+    const int lease = info && info->lease_seconds > 0 ? info->lease_seconds
+                                                      : service_.settings().default_lease_seconds;
+    groups[lease].push_back(name);
+  }
+  return groups;
+}
+
+void Runner::start() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = false;
+  }
+  for (int i = 0; i < service_.settings().runner_threads; ++i) {
+    threads_.emplace_back([this, i] { claimLoop(i); });
+  }
+  sweeper_ = std::thread([this] { sweepLoop(); });
+}
+
+void Runner::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) {
+      t.join();
+    }
+  }
+  threads_.clear();
+  if (sweeper_.joinable()) {
+    sweeper_.join();
+  }
+}
+
+void Runner::wake() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++wake_seq_;
+  }
+  cv_.notify_all();
+}
+
+bool Runner::progress(const std::string& job_id, std::optional<int> percent,
+                      std::optional<std::string> message) {
+  InFlight f;
+  {
+    std::lock_guard<std::mutex> lock(inflight_mutex_);
+    auto it = inflight_.find(job_id);
+    if (it == inflight_.end()) {
+      return false;
+    }
+    it->second.renewed = std::chrono::steady_clock::now();
+    f = it->second;
+  }
+  auto txn = service_.host().begin(JE_TENANT_SYSTEM);
+  const auto results =
+      service_.heartbeat(txn, {{f.tenant, job_id, f.lease_id, percent, std::move(message)}},
+                         f.lease_seconds, "runner");
+  txn.commit();
+  const bool cancel = !results.empty() && results[0].cancel_requested;
+  if (cancel) {
+    f.cancel->store(true);
+  }
+  return cancel;
+}
+
+void Runner::claimLoop(int index) {
+  nameThread("sched-run-" + std::to_string(index));
+  const auto poll = std::chrono::milliseconds(service_.settings().poll_interval_ms);
+  while (true) {
+    uint64_t seen = 0;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stopping_) {
+        return;
+      }
+      seen = wake_seq_;
+    }
+    std::vector<Grant> grants;
+    std::map<std::string, int> lease_of;  // job id -> lease seconds it was claimed with
+    try {
+      const auto groups = typesByLease();
+      if (!groups.empty()) {
+        auto txn = service_.host().begin(JE_TENANT_SYSTEM);
+        for (const auto& [lease, types] : groups) {
+          for (auto& g :
+               service_.claim(txn, types, service_.settings().claim_batch_size, lease, "runner")) {
+            lease_of[g.id] = lease;
+            grants.push_back(std::move(g));
+          }
+        }
+        txn.commit();
+      }
+    } catch (const std::exception& e) {
+      service_.host().warn(std::string("runner claim failed: ") + e.what());
+      grants.clear();
+    }
+    if (grants.empty()) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      cv_.wait_for(lock, poll, [&] { return stopping_ || wake_seq_ != seen; });
+      continue;
+    }
+    {
+      std::lock_guard<std::mutex> lock(inflight_mutex_);
+      for (const auto& g : grants) {
+        inflight_[g.id] =
+            InFlight{g.tenant, g.lease_id, lease_of[g.id], std::chrono::steady_clock::now(),
+                     std::make_shared<std::atomic<bool>>(false)};
+      }
+    }
+    std::vector<Completion> completions;
+    for (const auto& g : grants) {
+      completions.push_back(execute(g));
+    }
+    try {
+      auto txn = service_.host().begin(JE_TENANT_SYSTEM);
+      service_.complete(txn, completions, "runner");
+      txn.commit();
+    } catch (const std::exception& e) {
+      service_.host().warn(std::string("runner completion failed (leases will expire): ") +
+                           e.what());
+    }
+    std::lock_guard<std::mutex> lock(inflight_mutex_);
+    for (const auto& g : grants) {
+      inflight_.erase(g.id);
+    }
+  }
+}
+
+Completion Runner::execute(const Grant& g) {
+  JobRun jr;
+  jr.runner = this;
+  jr.grant = &g;
+  {
+    std::lock_guard<std::mutex> lock(inflight_mutex_);
+    jr.cancel = inflight_[g.id].cancel;
+  }
+  je_job_context ctx{};
+  ctx.struct_size = sizeof(ctx);
+  ctx.attempt = g.attempt;
+  ctx.tenant = str(g.tenant);
+  ctx.project = str(g.project);
+  ctx.job_id = str(g.id);
+  ctx.job_type = str(g.job_type);
+  ctx.run_id = str(g.run_id);
+  ctx.source_id = str(g.source_id);
+  ctx.lease_id = str(g.lease_id);
+  ctx.trace_id = str(g.trace_id);
+  ctx.correlation_id = str(g.correlation_id);
+  ctx.payload = str(g.payload);
+  ctx.impl = &jr;
+  ctx.progress = [](const je_job_context* c, int32_t percent, const char* msg, uint64_t len,
+                    int32_t* cancel_requested) noexcept -> je_status {
+    try {
+      JobRun& r = run(c);
+      std::optional<std::string> message;
+      if (msg != nullptr && len > 0) {
+        message = std::string(msg, len);
+      }
+      const bool cancel = r.runner->progress(r.grant->id, percent, message);
+      if (cancel_requested != nullptr) {
+        *cancel_requested = cancel || r.cancel->load() ? 1 : 0;
+      }
+      return JE_OK;
+    } catch (...) {
+      return JE_ERR_INTERNAL;
+    }
+  };
+  ctx.cancel_requested = [](const je_job_context* c) noexcept -> int32_t {
+    return run(c).cancel->load() ? 1 : 0;
+  };
+  ctx.add_artifact = [](const je_job_context* c, const char* uri, uint64_t uri_len,
+                        const char* digest, uint64_t digest_len, const char* media_type,
+                        uint64_t media_type_len, int64_t size_bytes) noexcept -> je_status {
+    try {
+      json a = {{"uri", std::string(uri, uri_len)}, {"digest", std::string(digest, digest_len)}};
+      if (media_type != nullptr && media_type_len > 0) {
+        a["mediaType"] = std::string(media_type, media_type_len);
+      }
+      if (size_bytes >= 0) {
+        a["sizeBytes"] = size_bytes;
+      }
+      run(c).artifacts.push_back(a);
+      return JE_OK;
+    } catch (...) {
+      return JE_ERR_INTERNAL;
+    }
+  };
+  ctx.fail = [](const je_job_context* c, int32_t outcome, const char* code, uint64_t code_len,
+                const char* msg, uint64_t msg_len, int32_t retryable) noexcept {
+    try {
+      JobRun& r = run(c);
+      r.outcome = outcome;
+      r.code = code == nullptr ? "" : std::string(code, code_len);
+      r.message = msg == nullptr ? "" : std::string(msg, msg_len);
+      r.retryable = retryable != 0;
+    } catch (...) {  // NOLINT(bugprone-empty-catch): nothing may cross the ABI
+    }
+  };
+  const auto info = service_.type(g.job_type);
+  je_status st = JE_ERR_INTERNAL;
+  if (info && info->handler != nullptr) {
+    st = info->handler(info->user, &ctx);
+  }
+  Completion c{g.tenant, g.id, g.lease_id, "succeeded", nullptr, jr.artifacts};
+  if (st != JE_OK) {
+    c.status = jr.outcome == JE_JOB_TIMED_OUT  ? "timed_out"
+               : jr.outcome == JE_JOB_CANCELED ? "canceled"
+                                               : "failed";
+    c.error = {
+        {"code", jr.outcome == 0 ? "HANDLER_ERROR" : jr.code},
+        {"message", jr.outcome == 0 ? "handler returned status " + std::to_string(st) : jr.message},
+        {"retryable", jr.outcome == 0 ? true : jr.retryable}};
+  }
+  return c;
+}
+
+void Runner::renewLeases() {
+  const auto now = std::chrono::steady_clock::now();
+  std::map<int, std::vector<HeartbeatItem>> due;  // by lease seconds
+  {
+    std::lock_guard<std::mutex> lock(inflight_mutex_);
+    for (auto& [id, f] : inflight_) {
+      if (now - f.renewed >= std::chrono::seconds(std::max(1, f.lease_seconds / 3))) {
+        f.renewed = now;
+        due[f.lease_seconds].push_back({f.tenant, id, f.lease_id, std::nullopt, std::nullopt});
+      }
+    }
+  }
+  for (const auto& [lease, items] : due) {
+    auto txn = service_.host().begin(JE_TENANT_SYSTEM);
+    const auto results = service_.heartbeat(txn, items, lease, "runner");
+    txn.commit();
+    std::lock_guard<std::mutex> lock(inflight_mutex_);
+    for (const auto& r : results) {
+      auto it = inflight_.find(r.job_id);
+      if (it != inflight_.end() && (r.cancel_requested || !r.applied)) {
+        it->second.cancel->store(true);  // canceled, or the lease is gone: the handler should stop
+      }
+    }
+  }
+}
+
+void Runner::sweepLoop() {
+  nameThread("sched-sweep");
+  const auto tick =
+      std::chrono::milliseconds(std::min(service_.settings().sweep_interval_ms, 1000));
+  auto next_sweep = std::chrono::steady_clock::now();
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (cv_.wait_for(lock, tick, [&] { return stopping_; })) {
+        return;
+      }
+    }
+    try {
+      renewLeases();
+      if (std::chrono::steady_clock::now() >= next_sweep) {
+        next_sweep = std::chrono::steady_clock::now() +
+                     std::chrono::milliseconds(service_.settings().sweep_interval_ms);
+        auto txn = service_.host().begin(JE_TENANT_SYSTEM);
+        bool leader = false;
+        txn.exec("SELECT pg_try_advisory_xact_lock($1::bigint)", {kSweepLockKey},
+                 [&](const sdk::Row& r) { leader = r.boolean(0); });
+        if (leader) {
+          service_.sweepExpired(txn, 500, "sweeper");
+        }
+        txn.commit();
+      }
+    } catch (const std::exception& e) {
+      service_.host().warn(std::string("lease sweep failed: ") + e.what());
+    }
+  }
+}
+
+}  // namespace jobengine::scheduler

@@ -1,0 +1,62 @@
+// The in-process runner with a plugin-provided handler, on the real binary: the jobs-fixture
+// plugin registers "jobs-fixture.work" through je.jobs v1 (per-type defaults: 2 attempts,
+// 1 ms backoff) and enqueues through je.jobs inside its route's transaction. Success with
+// progress (leased -> running), a retryable failure retried then dead-lettered, and a
+// non-retryable failure dead-lettered at once.
+#include "scheduler_fixture.hpp"
+
+namespace jobengine::testing {
+namespace {
+
+using nlohmann::json;
+
+class SchedulerRunnerTest : public SchedulerTest {
+ protected:
+  static void SetUpTestSuite() { startEngine("sched_runner", "[plugins.jobs-fixture]\n"); }
+
+  std::string enqueue(const std::string& mode) {
+    const Reply r =
+        post("/jobs-fixture/enqueue",
+             {{"jobs", {{{"type", "jobs-fixture.work"}, {"payload", {{"mode", mode}}}}}}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json()["jobs"][0]["id"].get<std::string>();
+  }
+  static bool terminal(const json& j) {
+    const std::string s = j.value("status", "");
+    return s == "succeeded" || s == "failed" || s == "timed_out" || s == "canceled";
+  }
+};
+
+TEST_F(SchedulerRunnerTest, HandlerSucceedsWithProgress) {
+  const std::string id = enqueue("ok");
+  const json done = waitJob(id, terminal);
+  EXPECT_EQ(done["status"], "succeeded") << done.dump();
+  EXPECT_EQ(done["maxAttempts"], 2);  // the type's default, not the plugin's
+  EXPECT_EQ(history(id), (std::vector<std::string>{"job.created", "job.leased", "job.started",
+                                                   "job.progress", "job.succeeded"}));
+}
+
+TEST_F(SchedulerRunnerTest, RetryableFailureIsRetriedThenDeadLettered) {
+  const std::string id = enqueue("fail");
+  const json done = waitJob(id, terminal);
+  EXPECT_EQ(done["status"], "failed") << done.dump();
+  EXPECT_EQ(done["attempts"], 2);
+  EXPECT_EQ(done["reason"], "attempts_exhausted");
+  EXPECT_EQ(done["lastError"]["code"], "UPSTREAM_UNAVAILABLE");
+  const auto events = history(id);
+  EXPECT_EQ(count(events, "job.retry_scheduled"), 1u);
+  EXPECT_EQ(count(events, "job.dead_lettered"), 1u);
+}
+
+TEST_F(SchedulerRunnerTest, NonRetryableFailureIsDeadLetteredAtOnce) {
+  const std::string id = enqueue("permanent");
+  const json done = waitJob(id, terminal);
+  EXPECT_EQ(done["status"], "failed") << done.dump();
+  EXPECT_EQ(done["attempts"], 1);
+  EXPECT_EQ(done["reason"], "non_retryable");
+  EXPECT_EQ(done["lastError"]["class"], "permanent");
+  EXPECT_EQ(count(history(id), "job.dead_lettered"), 1u);
+}
+
+}  // namespace
+}  // namespace jobengine::testing
