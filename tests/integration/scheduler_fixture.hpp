@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -31,8 +32,21 @@ class SchedulerTest : public ::testing::Test {
 
   void SetUp() override { http_ = std::make_unique<HttpClient>(engine_->restPort()); }
 
+  // A dev token for the current tenant with every scope, minted once per tenant.
+  std::string token() const {
+    static std::map<std::string, std::string> tokens;
+    auto it = tokens.find(tenant_);
+    if (it == tokens.end()) {
+      it = tokens
+               .emplace(tenant_,
+                        engine_->mintToken(tenant_, "orch:read orch:operate orch:quota orch:backfill"))
+               .first;
+    }
+    return it->second;
+  }
   std::vector<std::string> headers() const {
-    return {"X-StellaOps-Tenant: " + tenant_, "X-StellaOps-Operator-Reason: integration test"};
+    return {"Authorization: Bearer " + token(), "X-StellaOps-Tenant: " + tenant_,
+            "X-StellaOps-Operator-Reason: integration test"};
   }
   Reply post(const std::string& path, const nlohmann::json& body) {
     return http_->post("/api/v1/jobengine" + path, body, headers());

@@ -111,7 +111,10 @@ void createPackRun(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Reques
   if (body->contains("projectId") && (*body)["projectId"].is_string()) {
     project = (*body)["projectId"].get<std::string>();
   }
-  const std::string tenant(request.tenant());
+  // SPEC §5: a pack run needs the tenant *header*, not only a token that names a tenant.
+  const bool tenant_header = request.header("X-StellaOps-Tenant").has_value() ||
+                             request.header("X-Stella-Tenant").has_value();
+  const std::string tenant = tenant_header ? std::string(request.tenant()) : std::string();
   nlohmann::json missing = nlohmann::json::array();
   if (tenant.empty()) {
     missing.push_back("tenant");
