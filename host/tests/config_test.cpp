@@ -91,11 +91,13 @@ TEST(ConfigTest, SyntaxErrorHasPosition) {
 }
 
 TEST(ConfigTest, PluginTablesBecomeJsonWithoutEnabled) {
-  ConfigFile f("[plugins.scheduler]\nenabled = false\nrunner_threads = 4\n[plugins.extra]\nx = 1\n");
+  ConfigFile f(
+      "[plugins.scheduler]\nenabled = false\nrunner_threads = 4\n[plugins.extra]\nx = 1\n");
   const HostConfig c = loadConfig(f.path(), {});
   ASSERT_EQ(c.plugins.size(), 6u);
   EXPECT_FALSE(c.plugins[0].enabled);
-  EXPECT_EQ(nlohmann::json::parse(c.plugins[0].config_json), nlohmann::json({{"runner_threads", 4}}));
+  EXPECT_EQ(nlohmann::json::parse(c.plugins[0].config_json),
+            nlohmann::json({{"runner_threads", 4}}));
   EXPECT_EQ(c.plugins[5].id, "extra");
 }
 
@@ -106,12 +108,12 @@ TEST(ConfigTest, PluginEnabledMustBeBoolean) {
 
 TEST(ConfigTest, OverridesWinAndAreCheckedToo) {
   ConfigFile f("[http]\nport = 1234\n");
-  const HostConfig c = loadConfig(f.path(), {parseSetOption("http.port=9999"),
-                                             parseSetOption("plugins.audit.enabled=false")});
+  const HostConfig c = loadConfig(
+      f.path(), {parseSetOption("http.port=9999"), parseSetOption("plugins.audit.enabled=false")});
   EXPECT_EQ(c.http.port, 9999);
   EXPECT_FALSE(c.plugins[2].enabled);
-  EXPECT_EQ(errorOf("", {parseSetOption("http.nope=1")}).find("--set http.nope: unknown key 'nope'"),
-            0u);
+  EXPECT_EQ(
+      errorOf("", {parseSetOption("http.nope=1")}).find("--set http.nope: unknown key 'nope'"), 0u);
 }
 
 TEST(ConfigTest, EnvironmentOverridesStringsLiterally) {

@@ -4,8 +4,8 @@
 #include "store/migrator.hpp"
 
 #include <gtest/gtest.h>
-#include <jobengine/canonical_json.hpp>
 #include <unistd.h>
+#include <jobengine/canonical_json.hpp>
 
 #include <filesystem>
 #include <fstream>

@@ -38,8 +38,8 @@ class SchedulerTest : public ::testing::Test {
     auto it = tokens.find(tenant_);
     if (it == tokens.end()) {
       it = tokens
-               .emplace(tenant_,
-                        engine_->mintToken(tenant_, "orch:read orch:operate orch:quota orch:backfill"))
+               .emplace(tenant_, engine_->mintToken(
+                                     tenant_, "orch:read orch:operate orch:quota orch:backfill"))
                .first;
     }
     return it->second;

@@ -44,8 +44,8 @@ TEST_F(PackRunTest, TenantAndProjectAreRequiredAndNothingIsCreated) {
       without_tenant.push_back(h);
     }
   }
-  const Reply no_tenant = ops_->http().post(
-      path, {{"packRef", "packs/scan@1"}, {"projectId", "p1"}}, without_tenant);
+  const Reply no_tenant =
+      ops_->http().post(path, {{"packRef", "packs/scan@1"}, {"projectId", "p1"}}, without_tenant);
   EXPECT_EQ(no_tenant.status, 422) << no_tenant.body;
   EXPECT_EQ(no_tenant.json()["error"]["code"], "TENANT_REQUIRED");
   EXPECT_TRUE(nothingCreated());

@@ -163,17 +163,18 @@ TEST_F(SchedulerWorkerTest, KilledExternalWorkerLeaseExpiresAndJobCompletesOnce)
       (std::filesystem::path(engineBinary()).parent_path() / "je_example_worker").string();
   const std::string id = enqueue({{"type", "ext.kill"}});
   const std::string base = "http://127.0.0.1:" + std::to_string(engine_->restPort());
-  const CommandResult crashed =
-      runCommand({worker, "--base-url", base, "--tenant", tenant_, "--token", token(), "--job-types",
-                  "ext.kill", "--worker-id", "doomed", "--lease-seconds", "1", "--crash-after-claim"},
-                 std::chrono::seconds(60));
+  const CommandResult crashed = runCommand(
+      {worker, "--base-url", base, "--tenant", tenant_, "--token", token(), "--job-types",
+       "ext.kill", "--worker-id", "doomed", "--lease-seconds", "1", "--crash-after-claim"},
+      std::chrono::seconds(60));
   EXPECT_EQ(crashed.exit_code, 137) << crashed.out << crashed.err;
   EXPECT_NE(crashed.out.find("claimed " + id), std::string::npos) << crashed.out;
 
-  const CommandResult healthy = runCommand(
-      {worker, "--base-url", base, "--tenant", tenant_, "--token", token(), "--job-types",
-       "ext.kill", "--worker-id", "healthy", "--lease-seconds", "30", "--max-jobs", "1", "--idle-exit-ms", "30000"},
-      std::chrono::seconds(90));
+  const CommandResult healthy =
+      runCommand({worker, "--base-url", base, "--tenant", tenant_, "--token", token(),
+                  "--job-types", "ext.kill", "--worker-id", "healthy", "--lease-seconds", "30",
+                  "--max-jobs", "1", "--idle-exit-ms", "30000"},
+                 std::chrono::seconds(90));
   EXPECT_EQ(healthy.exit_code, 0) << healthy.out << healthy.err;
   EXPECT_NE(healthy.out.find("completed " + id + " 200"), std::string::npos) << healthy.out;
 

@@ -59,9 +59,8 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path,
   }
   if (pid == 0) {
     const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    const int err = err_path == out_path ? out
-                                         : open(err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                                0644);
+    const int err =
+        err_path == out_path ? out : open(err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(out, 1);
     dup2(err, 2);
     const int devnull = open("/dev/null", O_RDONLY);
@@ -132,10 +131,10 @@ EngineProcess::EngineProcess(EngineOptions options) : options_(std::move(options
   config_path_ = dir_ + "/jobengine.toml";
   log_path_ = dir_ + "/engine.log";
   if (!options_.embedded) {
-    database_dsn_ = options_.database_dsn.empty()
-                        ? ThrowawayPostgres::instance().createDatabase(options_.name + "_" +
-                                                                       uniqueSuffix())
-                        : options_.database_dsn;
+    database_dsn_ =
+        options_.database_dsn.empty()
+            ? ThrowawayPostgres::instance().createDatabase(options_.name + "_" + uniqueSuffix())
+            : options_.database_dsn;
   }
   const std::string plugin_dir =
       options_.plugin_dir.empty() ? std::string(JE_BINARY_DIR) + "/plugins" : options_.plugin_dir;
@@ -171,7 +170,8 @@ void EngineProcess::start() {
   argv.insert(argv.end(), options_.args.begin(), options_.args.end());
   pid_ = spawn(argv, log_path_, log_path_);
   exit_status_ = -1;
-  const std::regex ready(R"(jobengine ready: REST http://[^:]+:(\d+)(?: streams http://[^:]+:(\d+))?)");
+  const std::regex ready(
+      R"(jobengine ready: REST http://[^:]+:(\d+)(?: streams http://[^:]+:(\d+))?)");
   const auto deadline = std::chrono::steady_clock::now() + options_.ready_timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     std::smatch m;

@@ -14,12 +14,12 @@
 namespace jobengine::testing {
 
 struct EngineOptions {
-  std::string name = "engine";   // also the database name prefix
-  std::string extra_toml;        // appended to the generated config (e.g. plugin tables)
-  std::vector<std::string> args; // extra command-line arguments after `serve`
-  bool embedded = false;         // embedded cluster under the temp dir instead of a DSN
-  std::string database_dsn;      // share a database (replicas); empty: a fresh one
-  std::string plugin_dir;        // empty: the build's plugins/
+  std::string name = "engine";    // also the database name prefix
+  std::string extra_toml;         // appended to the generated config (e.g. plugin tables)
+  std::vector<std::string> args;  // extra command-line arguments after `serve`
+  bool embedded = false;          // embedded cluster under the temp dir instead of a DSN
+  std::string database_dsn;       // share a database (replicas); empty: a fresh one
+  std::string plugin_dir;         // empty: the build's plugins/
   std::chrono::seconds ready_timeout{60};
 };
 

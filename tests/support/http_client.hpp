@@ -11,7 +11,7 @@
 namespace jobengine::testing {
 
 struct Reply {
-  long status = 0;   // 0 when the transfer failed (see error)
+  long status = 0;  // 0 when the transfer failed (see error)
   std::string body;
   std::map<std::string, std::string> headers;  // lower-case names
   long connects = -1;                          // new connections this transfer opened

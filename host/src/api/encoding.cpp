@@ -113,7 +113,6 @@ std::string sha256(std::string_view bytes) {
   return {reinterpret_cast<const char*>(md.data()), len};
 }
 
-
 std::string hmacSha256(std::string_view key, std::string_view bytes) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;

@@ -17,7 +17,7 @@ std::string base64urlEncode(std::string_view bytes);
 // Accepts input with or without '=' padding; nullopt on any character outside the alphabet.
 std::optional<std::string> base64urlDecode(std::string_view text);
 
-std::string sha256(std::string_view bytes);  // 32 raw bytes
+std::string sha256(std::string_view bytes);                            // 32 raw bytes
 std::string hmacSha256(std::string_view key, std::string_view bytes);  // 32 raw bytes
 std::string hexEncode(std::string_view bytes);
 bool constantTimeEquals(std::string_view a, std::string_view b);

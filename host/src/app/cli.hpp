@@ -10,9 +10,9 @@
 namespace jobengine::host {
 
 struct CommandOptions {
-  std::string config_path;                 // --config/-c; "" = defaults only
-  std::vector<ConfigOverride> overrides;   // environment first, then flags and --set
-  bool demo = false;                       // serve: print a dev token and a curl example
+  std::string config_path;                // --config/-c; "" = defaults only
+  std::vector<ConfigOverride> overrides;  // environment first, then flags and --set
+  bool demo = false;                      // serve: print a dev token and a curl example
   // token mint
   std::string tenant;
   std::string scopes;

@@ -12,8 +12,8 @@
 
 #include "app/api_platform.hpp"
 #include "app/banner.hpp"
-#include "app/signals.hpp"
 #include "app/host_wiring.hpp"
+#include "app/signals.hpp"
 #include "app/stream_wiring.hpp"
 #include "config/config_loader.hpp"
 #include "core/version.hpp"
@@ -38,7 +38,7 @@ struct Engine::Parts {
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<StreamStack> streams;
   std::unique_ptr<ApiPlatform> api;  // verifier + page codec used by http's interceptor
-  std::vector<std::string> owners;  // migration owners in order
+  std::vector<std::string> owners;   // migration owners in order
   std::atomic<bool> plugins_started{false};
 };
 

@@ -195,8 +195,8 @@ void loadPlugins(HostConfig& config, const toml::table& plugins, const Locator& 
     pc.config_json = nlohmann::json::parse(os.str()).dump();
     found[id] = pc;
   }
-  std::vector<std::string> order = config.plugin_order.empty() ? kDefaultPluginOrder
-                                                               : config.plugin_order;
+  std::vector<std::string> order =
+      config.plugin_order.empty() ? kDefaultPluginOrder : config.plugin_order;
   for (const auto& [id, pc] : found) {
     if (std::find(order.begin(), order.end(), id) == order.end()) {
       order.push_back(id);
@@ -288,8 +288,8 @@ HostConfig loadConfig(const std::string& path, const std::vector<ConfigOverride>
     auto it = std::find_if(schema.begin(), schema.end(),
                            [&](const ConfigSection& s) { return s.name == section_name; });
     if (it == schema.end()) {
-      throw ConfigError(where.at(section_name, name.source()) + ": unknown table [" +
-                        section_name + "] (allowed: " + joinNames(sectionNames()) + ")");
+      throw ConfigError(where.at(section_name, name.source()) + ": unknown table [" + section_name +
+                        "] (allowed: " + joinNames(sectionNames()) + ")");
     }
     loadSection(config, *it, *node.as_table(), where);
   }
@@ -301,7 +301,8 @@ HostConfig loadConfig(const std::string& path, const std::vector<ConfigOverride>
 
 std::string publicSettingsJson(const HostConfig& c) {
   nlohmann::json j;
-  j["host"] = {{"data_dir", c.data_dir}, {"plugin_dir", c.plugin_dir},
+  j["host"] = {{"data_dir", c.data_dir},
+               {"plugin_dir", c.plugin_dir},
                {"migrations_dir", c.migrations_dir},
                {"plugin_order", c.plugin_order}};
   j["http"] = {{"bind", c.http.bind},

@@ -10,8 +10,8 @@ constexpr int64_t kMaxThreads = 256;
 
 ConfigKey str(std::string name, std::function<void(HostConfig&, const ConfigValue&)> set,
               std::vector<std::string> choices = {}, bool secret = false) {
-  return ConfigKey{std::move(name), ConfigType::kString, 0, 0, std::move(choices), secret,
-                   std::move(set)};
+  return ConfigKey{std::move(name), ConfigType::kString, 0, 0, std::move(choices),
+                   secret,          std::move(set)};
 }
 
 ConfigKey integer(std::string name, int64_t min, int64_t max,
@@ -31,60 +31,55 @@ int toInt(const ConfigValue& v) { return static_cast<int>(v.integer); }
 
 std::vector<ConfigSection> buildSchema() {
   std::vector<ConfigSection> s;
-  s.push_back({"host",
-               {
-                   str("data_dir", [](HostConfig& c, const ConfigValue& v) { c.data_dir = v.text; }),
-                   str("plugin_dir",
-                       [](HostConfig& c, const ConfigValue& v) { c.plugin_dir = v.text; }),
-                   str("migrations_dir",
-                       [](HostConfig& c, const ConfigValue& v) { c.migrations_dir = v.text; }),
-                   strings("plugin_order",
-                           [](HostConfig& c, const ConfigValue& v) { c.plugin_order = v.strings; }),
-               }});
-  s.push_back({"http",
-               {
-                   str("bind", [](HostConfig& c, const ConfigValue& v) { c.http.bind = v.text; }),
-                   integer("port", 0, kMaxPort,
-                           [](HostConfig& c, const ConfigValue& v) { c.http.port = toInt(v); }),
-                   integer("stream_port", 0, kMaxPort,
-                           [](HostConfig& c, const ConfigValue& v) {
-                             c.http.stream_port = toInt(v);
-                           }),
-                   integer("body_limit_bytes", 1024, int64_t{1} << 30,
-                           [](HostConfig& c, const ConfigValue& v) {
-                             c.http.body_limit_bytes = v.integer;
-                           }),
-                   integer("reactor_threads", 1, kMaxThreads,
-                           [](HostConfig& c, const ConfigValue& v) {
-                             c.http.reactor_threads = toInt(v);
-                           }),
-                   integer("worker_threads", 1, kMaxThreads,
-                           [](HostConfig& c, const ConfigValue& v) {
-                             c.http.worker_threads = toInt(v);
-                           }),
-                   integer("drain_timeout_ms", 0, 600000,
-                           [](HostConfig& c, const ConfigValue& v) {
-                             c.http.drain_timeout_ms = toInt(v);
-                           }),
-                   integer("idempotency_retention_hours", 24, 24 * 366,
-                           [](HostConfig& c, const ConfigValue& v) {
-                             c.http.idempotency_retention_hours = toInt(v);
-                           }),
-               }});
+  s.push_back(
+      {"host",
+       {
+           str("data_dir", [](HostConfig& c, const ConfigValue& v) { c.data_dir = v.text; }),
+           str("plugin_dir", [](HostConfig& c, const ConfigValue& v) { c.plugin_dir = v.text; }),
+           str("migrations_dir",
+               [](HostConfig& c, const ConfigValue& v) { c.migrations_dir = v.text; }),
+           strings("plugin_order",
+                   [](HostConfig& c, const ConfigValue& v) { c.plugin_order = v.strings; }),
+       }});
+  s.push_back(
+      {"http",
+       {
+           str("bind", [](HostConfig& c, const ConfigValue& v) { c.http.bind = v.text; }),
+           integer("port", 0, kMaxPort,
+                   [](HostConfig& c, const ConfigValue& v) { c.http.port = toInt(v); }),
+           integer("stream_port", 0, kMaxPort,
+                   [](HostConfig& c, const ConfigValue& v) { c.http.stream_port = toInt(v); }),
+           integer(
+               "body_limit_bytes", 1024, int64_t{1} << 30,
+               [](HostConfig& c, const ConfigValue& v) { c.http.body_limit_bytes = v.integer; }),
+           integer("reactor_threads", 1, kMaxThreads,
+                   [](HostConfig& c, const ConfigValue& v) { c.http.reactor_threads = toInt(v); }),
+           integer("worker_threads", 1, kMaxThreads,
+                   [](HostConfig& c, const ConfigValue& v) { c.http.worker_threads = toInt(v); }),
+           integer("drain_timeout_ms", 0, 600000,
+                   [](HostConfig& c, const ConfigValue& v) { c.http.drain_timeout_ms = toInt(v); }),
+           integer("idempotency_retention_hours", 24, 24 * 366,
+                   [](HostConfig& c, const ConfigValue& v) {
+                     c.http.idempotency_retention_hours = toInt(v);
+                   }),
+       }});
   s.push_back(
       {"database",
        {
-           str("dsn", [](HostConfig& c, const ConfigValue& v) { c.database.dsn = v.text; }, {},
+           str(
+               "dsn", [](HostConfig& c, const ConfigValue& v) { c.database.dsn = v.text; }, {},
                true),
-           integer("embedded_port", 0, kMaxPort,
-                   [](HostConfig& c, const ConfigValue& v) { c.database.embedded_port = toInt(v); }),
+           integer(
+               "embedded_port", 0, kMaxPort,
+               [](HostConfig& c, const ConfigValue& v) { c.database.embedded_port = toInt(v); }),
            str("pg_bin_dir",
                [](HostConfig& c, const ConfigValue& v) { c.database.pg_bin_dir = v.text; }),
            str("run_as_user",
                [](HostConfig& c, const ConfigValue& v) { c.database.run_as_user = v.text; }),
            integer("pool_size", 1, 512,
                    [](HostConfig& c, const ConfigValue& v) { c.database.pool_size = toInt(v); }),
-           boolean("fsync", [](HostConfig& c, const ConfigValue& v) { c.database.fsync = v.boolean; }),
+           boolean("fsync",
+                   [](HostConfig& c, const ConfigValue& v) { c.database.fsync = v.boolean; }),
            str("app_role",
                [](HostConfig& c, const ConfigValue& v) { c.database.app_role = v.text; }),
        }});
@@ -95,21 +90,23 @@ std::vector<ConfigSection> buildSchema() {
                {"dev", "production"}),
            str("issuer", [](HostConfig& c, const ConfigValue& v) { c.auth.issuer = v.text; }),
            str("audience", [](HostConfig& c, const ConfigValue& v) { c.auth.audience = v.text; }),
-           str("hs256_secret",
+           str(
+               "hs256_secret",
                [](HostConfig& c, const ConfigValue& v) { c.auth.hs256_secret = v.text; }, {}, true),
-           strings("public_key_files",
-                   [](HostConfig& c, const ConfigValue& v) { c.auth.public_key_files = v.strings; }),
-           str("stream_token_secret",
+           strings(
+               "public_key_files",
+               [](HostConfig& c, const ConfigValue& v) { c.auth.public_key_files = v.strings; }),
+           str(
+               "stream_token_secret",
                [](HostConfig& c, const ConfigValue& v) { c.auth.stream_token_secret = v.text; }, {},
                true),
            integer("stream_token_ttl_seconds", 10, 86400,
                    [](HostConfig& c, const ConfigValue& v) {
                      c.auth.stream_token_ttl_seconds = toInt(v);
                    }),
-           integer("clock_skew_seconds", 0, 3600,
-                   [](HostConfig& c, const ConfigValue& v) {
-                     c.auth.clock_skew_seconds = toInt(v);
-                   }),
+           integer(
+               "clock_skew_seconds", 0, 3600,
+               [](HostConfig& c, const ConfigValue& v) { c.auth.clock_skew_seconds = toInt(v); }),
        }});
   s.push_back({"log",
                {

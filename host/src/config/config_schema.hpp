@@ -25,8 +25,8 @@ struct ConfigValue {
 struct ConfigKey {
   std::string name;
   ConfigType type;
-  int64_t min = 0;  // integers only
-  int64_t max = 0;  // integers only
+  int64_t min = 0;                   // integers only
+  int64_t max = 0;                   // integers only
   std::vector<std::string> choices;  // strings only; empty = any
   bool secret = false;               // never printed
   std::function<void(HostConfig&, const ConfigValue&)> set;

@@ -13,31 +13,31 @@ namespace jobengine::host {
 
 struct HttpConfig {
   std::string bind = "127.0.0.1";
-  int port = 8080;                 // REST (Pistache); 0 picks a free port
-  int stream_port = 8081;          // SSE/WebSocket (Beast); 0 picks a free port
+  int port = 8080;         // REST (Pistache); 0 picks a free port
+  int stream_port = 8081;  // SSE/WebSocket (Beast); 0 picks a free port
   int64_t body_limit_bytes = 1 << 20;
-  int reactor_threads = 2;         // Pistache epoll threads
-  int worker_threads = 8;          // request worker pool (handlers that touch the database)
-  int drain_timeout_ms = 10000;    // graceful stop: wait this long for in-flight requests
+  int reactor_threads = 2;               // Pistache epoll threads
+  int worker_threads = 8;                // request worker pool (handlers that touch the database)
+  int drain_timeout_ms = 10000;          // graceful stop: wait this long for in-flight requests
   int idempotency_retention_hours = 24;  // Idempotency-Key records kept this long (>= 24, SPEC §5)
 };
 
 struct DatabaseConfig {
-  std::string dsn;                 // empty: embedded mode
-  int embedded_port = 0;           // 0: pick a free port
-  std::string embedded_dir;        // derived, not a config key: <host.data_dir>/postgres
-  std::string pg_bin_dir;          // empty: auto-detect /usr/lib/postgresql/<v>/bin
+  std::string dsn;                        // empty: embedded mode
+  int embedded_port = 0;                  // 0: pick a free port
+  std::string embedded_dir;               // derived, not a config key: <host.data_dir>/postgres
+  std::string pg_bin_dir;                 // empty: auto-detect /usr/lib/postgresql/<v>/bin
   std::string run_as_user = "jobengine";  // embedded cluster's OS user when the host runs as root
   int pool_size = 8;
-  bool fsync = true;               // embedded cluster durability (benchmarks keep it on)
+  bool fsync = true;                       // embedded cluster durability (benchmarks keep it on)
   std::string app_role = "jobengine_app";  // role the engine connects as (no BYPASSRLS)
 };
 
 struct AuthConfig {
-  std::string mode = "dev";        // "dev" (HS256 allowed, token mint) or "production"
+  std::string mode = "dev";  // "dev" (HS256 allowed, token mint) or "production"
   std::string issuer = "jobengine-dev";
   std::string audience = "jobengine";
-  std::string hs256_secret;        // dev mode only; never logged
+  std::string hs256_secret;                   // dev mode only; never logged
   std::vector<std::string> public_key_files;  // RS256 / ES256 PEM files
   int clock_skew_seconds = 60;
   // Key material for short-lived stream tokens (HS256, `typ: stream`), shared by every replica
@@ -48,8 +48,8 @@ struct AuthConfig {
 };
 
 struct LogConfig {
-  std::string level = "info";      // trace debug info warn error
-  std::string file;                // empty: stdout only
+  std::string level = "info";  // trace debug info warn error
+  std::string file;            // empty: stdout only
 };
 
 struct PluginConfig {
@@ -59,11 +59,12 @@ struct PluginConfig {
 };
 
 struct HostConfig {
-  std::string source_path;         // the file it came from ("" when defaults only)
-  std::string data_dir = "var";    // state: the embedded cluster lives in <data_dir>/postgres
-  std::string plugin_dir;          // empty: <binary dir>/../plugins
-  std::string migrations_dir;      // empty: the source tree's migrations/ (JE_SOURCE_DIR)
-  std::vector<std::string> plugin_order;  // load order; default: scheduler ratelimit audit sources-*
+  std::string source_path;       // the file it came from ("" when defaults only)
+  std::string data_dir = "var";  // state: the embedded cluster lives in <data_dir>/postgres
+  std::string plugin_dir;        // empty: <binary dir>/../plugins
+  std::string migrations_dir;    // empty: the source tree's migrations/ (JE_SOURCE_DIR)
+  std::vector<std::string>
+      plugin_order;  // load order; default: scheduler ratelimit audit sources-*
   HttpConfig http;
   DatabaseConfig database;
   AuthConfig auth;

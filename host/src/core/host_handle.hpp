@@ -40,7 +40,15 @@ struct HostServices {
 };
 
 // Where a plugin is in its life; registration calls check it.
-enum class PluginPhase : int { kLoaded = 0, kCreating, kCreated, kStarting, kRunning, kStopping, kStopped };
+enum class PluginPhase : int {
+  kLoaded = 0,
+  kCreating,
+  kCreated,
+  kStarting,
+  kRunning,
+  kStopping,
+  kStopped
+};
 
 }  // namespace jobengine::host
 

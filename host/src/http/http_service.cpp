@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/host_handle.hpp"
 #include "core/abi_errors.hpp"
+#include "core/host_handle.hpp"
 #include "http/route_table.hpp"
 
 namespace jobengine::host {

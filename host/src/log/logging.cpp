@@ -69,7 +69,7 @@ std::shared_ptr<spdlog::logger> makeLogger(LoggingState& s, const std::string& n
                                                        spdlog::thread_pool(),
                                                        spdlog::async_overflow_policy::block);
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc,
-                                                                spdlog::details::os::default_eol);
+                                                               spdlog::details::os::default_eol);
   formatter->add_flag<JsonMessageFlag>('*').set_pattern(
       R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","logger":"%n","tid":%t,"msg":"%*"})");
   logger->set_formatter(std::move(formatter));

@@ -25,5 +25,4 @@ je_log_v1 makeLogService(je_host* host);
 // from the registry's snapshot of non-secret host settings (ServiceRegistry::setHostSettings).
 je_config_v1 makeConfigService(je_host* host);
 
-
 }  // namespace jobengine::host

@@ -4,7 +4,6 @@
 
 #include <jobengine/canonical_json.hpp>
 
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>

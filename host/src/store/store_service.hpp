@@ -33,5 +33,4 @@ Transaction* transactionOf(je_txn* txn);
 // Frees a je_txn (rolling back when still open). For host-owned wrappers.
 void releaseTxn(je_txn* txn) noexcept;
 
-
 }  // namespace jobengine::host

@@ -221,7 +221,8 @@ json JobService::insertJobs(sdk::Txn& txn, const json& records, const std::strin
   if (wake && wake_) {
     txn.onCommit(wake_);
   }
-  host_.counterAdd("scheduler_jobs_enqueued_total", "Jobs submitted to enqueue (idempotent repeats included)", json::object(),
+  host_.counterAdd("scheduler_jobs_enqueued_total",
+                   "Jobs submitted to enqueue (idempotent repeats included)", json::object(),
                    static_cast<double>(records.size()));
   return out;
 }

@@ -50,15 +50,15 @@ extern "C" {
 /* ---------------------------------------------------------------------------------------- */
 typedef int32_t je_status;
 #define JE_OK 0
-#define JE_ERR_INVALID 1       /* bad argument or malformed input */
-#define JE_ERR_NOT_FOUND 2     /* named thing does not exist */
-#define JE_ERR_CONFLICT 3      /* duplicate / unique violation / stale lease */
-#define JE_ERR_STATE 4         /* call not allowed now (e.g. registration outside create) */
-#define JE_ERR_UNSUPPORTED 5   /* version or feature not offered */
-#define JE_ERR_DB 6            /* database error (message carries the SQLSTATE) */
-#define JE_ERR_RETRY 7         /* transient: serialization failure, deadlock, lost connection */
-#define JE_ERR_FORBIDDEN 8     /* tenant / scope rule refused the call */
-#define JE_ERR_INTERNAL 9      /* bug or unexpected exception caught at the boundary */
+#define JE_ERR_INVALID 1     /* bad argument or malformed input */
+#define JE_ERR_NOT_FOUND 2   /* named thing does not exist */
+#define JE_ERR_CONFLICT 3    /* duplicate / unique violation / stale lease */
+#define JE_ERR_STATE 4       /* call not allowed now (e.g. registration outside create) */
+#define JE_ERR_UNSUPPORTED 5 /* version or feature not offered */
+#define JE_ERR_DB 6          /* database error (message carries the SQLSTATE) */
+#define JE_ERR_RETRY 7       /* transient: serialization failure, deadlock, lost connection */
+#define JE_ERR_FORBIDDEN 8   /* tenant / scope rule refused the call */
+#define JE_ERR_INTERNAL 9    /* bug or unexpected exception caught at the boundary */
 
 /* Log levels for je_log_v1.log. */
 #define JE_LOG_TRACE 0
@@ -109,12 +109,12 @@ typedef struct je_host_api {
 /* ---------------------------------------------------------------------------------------- */
 typedef struct je_plugin_descriptor {
   uint32_t struct_size;
-  uint32_t abi_major;      /* JE_ABI_MAJOR the plugin was built against (required) */
-  uint32_t abi_minor;      /* JE_ABI_MINOR the plugin was built against (required) */
+  uint32_t abi_major; /* JE_ABI_MAJOR the plugin was built against (required) */
+  uint32_t abi_minor; /* JE_ABI_MINOR the plugin was built against (required) */
   uint32_t reserved0;
-  const char* id;          /* required: lower-case slug, e.g. "scheduler"; static storage */
-  const char* version;     /* required: semver of the plugin; static storage */
-  const char* description; /* optional; static storage */
+  const char* id;                 /* required: lower-case slug, e.g. "scheduler"; static storage */
+  const char* version;            /* required: semver of the plugin; static storage */
+  const char* description;        /* optional; static storage */
   const char* config_schema_json; /* optional: JSON Schema of [plugins.<id>]; static storage */
 
   /* required. Called once, on the host's main thread. Register routes, job types and services
@@ -171,10 +171,10 @@ typedef struct je_config_v1 {
 typedef struct je_request {
   uint32_t struct_size;
   uint32_t reserved0;
-  je_str method;  /* "GET", "POST", ... */
-  je_str path;    /* the path without the query string */
-  je_str query;   /* the raw query string without '?' (may be empty) */
-  je_str body;    /* raw body bytes */
+  je_str method; /* "GET", "POST", ... */
+  je_str path;   /* the path without the query string */
+  je_str query;  /* the raw query string without '?' (may be empty) */
+  je_str body;   /* raw body bytes */
   /* Request context, filled by the host middleware after authentication. Empty when absent. */
   je_str tenant;          /* the tenant the request is bound to */
   je_str project;         /* X-StellaOps-Project, may be empty */
@@ -223,10 +223,10 @@ typedef je_status (*je_route_handler)(void* user, const je_request* req, je_resp
 
 typedef struct je_route_def {
   uint32_t struct_size;
-  uint32_t flags;           /* JE_ROUTE_* */
-  const char* method;       /* required: GET POST PUT PATCH DELETE */
-  const char* path;         /* required: pattern, ":name" segments, e.g. "/api/v1/jobengine/jobs/:id" */
-  const char* scope;        /* required unless JE_ROUTE_PUBLIC: e.g. "orch:read" */
+  uint32_t flags;     /* JE_ROUTE_* */
+  const char* method; /* required: GET POST PUT PATCH DELETE */
+  const char* path;   /* required: pattern, ":name" segments, e.g. "/api/v1/jobengine/jobs/:id" */
+  const char* scope;  /* required unless JE_ROUTE_PUBLIC: e.g. "orch:read" */
   const char* openapi_json; /* optional: OpenAPI 3 operation object for this route */
   je_route_handler handler; /* required */
   void* user;               /* passed back to handler */
@@ -299,8 +299,8 @@ typedef struct je_store_v1 {
   void (*rollback)(je_host* host, je_txn* txn);
   /* Registers a callback run once after txn commits successfully (never on rollback), on the
    * committing thread. Used for wake-ups (NOTIFY-like in-process signals). */
-  je_status (*on_commit)(je_host* host, je_txn* txn, void (*fn)(void* user), void* user,
-                         char* err, uint32_t err_cap);
+  je_status (*on_commit)(je_host* host, je_txn* txn, void (*fn)(void* user), void* user, char* err,
+                         uint32_t err_cap);
   /* The tenant the transaction is bound to. */
   je_str (*tenant)(je_host* host, const je_txn* txn);
 } je_store_v1;
@@ -329,8 +329,7 @@ typedef struct je_metrics_v1 {
 #define JE_SERVICE_EVENTS "je.events"
 
 /* A committed event delivered to a subscriber: the full envelope as JSON. */
-typedef void (*je_event_callback)(void* user, int64_t seq, const char* envelope_json,
-                                  uint64_t len);
+typedef void (*je_event_callback)(void* user, int64_t seq, const char* envelope_json, uint64_t len);
 
 typedef struct je_events_v1 {
   uint32_t struct_size;
@@ -410,15 +409,15 @@ typedef je_status (*je_job_handler)(void* user, const je_job_context* ctx);
 typedef struct je_job_type_def {
   uint32_t struct_size;
   uint32_t reserved0;
-  const char* job_type;     /* required: "<plugin id>.<name>", e.g. "concelier.fetch" */
-  je_job_handler handler;   /* NULL: external type, claimed through the worker bridge */
+  const char* job_type;   /* required: "<plugin id>.<name>", e.g. "concelier.fetch" */
+  je_job_handler handler; /* NULL: external type, claimed through the worker bridge */
   void* user;
-  int32_t max_attempts;     /* <= 0: scheduler default */
-  int32_t lease_seconds;    /* <= 0: scheduler default */
-  int32_t timeout_seconds;  /* <= 0: no timeout beyond the lease */
-  int32_t backoff_base_ms;  /* <= 0: scheduler default */
-  double backoff_factor;    /* <= 0: scheduler default */
-  int32_t backoff_cap_ms;   /* <= 0: scheduler default */
+  int32_t max_attempts;    /* <= 0: scheduler default */
+  int32_t lease_seconds;   /* <= 0: scheduler default */
+  int32_t timeout_seconds; /* <= 0: no timeout beyond the lease */
+  int32_t backoff_base_ms; /* <= 0: scheduler default */
+  double backoff_factor;   /* <= 0: scheduler default */
+  int32_t backoff_cap_ms;  /* <= 0: scheduler default */
   int32_t reserved1;
 } je_job_type_def;
 
@@ -428,8 +427,8 @@ typedef struct je_jobs_v1 {
   void* self; /* the provider's state; pass back on every call */
   /* Registers a job type; only inside the caller's create() or start(). Duplicates are refused
    * naming both owners. owner is the caller's plugin id. */
-  je_status (*register_type)(void* self, const char* owner, const je_job_type_def* def,
-                             char* err, uint32_t err_cap);
+  je_status (*register_type)(void* self, const char* owner, const je_job_type_def* def, char* err,
+                             uint32_t err_cap);
   /* Enqueues jobs described by request_json ({"jobs":[...]} or one job object) inside txn (or
    * in a transaction of its own bound to tenant when txn is NULL). out receives the response
    * JSON ({"jobs":[{"id":...}...]}). */

@@ -154,10 +154,10 @@ using RouteFn = std::function<void(const Request&, Response&)>;
 
 // A statement parameter: text or NULL.
 struct Param {
-  Param(std::nullptr_t) : is_null(true) {}  // NOLINT(google-explicit-constructor)
-  Param(std::string v) : text(std::move(v)) {}  // NOLINT(google-explicit-constructor)
-  Param(std::string_view v) : text(v) {}        // NOLINT(google-explicit-constructor)
-  Param(const char* v) : text(v) {}             // NOLINT(google-explicit-constructor)
+  Param(std::nullptr_t) : is_null(true) {}       // NOLINT(google-explicit-constructor)
+  Param(std::string v) : text(std::move(v)) {}   // NOLINT(google-explicit-constructor)
+  Param(std::string_view v) : text(v) {}         // NOLINT(google-explicit-constructor)
+  Param(const char* v) : text(v) {}              // NOLINT(google-explicit-constructor)
   Param(int64_t v) : text(std::to_string(v)) {}  // NOLINT(google-explicit-constructor)
   Param(int v) : text(std::to_string(v)) {}      // NOLINT(google-explicit-constructor)
   Param(double v) : text(std::to_string(v)) {}   // NOLINT(google-explicit-constructor)
@@ -220,7 +220,8 @@ class Store;
 // the plugin does not own (a request's txn): then commit/rollback are left to the owner.
 class Txn {
  public:
-  Txn(const je_store_v1* store, je_txn* txn, bool owned) : store_(store), txn_(txn), owned_(owned) {}
+  Txn(const je_store_v1* store, je_txn* txn, bool owned)
+      : store_(store), txn_(txn), owned_(owned) {}
   Txn(Txn&& other) noexcept
       : store_(other.store_), txn_(std::exchange(other.txn_, nullptr)), owned_(other.owned_) {}
   Txn(const Txn&) = delete;
@@ -262,9 +263,9 @@ class Txn {
         }
       };
     }
-    const je_status st = store_->exec(store_->host, txn_, sql.data(), sql.size(), raw.data(),
-                                      static_cast<uint32_t>(raw.size()), cb, &ctx, &affected,
-                                      err, kErrCap);
+    const je_status st =
+        store_->exec(store_->host, txn_, sql.data(), sql.size(), raw.data(),
+                     static_cast<uint32_t>(raw.size()), cb, &ctx, &affected, err, kErrCap);
     if (st != JE_OK) {
       throw Error(st, ctx.error.empty() ? std::string(err) : ctx.error);
     }
@@ -426,7 +427,9 @@ class Host {
     char err[kErrCap] = {0};
     const je_status st = events_->append(
         events_->host, txn.raw(), body.data(), body.size(),
-        [](void* user, const char* d, uint64_t n) { static_cast<std::string*>(user)->assign(d, n); },
+        [](void* user, const char* d, uint64_t n) {
+          static_cast<std::string*>(user)->assign(d, n);
+        },
         &id, err, kErrCap);
     if (st != JE_OK) {
       throw Error(st, err);
@@ -501,7 +504,8 @@ struct Forwarders {
                           void** instance, char* err, uint32_t err_cap) noexcept {
     try {
       auto inst = std::make_unique<Instance<P>>(api);
-      auto config = nlohmann::json::parse(std::string_view(config_json, config_len), nullptr, false);
+      auto config =
+          nlohmann::json::parse(std::string_view(config_json, config_len), nullptr, false);
       if (config.is_discarded()) {
         copyError(err, err_cap, "config is not valid JSON");
         return JE_ERR_INVALID;
@@ -552,23 +556,23 @@ struct Forwarders {
 }  // namespace jobengine::sdk
 
 // Emits the descriptor and the one exported entry for plugin class P.
-#define JE_PLUGIN(P)                                                                   \
-  extern "C" JE_EXPORT const je_plugin_descriptor* je_plugin_entry_v1(void) {          \
-    static const je_plugin_descriptor kDescriptor = {                                  \
-        sizeof(je_plugin_descriptor),                                                  \
-        JE_ABI_MAJOR,                                                                  \
-        JE_ABI_MINOR,                                                                  \
-        0,                                                                             \
-        P::kId,                                                                        \
-        P::kVersion,                                                                   \
-        P::kDescription,                                                               \
-        P::kConfigSchema,                                                              \
-        &::jobengine::sdk::Forwarders<P>::create,                                      \
-        &::jobengine::sdk::Forwarders<P>::start,                                       \
-        &::jobengine::sdk::Forwarders<P>::stop,                                        \
-        &::jobengine::sdk::Forwarders<P>::destroy,                                     \
-    };                                                                                 \
-    return &kDescriptor;                                                               \
+#define JE_PLUGIN(P)                                                          \
+  extern "C" JE_EXPORT const je_plugin_descriptor* je_plugin_entry_v1(void) { \
+    static const je_plugin_descriptor kDescriptor = {                         \
+        sizeof(je_plugin_descriptor),                                         \
+        JE_ABI_MAJOR,                                                         \
+        JE_ABI_MINOR,                                                         \
+        0,                                                                    \
+        P::kId,                                                               \
+        P::kVersion,                                                          \
+        P::kDescription,                                                      \
+        P::kConfigSchema,                                                     \
+        &::jobengine::sdk::Forwarders<P>::create,                             \
+        &::jobengine::sdk::Forwarders<P>::start,                              \
+        &::jobengine::sdk::Forwarders<P>::stop,                               \
+        &::jobengine::sdk::Forwarders<P>::destroy,                            \
+    };                                                                        \
+    return &kDescriptor;                                                      \
   }
 
 #endif  // JOBENGINE_PLUGIN_HPP
