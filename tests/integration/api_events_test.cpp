@@ -157,9 +157,11 @@ TEST_F(ApiEventsTest, TokenMintPrintsOnlyTheTokenAndRefusesProduction) {
 namespace jobengine::testing {
 namespace {
 
-// `make run` (serve --demo): the banner's curl lines work exactly as printed.
-TEST(ApiDemoBannerTest, PrintedCurlLinesWork) {
-  EngineOptions options = goodFixtureEngine("apidemo");
+// `make run` (serve --demo): the banner's commands work exactly as printed, run in one shell:
+// the token export, the plugin list, a DAG run enqueued, and the stream that shows it succeed.
+TEST(ApiDemoBannerTest, PrintedCommandsEnqueueADagRunAndStreamIt) {
+  EngineOptions options;
+  options.name = "apidemo";
   options.args.push_back("--demo");
   EngineProcess engine(options);
   engine.start();
@@ -168,19 +170,33 @@ TEST(ApiDemoBannerTest, PrintedCurlLinesWork) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     out = engine.output();
   }
-  int ran = 0;
+  std::string script = "set -e\n";
+  int curls = 0;
   std::istringstream lines(out);
   for (std::string line; std::getline(lines, line);) {
-    const auto at = line.find("curl -s ");
-    if (at == std::string::npos || line.find("/api/v1/jobengine/") == std::string::npos) {
+    const auto first = line.find_first_not_of(' ');
+    if (first == std::string::npos) {
       continue;
     }
-    const std::string cmd = line.substr(at) + " -o /dev/null -w '%{http_code}'";
-    const CommandResult r = runCommand({"/bin/sh", "-c", cmd}, std::chrono::seconds(30));
-    EXPECT_EQ(r.out, "200") << cmd << "\n" << r.err;
-    ++ran;
+    const std::string cmd = line.substr(first);
+    if (cmd.rfind("export TOKEN=", 0) == 0) {
+      script += cmd + "\n";
+    } else if (cmd.rfind("curl -s ", 0) == 0 &&
+               cmd.find("/api/v1/jobengine/") != std::string::npos) {
+      script += "echo \"status $(" + cmd + " -o /dev/null -w '%{http_code}')\"\n";
+      ++curls;
+    } else if (cmd.rfind("curl -N ", 0) == 0) {
+      script += cmd + " --max-time 5 || true\n";
+      ++curls;
+    }
   }
-  EXPECT_EQ(ran, 2) << out;
+  ASSERT_EQ(curls, 3) << out;
+  const CommandResult r = runCommand({"/bin/sh", "-c", script}, std::chrono::seconds(60));
+  EXPECT_EQ(r.exit_code, 0) << script << r.err;
+  EXPECT_NE(r.out.find("status 200"), std::string::npos) << r.out;  // plugins
+  EXPECT_NE(r.out.find("status 201"), std::string::npos) << r.out;  // the DAG run
+  EXPECT_NE(r.out.find("event: run.succeeded"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("event: job.succeeded"), std::string::npos) << r.out;
 }
 
 }  // namespace

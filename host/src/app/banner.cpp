@@ -30,19 +30,28 @@ void printReadyLine(const HostConfig& config, uint16_t rest_port, uint16_t strea
               " streams http://" + config.http.bind + ":" + std::to_string(stream_port) + "\n");
 }
 
-void printDemoBanner(const HostConfig& config, uint16_t rest_port) {
+void printDemoBanner(const HostConfig& config, uint16_t rest_port, uint16_t stream_port) {
   const std::string base = "http://" + config.http.bind + ":" + std::to_string(rest_port);
-  std::string text = "\n  Try it:\n    curl -s " + base + "/healthz\n    curl -s " + base +
-                     "/readyz\n    curl -s " + base + "/openapi/jobengine.json | head -c 300\n";
+  const std::string streams = "http://" + config.http.bind + ":" + std::to_string(stream_port);
+  std::string text = "\n  Try it:\n    curl -s " + base + "/readyz\n    curl -s " + base +
+                     "/openapi/jobengine.json | head -c 300; echo\n";
   try {
     const std::string token =
         mintDevToken(config.auth, kDemoTenant, kDemoScopes, "demo-user", 8 * 3600);
-    const std::string auth =
-        " -H 'Authorization: Bearer " + token + "' -H 'X-StellaOps-Tenant: demo'";
+    const std::string auth = " -H \"Authorization: Bearer $TOKEN\" -H 'X-StellaOps-Tenant: demo'";
     text += "\n  Dev token (tenant \"" + std::string(kDemoTenant) + "\", scopes \"" + kDemoScopes +
-            "\", 8 h):\n    " + token + "\n\n    curl -s " + base + "/api/v1/jobengine/plugins" +
-            auth + "\n    curl -s '" + base + "/api/v1/jobengine/events?page_size=10'" + auth +
-            "\n";
+            "\", 8 h):\n    export TOKEN=" + token + "\n\n    curl -s " + base +
+            "/api/v1/jobengine/plugins" + auth +
+            "\n\n  Enqueue a DAG run (fetch -> parse -> map, built-in no-op jobs):\n    curl -s -X "
+            "POST " +
+            base + "/api/v1/jobengine/runs" + auth +
+            " -H 'X-StellaOps-Operator-Reason: demo' -H 'Content-Type: application/json' -d "
+            "'{\"jobs\":[{\"key\":\"fetch\",\"type\":\"scheduler.noop\"},"
+            "{\"key\":\"parse\",\"type\":\"scheduler.noop\",\"dependsOn\":[\"fetch\"]},"
+            "{\"key\":\"map\",\"type\":\"scheduler.noop\",\"dependsOn\":[\"parse\"]}]}'\n"
+            "\n  Stream its events (SSE, from the start of the outbox; Ctrl-C to leave):\n    curl "
+            "-N '" +
+            streams + "/api/v1/jobengine/stream?after=0&types=job.*,run.*'" + auth + "\n";
   } catch (const std::exception& e) {
     text += "\n  (no dev token: " + std::string(e.what()) + ")\n";
   }

@@ -11,6 +11,6 @@ namespace jobengine::host {
 
 // One write(2): "jobengine ready: REST http://H:P streams http://H:SP".
 void printReadyLine(const HostConfig& config, uint16_t rest_port, uint16_t stream_port);
-void printDemoBanner(const HostConfig& config, uint16_t rest_port);
+void printDemoBanner(const HostConfig& config, uint16_t rest_port, uint16_t stream_port);
 
 }  // namespace jobengine::host

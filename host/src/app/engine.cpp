@@ -150,7 +150,7 @@ int Engine::serve(const EngineOptions& options) {
             p.plugins->infoJson().size());
   printReadyLine(config_, p.http->port(), static_cast<uint16_t>(p.streams->port()));
   if (options.demo) {
-    printDemoBanner(config_, p.http->port());
+    printDemoBanner(config_, p.http->port(), static_cast<uint16_t>(p.streams->port()));
   }
 
   const int signal_number = waitForStopSignal();
