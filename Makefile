@@ -15,7 +15,7 @@ deps:
 
 build-release: deps
 	@cmake --preset release >/dev/null
-	@cmake --build --preset release -j $(JOBS)
+	@cmake --build --preset release -j $(JOBS) --target je_runtime
 
 build-debug: deps
 	@cmake --preset debug >/dev/null

@@ -7,11 +7,11 @@ BUILD_DIR="${JE_BENCH_BUILD_DIR:-build-release}"
 if [[ ! -d "$BUILD_DIR" ]]; then
   BUILD_DIR=build
 fi
-cmake --build "$BUILD_DIR" -j "${JOBS:-2}" --target je_bench_throughput >/dev/null
+cmake --build "$BUILD_DIR" -j "${JOBS:-2}" --target je_bench_throughput je_bench_stream >/dev/null
 status=0
-for bin in "$BUILD_DIR"/bench/*/je_bench_*; do
+for bin in "$BUILD_DIR"/bin/je_bench_*; do
   [[ -x "$bin" ]] || continue
   echo "== $(basename "$bin")"
-  "$bin" "$@" || status=1
+  "$bin" || status=1
 done
 exit $status
