@@ -8,6 +8,7 @@
 
 #include "dev_token.hpp"
 #include "engine_process.hpp"
+#include "http_client.hpp"
 #include "outbox_writer.hpp"
 #include "pg_fixture.hpp"
 #include "stream_client.hpp"
@@ -77,6 +78,50 @@ TEST(StreamReplicasTest, AnyReplicaServesAndResumesTheSameStream) {
   const auto live = readSeqs(on_a, 1);
   got.insert(got.end(), live.begin(), live.end());
   EXPECT_EQ(got, written);
+}
+
+// An event committed through one replica's API is delivered to a stream on the other: a DAG
+// run submitted to A (run.created, job.created, ...) shows up, in order, on B.
+TEST(StreamReplicasTest, RunSubmittedToOneReplicaStreamsFromTheOther) {
+  const std::string dsn = ThrowawayPostgres::instance().createDatabase("stream_replicas_api");
+  EngineOptions a_options;
+  a_options.name = "api_replica_a";
+  a_options.database_dsn = dsn;
+  EngineOptions b_options = a_options;
+  b_options.name = "api_replica_b";
+  EngineProcess a(a_options);
+  a.start();
+  EngineProcess b(b_options);
+  b.start();
+
+  const std::string t = "replicated";
+  const std::string token = a.mintToken(t, "orch:read orch:operate");
+  StreamConnection on_b(b.streamPort(), "/api/v1/jobengine/stream?types=run.*",
+                        {"Authorization: Bearer " + token});
+  ASSERT_EQ(on_b.status(), 200);
+
+  HttpClient http(a.restPort());
+  const Reply created =
+      http.post("/api/v1/jobengine/runs",
+                {{"jobs",
+                  {{{"key", "fetch"}, {"type", "scheduler.noop"}},
+                   {{"key", "parse"}, {"type", "scheduler.noop"}, {"dependsOn", {"fetch"}}}}}},
+                {"Authorization: Bearer " + token, "X-StellaOps-Tenant: " + t,
+                 "X-StellaOps-Operator-Reason: system test"});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string run_id = created.json()["run"]["id"];
+
+  std::vector<std::string> types;
+  uint64_t last_seq = 0;
+  while (types.empty() || types.back() != "run.succeeded") {
+    const auto e = on_b.nextSse();
+    ASSERT_TRUE(e.has_value()) << "stream ended; saw " << types.size() << " run events";
+    EXPECT_NE(e->data.find(run_id), std::string::npos) << e->data;
+    EXPECT_GT(std::stoull(e->id), last_seq);
+    last_seq = std::stoull(e->id);
+    types.push_back(e->event);
+  }
+  EXPECT_EQ(types.front(), "run.created");
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 // an event that commits later. Two readers: readAllTenants() for the outbox feeder (its own
 // connection, transaction bound to the "system" tenant) and makeBacklogReader() for the hub's
 // resumes (through the Store, bound to the subscriber's tenant, so row-level security applies).
-// The envelope builder is a private copy of the one in host/src/events (deduped at merge).
+// Envelopes are built by events/event_envelope (the same as GET /events returns).
 #pragma once
 
 #include <cstdint>
