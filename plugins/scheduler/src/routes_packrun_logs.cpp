@@ -158,15 +158,20 @@ void readPackRunLogs(sdk::Host& host, const je_config_v1* config, const sdk::Req
           static_cast<std::string*>(user)->assign(d, n);
         },
         &port_text);
-    const auto port = st == JE_OK ? parseNonNegative(port_text) : std::nullopt;
+    // A plain integer (-1: unknown) rather than an optional: g++ 12 -O2 warns falsely
+    // (maybe-uninitialized) on the optional here.
+    int64_t port = -1;
+    if (st == JE_OK) {
+      port = parseNonNegative(port_text).value_or(-1);
+    }
     std::string host_name = request.header("Host").value_or("");
     if (const size_t colon = host_name.rfind(':'); colon != std::string::npos) {
       host_name.resize(colon);
     }
     // A configured port 0 (pick a free one) is not knowable here: answer with the path and
     // let the REST port's own stream redirect take the second hop.
-    if (port && *port > 0 && !host_name.empty()) {
-      location = "http://" + host_name + ":" + std::to_string(*port) + location;
+    if (port > 0 && !host_name.empty()) {
+      location = "http://" + host_name + ":" + std::to_string(port) + location;
     }
     response.header("Location", location);
     response.json(307, {{"location", location},
