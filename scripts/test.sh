@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as `make test` and CI (.ci/run) run it: a debug build with warnings as
-# errors and every ctest test (unit, contract, integration, system), then an ASan+UBSan build
-# running the unit and contract tests, then the clang-format check. Fails on the first error.
+# errors and every ctest test (unit, contract, integration, system), the release build that
+# `make run` uses, then an ASan+UBSan build running the unit and contract tests, then the
+# clang-format check. Fails on the first error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
@@ -14,6 +15,10 @@ cmake --preset debug >/dev/null
 cmake --build --preset debug -j "$JOBS"
 echo "== all tests"
 ctest --preset debug -j "$JOBS" --timeout 600
+
+echo "== release build (what make run builds; -O2 brings warnings of its own)"
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$JOBS" --target je_runtime
 
 echo "== asan+ubsan build (unit, contract)"
 cmake --preset asan >/dev/null
