@@ -104,7 +104,7 @@ Figure drainBridge(uint16_t port, const std::vector<std::string>& h, const Bench
                              {"leaseId", g["leaseId"]},
                              {"status", "succeeded"}});
         }
-        const Reply done = http.post(kApi + "/worker/complete", {{"results", results}}, h);
+        const Reply done = http.post(kApi + "/worker/complete", {{"completions", results}}, h);
         if (done.status < 200 || done.status >= 300) {
           failed = true;
           failure = why(done);
