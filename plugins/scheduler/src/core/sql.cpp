@@ -20,12 +20,13 @@ namespace {
 
 // ev_src columns: tenant_id, job_id, project_id, run_id, source_id, job_type, from_status,
 // to_status, reason, attempt, lease_id, payload_digest, actor, event_type, data.
-// pg_notify wakes every replica's stream hub once per transaction (identical notifications
-// in one transaction are folded by PostgreSQL). ev_seq has no row when there is no event, so
-// an empty claim (an idle poll) reserves nothing and notifies nobody.
+// No pg_notify here: the host wakes every replica's feeder after the commit (its
+// EventNotifier), because a NOTIFY inside the transaction serializes all such commits on
+// PostgreSQL's notify-queue lock. ev_seq has no row when there is no event, so an empty claim
+// (an idle poll) reserves nothing.
 #define JE_SCHED_EVENTS                                                                          \
   ", ev_seq AS (SELECT jobengine.reserve_event_seqs((SELECT count(*) FROM ev_src)::int) AS "     \
-  "first, pg_notify('jobengine_events', '') AS notified WHERE EXISTS (SELECT 1 FROM ev_src)) "   \
+  "first WHERE EXISTS (SELECT 1 FROM ev_src)) "                                                  \
   ", ev AS (INSERT INTO jobengine.events (tenant_id, seq, event_type, occurred_at, project_id, " \
   "run_id, job_id, source_id, body) "                                                            \
   "SELECT e.tenant_id, s.first + row_number() OVER () - 1, e.event_type, clock_timestamp(), "    \
@@ -43,17 +44,10 @@ namespace {
 }  // namespace
 
 const std::string_view kClaimBatch = R"SQL(
-WITH cand AS (
-  -- ordered jobs_claim scan, FOR UPDATE SKIP LOCKED (migrations/scheduler/0001_init.sql)
-  SELECT c.tenant_id, c.id FROM scheduler.claim_candidates($1::text[], $2::int) c
-), g AS (
-  UPDATE scheduler.jobs j
-  SET status = 'leased', reason = NULL, lease_id = scheduler.uuid_v7(),
-      lease_until = now() + make_interval(secs => $3::int), leased_by = $4::text,
-      attempts = j.attempts + 1, progress = NULL, progress_message = NULL, updated_at = now()
-  FROM cand c
-  WHERE j.tenant_id = c.tenant_id AND j.id = c.id
-  RETURNING j.*
+WITH g AS (
+  -- per-type ordered scans, FOR UPDATE SKIP LOCKED, then the lease UPDATE with a pinned plan
+  -- (migrations/scheduler/0002_claim_by_type.sql)
+  SELECT * FROM scheduler.claim_jobs($1::text[], $2::int, $3::int, $4::text)
 ), ev_src AS (
   SELECT g.tenant_id, g.id AS job_id, g.project_id, g.run_id, g.source_id, g.job_type,
          'queued'::text AS from_status, 'leased'::text AS to_status, NULL::text AS reason,
@@ -68,10 +62,9 @@ ORDER BY g.priority DESC, g.next_eligible_at, g.id
 )SQL";
 
 const std::string_view kLockCandidates = R"SQL(
-SELECT j.tenant_id, j.id, j.job_type, j.source_id, j.priority
+SELECT c.tenant_id, c.id, c.job_type, c.source_id, c.priority
 FROM scheduler.claim_candidates($1::text[], $2::int) c
-JOIN scheduler.jobs j ON j.tenant_id = c.tenant_id AND j.id = c.id
-ORDER BY j.priority DESC, j.next_eligible_at, j.id
+ORDER BY c.priority DESC, c.next_eligible_at, c.id
 )SQL";
 
 const std::string_view kLeaseLocked = R"SQL(
@@ -538,8 +531,7 @@ WITH input AS (
          u.failed, u.canceled
   FROM u WHERE u.status IN ('succeeded', 'failed', 'canceled')
 ), ev_seq AS (
-  SELECT jobengine.reserve_event_seqs((SELECT count(*) FROM ev_src)::int) AS first,
-         pg_notify('jobengine_events', '') AS notified
+  SELECT jobengine.reserve_event_seqs((SELECT count(*) FROM ev_src)::int) AS first
   WHERE EXISTS (SELECT 1 FROM ev_src)
 ), ev AS (
   INSERT INTO jobengine.events (tenant_id, seq, event_type, occurred_at, project_id, run_id,
