@@ -61,8 +61,13 @@ std::unique_ptr<PooledConnection> ConnectionPool::connect() const {
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // still honoured by 6.4
     pooled->conn->inhibit_reactivation(true);
 #pragma GCC diagnostic pop
+    pqxx::nontransaction setup(*pooled->conn);
+    // JIT compiles a plan whose estimated cost passes jit_above_cost: hundreds of milliseconds
+    // per statement, never repaid by the short statements an engine runs, and set off by
+    // nothing more than an enable_* = off planner setting inflating an estimate (measured: a
+    // 4 ms claim took 420 ms). Off for every engine connection, embedded or external database.
+    setup.exec("SET jit = off");
     if (!options_.set_role.empty()) {
-      pqxx::nontransaction setup(*pooled->conn);
       setup.exec("SET ROLE " + pooled->conn->quote_name(options_.set_role));
     }
   } catch (const pqxx::sql_error& e) {

@@ -21,8 +21,9 @@ constexpr const char* kChannel = "jobengine_events";
 
 std::unique_ptr<pqxx::connection> openConnection(const OutboxFeederOptions& options) {
   auto conn = std::make_unique<pqxx::connection>(options.dsn);
+  pqxx::nontransaction n(*conn);
+  n.exec("SET jit = off");  // as on every pooled connection (store/connection_pool.cpp)
   if (!options.set_role.empty()) {
-    pqxx::nontransaction n(*conn);
     n.exec("SET ROLE " + n.quote_name(options.set_role));
   }
   return conn;
