@@ -17,6 +17,7 @@
 #include "app/stream_wiring.hpp"
 #include "config/config_loader.hpp"
 #include "core/version.hpp"
+#include "events/event_notifier.hpp"
 #include "http/host_routes.hpp"
 #include "http/http_server.hpp"
 #include "http/route_table.hpp"
@@ -31,6 +32,7 @@ namespace jobengine::host {
 struct Engine::Parts {
   std::unique_ptr<Database> database;
   std::unique_ptr<Store> store;
+  std::unique_ptr<EventNotifier> notifier;  // outlives store (its commit observer)
   std::unique_ptr<MetricsRegistry> metrics;
   std::unique_ptr<RouteTable> routes;
   HostServices services;
@@ -67,6 +69,10 @@ Engine::~Engine() {
   parts_->http.reset();
   parts_->api.reset();
   parts_->store.reset();
+  if (parts_->notifier) {
+    parts_->notifier->stop();
+  }
+  parts_->notifier.reset();
   parts_->database.reset();
 }
 
@@ -91,6 +97,15 @@ int Engine::serve(const EngineOptions& options) {
   const int applied = p.database->migrator(migrations_dir).apply(p.owners);
   log->info("migrations: {} applied from {}", applied, migrations_dir);
   p.store = p.database->openStore();
+  {
+    const StoreOptions store_options = p.database->storeOptions();
+    EventNotifierOptions notifier_options;
+    notifier_options.dsn = store_options.dsn;
+    notifier_options.set_role = store_options.set_role;
+    p.notifier = std::make_unique<EventNotifier>(notifier_options);
+    p.notifier->start();
+    p.store->setCommitObserver([notifier = p.notifier.get()] { notifier->signal(); });
+  }
 
   p.metrics = std::make_unique<MetricsRegistry>();
   ensureStreamTokenSecret(config_);
@@ -166,6 +181,7 @@ int Engine::serve(const EngineOptions& options) {
   p.plugins->stopAll();
   p.plugins_started = false;
   p.store.reset();
+  p.notifier->stop();
   p.database.reset();
   log->info("stopped");
   return 0;

@@ -11,9 +11,6 @@
 namespace jobengine::host {
 namespace {
 
-// Low 20 bits of a seq count the transaction's events (0 = its first).
-constexpr int64_t kSeqCounterMask = (int64_t{1} << 20) - 1;
-
 std::optional<std::string> nullIfEmpty(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);
 }
@@ -80,10 +77,8 @@ AppendedEvent appendEvent(Transaction& txn, const nlohmann::json& partial) {
         out.seq = row[0].as<int64_t>();
         return true;
       });
-  if ((out.seq & kSeqCounterMask) == 0) {
-    // Delivered at commit, once per transaction (PostgreSQL folds duplicates anyway).
-    txn.exec("SELECT pg_notify('jobengine_events', '')");
-  }
+  // No NOTIFY here: after the commit the Store signals the EventNotifier, which wakes every
+  // replica's feeder (events/event_notifier.hpp says why not inside the transaction).
   return out;
 }
 

@@ -4,9 +4,9 @@
 // transaction: seq from jobengine.reserve_event_seqs(1) (see migrations/host/0002_events.sql),
 // tenant from the transaction (a "system" transaction must name tenantId in the event), the
 // job/run/source ids lifted into columns, everything else in `body` together with the new
-// eventId. The first event of a transaction also runs pg_notify('jobengine_events', ''),
-// which PostgreSQL delivers on commit only, so idle stream feeders of every replica wake; a
-// rolled-back transaction leaves neither the row nor the notification.
+// eventId. Nothing is notified from inside the transaction: after a read-write transaction
+// commits, the Store signals the EventNotifier (events/event_notifier.hpp), which wakes the
+// feeders of every replica; a rolled-back transaction leaves no row and signals nothing.
 //
 // makeEventsService() fills the C vtable. `subscribe` belongs to the stream side; until it is
 // wired it answers JE_ERR_UNSUPPORTED.

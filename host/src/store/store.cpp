@@ -29,8 +29,12 @@ std::string tenantProblem(std::string_view tenant) {
   return "";
 }
 
-Transaction::Transaction(ConnectionPool::Lease lease, std::string tenant, bool read_only)
-    : lease_(std::move(lease)), tenant_(std::move(tenant)), read_only_(read_only) {}
+Transaction::Transaction(ConnectionPool::Lease lease, std::string tenant, bool read_only,
+                         const std::function<void()>* commit_observer)
+    : lease_(std::move(lease)),
+      tenant_(std::move(tenant)),
+      read_only_(read_only),
+      commit_observer_(commit_observer) {}
 
 Transaction::Transaction(Transaction&& other) noexcept
     : lease_(std::move(other.lease_)),
@@ -38,6 +42,7 @@ Transaction::Transaction(Transaction&& other) noexcept
       tenant_(std::move(other.tenant_)),
       read_only_(other.read_only_),
       aborted_(other.aborted_),
+      commit_observer_(other.commit_observer_),
       on_commit_(std::move(other.on_commit_)) {}
 
 Transaction::~Transaction() { rollback(); }
@@ -132,6 +137,9 @@ void Transaction::commit() {
   }
   std::vector<std::function<void()>> callbacks = std::move(on_commit_);
   finish();  // the connection goes back before callbacks, so they may begin transactions
+  if (!read_only_ && commit_observer_ != nullptr && *commit_observer_) {
+    (*commit_observer_)();
+  }
   for (auto& fn : callbacks) {
     try {
       fn();
@@ -183,7 +191,7 @@ Transaction Store::begin(std::string_view tenant, bool read_only) {
                                "; SELECT set_config('jobengine.tenant', " +
                                lease->conn->quote(std::string(tenant)) + ", true)";
       tx->exec(bind);
-      Transaction txn(std::move(lease), std::string(tenant), read_only);
+      Transaction txn(std::move(lease), std::string(tenant), read_only, &commit_observer_);
       txn.tx_ = std::move(tx);
       return txn;
     } catch (const pqxx::broken_connection& e) {

@@ -62,7 +62,8 @@ class Transaction {
 
  private:
   friend class Store;
-  Transaction(ConnectionPool::Lease lease, std::string tenant, bool read_only);
+  Transaction(ConnectionPool::Lease lease, std::string tenant, bool read_only,
+              const std::function<void()>* commit_observer);
   void requireUsable() const;
   const std::string& statementFor(std::string_view sql);
   void finish() noexcept;
@@ -72,6 +73,7 @@ class Transaction {
   std::string tenant_;
   bool read_only_ = false;
   bool aborted_ = false;
+  const std::function<void()>* commit_observer_ = nullptr;  // the Store's; may be empty
   std::vector<std::function<void()>> on_commit_;
 };
 
@@ -90,9 +92,14 @@ class Store {
   // true when a pooled connection answers SELECT 1.
   bool ping() noexcept;
   ConnectionPool& pool() { return pool_; }
+  // Called after every successful commit of a read-write transaction, before its on-commit
+  // callbacks (the engine signals the EventNotifier: the transaction may have appended
+  // events). Set once at start-up, before the first begin(); must not throw.
+  void setCommitObserver(std::function<void()> observer) { commit_observer_ = std::move(observer); }
 
  private:
   ConnectionPool pool_;
+  std::function<void()> commit_observer_;
 };
 
 // Checks a tenant string; returns an error message, or "" when valid.

@@ -23,7 +23,7 @@ WITH r AS (
           $7::jsonb, $8::int, $9::text)
   RETURNING *
 ), s AS (
-  SELECT jobengine.reserve_event_seqs(1) AS first, pg_notify('jobengine_events', '') AS n
+  SELECT jobengine.reserve_event_seqs(1) AS first
 ), ev AS (
   INSERT INTO jobengine.events (tenant_id, seq, event_type, occurred_at, project_id, run_id,
                                 source_id, body)

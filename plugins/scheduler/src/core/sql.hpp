@@ -13,8 +13,8 @@
 //  * Statements run in a transaction bound to "system" (in-process runner, sweeper) or to one
 //    tenant (worker bridge, API); RLS keeps the latter to its own rows.
 //  * Each transition inserts its orch.event.v1 row into the outbox jobengine.events in the same
-//    statement (one reserve_event_seqs(k) per statement; pg_notify once per transaction).
-//    The outbox is the job history: there is no scheduler.job_history table.
+//    statement (one reserve_event_seqs(k) per statement; the host notifies the feeders after
+//    commit). The outbox is the job history: there is no scheduler.job_history table.
 #pragma once
 
 #include <string_view>
