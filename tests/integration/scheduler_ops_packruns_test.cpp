@@ -1,8 +1,13 @@
 // Pack runs on the real engine (SPEC §5 last bullet): a missing tenant or project is 422 and
 // creates nothing (no pack run, run, job or event); a valid one creates the pack run with its
 // run and queued job; log lines append in order and read back resumably with ?after=<seq>;
-// an SSE request is redirected to the stream listener.
+// an SSE request is redirected to the stream listener. POST /pack-runs is not a JE_ROUTE_TXN
+// route, so its Idempotency-Key takes the host's marker path (docs/api.md, "Idempotency on
+// routes without JE_ROUTE_TXN"): replay, 422 on another body, no marker left by a refusal.
 #include <gtest/gtest.h>
+
+#include <future>
+#include <vector>
 
 #include "scheduler_ops_support.hpp"
 
@@ -115,6 +120,95 @@ TEST_F(PackRunTest, CreatesRunJobAndOrderedResumableLogs) {
                       "&types=pack_run.log"),
             std::string::npos)
       << sse.header("location");
+}
+
+TEST_F(PackRunTest, IdempotencyKeyReplaysOnTheMarkerPath) {
+  const std::string path = std::string(kApi) + "/pack-runs";
+  const auto headers = [](const std::string& key) {
+    return ops_->headers("t1", {"X-StellaOps-Project: p-idem", "Idempotency-Key: " + key});
+  };
+  const auto count = [](const std::string& pack_ref) {
+    return "(SELECT count(*) FROM scheduler.pack_runs WHERE pack_ref = '" + pack_ref + "')";
+  };
+  const nlohmann::json body = {{"packRef", "packs/idem@1"}, {"inputs", {{"n", 1}}}};
+  const Reply first = ops_->http().post(path, body, headers("pack-k1"));
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_EQ(first.header("idempotent-replayed"), "");
+
+  // The same key and body: the first response again, and nothing new is created.
+  const Reply again = ops_->http().post(path, body, headers("pack-k1"));
+  EXPECT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(again.header("idempotent-replayed"), "true");
+  EXPECT_EQ(again.header("location"), first.header("location"));
+  EXPECT_NE(again.header("content-type").find("application/json"), std::string::npos);
+  const std::string run_id = first.json()["runId"];
+  EXPECT_TRUE(ops_->holds(count("packs/idem@1") + " = 1"));
+  EXPECT_TRUE(ops_->holds("(SELECT count(*) FROM scheduler.runs WHERE project_id = 'p-idem') = 1"));
+  EXPECT_TRUE(
+      ops_->holds("(SELECT count(*) FROM scheduler.jobs WHERE run_id = '" + run_id + "') = 1"));
+  // The marker became the stored response.
+  EXPECT_TRUE(
+      ops_->holds("(SELECT count(*) FROM jobengine.idempotency_keys WHERE key = 'pack-k1' AND "
+                  "status = 201 AND tenant_id = 't1') = 1"));
+
+  // The same key with another body: refused, nothing created, and the record is unchanged.
+  const Reply reused = ops_->http().post(path, {{"packRef", "packs/idem@2"}}, headers("pack-k1"));
+  EXPECT_EQ(reused.status, 422) << reused.body;
+  EXPECT_EQ(reused.json()["error"]["code"], "IDEMPOTENCY_KEY_REUSED") << reused.body;
+  EXPECT_TRUE(ops_->holds(count("packs/idem@2") + " = 0"));
+  const Reply still = ops_->http().post(path, body, headers("pack-k1"));
+  EXPECT_EQ(still.status, 201) << still.body;
+  EXPECT_EQ(still.body, first.body);
+  EXPECT_EQ(still.header("idempotent-replayed"), "true");
+  EXPECT_TRUE(ops_->holds(count("packs/idem@1") + " = 1"));
+
+  // A refused request stores nothing under its key (the marker is removed), so the key is
+  // free for a corrected request at once rather than answering 409 until the marker lapses.
+  const Reply invalid = ops_->http().post(path, {{"inputs", {{"n", 2}}}}, headers("pack-k2"));
+  EXPECT_EQ(invalid.status, 422) << invalid.body;
+  EXPECT_TRUE(
+      ops_->holds("NOT EXISTS (SELECT 1 FROM jobengine.idempotency_keys WHERE key = 'pack-k2')"));
+  const Reply fixed = ops_->http().post(path, {{"packRef", "packs/idem@3"}}, headers("pack-k2"));
+  EXPECT_EQ(fixed.status, 201) << fixed.body;
+  EXPECT_EQ(fixed.header("idempotent-replayed"), "");
+  EXPECT_TRUE(ops_->holds(count("packs/idem@3") + " = 1"));
+}
+
+TEST_F(PackRunTest, ConcurrentDuplicatesCreateOnePackRun) {
+  // The marker is written under the same advisory lock as the strong path: a duplicate racing
+  // the first request is 409 IDEMPOTENCY_IN_FLIGHT or a replay, never a second pack run.
+  constexpr int kThreads = 4;
+  const std::string path = std::string(kApi) + "/pack-runs";
+  const auto headers =
+      ops_->headers("t1", {"X-StellaOps-Project: p-race", "Idempotency-Key: pk-race"});
+  const uint16_t port = ops_->engine().restPort();
+  std::promise<void> go;
+  std::shared_future<void> start = go.get_future().share();
+  std::vector<std::future<Reply>> replies;
+  for (int i = 0; i < kThreads; ++i) {
+    replies.push_back(std::async(std::launch::async, [&, start] {
+      HttpClient http(port);
+      start.wait();
+      return http.post(path, {{"packRef", "packs/race@1"}}, headers);
+    }));
+  }
+  go.set_value();
+  int created = 0;
+  for (auto& f : replies) {
+    const Reply r = f.get();
+    if (r.status == 201 && r.header("idempotent-replayed").empty()) {
+      ++created;
+    } else if (r.status == 409) {
+      EXPECT_EQ(r.json()["error"]["code"], "IDEMPOTENCY_IN_FLIGHT") << r.body;
+    } else {
+      EXPECT_EQ(r.status, 201) << r.body;
+      EXPECT_EQ(r.header("idempotent-replayed"), "true");
+    }
+  }
+  EXPECT_EQ(created, 1);
+  EXPECT_TRUE(ops_->holds(
+      "(SELECT count(*) FROM scheduler.pack_runs WHERE pack_ref = 'packs/race@1') = 1"));
 }
 
 }  // namespace
