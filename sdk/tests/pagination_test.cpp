@@ -130,6 +130,7 @@ TEST(Base64url, RoundTripAlphabetAndPadding) {
   EXPECT_EQ(base64urlEncode("\xfb\xff"), "-_8");
   EXPECT_EQ(base64urlDecode("Zm8="), "fo");
   EXPECT_FALSE(base64urlDecode("a+b/"));
+  EXPECT_FALSE(base64urlDecode(std::string_view("Zm\0v", 4)));
   EXPECT_FALSE(base64urlDecode("Zm9vY"));  // 4n + 1 characters: no encoder writes that
 }
 
