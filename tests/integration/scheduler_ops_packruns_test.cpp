@@ -6,9 +6,6 @@
 // routes without JE_ROUTE_TXN"): replay, 422 on another body, no marker left by a refusal.
 #include <gtest/gtest.h>
 
-#include <future>
-#include <vector>
-
 #include "scheduler_ops_support.hpp"
 
 namespace jobengine::testing {
@@ -182,31 +179,16 @@ TEST_F(PackRunTest, ConcurrentDuplicatesCreateOnePackRun) {
   const std::string path = std::string(kApi) + "/pack-runs";
   const auto headers =
       ops_->headers("t1", {"X-StellaOps-Project: p-race", "Idempotency-Key: pk-race"});
-  const uint16_t port = ops_->engine().restPort();
-  std::promise<void> go;
-  std::shared_future<void> start = go.get_future().share();
-  std::vector<std::future<Reply>> replies;
-  for (int i = 0; i < kThreads; ++i) {
-    replies.push_back(std::async(std::launch::async, [&, start] {
-      HttpClient http(port);
-      start.wait();
-      return http.post(path, {{"packRef", "packs/race@1"}}, headers);
-    }));
+  const auto race = tallyIdempotentRace(
+      concurrentRequests(ops_->engine().restPort(), kThreads,
+                         [&](HttpClient& http) {
+                           return http.post(path, {{"packRef", "packs/race@1"}}, headers);
+                         }),
+      201);
+  EXPECT_EQ(race.created, 1) << "replayed " << race.replayed << ", in flight " << race.in_flight;
+  for (const Reply& r : race.unexpected) {
+    ADD_FAILURE() << r.status << " " << r.body;
   }
-  go.set_value();
-  int created = 0;
-  for (auto& f : replies) {
-    const Reply r = f.get();
-    if (r.status == 201 && r.header("idempotent-replayed").empty()) {
-      ++created;
-    } else if (r.status == 409) {
-      EXPECT_EQ(r.json()["error"]["code"], "IDEMPOTENCY_IN_FLIGHT") << r.body;
-    } else {
-      EXPECT_EQ(r.status, 201) << r.body;
-      EXPECT_EQ(r.header("idempotent-replayed"), "true");
-    }
-  }
-  EXPECT_EQ(created, 1);
   EXPECT_TRUE(ops_->holds(
       "(SELECT count(*) FROM scheduler.pack_runs WHERE pack_ref = 'packs/race@1') = 1"));
 }
