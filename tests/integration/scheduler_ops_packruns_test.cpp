@@ -104,6 +104,16 @@ TEST_F(PackRunTest, CreatesRunJobAndOrderedResumableLogs) {
   EXPECT_EQ(page2.json()["lines"][0]["seq"], 4);
   EXPECT_EQ(page2.json()["lines"][0]["message"], "line 4");
   EXPECT_FALSE(page2.json()["hasMore"].get<bool>());
+  EXPECT_FALSE(page2.json().contains("nextPageToken"));
+  // The same resume point as a page token (SDK pagination), bound to this pack run's log.
+  ASSERT_TRUE(page1.json().contains("nextPageToken")) << page1.body;
+  const std::string token = page1.json()["nextPageToken"];
+  const Reply by_token =
+      ops_->http().get(path + "/" + id + "/logs?page_token=" + token, ops_->headers("t1"));
+  ASSERT_EQ(by_token.status, 200) << by_token.body;
+  EXPECT_EQ(by_token.json()["lines"], page2.json()["lines"]);
+  EXPECT_EQ(ops_->http().get(path + "/" + id + "/logs?page_size=0", ops_->headers("t1")).status,
+            400);
   EXPECT_TRUE(
       ops_->holds("(SELECT count(*) FROM jobengine.events WHERE event_type = "
                   "'pack_run.log' AND body->'data'->>'packRunId' = '" +
