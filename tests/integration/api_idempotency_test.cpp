@@ -5,9 +5,6 @@
 // are purged.
 #include <gtest/gtest.h>
 
-#include <future>
-#include <thread>
-
 #include "api_support.hpp"
 #include "http_client.hpp"
 
@@ -90,35 +87,17 @@ TEST_F(ApiIdempotencyTest, ConcurrentDuplicatesCreateExactlyOneEvent) {
   for (int round = 0; round < 3; ++round) {
     const std::string key = "k-race-" + std::to_string(round);
     const std::string text = "race-" + std::to_string(round);
-    std::promise<void> go;
-    std::shared_future<void> start = go.get_future().share();
-    std::vector<std::future<Reply>> replies;
-    for (int i = 0; i < kThreads; ++i) {
-      replies.push_back(std::async(std::launch::async, [&, start] {
-        HttpClient http(engine_->restPort());
-        start.wait();
-        return http.post(kNotesPath, {{"text", text}}, headers(key));
-      }));
+    const auto race = tallyIdempotentRace(
+        concurrentRequests(engine_->restPort(), kThreads,
+                           [&](HttpClient& http) {
+                             return http.post(kNotesPath, {{"text", text}}, headers(key));
+                           }),
+        201);
+    for (const Reply& r : race.unexpected) {
+      ADD_FAILURE() << r.status << " " << r.body;
     }
-    go.set_value();
-    int created = 0;
-    int replayed = 0;
-    int in_flight = 0;
-    for (auto& f : replies) {
-      const Reply r = f.get();
-      if (r.status == 201 && r.header("idempotent-replayed").empty()) {
-        ++created;
-      } else if (r.status == 201) {
-        ++replayed;
-      } else if (r.status == 409) {
-        ++in_flight;
-        EXPECT_EQ(r.json()["error"]["code"], "IDEMPOTENCY_IN_FLIGHT") << r.body;
-      } else {
-        ADD_FAILURE() << r.status << " " << r.body;
-      }
-    }
-    EXPECT_EQ(created, 1) << "replayed " << replayed << ", in flight " << in_flight;
-    EXPECT_EQ(created + replayed + in_flight, kThreads);
+    EXPECT_EQ(race.created, 1) << "replayed " << race.replayed << ", in flight " << race.in_flight;
+    EXPECT_EQ(race.created + race.replayed + race.in_flight, kThreads);
     EXPECT_EQ(notes(text), 1);
     EXPECT_EQ(keys(key), 1);
   }

@@ -39,6 +39,13 @@ TEST_F(SchedulerJobsTest, EnqueueGetListSummaryAndHistory) {
   EXPECT_EQ(page2.json()["items"].size(), 1u);
   EXPECT_FALSE(page2.json().contains("nextPageToken"));
   EXPECT_NE(page1.json()["items"][0]["id"], page2.json()["items"][0]["id"]);
+  // A token is bound to its listing and filters: another filter or list refuses it.
+  const std::string token = page1.json()["nextPageToken"];
+  const Reply other_filter = get("/jobs?type=ext.other&page_token=" + token);
+  EXPECT_EQ(other_filter.status, 400) << other_filter.body;
+  EXPECT_EQ(other_filter.json()["error"]["code"], "INVALID_PAGE_TOKEN") << other_filter.body;
+  EXPECT_EQ(get("/runs?page_token=" + token).status, 400);
+  EXPECT_EQ(get("/sources?page_token=" + token).status, 400);
   EXPECT_EQ(get("/jobs?status=queued&type=ext.other").json()["items"].size(), 1u);
 
   const json summary = get("/jobs/summary").json();
@@ -68,7 +75,9 @@ TEST_F(SchedulerJobsTest, RefusesBadInputWithTheEnvelope) {
   EXPECT_EQ(get("/jobs/not-a-uuid").status, 404);
   EXPECT_EQ(get("/jobs/0190b1a2-0000-7000-8000-000000000000").status, 404);
   EXPECT_EQ(get("/jobs?page_token=@@@").status, 400);
-  EXPECT_EQ(get("/jobs?page_size=501").status, 400);
+  const Reply too_big = get("/jobs?page_size=501");
+  EXPECT_EQ(too_big.status, 400);
+  EXPECT_EQ(too_big.json()["error"]["code"], "INVALID_PAGE_SIZE") << too_big.body;
   EXPECT_EQ(get("/jobs?status=bogus").status, 400);
 }
 

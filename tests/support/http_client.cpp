@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 
 #include <cctype>
+#include <future>
 
 namespace jobengine::testing {
 namespace {
@@ -69,6 +70,44 @@ Reply HttpClient::call(const std::string& method, const std::string& path, const
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
   curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &reply.connects);
   return reply;
+}
+
+std::vector<Reply> concurrentRequests(uint16_t port, int count,
+                                      const std::function<Reply(HttpClient&)>& send) {
+  std::promise<void> go;
+  const std::shared_future<void> start = go.get_future().share();
+  std::vector<std::future<Reply>> pending;
+  for (int i = 0; i < count; ++i) {
+    pending.push_back(std::async(std::launch::async, [port, start, &send] {
+      HttpClient http(port);
+      start.wait();
+      return send(http);
+    }));
+  }
+  go.set_value();
+  std::vector<Reply> replies;
+  for (auto& f : pending) {
+    replies.push_back(f.get());
+  }
+  return replies;
+}
+
+IdempotentRace tallyIdempotentRace(const std::vector<Reply>& replies, long success_status) {
+  IdempotentRace out;
+  for (const Reply& r : replies) {
+    const bool replay = r.header("idempotent-replayed") == "true";
+    if (r.status == success_status && r.header("idempotent-replayed").empty()) {
+      ++out.created;
+    } else if (r.status == success_status && replay) {
+      ++out.replayed;
+    } else if (r.status == 409 && r.json().is_object() &&
+               r.json()["error"]["code"] == "IDEMPOTENCY_IN_FLIGHT") {
+      ++out.in_flight;
+    } else {
+      out.unexpected.push_back(r);
+    }
+  }
+  return out;
 }
 
 }  // namespace jobengine::testing

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -49,5 +50,21 @@ class HttpClient {
   std::string host_;
   void* curl_;  // CURL*, kept opaque so users need not include curl.h
 };
+
+// Sends `count` requests at once — one HttpClient and thread each, released together — and
+// returns the replies in order. For races such as duplicate Idempotency-Keys.
+std::vector<Reply> concurrentRequests(uint16_t port, int count,
+                                      const std::function<Reply(HttpClient&)>& send);
+
+// The replies of such a race over one Idempotency-Key (SPEC §5): `created` answered
+// `success_status` without Idempotent-Replayed, `replayed` with it, `in_flight` 409
+// IDEMPOTENCY_IN_FLIGHT; anything else is in `unexpected`.
+struct IdempotentRace {
+  int created = 0;
+  int replayed = 0;
+  int in_flight = 0;
+  std::vector<Reply> unexpected;
+};
+IdempotentRace tallyIdempotentRace(const std::vector<Reply>& replies, long success_status);
 
 }  // namespace jobengine::testing

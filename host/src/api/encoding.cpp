@@ -2,6 +2,8 @@
 // HMAC-SHA256, random bytes and query-string decoding.
 #include "api/encoding.hpp"
 
+#include <jobengine/base64url.hpp>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -12,28 +14,6 @@
 
 namespace jobengine::host {
 namespace {
-
-constexpr std::string_view kB64Alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-int b64Value(char c) {
-  if (c >= 'A' && c <= 'Z') {
-    return c - 'A';
-  }
-  if (c >= 'a' && c <= 'z') {
-    return c - 'a' + 26;
-  }
-  if (c >= '0' && c <= '9') {
-    return c - '0' + 52;
-  }
-  if (c == '-') {
-    return 62;
-  }
-  if (c == '_') {
-    return 63;
-  }
-  return -1;
-}
 
 int hexValue(char c) {
   if (c >= '0' && c <= '9') {
@@ -50,58 +30,11 @@ int hexValue(char c) {
 
 }  // namespace
 
-std::string base64urlEncode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const auto n = (static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16U) |
-                   (static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8U) |
-                   static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 2]));
-    out.push_back(kB64Alphabet[(n >> 18U) & 63U]);
-    out.push_back(kB64Alphabet[(n >> 12U) & 63U]);
-    out.push_back(kB64Alphabet[(n >> 6U) & 63U]);
-    out.push_back(kB64Alphabet[n & 63U]);
-  }
-  const std::size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16U;
-    if (rest == 2) {
-      n |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8U;
-    }
-    out.push_back(kB64Alphabet[(n >> 18U) & 63U]);
-    out.push_back(kB64Alphabet[(n >> 12U) & 63U]);
-    if (rest == 2) {
-      out.push_back(kB64Alphabet[(n >> 6U) & 63U]);
-    }
-  }
-  return out;
-}
+// The SDK's header carries the one implementation, shared with plugins' page tokens.
+std::string base64urlEncode(std::string_view bytes) { return sdk::base64urlEncode(bytes); }
 
 std::optional<std::string> base64urlDecode(std::string_view text) {
-  while (!text.empty() && text.back() == '=') {
-    text.remove_suffix(1);
-  }
-  if (text.size() % 4 == 1) {
-    return std::nullopt;
-  }
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (const char c : text) {
-    const int v = b64Value(c);
-    if (v < 0) {
-      return std::nullopt;
-    }
-    acc = (acc << 6U) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> static_cast<uint32_t>(bits)) & 0xFFU));
-    }
-  }
-  return out;
+  return sdk::base64urlDecode(text);
 }
 
 std::string sha256(std::string_view bytes) {

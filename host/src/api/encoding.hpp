@@ -1,8 +1,8 @@
-// Byte encodings and digests shared by auth, pagination, idempotency and streams.
+// Byte encodings and digests shared by auth, idempotency and streams.
 //
-// base64url without padding (RFC 4648 §5) for JWT segments and page tokens, SHA-256 and
-// HMAC-SHA256 through OpenSSL, constant-time comparison, and query-string decoding for the
-// stream listener. Pure functions; safe from any thread.
+// base64url without padding (RFC 4648 §5, forwarded to the SDK's jobengine/base64url.hpp) for
+// JWT segments, SHA-256 and HMAC-SHA256 through OpenSSL, constant-time comparison, and
+// query-string decoding for the stream listener. Pure functions; safe from any thread.
 #pragma once
 
 #include <optional>

@@ -1,8 +1,9 @@
 // The HTTP error every API layer returns: status, UPPER_SNAKE code, message and details.
 //
 // SPEC §5 fixes the wire shape: {"error": {"code", "message", "traceId", "details"}}. Layers
-// below the HTTP adapter (auth, pagination, ETag, idempotency, streams) build HttpError values;
-// only the adapter adds the trace id and serializes the envelope.
+// below the HTTP adapter (auth, idempotency, streams) build HttpError values, and the SDK's
+// ClientError (pagination, ETag) maps field by field onto one; only the adapter adds the trace
+// id and serializes the envelope.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -9,25 +9,14 @@
 
 namespace jobengine::host {
 
-std::string pageTokenSecret(const AuthConfig& auth) {
-  if (!auth.stream_token_secret.empty()) {
-    return "page-token-v1|" + auth.stream_token_secret;
-  }
-  if (!auth.hs256_secret.empty()) {
-    return "page-token-v1|" + auth.hs256_secret;
-  }
-  return "page-token-v1|" + auth.issuer + "|" + auth.audience;
-}
-
 std::unique_ptr<ApiPlatform> installApiPlatform(const HostConfig& config, Store& store,
                                                 RouteTable& routes, HttpServer& http) {
   auto verifier = TokenVerifier::fromConfig(config.auth);
   if (!verifier) {
     throw std::runtime_error("auth: " + verifier.error());
   }
-  auto platform = std::make_unique<ApiPlatform>(std::move(verifier.value()),
-                                                PageTokenCodec(pageTokenSecret(config.auth)));
-  if (auto error = registerApiRoutes(routes, platform->page_codec)) {
+  auto platform = std::make_unique<ApiPlatform>(std::move(verifier.value()));
+  if (auto error = registerApiRoutes(routes)) {
     throw std::runtime_error(*error);
   }
   http.setInterceptor(std::make_unique<ApiInterceptor>(platform->verifier, store,

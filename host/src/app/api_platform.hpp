@@ -6,7 +6,6 @@
 
 #include <memory>
 
-#include "api/pagination.hpp"
 #include "auth/token_verifier.hpp"
 #include "config/host_config.hpp"
 
@@ -18,15 +17,9 @@ class Store;
 
 // Owned by the engine; must outlive the HttpServer it was installed on.
 struct ApiPlatform {
-  explicit ApiPlatform(TokenVerifier v, PageTokenCodec c)
-      : verifier(std::move(v)), page_codec(std::move(c)) {}
+  explicit ApiPlatform(TokenVerifier v) : verifier(std::move(v)) {}
   TokenVerifier verifier;
-  PageTokenCodec page_codec;
 };
-
-// The page token key: shared by replicas configured alike. From auth.stream_token_secret,
-// else auth.hs256_secret, else issuer and audience (documented in docs/api.md).
-std::string pageTokenSecret(const AuthConfig& auth);
 
 // Throws std::runtime_error naming the problem (bad key file, duplicate route).
 std::unique_ptr<ApiPlatform> installApiPlatform(const HostConfig& config, Store& store,

@@ -3,8 +3,11 @@
 // row-level security limits it to the caller's tenant as well as the WHERE clause.
 #include "app/api_routes.hpp"
 
+#include <jobengine/pagination.hpp>
+
 #include <charconv>
 
+#include "api/http_error.hpp"
 #include "api/openapi_builder.hpp"
 #include "core/version.hpp"
 #include "events/event_envelope.hpp"
@@ -42,21 +45,30 @@ void respondError(je_response* resp, const je_request* req, const HttpError& e) 
   respond(resp, e.status, errorEnvelope(e, str(req->trace_id)).dump());
 }
 
+void respondClientError(je_response* resp, const je_request* req, const sdk::ClientError& e) {
+  respondError(resp, req, makeHttpError(e.status, e.code, e.message, e.details));
+}
+
 std::string dumpJson(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-je_status listEvents(const PageTokenCodec& codec, const je_request* req, je_response* resp) {
+je_status listEvents(const je_request* req, je_response* resp) {
   const auto page_size = queryOf(req, "page_size");
   const auto page_token = queryOf(req, "page_token");
-  const auto page = parsePageRequest(page_size, page_token, codec, kEventsBinding, 1);
+  const auto page = sdk::parsePageRequest(page_size, page_token, kEventsBinding, 1);
   if (!page) {
-    respondError(resp, req, page.error());
+    respondClientError(resp, req, *page.error);
     return JE_OK;
   }
   int64_t after = -1;
-  if (page->after) {
-    after = (*page->after)[0].get<int64_t>();
+  if (page.value.after) {
+    const nlohmann::json& seq = (*page.value.after)[0];
+    if (!seq.is_number_integer() || seq.get<int64_t>() < 0) {
+      respondClientError(resp, req, sdk::invalidPageToken("the token's key is not an event seq"));
+      return JE_OK;
+    }
+    after = seq.get<int64_t>();
   } else if (const auto raw = queryOf(req, "after"); raw && !raw->empty()) {
     const auto [ptr, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), after);
     if (ec != std::errc() || ptr != raw->data() + raw->size() || after < 0) {
@@ -72,14 +84,14 @@ je_status listEvents(const PageTokenCodec& codec, const je_request* req, je_resp
   txn->exec(std::string("SELECT ") + kEventColumns +
                 " FROM jobengine.events WHERE tenant_id = $1 AND seq > $2 "
                 "AND seq < jobengine.event_horizon() ORDER BY seq LIMIT $3",
-            {txn->tenant(), std::to_string(after), std::to_string(page->fetchLimit())},
+            {txn->tenant(), std::to_string(after), std::to_string(page.value.fetchLimit())},
             [&events](const pqxx::row& row) {
               events.push_back(envelopeFromRow(eventRowFrom(row)));
               return true;
             });
-  const auto next = finishPage(
-      events, page.value(), codec,
-      [](const nlohmann::json& e) { return nlohmann::json::array({e["seq"]}); }, kEventsBinding);
+  const auto next = sdk::finishPage(
+      events, page.value, [](const nlohmann::json& e) { return nlohmann::json::array({e["seq"]}); },
+      kEventsBinding);
   nlohmann::json body = {{"items", events}};
   if (next) {
     body["nextPageToken"] = *next;
@@ -135,11 +147,9 @@ RouteEntry getRoute(std::string pattern, std::string scope, uint32_t flags, cons
 
 }  // namespace
 
-std::optional<std::string> registerApiRoutes(RouteTable& routes, const PageTokenCodec& codec) {
+std::optional<std::string> registerApiRoutes(RouteTable& routes) {
   RouteTable* table = &routes;
-  auto events = [&codec](const je_request* req, je_response* resp) {
-    return listEvents(codec, req, resp);
-  };
+  auto events = [](const je_request* req, je_response* resp) { return listEvents(req, resp); };
   auto document = [table](const je_request*, je_response* resp) {
     OpenApiInfo info;
     info.version = std::string(hostVersion());

@@ -3,7 +3,8 @@
 //   GET /api/v1/jobengine/events   orch:read, JE_ROUTE_TXN  ?after=&page_size=&page_token=
 //       the tenant's orch.event.v1 envelopes in seq order, only below the delivery horizon
 //       (jobengine.event_horizon(): every writer of a lower seq has finished), so a page
-//       boundary never moves when rows are inserted concurrently. Keyset on seq.
+//       boundary never moves when rows are inserted concurrently. Keyset on seq, with the
+//       SDK's page helpers (jobengine/pagination.hpp) like every plugin list route.
 //   GET /openapi/jobengine.json    public  OpenApiBuilder over RouteTable::list() per request
 //   GET /.well-known/openapi       public  {"openapi": "/openapi/jobengine.json", ...} + Link
 #pragma once
@@ -11,12 +12,11 @@
 #include <optional>
 #include <string>
 
-#include "api/pagination.hpp"
 #include "http/route_table.hpp"
 
 namespace jobengine::host {
 
-// `codec` and `routes` must outlive the table. Returns the first registration error.
-std::optional<std::string> registerApiRoutes(RouteTable& routes, const PageTokenCodec& codec);
+// `routes` must outlive its entries. Returns the first registration error.
+std::optional<std::string> registerApiRoutes(RouteTable& routes);
 
 }  // namespace jobengine::host

@@ -39,7 +39,7 @@ struct Engine::Parts {
   std::unique_ptr<PluginManager> plugins;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<StreamStack> streams;
-  std::unique_ptr<ApiPlatform> api;  // verifier + page codec used by http's interceptor
+  std::unique_ptr<ApiPlatform> api;  // the verifier used by http's interceptor
   std::vector<std::string> owners;   // migration owners in order
   std::atomic<bool> plugins_started{false};
 };

@@ -3,6 +3,8 @@
 // the same checks answer the same way over HTTP and through je.jobs.
 #pragma once
 
+#include <jobengine/client_error.hpp>
+
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -18,6 +20,8 @@ class ApiError : public std::runtime_error {
         status_(status),
         code_(std::move(code)),
         details_(std::move(details)) {}
+  // A refusal from the SDK's request helpers (pagination, ETag).
+  explicit ApiError(const sdk::ClientError& e) : ApiError(e.status, e.code, e.message, e.details) {}
   int status() const { return status_; }
   const std::string& code() const { return code_; }
   const nlohmann::json& details() const { return details_; }

@@ -146,6 +146,22 @@ void sendFieldError(sdk::Response& response, const sdk::Request& request, const 
             e.field.empty() ? nlohmann::json(nullptr) : nlohmann::json{{"field", e.field}});
 }
 
+void sendClientError(sdk::Response& response, const sdk::Request& request,
+                     const sdk::ClientError& e) {
+  sendError(response, request, e.status, e.code, e.message, e.details);
+}
+
+std::optional<sdk::PageRequest> pageRequest(const sdk::Request& request, sdk::Response& response,
+                                            const std::string& binding, std::size_t arity) {
+  auto page = sdk::parsePageRequest(request.query("page_size"), request.query("page_token"),
+                                    binding, arity);
+  if (!page) {
+    sendClientError(response, request, *page.error);
+    return std::nullopt;
+  }
+  return std::move(page.value);
+}
+
 std::optional<nlohmann::json> jsonBody(const sdk::Request& request, sdk::Response& response) {
   if (request.body().find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return nlohmann::json::object();

@@ -1,7 +1,8 @@
 // ops_store.hpp — shared glue of the operator routes (routes_sources, routes_deadletter,
-// routes_packruns): outbox event rows, direct job/run inserts, RFC 3339 columns and the
-// error envelope for FieldError. Everything here runs inside the caller's transaction, so a
-// change and its events commit or roll back together (SPEC §6 outbox).
+// routes_packruns): outbox event rows, direct job/run inserts, RFC 3339 columns, the page
+// request, and the error envelope for FieldError and the SDK's ClientError. Everything here
+// runs inside the caller's transaction, so a change and its events commit or roll back
+// together (SPEC §6 outbox).
 //
 // Events are rows of jobengine.events (migrations/host/0002_events.sql): seq comes from
 // jobengine.reserve_event_seqs(k), one call per statement for all k events; tenant_id is the
@@ -13,6 +14,7 @@
 #pragma once
 
 #include <jobengine/ids.hpp>
+#include <jobengine/pagination.hpp>
 #include <jobengine/plugin.hpp>
 
 #include <optional>
@@ -67,6 +69,14 @@ std::string rfc3339Sql(const std::string& column);
 
 // Sends the SPEC §5 error envelope for a validation error (details.field when known).
 void sendFieldError(sdk::Response& response, const sdk::Request& request, const FieldError& e);
+// Sends the envelope for a refusal of the SDK's request helpers (pagination, ETag).
+void sendClientError(sdk::Response& response, const sdk::Request& request,
+                     const sdk::ClientError& e);
+// page_size and page_token of a list route (jobengine/pagination.hpp) for `binding` and a key
+// of `arity` values; answers 400 itself and returns nullopt. The route still checks the form
+// of each key value (answering sdk::invalidPageToken) before it binds them.
+std::optional<sdk::PageRequest> pageRequest(const sdk::Request& request, sdk::Response& response,
+                                            const std::string& binding, std::size_t arity);
 void sendError(sdk::Response& response, const sdk::Request& request, int status,
                const std::string& code, const std::string& message,
                const nlohmann::json& details = nullptr);

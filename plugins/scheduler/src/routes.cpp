@@ -1,57 +1,12 @@
 // Route glue shared by the scheduler's route files: the info route, the transaction + error
-// envelope wrapper, pagination tokens and OpenAPI fragments.
+// envelope wrapper, the (created_at, id) page shape of jobs and runs, and OpenAPI fragments.
 #include "routes.hpp"
 
 #include <jobengine/ids.hpp>
 
-#include <cstring>
-
 namespace jobengine::scheduler {
 
-namespace {
-
 using nlohmann::json;
-
-constexpr const char* kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string base64url(const std::string& in) {
-  std::string out;
-  uint32_t buf = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    buf = (buf << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kB64[(buf >> bits) & 0x3F];
-    }
-  }
-  if (bits > 0) {
-    out += kB64[(buf << (6 - bits)) & 0x3F];
-  }
-  return out;
-}
-
-std::optional<std::string> unbase64url(const std::string& in) {
-  std::string out;
-  uint32_t buf = 0;
-  int bits = 0;
-  for (char c : in) {
-    const char* p = std::strchr(kB64, c);
-    if (c == '\0' || p == nullptr) {
-      return std::nullopt;
-    }
-    buf = (buf << 6) | static_cast<uint32_t>(p - kB64);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buf >> bits) & 0xFF);
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 void registerRoutes(sdk::Host& host, const json& info) {
   host.route(
@@ -110,38 +65,38 @@ std::string uuidParam(const sdk::Request& request, const char* name, const char*
   return *v;
 }
 
-int pageSize(const sdk::Request& request) {
-  auto v = request.query("page_size");
-  if (!v) {
-    return 50;
+CreatedAtPage createdAtPage(const sdk::Request& request, const std::string& binding) {
+  auto parsed =
+      sdk::parsePageRequest(request.query("page_size"), request.query("page_token"), binding, 2);
+  if (!parsed) {
+    throw ApiError(*parsed.error);
   }
-  try {
-    size_t used = 0;
-    const int n = std::stoi(*v, &used);
-    if (used == v->size() && n >= 1 && n <= 500) {
-      return n;
+  CreatedAtPage page;
+  page.request = std::move(parsed.value);
+  if (const auto& key = page.request.after) {
+    if (!(*key)[0].is_number_integer() || !(*key)[1].is_string() ||
+        !sdk::isUuid((*key)[1].get<std::string>())) {
+      throw ApiError(sdk::invalidPageToken("the token's key does not fit this listing"));
     }
-  } catch (...) {  // NOLINT(bugprone-empty-catch): answered below
+    page.after_micros = (*key)[0].get<int64_t>();
+    page.after_id = (*key)[1].get<std::string>();
   }
-  throw ApiError(400, "INVALID_PAGE_SIZE", "page_size must be an integer in 1..500",
-                 json{{"parameter", "page_size"}});
+  return page;
 }
 
-std::string encodePageToken(int64_t micros, const std::string& id) {
-  return base64url(std::to_string(micros) + "|" + id);
-}
-
-std::pair<int64_t, std::string> decodePageToken(const std::string& token) {
-  const auto raw = unbase64url(token);
-  const auto bar = raw ? raw->find('|') : std::string::npos;
-  if (bar != std::string::npos && sdk::isUuid(raw->substr(bar + 1))) {
-    try {
-      return {std::stoll(raw->substr(0, bar)), raw->substr(bar + 1)};
-    } catch (...) {  // NOLINT(bugprone-empty-catch): answered below
-    }
+json createdAtPageBody(std::vector<CreatedAtRow>& rows, const CreatedAtPage& page,
+                       const std::string& binding) {
+  const auto next = sdk::finishPage(
+      rows, page.request, [](const CreatedAtRow& row) { return row.key; }, binding);
+  json items = json::array();
+  for (auto& row : rows) {
+    items.push_back(std::move(row.item));
   }
-  throw ApiError(400, "INVALID_PAGE_TOKEN", "page_token is not a token this API issued",
-                 json{{"parameter", "page_token"}});
+  json body = {{"items", std::move(items)}};
+  if (next) {
+    body["nextPageToken"] = *next;
+  }
+  return body;
 }
 
 std::string openapi(const std::string& summary, const std::vector<std::string>& params,

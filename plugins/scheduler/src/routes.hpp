@@ -3,6 +3,7 @@
 // function from the plugin's constructor (inside create()), nowhere else.
 #pragma once
 
+#include <jobengine/pagination.hpp>
 #include <jobengine/plugin.hpp>
 
 #include <functional>
@@ -38,11 +39,24 @@ nlohmann::json bodyObject(const sdk::Request& request);
 std::string actorOf(const sdk::Request& request);
 // A path parameter that must be a UUID (404 NOT_FOUND otherwise: such an id cannot exist).
 std::string uuidParam(const sdk::Request& request, const char* name, const char* what);
-// page_size (default 50, 1..500); 400 when malformed.
-int pageSize(const sdk::Request& request);
-// Opaque keyset token <-> (created_at micros, id). decode throws ApiError 400.
-std::string encodePageToken(int64_t micros, const std::string& id);
-std::pair<int64_t, std::string> decodePageToken(const std::string& token);
+// A newest-first list keyed by (created_at in microseconds, id) — jobs, runs — paged with the
+// SDK's helpers (jobengine/pagination.hpp): the page request and the key to continue after.
+// `binding` is sdk::pageBinding(route, filters). Throws ApiError 400 INVALID_PAGE_SIZE /
+// INVALID_PAGE_TOKEN.
+struct CreatedAtPage {
+  sdk::PageRequest request;
+  std::optional<int64_t> after_micros;
+  std::optional<std::string> after_id;
+};
+CreatedAtPage createdAtPage(const sdk::Request& request, const std::string& binding);
+// One fetched row of such a list: the item and its key [micros, id].
+struct CreatedAtRow {
+  nlohmann::json item;
+  nlohmann::json key;
+};
+// Trims rows (fetched with request.fetchLimit()) into {"items": [...], "nextPageToken"?}.
+nlohmann::json createdAtPageBody(std::vector<CreatedAtRow>& rows, const CreatedAtPage& page,
+                                 const std::string& binding);
 
 // An OpenAPI operation object as JSON text. params: "name:in:type:description".
 std::string openapi(const std::string& summary, const std::vector<std::string>& params,

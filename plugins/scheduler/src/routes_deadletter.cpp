@@ -11,6 +11,8 @@
 // the new job id on the entry and appends job.replayed (on the old job) + job.created.
 #include "routes_deadletter.hpp"
 
+#include <jobengine/time_format.hpp>
+
 #include <memory>
 
 #include "core/deadletter_filter.hpp"
@@ -46,23 +48,28 @@ void listEntries(sdk::Host& host, const sdk::Request& request, sdk::Response& re
   if (!filter) {
     return;
   }
-  const auto size = parsePageSize(request.query("page_size"));
-  if (size.error) {
-    sendFieldError(response, request, *size.error);
+  // The filter values as parsed (since normalized), so a token stays bound to its filters.
+  const std::string binding =
+      sdk::pageBinding("GET " + std::string(kBase), {{"jobType", filter->job_type},
+                                                     {"errorClass", filter->error_class},
+                                                     {"fingerprint", filter->fingerprint},
+                                                     {"since", filter->since}});
+  const auto page = pageRequest(request, response, binding, 2);
+  if (!page) {
     return;
   }
   std::optional<std::string> after_at;
   std::optional<std::string> after_id;
-  if (const auto token = request.query("page_token")) {
-    const auto keys = decodePageToken(*token, 2);
-    if (!keys || !(*keys)[0].is_string() || !(*keys)[1].is_string() ||
-        !isUuid((*keys)[1].get<std::string>())) {
-      sendError(response, request, 400, "INVALID_PAGE_TOKEN",
-                "page_token is not a token this list returned");
+  if (page->after) {
+    const auto& key = *page->after;
+    if (!key[0].is_string() || !sdk::parseRfc3339(key[0].get<std::string>()) ||
+        !key[1].is_string() || !isUuid(key[1].get<std::string>())) {
+      sendClientError(response, request,
+                      sdk::invalidPageToken("the token's key is not [createdAt, id]"));
       return;
     }
-    after_at = (*keys)[0].get<std::string>();
-    after_id = (*keys)[1].get<std::string>();
+    after_at = key[0].get<std::string>();
+    after_id = key[1].get<std::string>();
   }
   static const std::string sql =
       "SELECT " + entryColumns() + " FROM scheduler.dead_letters d WHERE" + kFilterWhere +
@@ -71,14 +78,15 @@ void listEntries(sdk::Host& host, const sdk::Request& request, sdk::Response& re
   auto params = filterParams(txn.tenant(), *filter);
   params.emplace_back(after_at);
   params.emplace_back(after_id);
-  params.emplace_back(size.page_size + 1);
+  params.emplace_back(page->fetchLimit());
   nlohmann::json items = nlohmann::json::array();
   txn.exec(sql, params, [&](const sdk::Row& r) { items.push_back(entryFromRow(r)); });
   nlohmann::json body;
-  if (static_cast<int>(items.size()) > size.page_size) {
-    items.erase(items.end() - 1);
-    body["nextPageToken"] =
-        encodePageToken(nlohmann::json::array({items.back()["createdAt"], items.back()["id"]}));
+  const auto key_of = [](const nlohmann::json& e) {
+    return nlohmann::json::array({e["createdAt"], e["id"]});
+  };
+  if (const auto next = sdk::finishPage(items, *page, key_of, binding)) {
+    body["nextPageToken"] = *next;
   }
   body["deadLetters"] = items;
   response.json(200, body);

@@ -80,36 +80,21 @@ void listJobs(const sdk::Request& request, sdk::Response& response, sdk::Txn& tx
                    "succeeded, failed, timed_out, canceled",
                    json{{"parameter", "status"}});
   }
-  const int size = pageSize(request);
-  std::optional<int64_t> after_micros;
-  std::optional<std::string> after_id;
-  if (auto token = request.query("page_token"); token && !token->empty()) {
-    const auto [micros, id] = decodePageToken(*token);
-    after_micros = micros;
-    after_id = id;
-  }
-  json items = json::array();
-  int64_t last_micros = 0;
-  std::string last_id;
-  bool more = false;
+  const auto type = filter(request, "type", false);
+  const auto source = filter(request, "sourceId", true);
+  const auto run = filter(request, "runId", true);
+  const std::string binding =
+      sdk::pageBinding("GET " + std::string(kApiBase) + "/jobs",
+                       {{"status", status}, {"type", type}, {"sourceId", source}, {"runId", run}});
+  const CreatedAtPage page = createdAtPage(request, binding);
+  std::vector<CreatedAtRow> rows;
   txn.exec(kListJobs,
-           {txn.tenant(), status, filter(request, "type", false), filter(request, "sourceId", true),
-            filter(request, "runId", true), after_micros, after_id, size + 1},
+           {txn.tenant(), status, type, source, run, page.after_micros, page.after_id,
+            page.request.fetchLimit()},
            [&](const sdk::Row& r) {
-             if (static_cast<int>(items.size()) < size) {
-               items.push_back(r.json(0));
-               last_micros = r.i64(1);
-               last_id = r.str(2);
-             } else {
-               more = true;  // the one extra row: another page exists
-             }
+             rows.push_back({r.json(0), json::array({r.i64(1), r.str(2)})});
            });
-  json body = json::object();
-  if (more) {
-    body["nextPageToken"] = encodePageToken(last_micros, last_id);
-  }
-  body["items"] = items;
-  response.json(200, body);
+  response.json(200, createdAtPageBody(rows, page, binding));
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // routes_packrun_logs.cpp — pack-run log lines: append (worker) and ordered, resumable read
 // (see routes_packruns.cpp for the rules). Lines: {message (required, <= 64 KiB), stream
 // (stdout|stderr|system, default stdout), level, data (object)}; one request carries one
-// line object or {"lines": [...]} with at most 1000 lines.
+// line object or {"lines": [...]} with at most 1000 lines. A read is a page of lines after a
+// seq: resume with ?after=<nextAfter>, or with page_token=<nextPageToken> like any list.
 #include <jobengine/ids.hpp>
 #include <jobengine/plugin.hpp>
 
@@ -180,8 +181,20 @@ void readPackRunLogs(sdk::Host& host, const je_config_v1* config, const sdk::Req
                          "listener (or read JSON pages with ?after=<seq>)"}});
     return;
   }
+  const std::string binding = "GET /api/v1/jobengine/pack-runs/" + pack->id + "/logs";
+  const auto page = pageRequest(request, response, binding, 1);
+  if (!page) {
+    return;
+  }
   int64_t after = 0;
-  if (const auto raw = request.query("after")) {
+  if (page->after) {  // a page_token wins over ?after=, as on the events listing
+    const auto& seq = (*page->after)[0];
+    if (!seq.is_number_integer() || seq.get<int64_t>() < 0) {
+      sendClientError(response, request, sdk::invalidPageToken("the token's key is not a log seq"));
+      return;
+    }
+    after = seq.get<int64_t>();
+  } else if (const auto raw = request.query("after")) {
     const auto v = parseNonNegative(*raw);
     if (!v) {
       sendError(
@@ -192,17 +205,12 @@ void readPackRunLogs(sdk::Host& host, const je_config_v1* config, const sdk::Req
     }
     after = *v;
   }
-  const auto size = parsePageSize(request.query("page_size"));
-  if (size.error) {
-    sendFieldError(response, request, *size.error);
-    return;
-  }
   static const std::string sql =
       "SELECT seq, " + rfc3339Sql("at") +
       ", stream, level, message, data FROM scheduler.pack_run_logs WHERE tenant_id = $1 AND "
       "pack_run_id = $2::uuid AND seq > $3::bigint ORDER BY seq LIMIT $4::int";
   nlohmann::json lines = nlohmann::json::array();
-  txn.exec(sql, {txn.tenant(), pack->id, after, size.page_size + 1}, [&](const sdk::Row& r) {
+  txn.exec(sql, {txn.tenant(), pack->id, after, page->fetchLimit()}, [&](const sdk::Row& r) {
     lines.push_back({{"seq", r.i64(0)},
                      {"at", r.str(1)},
                      {"stream", r.str(2)},
@@ -210,16 +218,19 @@ void readPackRunLogs(sdk::Host& host, const je_config_v1* config, const sdk::Req
                      {"message", r.str(4)},
                      {"data", r.json(5)}});
   });
-  const bool more = static_cast<int>(lines.size()) > size.page_size;
-  if (more) {
-    lines.erase(lines.end() - 1);
-  }
+  const auto token = sdk::finishPage(
+      lines, *page, [](const nlohmann::json& l) { return nlohmann::json::array({l["seq"]}); },
+      binding);
   const int64_t next = lines.empty() ? after : lines.back()["seq"].get<int64_t>();
-  response.json(200, {{"packRunId", pack->id},
-                      {"lines", lines},
-                      {"nextAfter", next},
-                      {"hasMore", more},
-                      {"lastSeq", pack->last_seq}});
+  nlohmann::json body = {{"packRunId", pack->id},
+                         {"lines", lines},
+                         {"nextAfter", next},
+                         {"hasMore", token.has_value()},
+                         {"lastSeq", pack->last_seq}};
+  if (token) {
+    body["nextPageToken"] = *token;
+  }
+  response.json(200, body);
 }
 
 }  // namespace jobengine::scheduler

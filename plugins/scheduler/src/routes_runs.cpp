@@ -83,40 +83,24 @@ void registerRunRoutes(sdk::Host& host, JobService& service) {
            openapi("List runs, newest first",
                    {"status:query:string:run status", "sourceId:query:string:source id"}, false,
                    "200", true),
-           [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
-             const int size = pageSize(req);
-             std::optional<int64_t> after_micros;
-             std::optional<std::string> after_id;
-             if (auto token = req.query("page_token"); token && !token->empty()) {
-               const auto [micros, id] = decodePageToken(*token);
-               after_micros = micros;
-               after_id = id;
-             }
+           [base](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              auto status = req.query("status");
              auto source = req.query("sourceId");
              if (source && !sdk::isUuid(*source)) {
                throw ApiError(400, "INVALID_FILTER", "sourceId must be a UUID",
                               json{{"parameter", "sourceId"}});
              }
-             json items = json::array();
-             bool more = false;
-             int64_t last_micros = 0;
-             std::string last_id;
-             txn.exec(kListRuns, {txn.tenant(), status, source, after_micros, after_id, size + 1},
+             const std::string binding =
+                 sdk::pageBinding("GET " + base, {{"status", status}, {"sourceId", source}});
+             const CreatedAtPage page = createdAtPage(req, binding);
+             std::vector<CreatedAtRow> rows;
+             txn.exec(kListRuns,
+                      {txn.tenant(), status, source, page.after_micros, page.after_id,
+                       page.request.fetchLimit()},
                       [&](const sdk::Row& r) {
-                        if (static_cast<int>(items.size()) < size) {
-                          items.push_back(r.json(0));
-                          last_micros = r.i64(1);
-                          last_id = r.str(2);
-                        } else {
-                          more = true;
-                        }
+                        rows.push_back({r.json(0), json::array({r.i64(1), r.str(2)})});
                       });
-             json body = {{"items", items}};
-             if (more) {
-               body["nextPageToken"] = encodePageToken(last_micros, last_id);
-             }
-             resp.json(200, body);
+             resp.json(200, createdAtPageBody(rows, page, binding));
            });
   addRoute(host, "GET", base + "/:id", "orch:read",
            openapi("One run with its jobs (by key)", {id_param}, false, "200"),

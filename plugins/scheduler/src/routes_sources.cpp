@@ -4,12 +4,15 @@
 //
 // Decisions (documented in plugins/scheduler/README.md, "Operator routes"):
 //  * Order of GET /sources: id ascending (UUIDv7 = creation order), keyset-paginated.
-//  * ETag "v<version>"; If-Match is optional on PATCH/DELETE/pause/resume, and when given it
-//    must name the current version ("*" matches any) or the answer is 412 and nothing changes.
+//  * ETag "v<version>" (jobengine/etag.hpp); If-Match is optional on PATCH/DELETE/pause/resume,
+//    and when given it must name the current version ("*" matches any; a list matches when one
+//    of its tags does) or the answer is 412 and nothing changes. If-None-Match on GET → 304.
 //  * pause/resume of a source already in that state answer 200 without a new version or event.
 //  * sync of a paused or disabled source is 409 (resume / enable it first); otherwise one run
 //    (kind sync) with one queued job of syncJobType(kind, config).
 #include "routes_sources.hpp"
+
+#include <jobengine/etag.hpp>
 
 #include <memory>
 
@@ -57,8 +60,12 @@ OpsEvent sourceEvent(const std::string& type, const nlohmann::json& source,
   return e;
 }
 
+uint64_t versionOf(const nlohmann::json& source) {
+  return static_cast<uint64_t>(source["version"].get<int64_t>());
+}
+
 void sendSource(sdk::Response& response, int status, const nlohmann::json& source) {
-  response.header("ETag", versionEtag(source["version"].get<int64_t>()));
+  response.header("ETag", sdk::makeEtag(versionOf(source)));
   response.json(status, source);
 }
 
@@ -77,47 +84,41 @@ std::optional<nlohmann::json> sourceForUpdate(sdk::Txn& txn, const sdk::Request&
     sendError(response, request, 404, "SOURCE_NOT_FOUND", "no source with id '" + id + "'");
     return std::nullopt;
   }
-  if (const auto header = request.header("If-Match")) {
-    const IfMatch match = parseIfMatch(*header);
-    const int64_t current = (*source)["version"].get<int64_t>();
-    if (!match.any && (match.matches_nothing || match.version != current)) {
-      sendError(response, request, 412, "PRECONDITION_FAILED",
-                "If-Match " + *header + " does not match the current ETag " + versionEtag(current) +
-                    "; GET the source and retry with its ETag",
-                {{"currentEtag", versionEtag(current)}});
-      return std::nullopt;
-    }
+  if (const auto refused = sdk::checkIfMatch(request.header("If-Match"), versionOf(*source))) {
+    sendClientError(response, request, *refused);
+    return std::nullopt;
   }
   return source;
 }
 
 void listSources(sdk::Host& host, const sdk::Request& request, sdk::Response& response) {
   auto txn = host.borrow(request.txn());
-  const auto size = parsePageSize(request.query("page_size"));
-  if (size.error) {
-    sendFieldError(response, request, *size.error);
+  const std::string binding = "GET " + std::string(kBase);
+  const auto page = pageRequest(request, response, binding, 1);
+  if (!page) {
     return;
   }
   std::optional<std::string> after;
-  if (const auto token = request.query("page_token")) {
-    const auto keys = decodePageToken(*token, 1);
-    if (!keys || !(*keys)[0].is_string() || !isUuid((*keys)[0].get<std::string>())) {
-      sendError(response, request, 400, "INVALID_PAGE_TOKEN",
-                "page_token is not a token this list returned");
+  if (page->after) {
+    const auto& id = (*page->after)[0];
+    if (!id.is_string() || !isUuid(id.get<std::string>())) {
+      sendClientError(response, request,
+                      sdk::invalidPageToken("the token's key is not a source id"));
       return;
     }
-    after = (*keys)[0].get<std::string>();
+    after = id.get<std::string>();
   }
   static const std::string sql = "SELECT " + columns() +
                                  " FROM scheduler.sources WHERE tenant_id = $1 AND ($2::uuid IS "
                                  "NULL OR id > $2::uuid) ORDER BY id LIMIT $3::int";
   nlohmann::json items = nlohmann::json::array();
-  txn.exec(sql, {txn.tenant(), after, size.page_size + 1},
+  txn.exec(sql, {txn.tenant(), after, page->fetchLimit()},
            [&](const sdk::Row& r) { items.push_back(sourceFromRow(r)); });
   nlohmann::json body;
-  if (static_cast<int>(items.size()) > size.page_size) {
-    items.erase(items.end() - 1);
-    body["nextPageToken"] = encodePageToken(nlohmann::json::array({items.back()["id"]}));
+  if (const auto next = sdk::finishPage(
+          items, *page, [](const nlohmann::json& s) { return nlohmann::json::array({s["id"]}); },
+          binding)) {
+    body["nextPageToken"] = *next;
   }
   body["sources"] = items;
   response.json(200, body);
@@ -187,8 +188,8 @@ void getSource(sdk::Host& host, const sdk::Request& request, sdk::Response& resp
     return;
   }
   if (const auto none_match = request.header("If-None-Match")) {
-    if (*none_match == versionEtag((*source)["version"].get<int64_t>())) {
-      response.header("ETag", *none_match);
+    if (sdk::etagListMatches(*none_match, versionOf(*source))) {
+      response.header("ETag", sdk::makeEtag(versionOf(*source)));
       response.status(304);
       return;
     }
