@@ -89,8 +89,7 @@ void EventNotifier::run() {
       }
     } catch (const std::exception& e) {
       if (healthy) {
-        log->warn("event notifier: {}; feeders fall back to polling until it reconnects",
-                  e.what());
+        log->warn("event notifier: {}; feeders fall back to polling until it reconnects", e.what());
         healthy = false;
       }
       conn_.reset();

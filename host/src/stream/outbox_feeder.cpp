@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <pqxx/pqxx>
+#include <set>
 #include <stdexcept>
 
 #include "log/logging.hpp"
@@ -106,11 +107,19 @@ void OutboxFeeder::drain() {
     subscriptions_->catchUp(read, cursor_.load());
   }
   for (;;) {
-    const std::vector<OutboxEvent> batch = read(cursor_.load(), options_.batch);
+    // Envelopes are built only for tenants someone listens to now: a subscriber that arrives
+    // later reads what it missed from the outbox (its resume), like one the hub never had.
+    const bool plugins_listen = subscriptions_ != nullptr && subscriptions_->size() > 0;
+    const std::set<std::string> tenants = hub_.subscribedTenants();
+    const std::vector<OutboxEvent> batch =
+        readAllTenants(*read_conn_, cursor_.load(), options_.batch,
+                       [&](const std::string& t) { return plugins_listen || tenants.count(t); });
     for (const auto& e : batch) {
-      hub_.publish(e.event);
-      if (subscriptions_ != nullptr) {
-        subscriptions_->deliver(e);
+      if (!e.event.json.empty()) {
+        hub_.publish(e.event);
+        if (plugins_listen) {
+          subscriptions_->deliver(e);
+        }
       }
       cursor_ = e.event.seq;
     }

@@ -26,7 +26,7 @@ constexpr const char* kOrderedScanOnly =
 
 std::string textOr(const pqxx::field& f) { return f.is_null() ? std::string{} : f.c_str(); }
 
-OutboxEvent eventFromRow(const pqxx::row& row) {
+OutboxEvent eventFromRow(const pqxx::row& row, bool with_json = true) {
   OutboxEvent out;
   StreamEvent& e = out.event;
   e.seq = row[1].as<uint64_t>();
@@ -35,8 +35,10 @@ OutboxEvent eventFromRow(const pqxx::row& row) {
   e.run_id = textOr(row[5]);
   e.job_id = textOr(row[6]);
   e.source_id = textOr(row[7]);
-  e.json = envelopeFromRow(eventRowFrom(row))
-               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (with_json) {
+    e.json = envelopeFromRow(eventRowFrom(row))
+                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
   out.occurred_at_epoch = row[9].is_null() ? 0.0 : row[9].as<double>();
   return out;
 }
@@ -44,7 +46,7 @@ OutboxEvent eventFromRow(const pqxx::row& row) {
 }  // namespace
 
 std::vector<OutboxEvent> readAllTenants(pqxx::connection& conn, uint64_t after_seq,
-                                        std::size_t limit) {
+                                        std::size_t limit, const TenantFilter& wanted) {
   pqxx::work tx(conn);
   tx.exec(std::string("SELECT set_config('jobengine.tenant', 'system', true), ") +
           kOrderedScanOnly);
@@ -57,7 +59,7 @@ std::vector<OutboxEvent> readAllTenants(pqxx::connection& conn, uint64_t after_s
   std::vector<OutboxEvent> out;
   out.reserve(rows.size());
   for (const auto& row : rows) {
-    out.push_back(eventFromRow(row));
+    out.push_back(eventFromRow(row, !wanted || wanted(textOr(row[0]))));
   }
   return out;
 }

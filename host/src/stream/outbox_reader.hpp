@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,8 +31,12 @@ struct OutboxEvent {
 
 // Rows of every tenant with seq > after_seq below the horizon, ascending, at most `limit`.
 // Runs one short read transaction bound to "system" on `conn`. Throws pqxx errors.
+// The envelope JSON (the costly part: a parse and a dump per event) is built only for rows
+// whose tenant `wanted` accepts; the others come back with an empty event.json. No `wanted`:
+// every row.
+using TenantFilter = std::function<bool(const std::string& tenant)>;
 std::vector<OutboxEvent> readAllTenants(pqxx::connection& conn, uint64_t after_seq,
-                                        std::size_t limit);
+                                        std::size_t limit, const TenantFilter& wanted = {});
 
 // The largest seq below the horizon (0 when there is none): where a "new events only"
 // cursor starts.

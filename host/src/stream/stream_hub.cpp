@@ -305,4 +305,13 @@ std::size_t StreamHub::subscriberCount() const {
   return subs_.size();
 }
 
+std::set<std::string> StreamHub::subscribedTenants() const {
+  std::set<std::string> out;
+  const std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto& s : subs_) {
+    out.insert(s->tenant());
+  }
+  return out;
+}
+
 }  // namespace jobengine::host

@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -119,6 +120,8 @@ class StreamHub {
   void closeAll();
 
   std::size_t subscriberCount() const;
+  // The tenants that have at least one subscriber now (a snapshot).
+  std::set<std::string> subscribedTenants() const;
   uint64_t droppedCount() const { return dropped_.load(); }
 
  private:
