@@ -132,7 +132,11 @@ std::vector<Figure> runEngineBench(const BenchParams& params, const std::string&
   options.name = "bench";
   options.embedded = true;
   options.plugin_dir = pluginDir(work_dir);
-  options.extra_toml = "[plugins.bench-noop]\n";
+  options.durable = true;  // fsync and synchronous_commit as shipped, like the baseline
+  options.pool_size = 8;   // config/jobengine.toml
+  // The runner claims batches as large as the baseline's and the bridge workers' claims.
+  options.extra_toml = "[plugins.bench-noop]\n[plugins.scheduler]\nclaim_batch_size = " +
+                       std::to_string(params.claim_batch) + "\n";
   EngineProcess engine(options);
   engine.start();
   HttpClient http(engine.restPort());

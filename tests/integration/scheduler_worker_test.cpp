@@ -46,6 +46,13 @@ TEST_F(SchedulerWorkerTest, ClaimHeartbeatArtifactsCompleteAndFencing) {
             {"artifacts", {{{"uri", "s3://b/k"}, {"digest", "sha256:" + std::string(64, 'a')}}}}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json()["recorded"], 1);
+  r = get("/jobs/" + id + "/artifacts");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.json()["items"].size(), 1u) << r.body;
+  EXPECT_EQ(r.json()["items"][0]["uri"], "s3://b/k");
+  EXPECT_EQ(r.json()["items"][0]["digest"], "sha256:" + std::string(64, 'a'));
+  EXPECT_EQ(r.json()["items"][0]["jobId"], id);
+  EXPECT_FALSE(r.json().contains("nextPageToken"));
 
   const std::string bogus = "0190b1a2-0000-7000-8000-000000000001";
   r = post("/worker/jobs/" + id + "/complete", {{"leaseId", bogus}, {"status", "succeeded"}});

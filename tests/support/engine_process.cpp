@@ -146,8 +146,8 @@ EngineProcess::EngineProcess(EngineOptions options) : options_(std::move(options
       << "[http]\nport = 0\nstream_port = 0\nworker_threads = 4\ndrain_timeout_ms = 10000\n"
       << "[database]\n"
       << "dsn = \"" << database_dsn_ << "\"\n"
-      << "pool_size = 4\n"
-      << (options_.embedded ? "fsync = false\n" : "")
+      << "pool_size = " << options_.pool_size << "\n"
+      << (options_.embedded && !options_.durable ? "fsync = false\n" : "")
       << "[auth]\nmode = \"dev\"\nissuer = \"jobengine-dev\"\naudience = \"jobengine\"\n"
       << "hs256_secret = \"integration-test-secret-0123456789abcdef\"\n"
       << "stream_token_secret = \"integration-stream-secret-0123456789abcdef\"\n"

@@ -20,6 +20,8 @@ struct EngineOptions {
   bool embedded = false;          // embedded cluster under the temp dir instead of a DSN
   std::string database_dsn;       // share a database (replicas); empty: a fresh one
   std::string plugin_dir;         // empty: the build's plugins/
+  bool durable = false;           // embedded: fsync as shipped (true) or off (tests, false)
+  int pool_size = 4;              // database.pool_size
   std::chrono::seconds ready_timeout{60};
 };
 

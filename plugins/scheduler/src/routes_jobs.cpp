@@ -39,6 +39,21 @@ WHERE e.tenant_id = $1 AND e.job_id = $2::uuid
 ORDER BY e.seq
 )SQL";
 
+// A job's recorded artifacts, newest first, keyed like the job list.
+constexpr std::string_view kListArtifacts = R"SQL(
+SELECT jsonb_build_object('id', a.id, 'jobId', a.job_id, 'runId', a.run_id, 'uri', a.uri,
+                          'digest', a.digest, 'mediaType', a.media_type,
+                          'sizeBytes', a.size_bytes, 'createdAt', scheduler.ts(a.created_at)),
+       (extract(epoch FROM a.created_at) * 1000000)::bigint, a.id
+FROM scheduler.artifacts a
+WHERE a.tenant_id = $1 AND a.job_id = $2::uuid
+  AND ($3::bigint IS NULL
+       OR (a.created_at, a.id) < (timestamptz 'epoch' + $3::bigint * interval '1 microsecond',
+                                  $4::uuid))
+ORDER BY a.created_at DESC, a.id DESC
+LIMIT $5::int
+)SQL";
+
 constexpr std::string_view kSummary = R"SQL(
 SELECT j.job_type, j.status, count(*) FROM scheduler.jobs j WHERE j.tenant_id = $1
 GROUP BY j.job_type, j.status ORDER BY j.job_type, j.status
@@ -91,6 +106,21 @@ void listJobs(const sdk::Request& request, sdk::Response& response, sdk::Txn& tx
   txn.exec(kListJobs,
            {txn.tenant(), status, type, source, run, page.after_micros, page.after_id,
             page.request.fetchLimit()},
+           [&](const sdk::Row& r) {
+             rows.push_back({r.json(0), json::array({r.i64(1), r.str(2)})});
+           });
+  response.json(200, createdAtPageBody(rows, page, binding));
+}
+
+void listArtifacts(const sdk::Request& request, sdk::Response& response, sdk::Txn& txn) {
+  const std::string id = uuidParam(request, "id", "job");
+  getJob(txn, id);  // 404 for a job this tenant does not have
+  const std::string binding =
+      sdk::pageBinding("GET " + std::string(kApiBase) + "/jobs/{id}/artifacts", {{"jobId", id}});
+  const CreatedAtPage page = createdAtPage(request, binding);
+  std::vector<CreatedAtRow> rows;
+  txn.exec(kListArtifacts,
+           {txn.tenant(), id, page.after_micros, page.after_id, page.request.fetchLimit()},
            [&](const sdk::Row& r) {
              rows.push_back({r.json(0), json::array({r.i64(1), r.str(2)})});
            });
@@ -151,6 +181,10 @@ void registerJobRoutes(sdk::Host& host, JobService& service) {
            [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              resp.json(200, getJob(txn, uuidParam(req, "id", "job")));
            });
+  addRoute(host, "GET", base + "/:id/artifacts", "orch:read",
+           openapi("A job's artifacts (uri, sha256 digest, media type, size), newest first",
+                   {id_param}, false, "200", true),
+           listArtifacts);
   addRoute(host, "GET", base + "/:id/history", "orch:read",
            openapi("A job's transitions in order (its orch.event.v1 events from the outbox)",
                    {id_param}, false, "200"),
