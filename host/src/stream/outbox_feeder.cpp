@@ -19,6 +19,11 @@ namespace jobengine::host {
 namespace {
 
 constexpr const char* kChannel = "jobengine_events";
+constexpr const char* kPublishedMetric = "outbox_published_total";
+constexpr const char* kPublishedHelp = "Outbox events published to streams";
+constexpr const char* kLagMetric = "outbox_lag_seconds";
+constexpr const char* kLagHelp =
+    "Seconds between the last published event's occurredAt and its publish";
 
 std::unique_ptr<pqxx::connection> openConnection(const OutboxFeederOptions& options) {
   auto conn = std::make_unique<pqxx::connection>(options.dsn);
@@ -74,6 +79,11 @@ void OutboxFeeder::start() {
     throw std::runtime_error(std::string("outbox feeder: cannot read jobengine.events: ") +
                              e.what());
   }
+  if (metrics_ != nullptr) {
+    // Registered now, so a scrape right after the first delivery never misses them.
+    metrics_->counterAdd(kPublishedMetric, kPublishedHelp, {}, 0);
+    metrics_->gaugeSet(kLagMetric, kLagHelp, {}, 0);
+  }
   stopping_ = false;
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "je-outbox-feed");
@@ -112,8 +122,11 @@ void OutboxFeeder::drain() {
     const bool plugins_listen = subscriptions_ != nullptr && subscriptions_->size() > 0;
     const std::set<std::string> tenants = hub_.subscribedTenants();
     const std::vector<OutboxEvent> batch =
-        readAllTenants(*read_conn_, cursor_.load(), options_.batch,
-                       [&](const std::string& t) { return plugins_listen || tenants.count(t); });
+        plugins_listen || !tenants.empty()
+            ? readAllTenants(
+                  *read_conn_, cursor_.load(), options_.batch,
+                  [&](const std::string& t) { return plugins_listen || tenants.count(t) > 0; })
+            : readPositions(*read_conn_, cursor_.load(), options_.batch);
     for (const auto& e : batch) {
       if (!e.event.json.empty()) {
         hub_.publish(e.event);
@@ -124,11 +137,9 @@ void OutboxFeeder::drain() {
       cursor_ = e.event.seq;
     }
     if (!batch.empty() && metrics_ != nullptr) {
-      metrics_->counterAdd("outbox_published_total", "Outbox events published to streams", {},
-                           static_cast<double>(batch.size()));
-      metrics_->gaugeSet("outbox_lag_seconds",
-                         "Seconds between the last published event's occurredAt and its publish",
-                         {}, nowEpochSeconds() - batch.back().occurred_at_epoch);
+      metrics_->counterAdd(kPublishedMetric, kPublishedHelp, {}, static_cast<double>(batch.size()));
+      metrics_->gaugeSet(kLagMetric, kLagHelp, {},
+                         nowEpochSeconds() - batch.back().occurred_at_epoch);
     }
     if (batch.size() < options_.batch || stopping_.load()) {
       return;

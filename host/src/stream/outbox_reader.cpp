@@ -64,6 +64,24 @@ std::vector<OutboxEvent> readAllTenants(pqxx::connection& conn, uint64_t after_s
   return out;
 }
 
+std::vector<OutboxEvent> readPositions(pqxx::connection& conn, uint64_t after_seq,
+                                       std::size_t limit) {
+  pqxx::work tx(conn);
+  tx.exec(std::string("SELECT set_config('jobengine.tenant', 'system', true), ") +
+          kOrderedScanOnly);
+  const pqxx::result rows = tx.exec_params(
+      "SELECT seq, extract(epoch FROM occurred_at)::float8 FROM jobengine.events "
+      "WHERE seq > $1 AND seq < jobengine.event_horizon() ORDER BY seq LIMIT $2",
+      static_cast<int64_t>(after_seq), static_cast<int64_t>(limit));
+  tx.commit();
+  std::vector<OutboxEvent> out(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    out[i].event.seq = rows[i][0].as<uint64_t>();
+    out[i].occurred_at_epoch = rows[i][1].is_null() ? 0.0 : rows[i][1].as<double>();
+  }
+  return out;
+}
+
 uint64_t visibleMaxSeq(pqxx::connection& conn) {
   pqxx::work tx(conn);
   tx.exec("SELECT set_config('jobengine.tenant', 'system', true)");

@@ -38,6 +38,11 @@ using TenantFilter = std::function<bool(const std::string& tenant)>;
 std::vector<OutboxEvent> readAllTenants(pqxx::connection& conn, uint64_t after_seq,
                                         std::size_t limit, const TenantFilter& wanted = {});
 
+// Only the seq and occurred_at of the same rows (event.json and the routing fields empty): how
+// the feeder advances its cursor and lag metric while nobody listens, without moving bodies.
+std::vector<OutboxEvent> readPositions(pqxx::connection& conn, uint64_t after_seq,
+                                       std::size_t limit);
+
 // The largest seq below the horizon (0 when there is none): where a "new events only"
 // cursor starts.
 uint64_t visibleMaxSeq(pqxx::connection& conn);

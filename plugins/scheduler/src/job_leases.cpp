@@ -258,15 +258,25 @@ std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
     txn.exec(sql::kInsertArtifacts, {applied_artifacts.dump()});
   }
   refreshRuns(txn, runs, actor);
+  // One metrics call per status, not per job (each crosses the ABI with its labels as JSON).
+  std::map<std::string, int> applied_by_status;
+  int stale = 0;
   for (const auto& r : out) {
     if (r.applied) {
-      host_.counterAdd("scheduler_jobs_completed_total",
-                       "Completions applied, by the job's new status (queued = retry scheduled)",
-                       {{"status", r.status}});
+      ++applied_by_status[r.status];
     } else {
-      host_.counterAdd("scheduler_stale_reports_total",
-                       "Completions refused because the lease was stale (fencing)", json::object());
+      ++stale;
     }
+  }
+  for (const auto& [status, n] : applied_by_status) {
+    host_.counterAdd("scheduler_jobs_completed_total",
+                     "Completions applied, by the job's new status (queued = retry scheduled)",
+                     {{"status", status}}, n);
+  }
+  if (stale > 0) {
+    host_.counterAdd("scheduler_stale_reports_total",
+                     "Completions refused because the lease was stale (fencing)", json::object(),
+                     stale);
   }
   return out;
 }

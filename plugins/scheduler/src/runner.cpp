@@ -114,21 +114,27 @@ bool Runner::progress(const std::string& job_id, std::optional<int> percent,
 void Runner::claimLoop(int index) {
   nameThread("sched-run-" + std::to_string(index));
   const auto poll = std::chrono::milliseconds(service_.settings().poll_interval_ms);
+  // The previous batch's completions ride in the transaction of the next claim: one commit
+  // (one WAL flush) per batch instead of two. They are committed before the loop waits or
+  // exits, so a finished job never waits for new work to be completed.
+  std::vector<Completion> done;
   while (true) {
     uint64_t seen = 0;
+    bool stopping = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (stopping_) {
-        return;
-      }
+      stopping = stopping_;
       seen = wake_seq_;
     }
     std::vector<Grant> grants;
     std::map<std::string, int> lease_of;  // job id -> lease seconds it was claimed with
     try {
-      const auto groups = typesByLease();
-      if (!groups.empty()) {
+      const auto groups = stopping ? std::map<int, std::vector<std::string>>{} : typesByLease();
+      if (!groups.empty() || !done.empty()) {
         auto txn = service_.host().begin(JE_TENANT_SYSTEM);
+        if (!done.empty()) {
+          service_.complete(txn, done, "runner");
+        }
         for (const auto& [lease, types] : groups) {
           for (auto& g :
                service_.claim(txn, types, service_.settings().claim_batch_size, lease, "runner")) {
@@ -139,8 +145,14 @@ void Runner::claimLoop(int index) {
         txn.commit();
       }
     } catch (const std::exception& e) {
-      service_.host().warn(std::string("runner claim failed: ") + e.what());
+      service_.host().warn(std::string("runner claim/completion failed (leases will expire): ") +
+                           e.what());
       grants.clear();
+    }
+    forget(done);
+    done.clear();
+    if (stopping) {
+      return;
     }
     if (grants.empty()) {
       std::unique_lock<std::mutex> lock(mutex_);
@@ -155,22 +167,16 @@ void Runner::claimLoop(int index) {
                      std::make_shared<std::atomic<bool>>(false)};
       }
     }
-    std::vector<Completion> completions;
     for (const auto& g : grants) {
-      completions.push_back(execute(g));
+      done.push_back(execute(g));
     }
-    try {
-      auto txn = service_.host().begin(JE_TENANT_SYSTEM);
-      service_.complete(txn, completions, "runner");
-      txn.commit();
-    } catch (const std::exception& e) {
-      service_.host().warn(std::string("runner completion failed (leases will expire): ") +
-                           e.what());
-    }
-    std::lock_guard<std::mutex> lock(inflight_mutex_);
-    for (const auto& g : grants) {
-      inflight_.erase(g.id);
-    }
+  }
+}
+
+void Runner::forget(const std::vector<Completion>& completions) {
+  std::lock_guard<std::mutex> lock(inflight_mutex_);
+  for (const auto& c : completions) {
+    inflight_.erase(c.job_id);
   }
 }
 

@@ -2,7 +2,8 @@
 //
 // runner_threads named threads ("sched-run-N") claim batches of jobs whose type has an
 // in-process handler (FOR UPDATE SKIP LOCKED, "system"-bound transactions), run the handlers
-// and complete the batch in one round trip. Plugins cannot LISTEN, so an idle claimer sleeps
+// and complete the batch in one statement, in the same transaction as the next claim (one
+// commit per batch). Plugins cannot LISTEN, so an idle claimer sleeps
 // on a condition variable: an enqueue in this replica wakes it at once (Txn::onCommit), and
 // it polls every poll_interval_ms for work enqueued by other replicas.
 //
@@ -59,6 +60,8 @@ class Runner {
 
  private:
   void claimLoop(int index);
+  // Drops finished jobs from inflight_ (their leases are no longer renewed).
+  void forget(const std::vector<Completion>& completions);
   void sweepLoop();
   void renewLeases();
   Completion execute(const Grant& grant);
