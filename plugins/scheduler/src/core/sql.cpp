@@ -479,8 +479,14 @@ SELECT i.ord, i.id AS requested_id, COALESCE(ins.id, ex.id) AS id, ins.id IS NOT
        COALESCE(ins.status, ex.status) AS status
 FROM input i
 LEFT JOIN ins ON ins.tenant_id = i.tenant_id AND ins.id = i.id
-LEFT JOIN scheduler.jobs ex
-  ON ins.id IS NULL AND ex.tenant_id = i.tenant_id AND ex.idempotency_key = i.idempotency_key
+-- LATERAL: one idempotency-index probe per repeated key, never a hash of the whole jobs
+-- table (the plain LEFT JOIN was planned as a hash join over a scan of every job: ~10 % of
+-- the enqueue's database time at 60k jobs, growing with the table).
+LEFT JOIN LATERAL (
+  SELECT x.id, x.status FROM scheduler.jobs x
+  WHERE ins.id IS NULL AND i.idempotency_key IS NOT NULL
+    AND x.tenant_id = i.tenant_id AND x.idempotency_key = i.idempotency_key
+) ex ON true
 ORDER BY i.ord
 )SQL";
 
