@@ -12,6 +12,11 @@ namespace {
 
 using nlohmann::json;
 
+// Concurrent claim transactions at most (each leases up to claim_batch_size).
+constexpr int kMaxClaimers = 4;
+// Handlers slower than this on average: hold only as many leased jobs as can run at once.
+constexpr double kFastHandlerMs = 5.0;
+
 // Any fixed 64-bit key: only scheduler sweeps take it.
 constexpr int64_t kSweepLockKey = 0x5363686564537765;  // "SchedSwe"
 
@@ -55,9 +60,14 @@ void Runner::start() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = false;
+    claimer_done_ = false;
   }
-  for (int i = 0; i < service_.settings().runner_threads; ++i) {
-    threads_.emplace_back([this, i] { claimLoop(i); });
+  const int workers = service_.settings().runner_threads;
+  for (int i = 0; i < workers; ++i) {
+    workers_.emplace_back([this, i] { workLoop(i); });
+  }
+  for (int i = 0; i < std::min(workers, kMaxClaimers); ++i) {
+    claimers_.emplace_back([this, i] { claimLoop(i); });
   }
   sweeper_ = std::thread([this] { sweepLoop(); });
 }
@@ -67,13 +77,21 @@ void Runner::stop() {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
-  cv_.notify_all();
-  for (auto& t : threads_) {
+  claim_cv_.notify_all();
+  work_cv_.notify_all();
+  sweep_cv_.notify_all();
+  for (auto& t : claimers_) {
+    if (t.joinable()) {
+      t.join();  // they wait for the workers to run what was leased, and complete it
+    }
+  }
+  claimers_.clear();
+  for (auto& t : workers_) {
     if (t.joinable()) {
       t.join();
     }
   }
-  threads_.clear();
+  workers_.clear();
   if (sweeper_.joinable()) {
     sweeper_.join();
   }
@@ -84,7 +102,7 @@ void Runner::wake() {
     std::lock_guard<std::mutex> lock(mutex_);
     ++wake_seq_;
   }
-  cv_.notify_all();
+  claim_cv_.notify_all();
 }
 
 bool Runner::progress(const std::string& job_id, std::optional<int> percent,
@@ -111,65 +129,130 @@ bool Runner::progress(const std::string& job_id, std::optional<int> percent,
   return cancel;
 }
 
+std::vector<Grant> Runner::completeAndClaim(const std::vector<Completion>& done, int want) {
+  std::vector<Grant> grants;
+  const auto groups = want > 0 ? typesByLease() : std::map<int, std::vector<std::string>>{};
+  if (done.empty() && groups.empty()) {
+    return grants;
+  }
+  std::map<std::string, int> lease_of;  // job id -> lease seconds it was claimed with
+  try {
+    auto txn = service_.host().begin(JE_TENANT_SYSTEM);
+    if (!done.empty()) {
+      service_.complete(txn, done, "runner");
+    }
+    for (const auto& [lease, types] : groups) {
+      const int room = want - static_cast<int>(grants.size());
+      if (room <= 0) {
+        break;
+      }
+      for (auto& g : service_.claim(txn, types, room, lease, "runner")) {
+        lease_of[g.id] = lease;
+        grants.push_back(std::move(g));
+      }
+    }
+    txn.commit();
+  } catch (const std::exception& e) {
+    service_.host().warn(std::string("runner claim/completion failed (leases will expire): ") +
+                         e.what());
+    grants.clear();
+  }
+  std::lock_guard<std::mutex> lock(inflight_mutex_);
+  for (const auto& g : grants) {
+    inflight_[g.id] =
+        InFlight{g.tenant, g.lease_id, lease_of[g.id], std::chrono::steady_clock::now(),
+                 std::make_shared<std::atomic<bool>>(false)};
+  }
+  return grants;
+}
+
+int Runner::capacityLocked() const {
+  const int workers = std::max(1, service_.settings().runner_threads);
+  const int batch = std::max(1, service_.settings().claim_batch_size);
+  return avg_handler_ms_ < kFastHandlerMs ? batch * static_cast<int>(claimers_.size()) : workers;
+}
+
 void Runner::claimLoop(int index) {
-  nameThread("sched-run-" + std::to_string(index));
+  nameThread("sched-claim-" + std::to_string(index));
   const auto poll = std::chrono::milliseconds(service_.settings().poll_interval_ms);
-  // The previous batch's completions ride in the transaction of the next claim: one commit
-  // (one WAL flush) per batch instead of two. They are committed before the loop waits or
-  // exits, so a finished job never waits for new work to be completed.
-  std::vector<Completion> done;
-  while (true) {
-    uint64_t seen = 0;
-    bool stopping = false;
+  const int batch = std::max(1, service_.settings().claim_batch_size);
+  bool look_again = true;  // this claimer's last claim was full: there may be more right away
+  uint64_t seen = 0;
+  for (;;) {
+    std::vector<Completion> done;
+    int want = 0;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      // Room: leased jobs this replica may still take on (ready, running or being claimed).
+      const auto room = [&] {
+        return std::min(batch,
+                        capacityLocked() - static_cast<int>(ready_.size()) - busy_ - reserved_);
+      };
+      const auto may_claim = [&] { return room() > 0 && (look_again || wake_seq_ != seen); };
+      const bool polled = !claim_cv_.wait_for(
+          lock, poll, [&] { return stopping_ || !finished_.empty() || may_claim(); });
+      if (stopping_ && finished_.empty()) {
+        if (ready_.empty() && busy_ == 0 && reserved_ == 0) {
+          claimer_done_ = true;
+          break;
+        }
+        // The workers still run what was leased; come back for their completions.
+        claim_cv_.wait_for(lock, std::chrono::milliseconds(50), [&] {
+          return !finished_.empty() || (ready_.empty() && busy_ == 0 && reserved_ == 0);
+        });
+        continue;
+      }
+      const bool claim_now = !stopping_ && room() > 0 && (polled || may_claim());
+      seen = wake_seq_;
+      done.swap(finished_);
+      want = claim_now ? room() : 0;
+      reserved_ += want;
+    }
+    std::vector<Grant> grants = completeAndClaim(done, want);
+    forget(done);
+    if (want > 0) {
+      look_again = static_cast<int>(grants.size()) == want;
+    }
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      stopping = stopping_;
-      seen = wake_seq_;
-    }
-    std::vector<Grant> grants;
-    std::map<std::string, int> lease_of;  // job id -> lease seconds it was claimed with
-    try {
-      const auto groups = stopping ? std::map<int, std::vector<std::string>>{} : typesByLease();
-      if (!groups.empty() || !done.empty()) {
-        auto txn = service_.host().begin(JE_TENANT_SYSTEM);
-        if (!done.empty()) {
-          service_.complete(txn, done, "runner");
-        }
-        for (const auto& [lease, types] : groups) {
-          for (auto& g :
-               service_.claim(txn, types, service_.settings().claim_batch_size, lease, "runner")) {
-            lease_of[g.id] = lease;
-            grants.push_back(std::move(g));
-          }
-        }
-        txn.commit();
+      reserved_ -= want;
+      for (auto& g : grants) {
+        ready_.push_back(std::move(g));
       }
-    } catch (const std::exception& e) {
-      service_.host().warn(std::string("runner claim/completion failed (leases will expire): ") +
-                           e.what());
-      grants.clear();
     }
-    forget(done);
-    done.clear();
-    if (stopping) {
-      return;
-    }
-    if (grants.empty()) {
-      std::unique_lock<std::mutex> lock(mutex_);
-      cv_.wait_for(lock, poll, [&] { return stopping_ || wake_seq_ != seen; });
-      continue;
-    }
+    work_cv_.notify_all();
+    claim_cv_.notify_all();  // room or completions may have changed for the other claimers
+  }
+  claim_cv_.notify_all();
+  work_cv_.notify_all();  // claimer_done_: idle workers exit
+}
+
+void Runner::workLoop(int index) {
+  nameThread("sched-run-" + std::to_string(index));
+  for (;;) {
+    Grant grant;
     {
-      std::lock_guard<std::mutex> lock(inflight_mutex_);
-      for (const auto& g : grants) {
-        inflight_[g.id] =
-            InFlight{g.tenant, g.lease_id, lease_of[g.id], std::chrono::steady_clock::now(),
-                     std::make_shared<std::atomic<bool>>(false)};
+      std::unique_lock<std::mutex> lock(mutex_);
+      work_cv_.wait(lock, [&] { return !ready_.empty() || claimer_done_; });
+      if (ready_.empty()) {
+        return;  // claimer_done_: stopping and nothing left to run
       }
+      grant = std::move(ready_.front());
+      ready_.pop_front();
+      ++busy_;
     }
-    for (const auto& g : grants) {
-      done.push_back(execute(g));
+    const auto started = std::chrono::steady_clock::now();
+    Completion completion = execute(grant);
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      --busy_;
+      avg_handler_ms_ = 0.9 * avg_handler_ms_ + 0.1 * ms;
+      finished_.push_back(std::move(completion));
     }
+    claim_cv_.notify_all();
   }
 }
 
@@ -302,7 +385,7 @@ void Runner::sweepLoop() {
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      if (cv_.wait_for(lock, tick, [&] { return stopping_; })) {
+      if (sweep_cv_.wait_for(lock, tick, [&] { return stopping_; })) {
         return;
       }
     }

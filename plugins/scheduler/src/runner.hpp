@@ -1,18 +1,28 @@
 // Runner: the in-process job runner and the lease sweeper of the scheduler plugin.
 //
-// runner_threads named threads ("sched-run-N") claim batches of jobs whose type has an
-// in-process handler (FOR UPDATE SKIP LOCKED, "system"-bound transactions), run the handlers
-// and complete the batch in one statement, in the same transaction as the next claim (one
-// commit per batch). Plugins cannot LISTEN, so an idle claimer sleeps
-// on a condition variable: an enqueue in this replica wakes it at once (Txn::onCommit), and
-// it polls every poll_interval_ms for work enqueued by other replicas.
+// A bounded pool: runner_threads workers ("sched-run-N") and min(4, runner_threads) claimers
+// ("sched-claim-N"). A claimer leases up to claim_batch_size jobs in one statement (FOR
+// UPDATE SKIP LOCKED, "system"-bound transaction) and completes the jobs the workers finished
+// in the same transaction (one commit for both); several claimers keep several such
+// transactions in flight. Workers take ready jobs one at a time, so a slow handler never
+// holds up the jobs claimed with it: up to runner_threads handlers run at once. How many
+// leased jobs the replica holds adapts to the handlers: while they are fast (moving average
+// under 5 ms) up to claim_batch_size per claimer, so no-op-like work drains in big batches;
+// once they are slow, only runner_threads (no job waits leased here while other replicas
+// could run it). Plugins cannot LISTEN, so an idle
+// claimer sleeps on a condition variable: an enqueue in this replica wakes it at once
+// (Txn::onCommit), a finished job wakes it to complete it, and it polls every
+// poll_interval_ms for work enqueued by other replicas.
 //
-// One "sched-sweep" thread renews the leases of handlers that run long (and picks up
-// cancel_requested for them) and, every sweep_interval_ms, sweeps expired leases — only in the
-// replica that wins pg_try_advisory_xact_lock for that sweep transaction (there is no
-// je.leader yet; the lock makes sweeps one-at-a-time across replicas).
+// One "sched-sweep" thread renews the leases of jobs held here (running, or ready and waiting
+// for a worker; and picks up cancel_requested for them) and, every sweep_interval_ms, sweeps
+// expired leases — only in the replica that wins pg_try_advisory_xact_lock for that sweep
+// transaction (there is no je.leader yet; the lock makes sweeps one-at-a-time across
+// replicas).
 //
-// Locking: mutex_ guards stopping_ and wake_seq_; inflight_mutex_ guards inflight_. stop()
+// Locking: mutex_ guards stopping_, wake_seq_, ready_, finished_, busy_, reserved_ and
+// avg_handler_ms_; inflight_mutex_
+// guards inflight_. stop() lets the workers run the jobs already leased, completes them, and
 // joins every thread.
 #pragma once
 
@@ -20,6 +30,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -60,6 +71,12 @@ class Runner {
 
  private:
   void claimLoop(int index);
+  // How many leased jobs this replica may hold (ready + running + being claimed) now.
+  int capacityLocked() const;
+  void workLoop(int index);
+  // One transaction: complete `done`, then lease up to `want` jobs (0: none). Returns the
+  // grants; on failure logs, returns none (the leases of `done` expire and are retried).
+  std::vector<Grant> completeAndClaim(const std::vector<Completion>& done, int want);
   // Drops finished jobs from inflight_ (their leases are no longer renewed).
   void forget(const std::vector<Completion>& completions);
   void sweepLoop();
@@ -69,12 +86,21 @@ class Runner {
   std::map<int, std::vector<std::string>> typesByLease() const;
 
   JobService& service_;
-  std::vector<std::thread> threads_;
+  std::vector<std::thread> workers_;
+  std::vector<std::thread> claimers_;
   std::thread sweeper_;
   std::mutex mutex_;
-  std::condition_variable cv_;
+  std::condition_variable claim_cv_;  // the claimer: wake, finished jobs, stop
+  std::condition_variable work_cv_;   // the workers: ready jobs, stop
+  std::condition_variable sweep_cv_;  // the sweeper: stop
   bool stopping_ = false;
+  bool claimer_done_ = false;  // no more jobs will be made ready
   uint64_t wake_seq_ = 0;
+  std::deque<Grant> ready_;           // leased here, waiting for a worker
+  std::vector<Completion> finished_;  // run, waiting for the claimer to complete them
+  int busy_ = 0;                      // workers running a handler
+  int reserved_ = 0;                  // jobs claimers are claiming right now
+  double avg_handler_ms_ = 0;         // moving average of handler run time
   std::mutex inflight_mutex_;
   std::map<std::string, InFlight> inflight_;  // by job id
 };
