@@ -20,6 +20,7 @@
 #define JOBENGINE_PLUGIN_HPP
 
 #include <jobengine/abi.h>
+#include <jobengine/settings_reader.hpp>
 
 #include <cstdio>
 #include <cstring>
@@ -468,25 +469,15 @@ class Host {
 };
 
 // Strict config reading: every key must be in `allowed`; throws naming the plugin and key.
+// (A plugin with settings to read uses SettingsReader from settings_reader.hpp, which gives the
+// same unknown-key line.)
 inline void requireKnownKeys(const char* plugin_id, const nlohmann::json& config,
                              const std::vector<std::string>& allowed) {
   if (!config.is_object()) {
     throw Error(JE_ERR_INVALID, std::string("plugins.") + plugin_id + ": config must be a table");
   }
-  for (const auto& item : config.items()) {
-    bool known = false;
-    for (const auto& a : allowed) {
-      known = known || a == item.key();
-    }
-    if (!known) {
-      std::string list;
-      for (const auto& a : allowed) {
-        list += (list.empty() ? "" : ", ") + a;
-      }
-      throw Error(JE_ERR_INVALID, std::string("plugins.") + plugin_id + ": unknown key '" +
-                                      item.key() + "' (allowed: " + (list.empty() ? "none" : list) +
-                                      ")");
-    }
+  if (auto message = settings_detail::unknownKeyMessage(plugin_id, config, allowed)) {
+    throw Error(JE_ERR_INVALID, *message);
   }
 }
 

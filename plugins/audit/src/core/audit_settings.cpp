@@ -1,98 +1,15 @@
 // Strict parsing of [plugins.audit]: known keys only, exact types, documented ranges.
+// The rules and the error lines are the SDK's (jobengine/settings_reader.hpp); this file holds
+// only what is this plugin's: its keys, their ranges and the JSON it shows.
 #include "core/audit_settings.hpp"
 
-#include <array>
-#include <cstdint>
-#include <string_view>
-
 namespace jobengine::audit {
-namespace {
-
-constexpr const char* kPrefix = "plugins.audit";
-constexpr std::array<std::string_view, 2> kAllowedKeys = {"signing_key_file", "retention_days"};
-
-std::string typeName(const nlohmann::json& value) {
-  if (value.is_number_integer()) {
-    return "an integer";
-  }
-  if (value.is_number()) {
-    return "a number";
-  }
-  if (value.is_string()) {
-    return "a string";
-  }
-  if (value.is_boolean()) {
-    return "a boolean";
-  }
-  if (value.is_array()) {
-    return "an array";
-  }
-  if (value.is_object()) {
-    return "a table";
-  }
-  return "null";
-}
-
-void rejectUnknownKeys(const nlohmann::json& config) {
-  for (const auto& item : config.items()) {
-    bool known = false;
-    for (const std::string_view allowed : kAllowedKeys) {
-      known = known || allowed == item.key();
-    }
-    if (!known) {
-      std::string list;
-      for (const std::string_view allowed : kAllowedKeys) {
-        list += (list.empty() ? "" : ", ") + std::string(allowed);
-      }
-      throw SettingsError(std::string(kPrefix) + ": unknown key '" + item.key() +
-                          "' (allowed: " + list + ")");
-    }
-  }
-}
-
-void readInt(const nlohmann::json& config, const char* key, int min, int max, int& out) {
-  const auto it = config.find(key);
-  if (it == config.end()) {
-    return;
-  }
-  if (!it->is_number_integer()) {
-    throw SettingsError(std::string(kPrefix) + "." + key + ": expected an integer, got " +
-                        typeName(*it));
-  }
-  const int64_t value = it->get<int64_t>();
-  if (value < min || value > max) {
-    throw SettingsError(std::string(kPrefix) + "." + key + ": must be between " +
-                        std::to_string(min) + " and " + std::to_string(max) + ", got " +
-                        std::to_string(value));
-  }
-  out = static_cast<int>(value);
-}
-
-void readString(const nlohmann::json& config, const char* key, std::string& out) {
-  const auto it = config.find(key);
-  if (it == config.end()) {
-    return;
-  }
-  if (!it->is_string()) {
-    throw SettingsError(std::string(kPrefix) + "." + key + ": expected a string, got " +
-                        typeName(*it));
-  }
-  out = it->get<std::string>();
-}
-
-}  // namespace
 
 AuditSettings parseAuditSettings(const nlohmann::json& config) {
   AuditSettings settings;
-  if (config.is_null()) {
-    return settings;
-  }
-  if (!config.is_object()) {
-    throw SettingsError(std::string(kPrefix) + ": expected a table, got " + typeName(config));
-  }
-  rejectUnknownKeys(config);
-  readString(config, "signing_key_file", settings.signing_key_file);
-  readInt(config, "retention_days", 0, 36500, settings.retention_days);
+  const sdk::SettingsReader reader("audit", config, {"signing_key_file", "retention_days"});
+  reader.readString("signing_key_file", settings.signing_key_file);
+  reader.readInt("retention_days", 0, 36500, settings.retention_days);
   return settings;
 }
 

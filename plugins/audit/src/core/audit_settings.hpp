@@ -1,21 +1,19 @@
 // AuditSettings: the [plugins.audit] table, parsed strictly.
 //
 // Unknown keys are errors that list the allowed ones; a wrong type names the key and the
-// expected type; out-of-range numbers name the range. Defaults match config.schema.json.
-// Plain C++ (no SDK types), so unit tests link it directly.
+// expected type; out-of-range numbers name the range (sdk::SettingsReader words them all).
+// Defaults match config.schema.json. Plain C++ (no ABI types), so unit tests link it directly.
 #pragma once
 
+#include <jobengine/settings_reader.hpp>
+
 #include <nlohmann/json.hpp>
-#include <stdexcept>
 #include <string>
 
 namespace jobengine::audit {
 
 // A configuration error; what() is one line starting with "plugins.audit".
-class SettingsError : public std::invalid_argument {
- public:
-  using std::invalid_argument::invalid_argument;
-};
+using SettingsError = sdk::SettingsError;
 
 struct AuditSettings {
   std::string signing_key_file = "";  // Ed25519 private key (PEM or raw seed) used to sign export

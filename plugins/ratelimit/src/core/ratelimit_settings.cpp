@@ -1,85 +1,14 @@
 // Strict parsing of [plugins.ratelimit]: known keys only, exact types, documented ranges.
+// The rules and the error lines are the SDK's (jobengine/settings_reader.hpp); this file holds
+// only what is this plugin's: its keys, their ranges and the JSON it shows.
 #include "core/ratelimit_settings.hpp"
 
-#include <array>
-#include <cstdint>
-#include <string_view>
-
 namespace jobengine::ratelimit {
-namespace {
-
-constexpr const char* kPrefix = "plugins.ratelimit";
-constexpr std::array<std::string_view, 1> kAllowedKeys = {"default_backlog_limit"};
-
-std::string typeName(const nlohmann::json& value) {
-  if (value.is_number_integer()) {
-    return "an integer";
-  }
-  if (value.is_number()) {
-    return "a number";
-  }
-  if (value.is_string()) {
-    return "a string";
-  }
-  if (value.is_boolean()) {
-    return "a boolean";
-  }
-  if (value.is_array()) {
-    return "an array";
-  }
-  if (value.is_object()) {
-    return "a table";
-  }
-  return "null";
-}
-
-void rejectUnknownKeys(const nlohmann::json& config) {
-  for (const auto& item : config.items()) {
-    bool known = false;
-    for (const std::string_view allowed : kAllowedKeys) {
-      known = known || allowed == item.key();
-    }
-    if (!known) {
-      std::string list;
-      for (const std::string_view allowed : kAllowedKeys) {
-        list += (list.empty() ? "" : ", ") + std::string(allowed);
-      }
-      throw SettingsError(std::string(kPrefix) + ": unknown key '" + item.key() +
-                          "' (allowed: " + list + ")");
-    }
-  }
-}
-
-void readInt(const nlohmann::json& config, const char* key, int min, int max, int& out) {
-  const auto it = config.find(key);
-  if (it == config.end()) {
-    return;
-  }
-  if (!it->is_number_integer()) {
-    throw SettingsError(std::string(kPrefix) + "." + key + ": expected an integer, got " +
-                        typeName(*it));
-  }
-  const int64_t value = it->get<int64_t>();
-  if (value < min || value > max) {
-    throw SettingsError(std::string(kPrefix) + "." + key + ": must be between " +
-                        std::to_string(min) + " and " + std::to_string(max) + ", got " +
-                        std::to_string(value));
-  }
-  out = static_cast<int>(value);
-}
-
-}  // namespace
 
 RatelimitSettings parseRatelimitSettings(const nlohmann::json& config) {
   RatelimitSettings settings;
-  if (config.is_null()) {
-    return settings;
-  }
-  if (!config.is_object()) {
-    throw SettingsError(std::string(kPrefix) + ": expected a table, got " + typeName(config));
-  }
-  rejectUnknownKeys(config);
-  readInt(config, "default_backlog_limit", 0, 100000000, settings.default_backlog_limit);
+  const sdk::SettingsReader reader("ratelimit", config, {"default_backlog_limit"});
+  reader.readInt("default_backlog_limit", 0, 100000000, settings.default_backlog_limit);
   return settings;
 }
 
