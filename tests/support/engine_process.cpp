@@ -2,6 +2,7 @@
 #include "engine_process.hpp"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,6 +54,7 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path,
     cargv.push_back(const_cast<char*>(a.c_str()));
   }
   cargv.push_back(nullptr);
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) {
     throw std::runtime_error("fork failed");
@@ -70,6 +72,12 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path,
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
     signal(SIGPIPE, SIG_DFL);
+    // A test binary that crashes must not leave its engine running (and polling the database)
+    // for the rest of the session: the engine gets SIGTERM, its graceful stop, when we die.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) {
+      _exit(127);  // the parent died before prctl took effect
+    }
     execv(cargv[0], cargv.data());
     _exit(127);
   }
