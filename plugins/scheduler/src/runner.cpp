@@ -63,10 +63,13 @@ void Runner::start() {
     claimer_done_ = false;
   }
   const int workers = service_.settings().runner_threads;
+  // Fixed before the threads start: claimers read it (capacityLocked) while start() is still
+  // creating their siblings, so it must not be derived from claimers_.size().
+  claimer_count_ = std::min(workers, kMaxClaimers);
   for (int i = 0; i < workers; ++i) {
     workers_.emplace_back([this, i] { workLoop(i); });
   }
-  for (int i = 0; i < std::min(workers, kMaxClaimers); ++i) {
+  for (int i = 0; i < claimer_count_; ++i) {
     claimers_.emplace_back([this, i] { claimLoop(i); });
   }
   sweeper_ = std::thread([this] { sweepLoop(); });
@@ -169,7 +172,7 @@ std::vector<Grant> Runner::completeAndClaim(const std::vector<Completion>& done,
 int Runner::capacityLocked() const {
   const int workers = std::max(1, service_.settings().runner_threads);
   const int batch = std::max(1, service_.settings().claim_batch_size);
-  return avg_handler_ms_ < kFastHandlerMs ? batch * static_cast<int>(claimers_.size()) : workers;
+  return avg_handler_ms_ < kFastHandlerMs ? batch * claimer_count_ : workers;
 }
 
 void Runner::claimLoop(int index) {

@@ -100,6 +100,7 @@ class Runner {
   std::vector<Completion> finished_;  // run, waiting for the claimer to complete them
   int busy_ = 0;                      // workers running a handler
   int reserved_ = 0;                  // jobs claimers are claiming right now
+  int claimer_count_ = 0;             // set in start() before any thread runs
   double avg_handler_ms_ = 0;         // moving average of handler run time
   std::mutex inflight_mutex_;
   std::map<std::string, InFlight> inflight_;  // by job id
