@@ -29,17 +29,31 @@ std::vector<uint64_t> readSeqs(StreamConnection& conn, std::size_t n) {
   return seqs;
 }
 
+// Two started replicas (a, b) of the engine on one fresh database.
+struct Replicas {
+  explicit Replicas(const std::string& name)
+      : dsn(ThrowawayPostgres::instance().createDatabase(name)),
+        a(options(name + "_a", dsn)),
+        b(options(name + "_b", dsn)) {
+    a.start();
+    b.start();
+  }
+  static EngineOptions options(const std::string& name, const std::string& dsn) {
+    EngineOptions o;
+    o.name = name;
+    o.database_dsn = dsn;
+    return o;
+  }
+  std::string dsn;
+  EngineProcess a;
+  EngineProcess b;
+};
+
 TEST(StreamReplicasTest, AnyReplicaServesAndResumesTheSameStream) {
-  const std::string dsn = ThrowawayPostgres::instance().createDatabase("stream_replicas");
-  EngineOptions a_options;
-  a_options.name = "replica_a";
-  a_options.database_dsn = dsn;
-  EngineOptions b_options = a_options;
-  b_options.name = "replica_b";
-  EngineProcess a(a_options);
-  a.start();
-  EngineProcess b(b_options);
-  b.start();
+  Replicas replicas("stream_replicas");
+  const std::string& dsn = replicas.dsn;
+  EngineProcess& a = replicas.a;
+  EngineProcess& b = replicas.b;
 
   const std::string t = "shared-tenant";
   const std::string auth = "Authorization: Bearer " + devToken(t, "orch:read");
@@ -83,16 +97,9 @@ TEST(StreamReplicasTest, AnyReplicaServesAndResumesTheSameStream) {
 // An event committed through one replica's API is delivered to a stream on the other: a DAG
 // run submitted to A (run.created, job.created, ...) shows up, in order, on B.
 TEST(StreamReplicasTest, RunSubmittedToOneReplicaStreamsFromTheOther) {
-  const std::string dsn = ThrowawayPostgres::instance().createDatabase("stream_replicas_api");
-  EngineOptions a_options;
-  a_options.name = "api_replica_a";
-  a_options.database_dsn = dsn;
-  EngineOptions b_options = a_options;
-  b_options.name = "api_replica_b";
-  EngineProcess a(a_options);
-  a.start();
-  EngineProcess b(b_options);
-  b.start();
+  Replicas replicas("stream_replicas_api");
+  EngineProcess& a = replicas.a;
+  EngineProcess& b = replicas.b;
 
   const std::string t = "replicated";
   const std::string token = a.mintToken(t, "orch:read orch:operate");
