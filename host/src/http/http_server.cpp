@@ -81,6 +81,20 @@ void HttpServer::Impl::respond(const WriterPtr& writer, const HttpReply& reply,
                                const RequestContext& ctx, const std::string& route_label,
                                const std::string& method,
                                std::chrono::steady_clock::time_point started, bool counted) {
+  // Counted before the reply goes out: a client that reads /metrics right after its reply
+  // must find its request there.
+  try {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics_.counterAdd(
+        "http_requests_total", "REST requests by route pattern, method, status",
+        {{"route", route_label}, {"method", method}, {"status", std::to_string(reply.status)}},
+        1.0);
+    metrics_.histogramObserve("http_request_duration_seconds",
+                              "REST request latency by route pattern and method",
+                              {{"route", route_label}, {"method", method}}, seconds);
+  } catch (...) {  // NOLINT(bugprone-empty-catch): metrics must never fail a request
+  }
   // Leaves the in-flight count exactly once: when the write settles or fails synchronously.
   auto once = std::make_shared<std::atomic<bool>>(false);
   auto done = [this, once, counted] {
@@ -104,18 +118,6 @@ void HttpServer::Impl::respond(const WriterPtr& writer, const HttpReply& reply,
         .then([done](ssize_t) { done(); }, [done](std::exception_ptr) { done(); });
   } catch (...) {
     done();
-  }
-  try {
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    metrics_.counterAdd(
-        "http_requests_total", "REST requests by route pattern, method, status",
-        {{"route", route_label}, {"method", method}, {"status", std::to_string(reply.status)}},
-        1.0);
-    metrics_.histogramObserve("http_request_duration_seconds",
-                              "REST request latency by route pattern and method",
-                              {{"route", route_label}, {"method", method}}, seconds);
-  } catch (...) {  // NOLINT(bugprone-empty-catch): metrics must never fail a request
   }
 }
 
