@@ -167,6 +167,8 @@ constexpr uint32_t kAbiMajor = JE_ABI_MAJOR;
 #endif
 #if defined(JE_FIXTURE_NEWER_MINOR)
 constexpr uint32_t kAbiMinor = JE_ABI_MINOR + 1;
+#elif defined(JE_FIXTURE_OLDER_MINOR)
+constexpr uint32_t kAbiMinor = 0;  // built against ABI 1.0: must load on every 1.x host
 #else
 constexpr uint32_t kAbiMinor = JE_ABI_MINOR;
 #endif

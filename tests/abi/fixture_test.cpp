@@ -50,7 +50,7 @@ TEST(FixtureTest, GoodPluginRunsTheWholeLifeCycle) {
   const auto info = pluginInfo(engine.manager.infoJson(), "good");
   EXPECT_EQ(info["state"], "started");
   EXPECT_EQ(info["version"], "0.0.1");
-  EXPECT_EQ(info["abi"], "1.0");
+  EXPECT_EQ(info["abi"], "1.1");
   EXPECT_EQ(info["description"], "ABI test fixture good");
   EXPECT_EQ(info["path"], path("good"));
   EXPECT_EQ(info["routes"], nlohmann::json::parse(R"([
@@ -92,13 +92,24 @@ TEST(FixtureTest, MissingFileReportsTheLoadersReason) {
 TEST(FixtureTest, WrongMajorIsRefused) {
   TestEngine engine(kDir, enabled({"wrong_major"}));
   EXPECT_EQ(loadError(engine), "plugin 'wrong_major' (" + path("wrong_major") +
-                                   "): built for ABI 2.0, host offers 1.0 (major must match)");
+                                   "): built for ABI 2.1, host offers 1.1 (major must match)");
+}
+
+TEST(FixtureTest, OlderMinorLoadsAndRuns) {
+  TestEngine engine(kDir, enabled({"older_minor"}));
+  engine.manager.loadAll();
+  engine.manager.createAll();
+  engine.manager.startAll();
+  const auto info = pluginInfo(engine.manager.infoJson(), "older_minor");
+  EXPECT_EQ(info["state"], "started");
+  EXPECT_EQ(info["abi"], "1.0");
+  engine.manager.stopAll();
 }
 
 TEST(FixtureTest, NewerMinorIsRefused) {
   TestEngine engine(kDir, enabled({"newer_minor"}));
   EXPECT_EQ(loadError(engine), "plugin 'newer_minor' (" + path("newer_minor") +
-                                   "): built for ABI 1.1, newer than the host's 1.0");
+                                   "): built for ABI 1.2, newer than the host's 1.1");
 }
 
 TEST(FixtureTest, MissingEntryIsRefused) {

@@ -11,6 +11,7 @@
 #include "http_client.hpp"
 #include "outbox_writer.hpp"
 #include "pg_fixture.hpp"
+#include "replicas.hpp"
 #include "stream_client.hpp"
 
 namespace jobengine::testing {
@@ -28,26 +29,6 @@ std::vector<uint64_t> readSeqs(StreamConnection& conn, std::size_t n) {
   }
   return seqs;
 }
-
-// Two started replicas (a, b) of the engine on one fresh database.
-struct Replicas {
-  explicit Replicas(const std::string& name)
-      : dsn(ThrowawayPostgres::instance().createDatabase(name)),
-        a(options(name + "_a", dsn)),
-        b(options(name + "_b", dsn)) {
-    a.start();
-    b.start();
-  }
-  static EngineOptions options(const std::string& name, const std::string& dsn) {
-    EngineOptions o;
-    o.name = name;
-    o.database_dsn = dsn;
-    return o;
-  }
-  std::string dsn;
-  EngineProcess a;
-  EngineProcess b;
-};
 
 TEST(StreamReplicasTest, AnyReplicaServesAndResumesTheSameStream) {
   Replicas replicas("stream_replicas");

@@ -116,6 +116,8 @@ int Engine::serve(const EngineOptions& options) {
   p.services.routes = p.routes.get();
   p.services.metrics = p.metrics.get();
   p.services.event_subscriptions = &p.streams->subscriptions();
+  p.services.notifier = p.notifier.get();
+  p.services.signal_watchers = &p.streams->signals();
   p.plugins = makePluginManager(config_, p.services, log);
   p.plugins->loadAll();
   p.plugins->createAll();

@@ -92,6 +92,7 @@ struct StreamStack::Parts {
   std::unique_ptr<TokenVerifier> verifier;
   std::unique_ptr<StreamTokenIssuer> issuer;
   EventSubscriptions subscriptions;
+  SignalWatchers signals;
   std::unique_ptr<StreamHub> hub;
   std::unique_ptr<OutboxFeeder> feeder;
   std::unique_ptr<StreamListener> listener;
@@ -132,7 +133,8 @@ StreamStack::StreamStack(const HostConfig& config, const Database& database, Sto
   OutboxFeederOptions feeder_options;
   feeder_options.dsn = store_options.dsn;
   feeder_options.set_role = store_options.set_role;
-  p.feeder = std::make_unique<OutboxFeeder>(feeder_options, *p.hub, &p.subscriptions, &metrics);
+  p.feeder = std::make_unique<OutboxFeeder>(feeder_options, *p.hub, &p.subscriptions, &p.signals,
+                                            &metrics);
 
   StreamListenerOptions listener_options;
   listener_options.bind = config.http.bind;
@@ -143,6 +145,7 @@ StreamStack::StreamStack(const HostConfig& config, const Database& database, Sto
 StreamStack::~StreamStack() { stop(); }
 
 EventSubscriptions& StreamStack::subscriptions() { return parts_->subscriptions; }
+SignalWatchers& StreamStack::signals() { return parts_->signals; }
 
 std::optional<std::string> StreamStack::registerRoutes(RouteTable& routes) {
   Parts& p = *parts_;

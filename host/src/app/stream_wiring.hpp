@@ -12,6 +12,7 @@
 #include <string>
 
 #include "config/host_config.hpp"
+#include "events/signal_watchers.hpp"
 #include "stream/event_subscriptions.hpp"
 
 namespace jobengine::host {
@@ -36,6 +37,7 @@ class StreamStack {
   StreamStack& operator=(const StreamStack&) = delete;
 
   EventSubscriptions& subscriptions();
+  SignalWatchers& signals();  // je.events watch (plugins); dispatched by the feeder
   // POST /api/v1/jobengine/stream/tokens and the REST-port redirects; returns an error line.
   std::optional<std::string> registerRoutes(RouteTable& routes);
   // Starts the feeder and the listener; throws std::runtime_error (one line) on failure.

@@ -23,6 +23,8 @@ class RouteTable;
 class MetricsRegistry;
 class EventOutbox;
 class EventSubscriptions;
+class EventNotifier;
+class SignalWatchers;
 class ServiceRegistry;
 struct HostConfig;
 
@@ -36,6 +38,8 @@ struct HostServices {
   MetricsRegistry* metrics = nullptr;
   EventOutbox* events = nullptr;
   EventSubscriptions* event_subscriptions = nullptr;  // je.events subscribe (plugins)
+  EventNotifier* notifier = nullptr;                  // je.events signal (null: a no-op)
+  SignalWatchers* signal_watchers = nullptr;          // je.events watch
   ServiceRegistry* registry = nullptr;
 };
 

@@ -6,6 +6,7 @@
 
 #include <pqxx/pqxx>
 
+#include "events/signal_watchers.hpp"
 #include "log/logging.hpp"
 
 namespace jobengine::host {
@@ -46,6 +47,14 @@ void EventNotifier::signal() noexcept {
   cv_.notify_one();
 }
 
+void EventNotifier::signalNamed(const std::string& name) {
+  {
+    const std::lock_guard<std::mutex> lock(names_mutex_);
+    pending_names_.insert(name);
+  }
+  signal();  // after the insert: the notification this guarantees carries the name
+}
+
 void EventNotifier::notifyOnce() {
   if (!conn_) {
     conn_ = std::make_unique<pqxx::connection>(options_.dsn);
@@ -56,8 +65,20 @@ void EventNotifier::notifyOnce() {
       setup.exec("SET ROLE " + setup.quote_name(options_.set_role));
     }
   }
+  std::set<std::string> names;
+  {
+    const std::lock_guard<std::mutex> lock(names_mutex_);
+    names.swap(pending_names_);
+  }
   pqxx::nontransaction n(*conn_);
-  n.exec("SELECT pg_notify('jobengine_events', '')");
+  try {
+    n.exec_params("SELECT pg_notify('jobengine_events', $1)",
+                  joinSignalNames({names.begin(), names.end()}));
+  } catch (...) {
+    const std::lock_guard<std::mutex> lock(names_mutex_);
+    pending_names_.insert(names.begin(), names.end());  // sent again after the reconnect
+    throw;
+  }
   sent_.fetch_add(1);
 }
 

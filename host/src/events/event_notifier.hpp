@@ -12,8 +12,10 @@
 // one is sent per min_interval, so a busy replica sends a bounded number however many
 // transactions commit. Every feeder (this replica's too) LISTENs and also polls, so a lost
 // notification (the connection down) delays delivery by one poll interval and loses nothing.
+// Named wake-up signals (je.events signal, abi.h 1.1) ride on the same notification: the
+// payload is the ','-joined set of names raised since the last one (events/signal_watchers).
 // Threads: signal() is lock-free when a notification is already pending, callable from any
-// thread and after stop(); start()/stop() from the owner.
+// thread and after stop(); signalNamed() takes a short lock; start()/stop() from the owner.
 #pragma once
 
 #include <atomic>
@@ -21,6 +23,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -46,6 +49,8 @@ class EventNotifier {
   void stop();
   // Events may have committed: make sure one notification goes out after this call.
   void signal() noexcept;
+  // Also carry `name` (already validated) to every replica's signal watchers.
+  void signalNamed(const std::string& name);
   uint64_t sent() const { return sent_.load(); }
 
  private:
@@ -59,6 +64,8 @@ class EventNotifier {
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stopping_ = false;  // guarded by mutex_
+  std::mutex names_mutex_;
+  std::set<std::string> pending_names_;  // guarded by names_mutex_
   std::thread thread_;
 };
 

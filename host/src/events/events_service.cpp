@@ -3,7 +3,10 @@
 #include "stream/event_subscriptions.hpp"
 
 #include "core/abi_errors.hpp"
+#include "core/host_handle.hpp"
 #include "events/event_envelope.hpp"
+#include "events/event_notifier.hpp"
+#include "events/signal_watchers.hpp"
 #include "store/store.hpp"
 #include "store/store_error.hpp"
 #include "store/store_service.hpp"
@@ -41,6 +44,53 @@ je_status eventsAppend(je_host* /*host*/, je_txn* txn, const char* event_json, u
     return JE_ERR_INTERNAL;
   } catch (...) {
     fillError(err, err_cap, "append: internal error");
+    return JE_ERR_INTERNAL;
+  }
+}
+
+je_status eventsSignal(je_host* host, const char* name, uint64_t len, char* err,
+                       uint32_t err_cap) noexcept {
+  try {
+    const std::string_view n = name == nullptr ? std::string_view() : std::string_view(name, len);
+    if (auto problem = signalNameProblem(n)) {
+      fillError(err, err_cap, "je.events.signal: " + *problem);
+      return JE_ERR_INVALID;
+    }
+    if (host != nullptr && host->services != nullptr && host->services->notifier != nullptr) {
+      host->services->notifier->signalNamed(std::string(n));
+    }
+    return JE_OK;
+  } catch (const std::exception& e) {
+    fillError(err, err_cap, std::string("je.events.signal: internal error: ") + e.what());
+    return JE_ERR_INTERNAL;
+  }
+}
+
+je_status eventsWatch(je_host* host, const char* name, uint64_t len, je_signal_callback cb,
+                      void* user, char* err, uint32_t err_cap) noexcept {
+  try {
+    if (host == nullptr || cb == nullptr) {
+      fillError(err, err_cap, "je.events.watch: host and callback are required");
+      return JE_ERR_INVALID;
+    }
+    const std::string_view n = name == nullptr ? std::string_view() : std::string_view(name, len);
+    if (auto problem = signalNameProblem(n)) {
+      fillError(err, err_cap, "je.events.watch: " + *problem);
+      return JE_ERR_INVALID;
+    }
+    const PluginPhase phase = host->phase.load();
+    if (phase != PluginPhase::kCreating && phase != PluginPhase::kStarting) {
+      fillError(err, err_cap, "je.events.watch: allowed only inside create() or start()");
+      return JE_ERR_STATE;
+    }
+    if (host->services == nullptr || host->services->signal_watchers == nullptr) {
+      fillError(err, err_cap, "je.events.watch: signals are not available");
+      return JE_ERR_UNSUPPORTED;
+    }
+    host->services->signal_watchers->add(host, std::string(n), cb, user);
+    return JE_OK;
+  } catch (const std::exception& e) {
+    fillError(err, err_cap, std::string("je.events.watch: internal error: ") + e.what());
     return JE_ERR_INTERNAL;
   }
 }
@@ -88,6 +138,8 @@ je_events_v1 makeEventsService(je_host* host) {
   vt.host = host;
   vt.append = &eventsAppend;
   vt.subscribe = &subscribeEvents;  // stream/event_subscriptions: fed by the outbox feeder
+  vt.signal = &eventsSignal;        // 1.1: carried by the EventNotifier's NOTIFY
+  vt.watch = &eventsWatch;          // 1.1: dispatched by the outbox feeder
   return vt;
 }
 

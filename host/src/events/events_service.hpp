@@ -8,8 +8,10 @@
 // commits, the Store signals the EventNotifier (events/event_notifier.hpp), which wakes the
 // feeders of every replica; a rolled-back transaction leaves no row and signals nothing.
 //
-// makeEventsService() fills the C vtable. `subscribe` belongs to the stream side; until it is
-// wired it answers JE_ERR_UNSUPPORTED.
+// makeEventsService() fills the C vtable. `subscribe` belongs to the stream side
+// (stream/event_subscriptions). `signal` and `watch` (ABI 1.1) are wake-up signals across
+// replicas: signal hands a checked name to the EventNotifier (a no-op without one), watch
+// registers with the SignalWatchers the outbox feeder dispatches to (events/signal_watchers).
 #pragma once
 
 #include <jobengine/abi.h>

@@ -9,6 +9,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "events/signal_watchers.hpp"
 #include "log/logging.hpp"
 #include "metrics/metrics_registry.hpp"
 #include "stream/event_subscriptions.hpp"
@@ -41,22 +42,36 @@ double nowEpochSeconds() {
 
 }  // namespace
 
-// Receiving a notification only wakes await_notification(); the payload is not needed.
+// A notification wakes await_notification(); its payload, when not empty, names wake-up
+// signals for this replica's watchers.
 class OutboxFeeder::Listener : public pqxx::notification_receiver {
  public:
-  explicit Listener(pqxx::connection& conn) : pqxx::notification_receiver(conn, kChannel) {}
-  void operator()(const std::string& /*payload*/, int /*backend_pid*/) override {}
+  Listener(pqxx::connection& conn, SignalWatchers* signals)
+      : pqxx::notification_receiver(conn, kChannel), signals_(signals) {}
+  void operator()(const std::string& payload, int /*backend_pid*/) override {
+    if (signals_ != nullptr && !payload.empty()) {
+      signals_->dispatchPayload(payload);
+    }
+  }
+
+ private:
+  SignalWatchers* signals_;
 };
 
 OutboxFeeder::OutboxFeeder(OutboxFeederOptions options, StreamHub& hub,
-                           EventSubscriptions* subscriptions, MetricsRegistry* metrics)
-    : options_(std::move(options)), hub_(hub), subscriptions_(subscriptions), metrics_(metrics) {}
+                           EventSubscriptions* subscriptions, SignalWatchers* signals,
+                           MetricsRegistry* metrics)
+    : options_(std::move(options)),
+      hub_(hub),
+      subscriptions_(subscriptions),
+      signals_(signals),
+      metrics_(metrics) {}
 
 OutboxFeeder::~OutboxFeeder() { stop(); }
 
 void OutboxFeeder::connect() {
   listen_conn_ = openConnection(options_);
-  listener_ = std::make_unique<Listener>(*listen_conn_);  // issues LISTEN
+  listener_ = std::make_unique<Listener>(*listen_conn_, signals_);  // issues LISTEN
   read_conn_ = openConnection(options_);
 }
 
@@ -119,6 +134,9 @@ void OutboxFeeder::drain() {
   for (;;) {
     // Envelopes are built only for tenants someone listens to now: a subscriber that arrives
     // later reads what it missed from the outbox (its resume), like one the hub never had.
+    // One that arrives while this read runs may already be owed rows of its snapshot (they
+    // committed after it subscribed): then the batch is read again with it counted.
+    const uint64_t subscriptions_before = hub_.subscriptionsMade();
     const bool plugins_listen = subscriptions_ != nullptr && subscriptions_->size() > 0;
     const std::set<std::string> tenants = hub_.subscribedTenants();
     const std::vector<OutboxEvent> batch =
@@ -127,6 +145,9 @@ void OutboxFeeder::drain() {
                   *read_conn_, cursor_.load(), options_.batch,
                   [&](const std::string& t) { return plugins_listen || tenants.count(t) > 0; })
             : readPositions(*read_conn_, cursor_.load(), options_.batch);
+    if (hub_.subscriptionsMade() != subscriptions_before) {
+      continue;
+    }
     for (const auto& e : batch) {
       if (!e.event.json.empty()) {
         hub_.publish(e.event);

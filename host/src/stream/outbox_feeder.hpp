@@ -7,8 +7,10 @@
 // poll_ms anyway (the horizon may have held rows back, and notifications are lost while
 // disconnected), it reads rows above its cursor and below the horizon in batches until none
 // are left and publishes them. A broken connection is rebuilt (re-LISTEN) with backoff and
-// the cursor simply continues, so nothing is missed. start() places the cursor at the largest
-// visible seq: the hub serves older events from its BacklogReader on resume.
+// the cursor simply continues, so nothing is missed. A notification's payload names the
+// wake-up signals raised with it (events/signal_watchers.hpp): they are dispatched to the
+// watchers first, before any read, so a remote claimer wakes as early as it can. start() places the
+// cursor at the largest visible seq: the hub serves older events from its BacklogReader on resume.
 // Threads: the feeder thread alone uses the connections, the cursor and the hub's publish();
 // stop() wakes and joins it.
 #pragma once
@@ -27,6 +29,7 @@ namespace jobengine::host {
 
 class StreamHub;
 class EventSubscriptions;
+class SignalWatchers;
 class MetricsRegistry;
 
 struct OutboxFeederOptions {
@@ -39,9 +42,10 @@ struct OutboxFeederOptions {
 
 class OutboxFeeder {
  public:
-  // `subscriptions` and `metrics` may be null; everything given must outlive the feeder.
+  // `subscriptions`, `signals` and `metrics` may be null; everything given must outlive the
+  // feeder.
   OutboxFeeder(OutboxFeederOptions options, StreamHub& hub, EventSubscriptions* subscriptions,
-               MetricsRegistry* metrics);
+               SignalWatchers* signals, MetricsRegistry* metrics);
   ~OutboxFeeder();  // stop()
   OutboxFeeder(const OutboxFeeder&) = delete;
   OutboxFeeder& operator=(const OutboxFeeder&) = delete;
@@ -64,6 +68,7 @@ class OutboxFeeder {
   OutboxFeederOptions options_;
   StreamHub& hub_;
   EventSubscriptions* subscriptions_;
+  SignalWatchers* signals_;
   MetricsRegistry* metrics_;
 
   std::unique_ptr<pqxx::connection> listen_conn_;  // feeder thread only (after start)

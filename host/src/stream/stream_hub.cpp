@@ -209,6 +209,7 @@ std::shared_ptr<Subscription> StreamHub::subscribe(const std::string& tenant, St
       return sub;
     }
     subs_.push_back(sub);
+    subscriptions_made_.fetch_add(1);
     count = subs_.size();
   }
   if (options_.on_subscribers) {

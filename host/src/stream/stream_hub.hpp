@@ -122,6 +122,9 @@ class StreamHub {
   std::size_t subscriberCount() const;
   // The tenants that have at least one subscriber now (a snapshot).
   std::set<std::string> subscribedTenants() const;
+  // How many subscribe() calls were ever made: the feeder compares it before and after a read
+  // to learn that a subscriber arrived while it read (outbox_feeder.cpp).
+  uint64_t subscriptionsMade() const { return subscriptions_made_.load(); }
   uint64_t droppedCount() const { return dropped_.load(); }
 
  private:
@@ -132,6 +135,7 @@ class StreamHub {
   bool closed_ = false;
   std::vector<std::shared_ptr<Subscription>> subs_;
   std::atomic<uint64_t> dropped_{0};
+  std::atomic<uint64_t> subscriptions_made_{0};
 };
 
 }  // namespace jobengine::host

@@ -232,9 +232,11 @@ std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
   }
   std::map<std::string, CompletionResult> by_id;
   json runs = json::array();
+  bool released = false;  // DAG children queued by these completions
   txn.exec(sql::kCompleteBatch, {records.dump(), actor}, [&](const sdk::Row& r) {
     const std::string kind = r.str(0);
     addRun(runs, r, 1, 3);
+    released = released || kind == "released";
     if (kind == "completed") {
       by_id[r.str(2)] = CompletionResult{r.str(2), true, r.str(6)};
     } else if (kind == "stale") {
@@ -258,6 +260,9 @@ std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
     txn.exec(sql::kInsertArtifacts, {applied_artifacts.dump()});
   }
   refreshRuns(txn, runs, actor);
+  if (released) {
+    wakeRunnersAfterCommit(txn);
+  }
   // One metrics call per status, not per job (each crosses the ABI with its labels as JSON).
   std::map<std::string, int> applied_by_status;
   int stale = 0;

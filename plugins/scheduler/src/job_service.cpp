@@ -218,8 +218,8 @@ json JobService::insertJobs(sdk::Txn& txn, const json& records, const std::strin
     const auto info = type(r["job_type"].get<std::string>());
     wake = wake || (info && info->handler != nullptr);
   }
-  if (wake && wake_) {
-    txn.onCommit(wake_);
+  if (wake) {
+    wakeRunnersAfterCommit(txn);
   }
   host_.counterAdd("scheduler_jobs_enqueued_total",
                    "Jobs submitted to enqueue (idempotent repeats included)", json::object(),

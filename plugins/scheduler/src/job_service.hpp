@@ -79,8 +79,14 @@ class JobService {
   std::optional<JobTypeInfo> type(const std::string& job_type) const;
   std::vector<std::string> inProcessTypes() const;
 
-  // Called after the commit of an enqueue that may have made in-process work available.
+  // Called after the commit of a change that made jobs claimable now (enqueue, DAG children
+  // released, operator retry): wakes the runners (plugin_main.cpp wires it).
   void setWake(std::function<void()> wake) { wake_ = std::move(wake); }
+  void wakeRunnersAfterCommit(sdk::Txn& txn) const {
+    if (wake_) {
+      txn.onCommit(wake_);
+    }
+  }
 
   // {"jobs":[...]} or one job object -> {"jobs":[{id, status, created}]}. Throws ApiError.
   nlohmann::json enqueue(sdk::Txn& txn, const nlohmann::json& request, const std::string& actor,

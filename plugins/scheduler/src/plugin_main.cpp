@@ -34,7 +34,10 @@ class SchedulerPlugin {
         settings_(parse(config)),
         service_(std::make_unique<JobService>(host, settings_)),
         runner_(std::make_unique<Runner>(*service_)) {
-    service_->setWake([runner = runner_.get()] { runner->wake(); });
+    service_->setWake([this] {
+      runner_->wake();
+      host_.signal(kJobsSignal);  // the runners of the other replicas
+    });
     je_job_type_def noop{};
     noop.struct_size = sizeof(noop);
     noop.job_type = kNoopJobType;
@@ -59,6 +62,9 @@ class SchedulerPlugin {
       host_.info("je.ratelimit is absent: jobs are admitted without quotas or rate limits");
     } else {
       host_.info("je.ratelimit found; admission through it is not wired yet: admitting freely");
+    }
+    if (host_.hasSignals()) {
+      host_.watch(kJobsSignal, [runner = runner_.get()] { runner->wake(); });
     }
     runner_->start();
   }

@@ -213,10 +213,11 @@ void registerJobRoutes(sdk::Host& host, JobService& service) {
            });
   addRoute(host, "POST", base + "/:id/retry", "orch:operate",
            openapi("Retry a failed or timed-out job (one more attempt)", {id_param}, false, "200"),
-           [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
+           [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              const std::string id = uuidParam(req, "id", "job");
              const json job = getJob(txn, id);
              json out;
+             svc->wakeRunnersAfterCommit(txn);  // only runs if the retry commits
              txn.exec(sql::kOperatorRetry,
                       {txn.tenant(), id, actorOf(req), std::string(req.operatorReason())},
                       [&](const sdk::Row& r) { out = r.json(0); });

@@ -9,10 +9,12 @@
 // leased jobs the replica holds adapts to the handlers: while they are fast (moving average
 // under 5 ms) up to claim_batch_size per claimer, so no-op-like work drains in big batches;
 // once they are slow, only runner_threads (no job waits leased here while other replicas
-// could run it). Plugins cannot LISTEN, so an idle
-// claimer sleeps on a condition variable: an enqueue in this replica wakes it at once
-// (Txn::onCommit), a finished job wakes it to complete it, and it polls every
-// poll_interval_ms for work enqueued by other replicas.
+// could run it). An idle claimer sleeps on a condition variable: a commit in this replica
+// that made jobs claimable wakes it at once (Txn::onCommit), the same commit in another
+// replica wakes it through the je.events signal kJobsSignal (LISTEN/NOTIFY in the host,
+// milliseconds later), a finished job wakes it to complete it, and it polls every
+// poll_interval_ms anyway (for retries whose backoff ended, and signals lost to a dropped
+// connection).
 //
 // One "sched-sweep" thread renews the leases of jobs held here (running, or ready and waiting
 // for a worker; and picks up cancel_requested for them) and, every sweep_interval_ms, sweeps
@@ -43,6 +45,10 @@
 
 namespace jobengine::scheduler {
 
+// The je.events signal raised after a commit that made jobs claimable now; every replica's
+// runner watches it.
+inline constexpr const char* kJobsSignal = "scheduler.jobs-claimable";
+
 class Runner {
  public:
   explicit Runner(JobService& service);
@@ -52,7 +58,7 @@ class Runner {
 
   void start();
   void stop();
-  // Wakes idle claimers (after an enqueue of in-process work committed).
+  // Wakes idle claimers (jobs became claimable, here or in another replica).
   void wake();
 
   // One running in-process job, as seen by its je_job_context.

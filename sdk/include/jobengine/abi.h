@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define JE_ABI_MAJOR 1u
-#define JE_ABI_MINOR 0u
+#define JE_ABI_MINOR 1u
 
 #define JE_PLUGIN_ENTRY_SYMBOL "je_plugin_entry_v1"
 
@@ -331,6 +331,9 @@ typedef struct je_metrics_v1 {
 /* A committed event delivered to a subscriber: the full envelope as JSON. */
 typedef void (*je_event_callback)(void* user, int64_t seq, const char* envelope_json, uint64_t len);
 
+/* Added in 1.1: a wake-up signal arrived (je_events_v1.watch). */
+typedef void (*je_signal_callback)(void* user);
+
 typedef struct je_events_v1 {
   uint32_t struct_size;
   uint32_t reserved0;
@@ -346,6 +349,20 @@ typedef struct je_events_v1 {
    * or start(); the subscription ends when the plugin stops. */
   je_status (*subscribe)(je_host* host, int64_t after_seq, je_event_callback cb, void* user,
                          char* err, uint32_t err_cap);
+  /* Added in 1.1: wake-up signals across replicas. Check struct_size before calling.
+   * signal() asks that every replica's watchers of name (this replica's too) be called soon,
+   * through the database's LISTEN/NOTIFY: signals raised within about a millisecond fold into
+   * one call per watcher. A signal carries no data and is lost while a replica's listen
+   * connection is down, so it only cuts the latency of something that also polls. Raise it
+   * after the commit that made the work visible (Txn::onCommit), never before. name: 1..63
+   * bytes of [a-z0-9._-]. Callable from any thread at any time; a no-op when the host has no
+   * database (e.g. `plugins list`). */
+  je_status (*signal)(je_host* host, const char* name, uint64_t len, char* err, uint32_t err_cap);
+  /* Added in 1.1. Calls cb(user) on a host thread each time signal name arrives, from any
+   * replica; cb must return quickly (set a flag, notify a condition variable). Only inside
+   * create() or start(); the watch ends when the plugin stops. */
+  je_status (*watch)(je_host* host, const char* name, uint64_t len, je_signal_callback cb,
+                     void* user, char* err, uint32_t err_cap);
 } je_events_v1;
 
 /* ---------------------------------------------------------------------------------------- */

@@ -22,6 +22,7 @@
 #include <jobengine/abi.h>
 #include <jobengine/settings_reader.hpp>
 
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <deque>
@@ -438,6 +439,46 @@ class Host {
     return id;
   }
 
+  // Wake-up signals across replicas (je.events 1.1, abi.h says what they promise). signal()
+  // never throws: a signal is an optimisation, so a host without them (or a bad name, which
+  // is logged) just leaves the watchers to their polling. Raise it from Txn::onCommit.
+  void signal(std::string_view name) const noexcept {
+    if (!hasSignals()) {
+      return;
+    }
+    char err[kErrCap] = {0};
+    if (events_->signal(events_->host, name.data(), name.size(), err, kErrCap) != JE_OK) {
+      warn(err);
+    }
+  }
+  // Calls fn on a host thread whenever signal `name` arrives from any replica; fn must return
+  // quickly. Only inside create() or start(). Throws Error (JE_ERR_UNSUPPORTED on a host
+  // without signals, JE_ERR_STATE outside create/start, JE_ERR_INVALID for a bad name).
+  void watch(std::string_view name, std::function<void()> fn) {
+    if (!hasSignals()) {
+      throw Error(JE_ERR_UNSUPPORTED, "je.events on this host has no wake-up signals (ABI 1.1)");
+    }
+    watchers_.push_back(std::move(fn));  // deque: its address stays valid for the plugin's life
+    char err[kErrCap] = {0};
+    const je_status st = events_->watch(
+        events_->host, name.data(), name.size(),
+        [](void* user) {
+          try {
+            (*static_cast<std::function<void()>*>(user))();
+          } catch (...) {  // NOLINT(bugprone-empty-catch): never let it cross the ABI
+          }
+        },
+        &watchers_.back(), err, kErrCap);
+    if (st != JE_OK) {
+      watchers_.pop_back();
+      throw Error(st, err);
+    }
+  }
+  bool hasSignals() const {
+    return events_ != nullptr &&
+           events_->struct_size >= offsetof(je_events_v1, watch) + sizeof(events_->watch);
+  }
+
   void counterAdd(const char* name, const char* help, const nlohmann::json& labels,
                   double v = 1.0) const {
     if (metrics_ != nullptr) {
@@ -465,7 +506,8 @@ class Host {
   const je_store_v1* store_ = nullptr;
   const je_metrics_v1* metrics_ = nullptr;
   const je_events_v1* events_ = nullptr;
-  std::deque<RouteFn> routes_;  // deque: addresses stay stable as routes are added
+  std::deque<RouteFn> routes_;                  // deque: addresses stay stable as routes are added
+  std::deque<std::function<void()>> watchers_;  // the same for signal watchers
 };
 
 // Strict config reading: every key must be in `allowed`; throws naming the plugin and key.
