@@ -21,6 +21,22 @@ class SchedulerRunnerTest : public SchedulerTest {
     EXPECT_EQ(r.status, 200) << r.body;
     return r.json()["jobs"][0]["id"].get<std::string>();
   }
+  // The value of a metric with one series on /metrics (0 when absent).
+  double metric(const std::string& name) {
+    const std::string body = http_->get("/metrics").body;
+    std::size_t at = 0;
+    while ((at = body.find(name, at)) != std::string::npos) {
+      const bool line_start = at == 0 || body[at - 1] == '\n';
+      const std::size_t end = body.find('\n', at);
+      const std::string line = body.substr(at, end - at);
+      at += name.size();
+      if (line_start && line.size() > name.size() &&
+          (line[name.size()] == ' ' || line[name.size()] == '{')) {
+        return std::stod(line.substr(line.rfind(' ') + 1));
+      }
+    }
+    return 0;
+  }
   static bool terminal(const json& j) {
     const std::string s = j.value("status", "");
     return s == "succeeded" || s == "failed" || s == "timed_out" || s == "canceled";
@@ -56,6 +72,18 @@ TEST_F(SchedulerRunnerTest, JobsClaimedTogetherRunConcurrently) {
   }
   EXPECT_NE(peaks.find("peak=3"), std::string::npos)
       << "the three slow handlers never ran at once: " << peaks;
+}
+
+// An enqueue that finds idle workers in its replica leases the job to them inside its own
+// transaction (the hand-off, docs/queries.md): no claim round trip, and still the usual
+// history. The counter tells that this path, not a claimer, leased it.
+TEST_F(SchedulerRunnerTest, EnqueueHandsTheJobToAnIdleWorker) {
+  const double before = metric("jobengine_scheduler_jobs_handed_off_total");
+  const std::string id = enqueue("ok");
+  EXPECT_EQ(waitJob(id, terminal)["status"], "succeeded");
+  EXPECT_EQ(history(id), (std::vector<std::string>{"job.created", "job.leased", "job.started",
+                                                   "job.progress", "job.succeeded"}));
+  EXPECT_EQ(metric("jobengine_scheduler_jobs_handed_off_total"), before + 1);
 }
 
 TEST_F(SchedulerRunnerTest, RetryableFailureIsRetriedThenDeadLettered) {

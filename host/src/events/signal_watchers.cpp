@@ -25,8 +25,8 @@ std::optional<std::string> signalNameProblem(std::string_view name) {
            std::to_string(name.size());
   }
   for (const char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-                    c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!ok) {
       return "signal name '" + std::string(name) + "' may only hold [a-z0-9._-]";
     }

@@ -61,32 +61,44 @@ json Grant::toJson() const {
 std::vector<Grant> JobService::claim(sdk::Txn& txn, const std::vector<std::string>& types,
                                      int max_count, int lease_seconds,
                                      const std::string& worker_id) {
+  return grantsOf(txn, sql::kClaimBatch, {textArray(types), max_count, lease_seconds, worker_id},
+                  worker_id);
+}
+
+std::vector<Grant> JobService::leaseJobs(sdk::Txn& txn, const json& items, int lease_seconds,
+                                         const std::string& worker_id) {
+  return grantsOf(txn, sql::kLeaseLocked, {items.dump(), lease_seconds, worker_id}, worker_id);
+}
+
+// Runs a leasing statement (kClaimBatch or kLeaseLocked: both return the grant columns).
+std::vector<Grant> JobService::grantsOf(sdk::Txn& txn, std::string_view sql,
+                                        const std::vector<sdk::Param>& params,
+                                        const std::string& worker_id) {
   std::vector<Grant> grants;
   json runs = json::array();
-  txn.exec(sql::kClaimBatch, {textArray(types), max_count, lease_seconds, worker_id},
-           [&](const sdk::Row& r) {
-             Grant g;
-             g.tenant = r.str(0);
-             g.id = r.str(1);
-             g.project = r.opt(2).value_or("");
-             g.run_id = r.opt(3).value_or("");
-             g.source_id = r.opt(4).value_or("");
-             g.job_type = r.str(5);
-             g.job_key = r.opt(6).value_or("");
-             g.attempt = static_cast<int>(r.i64(7));
-             g.max_attempts = static_cast<int>(r.i64(8));
-             g.lease_id = r.str(9);
-             g.lease_until = r.str(10);
-             g.priority = static_cast<int>(r.i64(11));
-             g.payload = r.str(12);
-             g.payload_digest = r.str(13);
-             g.idempotency_key = r.opt(14).value_or("");
-             g.correlation_id = r.opt(15).value_or("");
-             g.trace_id = r.opt(16).value_or("");
-             g.cancel_requested = r.boolean(20);
-             addRun(runs, r, 0, 3);
-             grants.push_back(std::move(g));
-           });
+  txn.exec(sql, params, [&](const sdk::Row& r) {
+    Grant g;
+    g.tenant = r.str(0);
+    g.id = r.str(1);
+    g.project = r.opt(2).value_or("");
+    g.run_id = r.opt(3).value_or("");
+    g.source_id = r.opt(4).value_or("");
+    g.job_type = r.str(5);
+    g.job_key = r.opt(6).value_or("");
+    g.attempt = static_cast<int>(r.i64(7));
+    g.max_attempts = static_cast<int>(r.i64(8));
+    g.lease_id = r.str(9);
+    g.lease_until = r.str(10);
+    g.priority = static_cast<int>(r.i64(11));
+    g.payload = r.str(12);
+    g.payload_digest = r.str(13);
+    g.idempotency_key = r.opt(14).value_or("");
+    g.correlation_id = r.opt(15).value_or("");
+    g.trace_id = r.opt(16).value_or("");
+    g.cancel_requested = r.boolean(20);
+    addRun(runs, r, 0, 3);
+    grants.push_back(std::move(g));
+  });
   refreshRuns(txn, runs, worker_id);
   if (!grants.empty()) {
     host_.counterAdd("scheduler_jobs_leased_total", "Jobs leased (claims granted)", json::object(),

@@ -5,6 +5,8 @@
 #include <jobengine/canonical_json.hpp>
 #include <jobengine/ids.hpp>
 
+#include <map>
+
 #include "core/sql.hpp"
 #include "request_fields.hpp"
 
@@ -213,18 +215,53 @@ json JobService::insertJobs(sdk::Txn& txn, const json& records, const std::strin
                    {"status", row.opt(4).value_or("queued")},
                    {"created", row.boolean(3)}});
   });
-  bool wake = false;
-  for (const auto& r : records) {
-    const auto info = type(r["job_type"].get<std::string>());
-    wake = wake || (info && info->handler != nullptr);
-  }
-  if (wake) {
+  if (handOff(txn, records, out) > 0) {
     wakeRunnersAfterCommit(txn);
   }
   host_.counterAdd("scheduler_jobs_enqueued_total",
                    "Jobs submitted to enqueue (idempotent repeats included)", json::object(),
                    static_cast<double>(records.size()));
   return out;
+}
+
+int JobService::handOff(sdk::Txn& txn, const json& records, const json& inserted) {
+  int room = handoff_.room ? handoff_.room() : 0;
+  int left_queued = 0;
+  std::map<int, json> by_lease;  // lease seconds -> [{tenant_id, job_id}]
+  for (std::size_t i = 0; i < inserted.size() && i < records.size(); ++i) {
+    if (!inserted[i]["created"].get<bool>() || inserted[i]["status"] != "queued") {
+      continue;
+    }
+    const auto info = type(records[i]["job_type"].get<std::string>());
+    if (!info || info->handler == nullptr) {
+      continue;  // external: the worker bridge's
+    }
+    if (room <= 0) {
+      ++left_queued;
+      continue;
+    }
+    --room;
+    const int lease =
+        info->lease_seconds > 0 ? info->lease_seconds : settings_.default_lease_seconds;
+    by_lease[lease].push_back(
+        {{"tenant_id", records[i]["tenant_id"]}, {"job_id", inserted[i]["id"]}});
+  }
+  for (auto& [lease, items] : by_lease) {
+    std::vector<Grant> grants = leaseJobs(txn, items, lease, kRunnerWorkerId);
+    // Any the statement skipped (none expected: created queued and eligible just now) stay
+    // queued for the claimers.
+    left_queued += static_cast<int>(items.size() - grants.size());
+    if (!grants.empty()) {
+      host_.counterAdd("scheduler_jobs_handed_off_total",
+                       "Jobs leased to this replica's idle runner by their own enqueue",
+                       json::object(), static_cast<double>(grants.size()));
+      auto accept = handoff_.accept;
+      txn.onCommit([accept, grants = std::move(grants), lease = lease]() mutable {
+        accept(std::move(grants), lease);
+      });
+    }
+  }
+  return left_queued;
 }
 
 json JobService::enqueue(sdk::Txn& txn, const json& request, const std::string& actor,

@@ -34,6 +34,9 @@ struct JobTypeInfo {
 };
 
 // One leased job as granted to a worker or the runner.
+// The worker id (leased_by, event actor) of the in-process runner.
+inline constexpr const char* kRunnerWorkerId = "runner";
+
 struct Grant {
   std::string tenant, id, project, run_id, source_id, job_type, job_key, lease_id, lease_until;
   std::string payload, payload_digest, idempotency_key, correlation_id, trace_id;
@@ -87,6 +90,13 @@ class JobService {
       txn.onCommit(wake_);
     }
   }
+  // Hand-off (docs/queries.md): `room` says how many jobs this replica's runner could start
+  // at once (idle workers); `accept` takes the jobs leased to it by an enqueue, after commit.
+  struct Handoff {
+    std::function<int()> room;
+    std::function<void(std::vector<Grant>, int lease_seconds)> accept;
+  };
+  void setHandoff(Handoff handoff) { handoff_ = std::move(handoff); }
 
   // {"jobs":[...]} or one job object -> {"jobs":[{id, status, created}]}. Throws ApiError.
   nlohmann::json enqueue(sdk::Txn& txn, const nlohmann::json& request, const std::string& actor,
@@ -97,6 +107,9 @@ class JobService {
 
   std::vector<Grant> claim(sdk::Txn& txn, const std::vector<std::string>& types, int max_count,
                            int lease_seconds, const std::string& worker_id);
+  // Leases the given queued, eligible jobs ([{tenant_id, job_id}]) to worker_id.
+  std::vector<Grant> leaseJobs(sdk::Txn& txn, const nlohmann::json& items, int lease_seconds,
+                               const std::string& worker_id);
   std::vector<HeartbeatResult> heartbeat(sdk::Txn& txn, const std::vector<HeartbeatItem>& items,
                                          int lease_seconds, const std::string& actor);
   std::vector<CompletionResult> complete(sdk::Txn& txn, const std::vector<Completion>& items,
@@ -117,12 +130,18 @@ class JobService {
   nlohmann::json jobRecord(const nlohmann::json& job, const std::string& tenant,
                            const std::string& trace_id) const;
   nlohmann::json insertJobs(sdk::Txn& txn, const nlohmann::json& records, const std::string& actor);
+  // Leases created in-process jobs to this replica's idle runner inside the enqueue's
+  // transaction; returns how many created in-process jobs were left queued.
+  int handOff(sdk::Txn& txn, const nlohmann::json& records, const nlohmann::json& inserted);
+  std::vector<Grant> grantsOf(sdk::Txn& txn, std::string_view sql,
+                              const std::vector<sdk::Param>& params, const std::string& worker_id);
 
   sdk::Host& host_;
   SchedulerSettings settings_;
   mutable std::mutex types_mutex_;
   std::map<std::string, JobTypeInfo> types_;
   std::function<void()> wake_;
+  Handoff handoff_;
   je_jobs_v1 vtable_{};
 };
 

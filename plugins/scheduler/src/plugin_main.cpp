@@ -38,6 +38,10 @@ class SchedulerPlugin {
       runner_->wake();
       host_.signal(kJobsSignal);  // the runners of the other replicas
     });
+    service_->setHandoff({[runner = runner_.get()] { return runner->idleWorkers(); },
+                          [runner = runner_.get()](std::vector<Grant> grants, int lease_seconds) {
+                            runner->accept(std::move(grants), lease_seconds);
+                          }});
     je_job_type_def noop{};
     noop.struct_size = sizeof(noop);
     noop.job_type = kNoopJobType;

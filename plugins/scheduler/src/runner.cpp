@@ -108,6 +108,33 @@ void Runner::wake() {
   claim_cv_.notify_all();
 }
 
+int Runner::idleWorkers() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stopping_ || claimer_count_ == 0) {
+    return 0;
+  }
+  const int idle = service_.settings().runner_threads - busy_ - static_cast<int>(ready_.size());
+  return std::max(0, idle);
+}
+
+void Runner::accept(std::vector<Grant> grants, int lease_seconds) {
+  {
+    std::lock_guard<std::mutex> lock(inflight_mutex_);
+    for (const auto& g : grants) {
+      inflight_[g.id] =
+          InFlight{g.tenant, g.lease_id, lease_seconds, std::chrono::steady_clock::now(),
+                   std::make_shared<std::atomic<bool>>(false)};
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& g : grants) {
+      ready_.push_back(std::move(g));
+    }
+  }
+  work_cv_.notify_all();
+}
+
 bool Runner::progress(const std::string& job_id, std::optional<int> percent,
                       std::optional<std::string> message) {
   InFlight f;
@@ -123,7 +150,7 @@ bool Runner::progress(const std::string& job_id, std::optional<int> percent,
   auto txn = service_.host().begin(JE_TENANT_SYSTEM);
   const auto results =
       service_.heartbeat(txn, {{f.tenant, job_id, f.lease_id, percent, std::move(message)}},
-                         f.lease_seconds, "runner");
+                         f.lease_seconds, kRunnerWorkerId);
   txn.commit();
   const bool cancel = !results.empty() && results[0].cancel_requested;
   if (cancel) {
@@ -142,14 +169,14 @@ std::vector<Grant> Runner::completeAndClaim(const std::vector<Completion>& done,
   try {
     auto txn = service_.host().begin(JE_TENANT_SYSTEM);
     if (!done.empty()) {
-      service_.complete(txn, done, "runner");
+      service_.complete(txn, done, kRunnerWorkerId);
     }
     for (const auto& [lease, types] : groups) {
       const int room = want - static_cast<int>(grants.size());
       if (room <= 0) {
         break;
       }
-      for (auto& g : service_.claim(txn, types, room, lease, "runner")) {
+      for (auto& g : service_.claim(txn, types, room, lease, kRunnerWorkerId)) {
         lease_of[g.id] = lease;
         grants.push_back(std::move(g));
       }
@@ -368,7 +395,7 @@ void Runner::renewLeases() {
   }
   for (const auto& [lease, items] : due) {
     auto txn = service_.host().begin(JE_TENANT_SYSTEM);
-    const auto results = service_.heartbeat(txn, items, lease, "runner");
+    const auto results = service_.heartbeat(txn, items, lease, kRunnerWorkerId);
     txn.commit();
     std::lock_guard<std::mutex> lock(inflight_mutex_);
     for (const auto& r : results) {

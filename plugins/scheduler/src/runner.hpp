@@ -60,6 +60,12 @@ class Runner {
   void stop();
   // Wakes idle claimers (jobs became claimable, here or in another replica).
   void wake();
+  // Hand-off (JobService::setHandoff): how many jobs idle workers could start now, and jobs
+  // an enqueue leased to this runner (after its commit). Jobs accepted beyond the idle
+  // workers (two enqueues saw the same idle ones) wait in the ready queue with their leases
+  // renewed, like claimed ones.
+  int idleWorkers() const;
+  void accept(std::vector<Grant> grants, int lease_seconds);
 
   // One running in-process job, as seen by its je_job_context.
   struct InFlight {
@@ -95,7 +101,7 @@ class Runner {
   std::vector<std::thread> workers_;
   std::vector<std::thread> claimers_;
   std::thread sweeper_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable claim_cv_;  // the claimer: wake, finished jobs, stop
   std::condition_variable work_cv_;   // the workers: ready jobs, stop
   std::condition_variable sweep_cv_;  // the sweeper: stop

@@ -78,6 +78,7 @@ WITH input AS (
       attempts = j.attempts + 1, progress = NULL, progress_message = NULL, updated_at = now()
   FROM input i
   WHERE j.tenant_id = i.tenant_id AND j.id = i.job_id AND j.status = 'queued'
+    AND j.next_eligible_at <= now()
   RETURNING j.*
 ), ev_src AS (
   SELECT g.tenant_id, g.id AS job_id, g.project_id, g.run_id, g.source_id, g.job_type,

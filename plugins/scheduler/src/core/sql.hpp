@@ -31,9 +31,10 @@ extern const std::string_view kClaimBatch;
 // $1 text[] job types, $2 int max jobs. Returns tenant_id, id, job_type, source_id, priority.
 extern const std::string_view kLockCandidates;
 
-// Admission path, step 2: lease the admitted subset of the locked candidates.
+// Leases named jobs: the admission path's step 2 (the admitted subset of the locked
+// candidates) and the enqueue hand-off to this replica's runner (job_service.cpp handOff).
 // $1 jsonb [{tenant_id, job_id}], $2 int lease seconds, $3 text worker id. Same result
-// columns as kClaimBatch; candidates no longer queued are skipped.
+// columns as kClaimBatch; jobs no longer queued, or not eligible yet, are skipped.
 extern const std::string_view kLeaseLocked;
 
 // Admission path, step 3 (or any throttling): queued -> throttled.
