@@ -120,7 +120,7 @@ AppendedEvent appendEvent(Transaction& txn, const nlohmann::json& partial) {
   txn.exec(
       "INSERT INTO jobengine.events (tenant_id, seq, event_type, project_id, run_id, job_id, "
       "source_id, body) VALUES ($1, jobengine.reserve_event_seqs(1), $2, $3, $4::uuid, "
-      "$5::uuid, $6, $7::jsonb) RETURNING seq",
+      "$5::uuid, $6, $7::json) RETURNING seq",
       {tenant, split.event_type, nullIfEmpty(split.project_id), nullIfEmpty(split.run_id),
        nullIfEmpty(split.job_id), nullIfEmpty(split.source_id), split.body.dump()},
       [&out](const pqxx::row& row) {

@@ -31,11 +31,11 @@ namespace {
   "run_id, job_id, source_id, body) "                                                            \
   "SELECT e.tenant_id, s.first + row_number() OVER () - 1, e.event_type, clock_timestamp(), "    \
   "e.project_id, e.run_id, e.job_id, e.source_id::text, "                                        \
-  "jsonb_build_object('eventId', 'urn:orch:event:' || scheduler.uuid_v7()::text, "               \
+  "json_build_object('eventId', 'urn:orch:event:' || scheduler.uuid_v7()::text, "                \
   "'idempotencyKey', 'orch-' || e.event_type || '-' || e.job_id::text || '-' || "                \
   "COALESCE(e.attempt, 0)::text, "                                                               \
-  "'actor', jsonb_build_object('subject', e.actor), "                                            \
-  "'job', jsonb_build_object('id', e.job_id, 'type', e.job_type, 'runId', e.run_id, "            \
+  "'actor', json_build_object('subject', e.actor), "                                             \
+  "'job', json_build_object('id', e.job_id, 'type', e.job_type, 'runId', e.run_id, "             \
   "'sourceId', e.source_id, 'attempt', e.attempt, 'leaseId', e.lease_id, 'status', "             \
   "e.to_status, 'fromStatus', e.from_status, 'reason', e.reason, 'payloadDigest', "              \
   "e.payload_digest), 'data', COALESCE(e.data, '{}'::jsonb)) "                                   \
