@@ -16,7 +16,8 @@ class AuditPlugin {
       "Hash-chained audit ledger, export bundles, DSSE signing and verification.";
   static constexpr const char* kConfigSchema = kPluginConfigSchema;
 
-  AuditPlugin(sdk::Host& host, const nlohmann::json& config) : settings_(parse(config)) {
+  AuditPlugin(sdk::Host& host, const nlohmann::json& config)
+      : settings_(parseAuditSettings(config)) {
     registerRoutes(host, {{"id", kId},
                           {"version", kVersion},
                           {"description", kDescription},
@@ -26,15 +27,6 @@ class AuditPlugin {
   void stop() {}
 
  private:
-  // A bad config is the user's mistake, not a bug: JE_ERR_INVALID with the parser's line.
-  static AuditSettings parse(const nlohmann::json& config) {
-    try {
-      return parseAuditSettings(config);
-    } catch (const SettingsError& e) {
-      throw sdk::Error(JE_ERR_INVALID, e.what());
-    }
-  }
-
   AuditSettings settings_;
 };
 

@@ -16,7 +16,8 @@ class RatelimitPlugin {
       "Quotas, token buckets, throttles, circuit breakers and backpressure.";
   static constexpr const char* kConfigSchema = kPluginConfigSchema;
 
-  RatelimitPlugin(sdk::Host& host, const nlohmann::json& config) : settings_(parse(config)) {
+  RatelimitPlugin(sdk::Host& host, const nlohmann::json& config)
+      : settings_(parseRatelimitSettings(config)) {
     registerRoutes(host, {{"id", kId},
                           {"version", kVersion},
                           {"description", kDescription},
@@ -26,15 +27,6 @@ class RatelimitPlugin {
   void stop() {}
 
  private:
-  // A bad config is the user's mistake, not a bug: JE_ERR_INVALID with the parser's line.
-  static RatelimitSettings parse(const nlohmann::json& config) {
-    try {
-      return parseRatelimitSettings(config);
-    } catch (const SettingsError& e) {
-      throw sdk::Error(JE_ERR_INVALID, e.what());
-    }
-  }
-
   RatelimitSettings settings_;
 };
 

@@ -31,7 +31,7 @@ class SchedulerPlugin {
 
   SchedulerPlugin(sdk::Host& host, const nlohmann::json& config)
       : host_(host),
-        settings_(parse(config)),
+        settings_(parseSchedulerSettings(config)),
         service_(std::make_unique<JobService>(host, settings_)),
         runner_(std::make_unique<Runner>(*service_)) {
     service_->setWake([this] {
@@ -75,15 +75,6 @@ class SchedulerPlugin {
   void stop() { runner_->stop(); }
 
  private:
-  // A bad config is the user's mistake, not a bug: JE_ERR_INVALID with the parser's line.
-  static SchedulerSettings parse(const nlohmann::json& config) {
-    try {
-      return parseSchedulerSettings(config);
-    } catch (const SettingsError& e) {
-      throw sdk::Error(JE_ERR_INVALID, e.what());
-    }
-  }
-
   sdk::Host& host_;
   SchedulerSettings settings_;
   std::unique_ptr<JobService> service_;

@@ -16,7 +16,8 @@ class ConcelierPlugin {
       "Advisory feed adapters (OSV, NVD, KEV): fetch, parse, map.";
   static constexpr const char* kConfigSchema = kPluginConfigSchema;
 
-  ConcelierPlugin(sdk::Host& host, const nlohmann::json& config) : settings_(parse(config)) {
+  ConcelierPlugin(sdk::Host& host, const nlohmann::json& config)
+      : settings_(parseConcelierSettings(config)) {
     registerRoutes(host, {{"id", kId},
                           {"version", kVersion},
                           {"description", kDescription},
@@ -26,15 +27,6 @@ class ConcelierPlugin {
   void stop() {}
 
  private:
-  // A bad config is the user's mistake, not a bug: JE_ERR_INVALID with the parser's line.
-  static ConcelierSettings parse(const nlohmann::json& config) {
-    try {
-      return parseConcelierSettings(config);
-    } catch (const SettingsError& e) {
-      throw sdk::Error(JE_ERR_INVALID, e.what());
-    }
-  }
-
   ConcelierSettings settings_;
 };
 

@@ -16,7 +16,8 @@ class ExcititorPlugin {
       "VEX feed adapters (OpenVEX, CSAF, CycloneDX): fetch and normalize.";
   static constexpr const char* kConfigSchema = kPluginConfigSchema;
 
-  ExcititorPlugin(sdk::Host& host, const nlohmann::json& config) : settings_(parse(config)) {
+  ExcititorPlugin(sdk::Host& host, const nlohmann::json& config)
+      : settings_(parseExcititorSettings(config)) {
     registerRoutes(host, {{"id", kId},
                           {"version", kVersion},
                           {"description", kDescription},
@@ -26,15 +27,6 @@ class ExcititorPlugin {
   void stop() {}
 
  private:
-  // A bad config is the user's mistake, not a bug: JE_ERR_INVALID with the parser's line.
-  static ExcititorSettings parse(const nlohmann::json& config) {
-    try {
-      return parseExcititorSettings(config);
-    } catch (const SettingsError& e) {
-      throw sdk::Error(JE_ERR_INVALID, e.what());
-    }
-  }
-
   ExcititorSettings settings_;
 };
 

@@ -549,6 +549,9 @@ struct Forwarders {
     } catch (const Error& e) {
       copyError(err, err_cap, e.what());
       return e.status();
+    } catch (const SettingsError& e) {
+      copyError(err, err_cap, e.what());  // a bad config is the user's mistake, not a bug
+      return JE_ERR_INVALID;
     } catch (const std::exception& e) {
       copyError(err, err_cap, e.what());
       return JE_ERR_INTERNAL;
