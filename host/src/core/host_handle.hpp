@@ -75,4 +75,10 @@ struct je_host {
   je_leader_v1 leader_vt{};
 
   bool mayRegister() const { return phase.load() == jobengine::host::PluginPhase::kCreating; }
+  // Subscriptions and signal watches are taken only inside create() or start().
+  bool maySubscribe() const {
+    const auto p = phase.load();
+    return p == jobengine::host::PluginPhase::kCreating ||
+           p == jobengine::host::PluginPhase::kStarting;
+  }
 };

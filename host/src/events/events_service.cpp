@@ -78,8 +78,7 @@ je_status eventsWatch(je_host* host, const char* name, uint64_t len, je_signal_c
       fillError(err, err_cap, "je.events.watch: " + *problem);
       return JE_ERR_INVALID;
     }
-    const PluginPhase phase = host->phase.load();
-    if (phase != PluginPhase::kCreating && phase != PluginPhase::kStarting) {
+    if (!host->maySubscribe()) {
       fillError(err, err_cap, "je.events.watch: allowed only inside create() or start()");
       return JE_ERR_STATE;
     }

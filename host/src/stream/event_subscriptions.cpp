@@ -93,8 +93,7 @@ je_status subscribeEvents(je_host* host, int64_t after_seq, je_event_callback cb
       fillError(err, err_cap, "je.events.subscribe: host and callback are required");
       return JE_ERR_INVALID;
     }
-    const PluginPhase phase = host->phase.load();
-    if (phase != PluginPhase::kCreating && phase != PluginPhase::kStarting) {
+    if (!host->maySubscribe()) {
       fillError(err, err_cap, "je.events.subscribe: allowed only inside create() or start()");
       return JE_ERR_STATE;
     }
