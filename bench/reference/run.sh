@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Reference bench: graphile-worker and pg-boss measured the way bench/throughput measures
+# the engine (20,000 no-op jobs, batch enqueue of 500, drain with each job completed on its
+# own row, enqueue → handler start latency), against a private PostgreSQL started with the
+# same server options as the engine's embedded cluster (host/pgcluster/pg_cluster.cpp).
+# Usage: bench/reference/run.sh   (REFBENCH_DIR overrides the scratch dir for node_modules)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+work="${REFBENCH_DIR:-$repo/build-release/bench-reference}"
+
+# 1. Node and the pinned packages, installed outside the source tree (never committed).
+if ! command -v node >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq nodejs npm
+fi
+mkdir -p "$work"
+cp "$here/package.json" "$here"/*.mjs "$work/"
+(cd "$work" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+
+# 2. A fresh PostgreSQL cluster. initdb and pg_ctl refuse to run as root; like the engine,
+#    run them as the unprivileged OS user jobengine.
+pgbin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/refbench-pg.XXXXXX")"
+as=()
+if [ "$(id -u)" = 0 ]; then
+  id -u jobengine >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin jobengine
+  chown jobengine: "$tmp"
+  as=(runuser -u jobengine --)
+fi
+cleanup() {
+  if [ -f "$tmp/data/postmaster.pid" ]; then
+    "${as[@]}" "$pgbin/pg_ctl" -D "$tmp/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"${as[@]}" "$pgbin/initdb" -D "$tmp/data" -U postgres -A trust -E UTF8 --locale=C >"$tmp/initdb.log" 2>&1
+# A free port: the kernel picks one, node reports it (a tiny race, as in pgcluster).
+port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+# Exactly the engine's durable embedded options; the socket lives in the temp dir.
+opts="-p $port -k $tmp -c listen_addresses=127.0.0.1 -c max_connections=200"
+opts+=" -c autovacuum_naptime=2s -c fsync=on -c synchronous_commit=on"
+"${as[@]}" "$pgbin/pg_ctl" -D "$tmp/data" -l "$tmp/postgres.log" -w -t 60 -o "$opts" start >/dev/null
+
+echo "reference bench $(date -u +%FT%TZ)  $(nproc) cores  node $(node -v)  $("$pgbin/postgres" --version)"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# 3. One Node process per queue, one after the other on the same cluster.
+out="$tmp/results.txt"
+for bench in graphile_worker_bench.mjs pgboss_bench.mjs; do
+  PGPORT="$port" node "$work/$bench" | tee -a "$out"
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# 4. Summary: lines are "<queue> <version>  <figure>  <value>  (<settings>)".
+echo
+awk -F'  ' '
+  { q = $1; if (!(q in seen)) { seen[q] = 1; order[++n] = q } }
+  $2 == "enqueue" { enq[q] = $3 }
+  $2 == "drain"   { drain[q] = $3; how[q] = $4 }
+  $2 == "latency" { lat[q] = $3 }
+  END {
+    printf "| %-16s | %-12s | %-11s | %-27s | %s\n", "queue", "enqueue", "drain", "latency (idle)", "best drain setting"
+    for (i = 1; i <= n; i++) { q = order[i]
+      printf "| %-16s | %-12s | %-11s | %-27s | %s\n", q, enq[q], drain[q], lat[q], how[q] }
+  }' "$out"
