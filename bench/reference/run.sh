@@ -46,24 +46,27 @@ opts+=" -c autovacuum_naptime=2s -c fsync=on -c synchronous_commit=on"
 "${as[@]}" "$pgbin/pg_ctl" -D "$tmp/data" -l "$tmp/postgres.log" -w -t 60 -o "$opts" start >/dev/null
 
 echo "reference bench $(date -u +%FT%TZ)  $(nproc) cores  node $(node -v)  $("$pgbin/postgres" --version)"
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# The figures move ±30 % with other load (bench/README.md): say how busy the machine was.
+busy() { echo "load $(cut -d' ' -f1-3 /proc/loadavg), $(pgrep -c -x cc1plus || true) C++ compilers running"; }
+echo "before: $(busy)"
 
 # 3. One Node process per queue, one after the other on the same cluster.
 out="$tmp/results.txt"
 for bench in graphile_worker_bench.mjs pgboss_bench.mjs; do
   PGPORT="$port" node "$work/$bench" | tee -a "$out"
 done
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "after: $(busy)"
 
 # 4. Summary: lines are "<queue> <version>  <figure>  <value>  (<settings>)".
 echo
 awk -F'  ' '
   { q = $1; if (!(q in seen)) { seen[q] = 1; order[++n] = q } }
   $2 == "enqueue" { enq[q] = $3 }
-  $2 == "drain"   { drain[q] = $3; how[q] = $4 }
+  $2 == "drain"   { drain[q] = $3; how[q] = substr($4, 2, length($4) - 2) }
   $2 == "latency" { lat[q] = $3 }
   END {
-    printf "| %-16s | %-12s | %-11s | %-27s | %s\n", "queue", "enqueue", "drain", "latency (idle)", "best drain setting"
+    printf "| %-22s | %-10s | %-10s | %-24s | %s |\n", "queue", "enqueue", "drain", "latency (idle)", "best drain setting"
+    print "|---|---|---|---|---|"
     for (i = 1; i <= n; i++) { q = order[i]
-      printf "| %-16s | %-12s | %-11s | %-27s | %s\n", q, enq[q], drain[q], lat[q], how[q] }
+      printf "| %-22s | %-10s | %-10s | %-24s | %s |\n", q, enq[q], drain[q], lat[q], how[q] }
   }' "$out"
