@@ -46,14 +46,33 @@ opts+=" -c autovacuum_naptime=2s -c fsync=on -c synchronous_commit=on"
 "${as[@]}" "$pgbin/pg_ctl" -D "$tmp/data" -l "$tmp/postgres.log" -w -t 60 -o "$opts" start >/dev/null
 
 echo "reference bench $(date -u +%FT%TZ)  $(nproc) cores  node $(node -v)  $("$pgbin/postgres" --version)"
-# The figures move ±30 % with other load (bench/README.md): say how busy the machine was.
+# The figures move a lot with other load (a compile, another bench's fsyncs), and load
+# average cannot tell our own CPU from someone else's. So count CPU ticks: the machine's
+# busy ticks (/proc/stat) minus those of this script's children (node, reaped into our
+# cutime) and of our PostgreSQL (postmaster, its live children, and the reaped ones).
 busy() { echo "load $(cut -d' ' -f1-3 /proc/loadavg), $(pgrep -c -x cc1plus || true) C++ compilers running"; }
+ticks() { # utime+stime+cutime+cstime of the given pids
+  local t=0 p
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] && t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12+$13+$14+$15}')))
+  done
+  echo "$t"
+}
+ours() { local pm; pm="$(head -n 1 "$tmp/data/postmaster.pid")"; ticks $$ "$pm" $(pgrep -P "$pm"); }
+machine() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; } # busy total
+others() { # share of all cores used by other processes since the sample "$1 $2 $3"
+  read -r b1 t1 <<<"$(machine)"
+  awk -v b="$((b1 - $1))" -v t="$((t1 - $2))" -v o="$(($(ours) - $3))" \
+    'BEGIN { printf "%.0f %% of the machine", t ? 100 * (b - o) / t : 0 }'
+}
 echo "before: $(busy)"
 
 # 3. One Node process per queue, one after the other on the same cluster.
 out="$tmp/results.txt"
 for bench in graphile_worker_bench.mjs pgboss_bench.mjs; do
+  start="$(machine) $(ours)"
   PGPORT="$port" node "$work/$bench" | tee -a "$out"
+  echo "  other processes during ${bench%_bench.mjs}: $(others $start)"
 done
 echo "after: $(busy)"
 
