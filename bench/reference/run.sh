@@ -37,13 +37,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-"${as[@]}" "$pgbin/initdb" -D "$tmp/data" -U postgres -A trust -E UTF8 --locale=C >"$tmp/initdb.log" 2>&1
+# Logs live in the temp dir, which the trap deletes: show them when a step fails.
+"${as[@]}" "$pgbin/initdb" -D "$tmp/data" -U postgres -A trust -E UTF8 --locale=C >"$tmp/initdb.log" 2>&1 ||
+  { cat "$tmp/initdb.log" >&2; exit 1; }
 # A free port: the kernel picks one, node reports it (a tiny race, as in pgcluster).
 port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 # Exactly the engine's durable embedded options; the socket lives in the temp dir.
 opts="-p $port -k $tmp -c listen_addresses=127.0.0.1 -c max_connections=200"
 opts+=" -c autovacuum_naptime=2s -c fsync=on -c synchronous_commit=on"
-"${as[@]}" "$pgbin/pg_ctl" -D "$tmp/data" -l "$tmp/postgres.log" -w -t 60 -o "$opts" start >/dev/null
+"${as[@]}" "$pgbin/pg_ctl" -D "$tmp/data" -l "$tmp/postgres.log" -w -t 60 -o "$opts" start >/dev/null ||
+  { tail -n 20 "$tmp/postgres.log" >&2; exit 1; }
 
 echo "reference bench $(date -u +%FT%TZ)  $(nproc) cores  node $(node -v)  $("$pgbin/postgres" --version)"
 # The figures move a lot with other load (a compile, another bench's fsyncs), and load
