@@ -4,11 +4,13 @@
 #   make test    build (debug) and run the whole suite, then the ASan+UBSan unit/contract run
 #                and the clang-format check — exactly what CI runs (.ci/run)
 #   make bench   build (release) and run the benchmarks (bench/README.md)
+#   make bench-reference   graphile-worker and pg-boss measured the same way (npm; bench/reference)
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 CONFIG ?= config/jobengine.toml
 
-.PHONY: run test test-main test-asan format format-check deps build-release build-debug bench clean
+.PHONY: run test test-main test-asan format format-check deps build-release build-debug bench \
+        bench-reference clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -29,6 +31,9 @@ test: deps
 
 bench: build-release
 	@bash bench/run.sh
+
+bench-reference:
+	@bash bench/reference/run.sh
 
 format:
 	@git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format -i

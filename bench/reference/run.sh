@@ -57,7 +57,8 @@ busy() { echo "load $(cut -d' ' -f1-3 /proc/loadavg), $(pgrep -c -x cc1plus || t
 ticks() { # utime+stime+cutime+cstime of the given pids
   local t=0 p
   for p in "$@"; do
-    [ -r "/proc/$p/stat" ] && t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12+$13+$14+$15}')))
+    # A backend may exit between pgrep and the read: count it as 0, never fail the sum.
+    t=$((t + $(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12+$13+$14+$15} END {if (NR == 0) print 0}')))
   done
   echo "$t"
 }
