@@ -131,23 +131,32 @@ void OutboxFeeder::drain() {
   if (subscriptions_ != nullptr) {
     subscriptions_->catchUp(read, cursor_.load());
   }
+  bool every_tenant = false;  // this batch again, after a subscriber arrived mid-read
   for (;;) {
     // Envelopes are built only for tenants someone listens to now: a subscriber that arrives
     // later reads what it missed from the outbox (its resume), like one the hub never had.
     // One that arrives while this read runs may already be owed rows of its snapshot (they
-    // committed after it subscribed): then the batch is read again with it counted.
+    // committed after it subscribed): then the batch is read once more with envelopes for
+    // every tenant, which needs no second look at the subscriptions (no starving while
+    // subscribers keep arriving).
     const uint64_t subscriptions_before = hub_.subscriptionsMade();
     const bool plugins_listen = subscriptions_ != nullptr && subscriptions_->size() > 0;
     const std::set<std::string> tenants = hub_.subscribedTenants();
-    const std::vector<OutboxEvent> batch =
-        plugins_listen || !tenants.empty()
-            ? readAllTenants(
-                  *read_conn_, cursor_.load(), options_.batch,
-                  [&](const std::string& t) { return plugins_listen || tenants.count(t) > 0; })
-            : readPositions(*read_conn_, cursor_.load(), options_.batch);
-    if (hub_.subscriptionsMade() != subscriptions_before) {
+    std::vector<OutboxEvent> batch;
+    if (every_tenant) {
+      batch = readAllTenants(*read_conn_, cursor_.load(), options_.batch);
+    } else if (plugins_listen || !tenants.empty()) {
+      batch = readAllTenants(
+          *read_conn_, cursor_.load(), options_.batch,
+          [&](const std::string& t) { return plugins_listen || tenants.count(t) > 0; });
+    } else {
+      batch = readPositions(*read_conn_, cursor_.load(), options_.batch);
+    }
+    if (!every_tenant && hub_.subscriptionsMade() != subscriptions_before) {
+      every_tenant = true;
       continue;
     }
+    every_tenant = false;
     for (const auto& e : batch) {
       if (!e.event.json.empty()) {
         hub_.publish(e.event);
