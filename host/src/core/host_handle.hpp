@@ -75,6 +75,12 @@ struct je_host {
   je_leader_v1 leader_vt{};
 
   bool mayRegister() const { return phase.load() == jobengine::host::PluginPhase::kCreating; }
+  // Subscriptions and signal watches end when the plugin leaves the running phases.
+  bool live() const {
+    const auto p = phase.load();
+    return p != jobengine::host::PluginPhase::kStopping &&
+           p != jobengine::host::PluginPhase::kStopped;
+  }
   // Subscriptions and signal watches are taken only inside create() or start().
   bool maySubscribe() const {
     const auto p = phase.load();

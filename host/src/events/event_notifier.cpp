@@ -72,8 +72,7 @@ void EventNotifier::notifyOnce() {
   }
   pqxx::nontransaction n(*conn_);
   try {
-    n.exec_params("SELECT pg_notify('jobengine_events', $1)",
-                  joinSignalNames({names.begin(), names.end()}));
+    n.exec_params("SELECT pg_notify('jobengine_events', $1)", joinSignalNames(names));
   } catch (...) {
     const std::lock_guard<std::mutex> lock(names_mutex_);
     pending_names_.insert(names.begin(), names.end());  // sent again after the reconnect

@@ -12,11 +12,6 @@ namespace {
 
 constexpr std::size_t kMaxNameBytes = 63;
 
-bool alive(const je_host* host) {
-  const PluginPhase phase = host->phase.load();
-  return phase != PluginPhase::kStopping && phase != PluginPhase::kStopped;
-}
-
 }  // namespace
 
 std::optional<std::string> signalNameProblem(std::string_view name) {
@@ -34,7 +29,7 @@ std::optional<std::string> signalNameProblem(std::string_view name) {
   return std::nullopt;
 }
 
-std::string joinSignalNames(const std::vector<std::string>& names) {
+std::string joinSignalNames(const std::set<std::string>& names) {
   std::string out;
   for (const auto& n : names) {
     if (!out.empty()) {
@@ -61,7 +56,7 @@ std::size_t SignalWatchers::dispatch(std::string_view name) {
     const std::lock_guard<std::mutex> lock(mutex_);
     // Watches of plugins that stopped (or failed) end here.
     watches_.erase(std::remove_if(watches_.begin(), watches_.end(),
-                                  [](const Watch& w) { return !alive(w.host); }),
+                                  [](const Watch& w) { return !w.host->live(); }),
                    watches_.end());
     for (const auto& w : watches_) {
       if (w.name == name) {

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,6 @@ class SignalWatchers {
 std::optional<std::string> signalNameProblem(std::string_view name);
 
 // NOTIFY payload for a set of names (sorted, ',' between); "" for none.
-std::string joinSignalNames(const std::vector<std::string>& names);
+std::string joinSignalNames(const std::set<std::string>& names);
 
 }  // namespace jobengine::host

@@ -37,10 +37,7 @@ std::vector<std::shared_ptr<EventSubscriptions::Sub>> EventSubscriptions::snapsh
   return subs_;
 }
 
-bool EventSubscriptions::alive(const Sub& sub) {
-  const PluginPhase phase = sub.host->phase.load();
-  return phase != PluginPhase::kStopping && phase != PluginPhase::kStopped;
-}
+bool EventSubscriptions::alive(const Sub& sub) { return sub.host->live(); }
 
 void EventSubscriptions::call(Sub& sub, const OutboxEvent& event) {
   sub.cursor = event.event.seq;
