@@ -35,6 +35,10 @@ void addRun(json& runs, const sdk::Row& row, uint32_t tenant_col, uint32_t run_c
 
 }  // namespace
 
+void JobService::useGenericPlans(sdk::Txn& txn) {
+  txn.exec("SET LOCAL plan_cache_mode = force_generic_plan");
+}
+
 json Grant::toJson() const {
   auto opt = [](const std::string& v) { return v.empty() ? json(nullptr) : json(v); };
   return json{{"jobId", id},
@@ -76,6 +80,7 @@ std::vector<Grant> JobService::grantsOf(sdk::Txn& txn, std::string_view sql,
                                         const std::string& worker_id) {
   std::vector<Grant> grants;
   json runs = json::array();
+  useGenericPlans(txn);
   txn.exec(sql, params, [&](const sdk::Row& r) {
     Grant g;
     g.tenant = r.str(0);
@@ -123,6 +128,7 @@ std::vector<HeartbeatResult> JobService::heartbeat(sdk::Txn& txn,
   }
   std::vector<HeartbeatResult> out;
   json runs = json::array();
+  useGenericPlans(txn);
   txn.exec(sql::kHeartbeatBatch, {input.dump(), lease_seconds, actor}, [&](const sdk::Row& r) {
     HeartbeatResult h;
     h.job_id = r.str(0);
@@ -173,6 +179,7 @@ std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
     }
   }
   std::map<std::string, LockedJob> locked;
+  useGenericPlans(txn);
   if (!lock_input.empty()) {
     txn.exec(sql::kLockForCompletion, {lock_input.dump()}, [&](const sdk::Row& r) {
       LockedJob l;

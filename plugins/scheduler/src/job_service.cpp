@@ -210,6 +210,7 @@ json JobService::jobRecord(const json& job, const std::string& tenant,
 
 json JobService::insertJobs(sdk::Txn& txn, const json& records, const std::string& actor) {
   json out = json::array();
+  useGenericPlans(txn);
   txn.exec(sql::kEnqueueBatch, {records.dump(), actor}, [&](const sdk::Row& row) {
     out.push_back({{"id", row.opt(2).value_or(row.str(1))},
                    {"status", row.opt(4).value_or("queued")},

@@ -135,6 +135,9 @@ class JobService {
   int handOff(sdk::Txn& txn, const nlohmann::json& records, const nlohmann::json& inserted);
   std::vector<Grant> grantsOf(sdk::Txn& txn, std::string_view sql,
                               const std::vector<sdk::Param>& params, const std::string& worker_id);
+  // Makes the rest of txn reuse one generic plan per hot batch statement instead of planning
+  // it on every call (docs/queries.md, "Generic plans").
+  static void useGenericPlans(sdk::Txn& txn);
 
   sdk::Host& host_;
   SchedulerSettings settings_;
