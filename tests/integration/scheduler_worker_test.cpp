@@ -3,6 +3,8 @@
 // re-lease), retries with backoff ending in a dead letter, non-retryable errors, and an
 // external worker process (examples/worker) killed while holding a lease.
 #include <filesystem>
+#include <regex>
+#include <set>
 
 #include "scheduler_fixture.hpp"
 
@@ -73,6 +75,77 @@ TEST_F(SchedulerWorkerTest, ClaimHeartbeatArtifactsCompleteAndFencing) {
   const Reply metrics = http_->get("/metrics");
   EXPECT_NE(metrics.body.find("jobengine_scheduler_jobs_completed_total"), std::string::npos);
   EXPECT_NE(metrics.body.find("jobengine_scheduler_stale_reports_total"), std::string::npos);
+}
+
+// Job transitions store their `job` fields in typed outbox columns and no event id
+// (migrations/host/0004); every reader must still get the whole envelope, the same on each
+// read and the same from the job history and from GET /events.
+TEST_F(SchedulerWorkerTest, JobEventsCarryTheWholeEnvelopeOnEveryRead) {
+  const std::string id = enqueue({{"type", "ext.envelope"}, {"payload", {{"n", 7}}}});
+  const std::string digest = job(id)["payloadDigest"];
+  const json grants = claim("ext.envelope", 1, 30);
+  ASSERT_EQ(grants.size(), 1u) << grants.dump();
+  const std::string lease = grants[0]["leaseId"];
+  ASSERT_EQ(post("/worker/jobs/" + id + "/complete", {{"leaseId", lease}, {"status", "succeeded"}})
+                .status,
+            200);
+
+  const Reply first = get("/jobs/" + id + "/history");
+  ASSERT_EQ(first.status, 200) << first.body;
+  const json items = first.json()["items"];
+  ASSERT_EQ(items.size(), 3u) << first.body;
+  const std::regex v7(
+      "urn:orch:event:[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+      "[0-9a-f]{12}");
+  std::set<std::string> ids;
+  for (const auto& e : items) {
+    const std::string event_id = e.value("eventId", "");
+    EXPECT_TRUE(std::regex_match(event_id, v7)) << e.dump();
+    ids.insert(event_id);
+    EXPECT_EQ(e["job"]["id"], id) << e.dump();
+    EXPECT_EQ(e["job"]["type"], "ext.envelope") << e.dump();
+    EXPECT_EQ(e["job"]["payloadDigest"], digest) << e.dump();
+    EXPECT_TRUE(e["data"].is_object()) << e.dump();
+  }
+  EXPECT_EQ(ids.size(), 3u) << first.body;
+  EXPECT_EQ(get("/jobs/" + id + "/history").json()["items"], items) << "not stable across reads";
+
+  const json& leased = items[1];
+  EXPECT_EQ(leased["eventType"], "job.leased");
+  EXPECT_EQ(leased["idempotencyKey"], "orch-job.leased-" + id + "-1");
+  EXPECT_EQ(leased["actor"]["subject"], "test-worker");
+  EXPECT_EQ(leased["job"]["status"], "leased");
+  EXPECT_EQ(leased["job"]["fromStatus"], "queued");
+  EXPECT_EQ(leased["job"]["attempt"], 1);
+  EXPECT_EQ(leased["job"]["leaseId"], lease);
+  EXPECT_EQ(leased["data"]["workerId"], "test-worker");
+  EXPECT_EQ(items[2]["job"]["status"], "succeeded");
+  EXPECT_EQ(items[2]["job"]["fromStatus"], "leased");
+
+  // GET /events (the host's reader) returns the same envelope fields for the same seq.
+  std::string token;
+  size_t matched = 0;
+  do {
+    const Reply page = http_->get(
+        "/api/v1/jobengine/events?page_size=500" + (token.empty() ? "" : "&page_token=" + token),
+        headers());
+    ASSERT_EQ(page.status, 200) << page.body;
+    const json body = page.json();
+    for (const auto& e : body["items"]) {
+      for (const auto& h : items) {
+        if (e["seq"] == h["seq"]) {
+          ++matched;
+          EXPECT_EQ(e["eventId"], h["eventId"]);
+          EXPECT_EQ(e["idempotencyKey"], h["idempotencyKey"]);
+          EXPECT_EQ(e["job"], h["job"]);
+          EXPECT_EQ(e["actor"], h["actor"]);
+          EXPECT_EQ(e["tenantId"], tenant_);
+        }
+      }
+    }
+    token = body.value("nextPageToken", "");
+  } while (!token.empty());
+  EXPECT_EQ(matched, 3u);
 }
 
 TEST_F(SchedulerWorkerTest, BatchHeartbeatAndCompleteReportEachItem) {

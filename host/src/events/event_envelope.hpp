@@ -2,9 +2,12 @@
 //
 // A row keeps the routing fields in columns (tenant, seq, type, time, project, run, job,
 // source) and every other envelope field in `body`, including the eventId the appender
-// generated. envelopeFromRow() reassembles the envelope every reader returns (GET /events, the
-// stream hub); splitEnvelope() is the inverse used by je.events append. Pure functions; no
-// database, safe from any thread. Keep the names stable: the stream code uses them.
+// generated. Job transitions written by the scheduler keep the `job` fields in typed columns
+// instead; the SQL function jobengine.event_body(row) folds them back in (migrations/host/0004),
+// so every reader sees the same body whichever way the row was written. envelopeFromRow()
+// reassembles the envelope every reader returns (GET /events, the stream hub); splitEnvelope() is
+// the inverse used by je.events append. Pure functions; no database, safe from any thread. Keep the
+// names stable: the stream code uses them.
 #pragma once
 
 #include <cstdint>
@@ -34,11 +37,12 @@ struct EventRow {
 };
 
 // The column list (in EventRow order) a SELECT must use for eventRowFrom(); occurred_at is
-// formatted as RFC 3339 UTC by the database.
+// formatted as RFC 3339 UTC by the database. Select FROM jobengine.events without an alias:
+// the body column names the whole row `events`.
 inline constexpr const char* kEventColumns =
     "tenant_id, seq, event_type, "
     "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-    "project_id, run_id::text, job_id::text, source_id, body::text";
+    "project_id, run_id::text, job_id::text, source_id, jobengine.event_body(events)::text";
 
 // Reads a row selected with kEventColumns.
 EventRow eventRowFrom(const pqxx::row& row);

@@ -33,7 +33,7 @@ LIMIT $8::int
 )SQL";
 
 constexpr std::string_view kHistory = R"SQL(
-SELECT e.seq, e.event_type, scheduler.ts(e.occurred_at), e.body
+SELECT e.seq, e.event_type, scheduler.ts(e.occurred_at), jobengine.event_body(e)
 FROM jobengine.events e
 WHERE e.tenant_id = $1 AND e.job_id = $2::uuid
 ORDER BY e.seq

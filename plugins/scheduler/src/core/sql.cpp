@@ -19,7 +19,9 @@ namespace {
   "g.trace_id, g.timeout_seconds, g.created_at, g.next_eligible_at, g.cancel_requested"
 
 // ev_src columns: tenant_id, job_id, project_id, run_id, source_id, job_type, from_status,
-// to_status, reason, attempt, lease_id, payload_digest, actor, event_type, data.
+// to_status, reason, attempt, lease_id, payload_digest, actor, event_type, data. The job
+// fields go to the outbox's typed columns and only `data` into the body; readers get the
+// whole envelope back through jobengine.event_body() (migrations/host/0004).
 // No pg_notify here: the host wakes every replica's feeder after the commit (its
 // EventNotifier), because a NOTIFY inside the transaction serializes all such commits on
 // PostgreSQL's notify-queue lock. ev_seq has no row when there is no event, so an empty claim
@@ -28,17 +30,13 @@ namespace {
   ", ev_seq AS (SELECT jobengine.reserve_event_seqs((SELECT count(*) FROM ev_src)::int) AS "     \
   "first WHERE EXISTS (SELECT 1 FROM ev_src)) "                                                  \
   ", ev AS (INSERT INTO jobengine.events (tenant_id, seq, event_type, occurred_at, project_id, " \
-  "run_id, job_id, source_id, body) "                                                            \
+  "run_id, job_id, source_id, job_type, job_status, from_status, reason, attempt, lease_id, "    \
+  "payload_digest, actor, body) "                                                                \
   "SELECT e.tenant_id, s.first + row_number() OVER () - 1, e.event_type, clock_timestamp(), "    \
-  "e.project_id, e.run_id, e.job_id, e.source_id::text, "                                        \
-  "json_build_object('eventId', 'urn:orch:event:' || scheduler.uuid_v7()::text, "                \
-  "'idempotencyKey', 'orch-' || e.event_type || '-' || e.job_id::text || '-' || "                \
-  "COALESCE(e.attempt, 0)::text, "                                                               \
-  "'actor', json_build_object('subject', e.actor), "                                             \
-  "'job', json_build_object('id', e.job_id, 'type', e.job_type, 'runId', e.run_id, "             \
-  "'sourceId', e.source_id, 'attempt', e.attempt, 'leaseId', e.lease_id, 'status', "             \
-  "e.to_status, 'fromStatus', e.from_status, 'reason', e.reason, 'payloadDigest', "              \
-  "e.payload_digest), 'data', COALESCE(e.data, '{}'::jsonb)) "                                   \
+  "e.project_id, e.run_id, e.job_id, e.source_id::text, e.job_type, e.to_status, "               \
+  "e.from_status, e.reason, e.attempt, e.lease_id, e.payload_digest, e.actor, "                  \
+  "CASE WHEN e.data IS NULL THEN '{\"data\": {}}'::json "                                        \
+  "ELSE json_build_object('data', e.data) END "                                                  \
   "FROM ev_src e CROSS JOIN ev_seq s) "
 
 }  // namespace
