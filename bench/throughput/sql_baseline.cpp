@@ -42,7 +42,9 @@ WITH c AS (
          lease_until = now() + interval '60 seconds', attempts = attempts + 1,
          leased_by = $2, updated_at = now()
   WHERE (tenant_id, id) IN (
-    SELECT tenant_id, id FROM scheduler.jobs WHERE status = 'queued'
+    -- job_type named, as every engine claim does: the claim index is per type
+    -- (jobs_claim_by_type, migration scheduler/0002); without it this sorts every queued row
+    SELECT tenant_id, id FROM scheduler.jobs WHERE status = 'queued' AND job_type = 'bench.sql'
     ORDER BY priority DESC, next_eligible_at, id LIMIT $1::int FOR UPDATE SKIP LOCKED)
   RETURNING tenant_id, id, lease_id),
 s AS (SELECT jobengine.reserve_event_seqs(greatest((SELECT count(*) FROM c), 1)::int) AS first),
