@@ -146,9 +146,17 @@ WITH input AS (
     AS x(tenant_id text, job_id uuid, lease_id uuid, progress smallint, message text)
 ), locked AS (
   SELECT j.tenant_id, j.id, j.status AS from_status, i.progress, i.message
-  FROM scheduler.jobs j
-  JOIN input i ON j.tenant_id = i.tenant_id AND j.id = i.job_id
-  WHERE j.lease_id = i.lease_id AND j.status IN ('leased', 'running')
+  FROM input i
+  -- One keyed lookup per reported lease, whatever the statistics say. A plain join let the
+  -- planner, which believed few jobs in flight (statistics taken before the leases), scan the
+  -- whole in-flight index once and rescan the input for every in-flight job: O(in flight x
+  -- batch), 24 ms for a completion of 200 with 200 in flight, growing with runner capacity.
+  -- OFFSET 0 keeps the subquery from being flattened back into that join.
+  CROSS JOIN LATERAL (
+    SELECT j.tenant_id, j.id, j.status FROM scheduler.jobs j
+    WHERE j.tenant_id = i.tenant_id AND j.id = i.job_id AND j.lease_id = i.lease_id
+      AND j.status IN ('leased', 'running')
+    OFFSET 0) j
   FOR UPDATE OF j
 ), hb AS (
   UPDATE scheduler.jobs j
@@ -188,10 +196,15 @@ LEFT JOIN hb ON hb.tenant_id = i.tenant_id AND hb.id = i.job_id
 const std::string_view kLockForCompletion = R"SQL(
 SELECT j.tenant_id, j.id, j.attempts, j.max_attempts, j.backoff_base_ms, j.backoff_factor,
        j.backoff_cap_ms, j.cancel_requested, j.job_type, j.run_id
-FROM scheduler.jobs j
-JOIN jsonb_to_recordset($1::jsonb) AS i(tenant_id text, job_id uuid, lease_id uuid)
-  ON j.tenant_id = i.tenant_id AND j.id = i.job_id
-WHERE j.lease_id = i.lease_id AND j.status IN ('leased', 'running')
+FROM jsonb_to_recordset($1::jsonb) AS i(tenant_id text, job_id uuid, lease_id uuid)
+CROSS JOIN LATERAL (
+  -- one keyed lookup per reported lease (see kHeartbeatBatch)
+  SELECT j.tenant_id, j.id, j.attempts, j.max_attempts, j.backoff_base_ms, j.backoff_factor,
+         j.backoff_cap_ms, j.cancel_requested, j.job_type, j.run_id
+  FROM scheduler.jobs j
+  WHERE j.tenant_id = i.tenant_id AND j.id = i.job_id AND j.lease_id = i.lease_id
+    AND j.status IN ('leased', 'running')
+  OFFSET 0) j
 FOR UPDATE OF j
 )SQL";
 
@@ -205,9 +218,13 @@ WITH RECURSIVE input AS (
 ), locked AS (
   SELECT j.tenant_id, j.id, j.status AS from_status, i.lease_id, i.status AS new_status, i.reason,
          i.error, i.next_eligible_at, i.data, i.dead_letter_id, i.error_class, i.fingerprint
-  FROM scheduler.jobs j
-  JOIN input i ON j.tenant_id = i.tenant_id AND j.id = i.job_id
-  WHERE j.lease_id = i.lease_id AND j.status IN ('leased', 'running')
+  FROM input i
+  CROSS JOIN LATERAL (
+    -- one keyed lookup per reported lease (see kHeartbeatBatch)
+    SELECT j.tenant_id, j.id, j.status FROM scheduler.jobs j
+    WHERE j.tenant_id = i.tenant_id AND j.id = i.job_id AND j.lease_id = i.lease_id
+      AND j.status IN ('leased', 'running')
+    OFFSET 0) j
   FOR UPDATE OF j
 ), done AS (
   UPDATE scheduler.jobs j
@@ -270,7 +287,10 @@ WITH RECURSIVE input AS (
          d.payload_digest, $2::text AS actor,
          CASE WHEN d.status = 'queued' THEN 'job.retry_scheduled' ELSE 'job.' || d.status END
            AS event_type,
-         COALESCE(d.data, '{}'::jsonb) || jsonb_build_object('error', d.last_error) AS data
+         -- a clean success carries no data: the body is then a constant, nothing is built
+         CASE WHEN d.data IS NULL AND d.last_error IS NULL THEN NULL
+              ELSE COALESCE(d.data, '{}'::jsonb) || jsonb_build_object('error', d.last_error)
+         END AS data
   FROM done d
   UNION ALL
   SELECT d.tenant_id, d.id, d.project_id, d.run_id, d.source_id, d.job_type, d.from_status,
