@@ -18,28 +18,12 @@ mkdir -p "$work"
 cp "$here/package.json" "$here"/*.mjs "$work/"
 (cd "$work" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 
-# 2. A fresh PostgreSQL cluster. initdb and pg_ctl refuse to run as root; like the engine,
-#    run them as the unprivileged OS user jobengine.
+# 2. A fresh PostgreSQL cluster in a temp dir (bench/lib/private_cluster.sh: initdb as the
+#    unprivileged user jobengine when root, removed on exit).
 pgbin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/refbench-pg.XXXXXX")"
-as=()
-if [ "$(id -u)" = 0 ]; then
-  id -u jobengine >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin jobengine
-  chown jobengine: "$tmp"
-  as=(runuser -u jobengine --)
-fi
-cleanup() {
-  if [ -f "$tmp/data/postmaster.pid" ]; then
-    "${as[@]}" "$pgbin/pg_ctl" -D "$tmp/data" -m fast -w stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# Logs live in the temp dir, which the trap deletes: show them when a step fails.
-"${as[@]}" "$pgbin/initdb" -D "$tmp/data" -U postgres -A trust -E UTF8 --locale=C >"$tmp/initdb.log" 2>&1 ||
-  { cat "$tmp/initdb.log" >&2; exit 1; }
+# shellcheck source=SCRIPTDIR/../lib/private_cluster.sh
+source "$here/../lib/private_cluster.sh"
+private_cluster_init "$pgbin" refbench-pg C
 # A free port: the kernel picks one, node reports it (a tiny race, as in pgcluster).
 port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 # Exactly the engine's durable embedded options; the socket lives in the temp dir.

@@ -43,26 +43,11 @@ for m in "${migrations[@]}"; do
   [ -f "$repo/migrations/$m" ] || { echo "missing $repo/migrations/$m" >&2; exit 1; }
 done
 
-# A private cluster in a temp dir. initdb and pg_ctl refuse to run as root: as root, run them as
-# the unprivileged OS user jobengine, like the engine and bench/reference/run.sh.
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/storage-model.XXXXXX")"
-as=()
-if [ "$(id -u)" = 0 ]; then
-  id -u jobengine >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin jobengine
-  chown jobengine: "$tmp"
-  as=(runuser -u jobengine --)
-fi
-cleanup() {
-  if [ -f "$tmp/data/postmaster.pid" ]; then
-    "${as[@]}" "$pgbin/pg_ctl" -D "$tmp/data" -m fast -w stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-"${as[@]}" "$pgbin/initdb" -D "$tmp/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$tmp/initdb.log" 2>&1 ||
-  { cat "$tmp/initdb.log" >&2; exit 1; }
+# A private cluster in a temp dir (bench/lib/private_cluster.sh: initdb as the unprivileged
+# user jobengine when root, stopped and removed on exit).
+# shellcheck source=SCRIPTDIR/../lib/private_cluster.sh
+source "$here/../lib/private_cluster.sh"
+private_cluster_init "$pgbin" storage-model C.UTF-8
 # A free port (the kernel picks it); the server listens on its socket in the temp dir only.
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 # The experiment's settings: durable commits, the engine's autovacuum naptime.
