@@ -154,23 +154,30 @@ CINPUT = """WITH input AS (
          fingerprint text)
   WHERE x.status IN ('succeeded', 'failed', 'timed_out', 'canceled', 'queued')
 )"""
-# kCompleteBatch without the dead-letter / DAG cascade / release parts
+# kCompleteBatch without the dead-letter / DAG cascade / release parts. Every variant locks the
+# reported leases by key (LATERAL ... OFFSET 0), as the engine does since d490263; the first
+# results in README.md were taken with a plain join there (see its note).
 DONE_AB = """, locked AS (
   SELECT j.tenant_id, j.id, j.status AS from_status, i.lease_id, i.status AS new_status, i.reason,
          i.error, i.next_eligible_at, i.data, i.dead_letter_id, i.error_class, i.fingerprint
-  FROM scheduler.jobs j
-  JOIN input i ON j.tenant_id = i.tenant_id AND j.id = i.job_id
-  WHERE j.lease_id = i.lease_id AND j.status IN ('leased', 'running')
+  FROM input i
+  CROSS JOIN LATERAL (
+    SELECT j.tenant_id, j.id, j.status FROM scheduler.jobs j
+    WHERE j.tenant_id = i.tenant_id AND j.id = i.job_id AND j.lease_id = i.lease_id
+      AND j.status IN ('leased', 'running')
+    OFFSET 0) j
   FOR UPDATE OF j
 )"""
 # C/D/E: the queue row is the lease authority; lock it (and read the job's status), delete it
 DONE_Q = """, locked AS (
   SELECT q.tenant_id, q.id, j.status AS from_status, i.lease_id, i.status AS new_status, i.reason,
          i.error, i.next_eligible_at, i.data, i.dead_letter_id, i.error_class, i.fingerprint
-  FROM scheduler.queue q
-  JOIN input i ON q.tenant_id = i.tenant_id AND q.id = i.job_id
+  FROM input i
+  CROSS JOIN LATERAL (
+    SELECT q.tenant_id, q.id FROM scheduler.queue q
+    WHERE q.tenant_id = i.tenant_id AND q.id = i.job_id AND q.lease_id = i.lease_id
+    OFFSET 0) q
   JOIN scheduler.jobs j ON j.tenant_id = q.tenant_id AND j.id = q.id
-  WHERE q.lease_id = i.lease_id
   FOR UPDATE OF q
 ), dq AS (
   DELETE FROM scheduler.queue q USING locked l
@@ -199,9 +206,13 @@ DONE_F = """, locked AS (
   SELECT q.tenant_id, q.id, q.state AS from_status, q.attempts, q.started_at, i.lease_id,
          i.status AS new_status, i.reason, i.error, i.data, i.dead_letter_id, i.error_class,
          i.fingerprint
-  FROM scheduler.queue q
-  JOIN input i ON q.tenant_id = i.tenant_id AND q.id = i.job_id
-  WHERE q.lease_id = i.lease_id AND q.state IN ('leased', 'running') AND i.status <> 'queued'
+  FROM input i
+  CROSS JOIN LATERAL (
+    SELECT q.tenant_id, q.id, q.state, q.attempts, q.started_at FROM scheduler.queue q
+    WHERE q.tenant_id = i.tenant_id AND q.id = i.job_id AND q.lease_id = i.lease_id
+      AND q.state IN ('leased', 'running')
+    OFFSET 0) q
+  WHERE i.status <> 'queued'
   FOR UPDATE OF q
 ), dq AS (
   DELETE FROM scheduler.queue q USING locked l

@@ -1,5 +1,5 @@
 -- Storage-model bench, variant F (applied to a copy of tmpl_b): B plus a scheduler.queue table
--- that owns the live state (plugins/scheduler/docs/queue_table_plan.md, "claims never touch
+-- that owns the live state (plugins/scheduler/docs/storage_next_steps.md, "claims never touch
 -- the job row"). The claim updates only the queue row and reads the grant's columns from jobs
 -- by primary key; completion deletes the queue row and makes the job row's one update (the
 -- terminal one). scheduler.jobs has no index on status or lease columns, so that update can be
