@@ -10,6 +10,8 @@
 // A figure whose route is missing (runner / bridge / je.jobs not merged yet) is reported as
 // unavailable with the HTTP status, never as a number.
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -74,6 +76,7 @@ Figure enqueueBatchApi(HttpClient& http, const std::vector<std::string>& h, int 
 
 Figure drainBridge(uint16_t port, const std::vector<std::string>& h, const BenchParams& p) {
   std::atomic<int64_t> completed{0};
+  std::atomic<int64_t> claim_us{0}, complete_us{0}, round_trips{0};  // where a batch's time goes
   std::atomic<bool> failed{false};
   std::string failure;
   const auto t0 = std::chrono::steady_clock::now();
@@ -82,6 +85,7 @@ Figure drainBridge(uint16_t port, const std::vector<std::string>& h, const Bench
     workers.emplace_back([&, w] {
       HttpClient http(port);
       while (!failed) {
+        const auto c0 = std::chrono::steady_clock::now();
         const Reply claim = http.post(kApi + "/worker/claim",
                                       {{"jobTypes", {"bench.ext"}},
                                        {"maxCount", p.claim_batch},
@@ -104,7 +108,15 @@ Figure drainBridge(uint16_t port, const std::vector<std::string>& h, const Bench
                              {"leaseId", g["leaseId"]},
                              {"status", "succeeded"}});
         }
+        const auto c1 = std::chrono::steady_clock::now();
         const Reply done = http.post(kApi + "/worker/complete", {{"completions", results}}, h);
+        const auto c2 = std::chrono::steady_clock::now();
+        const auto us = [](auto d) {
+          return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+        };
+        claim_us += us(c1 - c0);
+        complete_us += us(c2 - c1);
+        ++round_trips;
         if (done.status < 200 || done.status >= 300) {
           failed = true;
           failure = why(done);
@@ -121,8 +133,14 @@ Figure drainBridge(uint16_t port, const std::vector<std::string>& h, const Bench
   if (failed) {
     return {name, "jobs/s", std::nullopt, failure};
   }
+  const auto n = static_cast<double>(std::max<int64_t>(1, round_trips.load()));
+  char split[96];
+  std::snprintf(split, sizeof split, "; per batch: claim %.1f ms, complete %.1f ms",
+                static_cast<double>(claim_us.load()) / n / 1000.0,
+                static_cast<double>(complete_us.load()) / n / 1000.0);
   return {name, "jobs/s", static_cast<double>(completed.load()) / secondsSince(t0),
-          std::to_string(p.worker_threads) + " threads, maxCount " + std::to_string(p.claim_batch)};
+          std::to_string(p.worker_threads) + " threads, maxCount " + std::to_string(p.claim_batch) +
+              split};
 }
 
 }  // namespace
@@ -130,7 +148,12 @@ Figure drainBridge(uint16_t port, const std::vector<std::string>& h, const Bench
 std::vector<Figure> runEngineBench(const BenchParams& params, const std::string& work_dir) {
   EngineOptions options;
   options.name = "bench";
-  options.embedded = true;
+  // JE_BENCH_DSN: run against a PostgreSQL you started (e.g. with pg_stat_statements or
+  // auto_explain loaded, to profile the drain); the database must be empty. Default: the
+  // embedded cluster under the work dir.
+  const char* dsn = std::getenv("JE_BENCH_DSN");
+  options.embedded = dsn == nullptr || *dsn == '\0';
+  options.database_dsn = options.embedded ? "" : dsn;
   options.plugin_dir = pluginDir(work_dir);
   options.durable = true;  // fsync and synchronous_commit as shipped, like the baseline
   options.pool_size = 8;   // config/jobengine.toml

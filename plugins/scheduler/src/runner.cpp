@@ -16,6 +16,9 @@ using nlohmann::json;
 constexpr int kMaxClaimers = 4;
 // Handlers slower than this on average: hold only as many leased jobs as can run at once.
 constexpr double kFastHandlerMs = 5.0;
+// The longest a finished job waits for others to share its completion transaction (only
+// while workers are still running or have ready jobs; an idle runner completes at once).
+constexpr auto kCompletionLinger = std::chrono::milliseconds(5);
 
 // Any fixed 64-bit key: only scheduler sweeps take it.
 constexpr int64_t kSweepLockKey = 0x5363686564537765;  // "SchedSwe"
@@ -202,6 +205,22 @@ int Runner::capacityLocked() const {
   return avg_handler_ms_ < kFastHandlerMs ? batch * claimer_count_ : workers;
 }
 
+int Runner::batchThresholdLocked() const {
+  if (avg_handler_ms_ >= kFastHandlerMs) {
+    return 1;  // each job costs more than its share of a transaction
+  }
+  return std::max(1, std::min(service_.settings().claim_batch_size, capacityLocked()) / 2);
+}
+
+bool Runner::completeNowLocked() const {
+  if (finished_.empty()) {
+    return false;
+  }
+  const bool workers_dry = ready_.empty() && busy_ == 0;
+  return stopping_ || workers_dry || static_cast<int>(finished_.size()) >= batchThresholdLocked() ||
+         std::chrono::steady_clock::now() - finished_since_ >= kCompletionLinger;
+}
+
 void Runner::claimLoop(int index) {
   nameThread("sched-claim-" + std::to_string(index));
   const auto poll = std::chrono::milliseconds(service_.settings().poll_interval_ms);
@@ -219,8 +238,24 @@ void Runner::claimLoop(int index) {
                         capacityLocked() - static_cast<int>(ready_.size()) - busy_ - reserved_);
       };
       const auto may_claim = [&] { return room() > 0 && (look_again || wake_seq_ != seen); };
-      const bool polled = !claim_cv_.wait_for(
-          lock, poll, [&] { return stopping_ || !finished_.empty() || may_claim(); });
+      // A claim of its own is worth a transaction when it is big enough or the workers would
+      // otherwise run dry; riding along with a completion it is nearly free.
+      const auto claim_worth_it = [&] {
+        return may_claim() && (room() >= batchThresholdLocked() || ready_.empty());
+      };
+      const auto poll_deadline = std::chrono::steady_clock::now() + poll;
+      bool polled = false;
+      while (!stopping_ && !completeNowLocked() && !claim_worth_it()) {
+        auto until = poll_deadline;
+        if (!finished_.empty()) {
+          until = std::min(until, finished_since_ + kCompletionLinger);
+        }
+        if (claim_cv_.wait_until(lock, until) == std::cv_status::timeout &&
+            std::chrono::steady_clock::now() >= poll_deadline) {
+          polled = true;
+          break;
+        }
+      }
       if (stopping_ && finished_.empty()) {
         if (ready_.empty() && busy_ == 0 && reserved_ == 0) {
           claimer_done_ = true;
@@ -232,11 +267,18 @@ void Runner::claimLoop(int index) {
         });
         continue;
       }
-      const bool claim_now = !stopping_ && room() > 0 && (polled || may_claim());
+      const bool completing = completeNowLocked() || (polled && !finished_.empty());
+      const bool claim_now =
+          !stopping_ && room() > 0 && (polled || (completing && may_claim()) || claim_worth_it());
       seen = wake_seq_;
-      done.swap(finished_);
+      if (completing) {
+        done.swap(finished_);
+      }
       want = claim_now ? room() : 0;
       reserved_ += want;
+    }
+    if (done.empty() && want == 0) {
+      continue;
     }
     std::vector<Grant> grants = completeAndClaim(done, want);
     forget(done);
@@ -273,6 +315,7 @@ void Runner::workLoop(int index) {
     }
     const auto started = std::chrono::steady_clock::now();
     Completion completion = execute(grant);
+    bool notify = false;
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();
@@ -280,9 +323,19 @@ void Runner::workLoop(int index) {
       std::lock_guard<std::mutex> lock(mutex_);
       --busy_;
       avg_handler_ms_ = 0.9 * avg_handler_ms_ + 0.1 * ms;
+      if (finished_.empty()) {
+        finished_since_ = std::chrono::steady_clock::now();
+      }
       finished_.push_back(std::move(completion));
+      // Wake a claimer only when it may act: the first finished job (it arms the linger),
+      // a full completion batch, or workers running dry. Waking on every job cost a
+      // thread switch per job.
+      notify = finished_.size() == 1 ||
+               static_cast<int>(finished_.size()) >= batchThresholdLocked() || ready_.empty();
     }
-    claim_cv_.notify_all();
+    if (notify) {
+      claim_cv_.notify_all();
+    }
   }
 }
 

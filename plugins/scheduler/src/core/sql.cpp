@@ -500,11 +500,14 @@ FROM input i
 LEFT JOIN ins ON ins.tenant_id = i.tenant_id AND ins.id = i.id
 -- LATERAL: one idempotency-index probe per repeated key, never a hash of the whole jobs
 -- table (the plain LEFT JOIN was planned as a hash join over a scan of every job: ~10 % of
--- the enqueue's database time at 60k jobs, growing with the table).
+-- the enqueue's database time at 60k jobs, growing with the table). OFFSET 0 keeps the
+-- planner from pulling the subquery up into that same hash join (it did, with the generic
+-- plan made while the table was small: a sequential scan of every job on each enqueue).
 LEFT JOIN LATERAL (
   SELECT x.id, x.status FROM scheduler.jobs x
   WHERE ins.id IS NULL AND i.idempotency_key IS NOT NULL
     AND x.tenant_id = i.tenant_id AND x.idempotency_key = i.idempotency_key
+  OFFSET 0
 ) ex ON true
 ORDER BY i.ord
 )SQL";
