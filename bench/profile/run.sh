@@ -25,7 +25,7 @@ extra=()
 if [[ "${EXPLAIN:-0}" == 1 ]]; then
   libs="$libs,auto_explain"
   extra=(-c auto_explain.log_min_duration=5 -c auto_explain.log_analyze=on
-         -c auto_explain.log_nested_statements=on -c auto_explain.sample_rate=${SAMPLE:-0.02}
+         -c auto_explain.log_nested_statements=on -c "auto_explain.sample_rate=${SAMPLE:-0.02}"
          -c auto_explain.log_timing=on -c auto_explain.log_buffers=on)
 fi
 # The engine's embedded-cluster settings (host/pgcluster/pg_cluster.cpp), plus the profilers.
