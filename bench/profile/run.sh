@@ -48,5 +48,5 @@ SELECT round(total_exec_time)::bigint AS total_ms, calls, round((mean_exec_time)
 FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT ${TOP:-20}"
 if [[ "${EXPLAIN:-0}" == 1 ]]; then
   echo "== auto_explain samples ($tmp/pg.log)"
-  grep -A200 "duration: .*plan:" "$tmp/pg.log" | head -"${EXPLAIN_LINES:-600}"
+  grep -A200 "duration: .*plan:" "$tmp/pg.log" | head -"${EXPLAIN_LINES:-600}" || true
 fi

@@ -6,19 +6,18 @@
 // in the same transaction (one commit for both); several claimers keep several such
 // transactions in flight. While the workers have work, a claimer waits until a transaction
 // is worth it: half a claim batch finished or of room free (fast handlers), or the oldest
-// finished job waited kCompletionLinger; when the workers run dry it goes at once. Without
-// this every finished no-op job woke a claimer for a transaction of a few jobs (measured:
-// ~45 jobs per claim, the database busy with per-statement and per-commit work). Workers take ready
-// jobs one at a time, so a slow handler never holds up the jobs claimed with it: up to
+// finished job waited kCompletionLinger; when the workers run dry it goes at once. (Before,
+// every finished job woke a claimer: ~45 jobs per claim under load.) Workers take ready jobs
+// one at a time, so a slow handler never holds up the jobs claimed with it: up to
 // runner_threads handlers run at once. How many leased jobs the replica holds adapts to the
-// handlers: while they are fast (moving average under 5 ms) up to claim_batch_size per claimer, so
-// no-op-like work drains in big batches; once they are slow, only runner_threads (no job waits
-// leased here while other replicas could run it). An idle claimer sleeps on a condition variable: a
-// commit in this replica that made jobs claimable wakes it at once (Txn::onCommit), the same commit
-// in another replica wakes it through the je.events signal kJobsSignal (LISTEN/NOTIFY in the host,
-// milliseconds later), a finished job wakes it to complete it, and it polls every
-// poll_interval_ms anyway (for retries whose backoff ended, and signals lost to a dropped
-// connection).
+// handlers: while they are fast (moving average under 5 ms) up to claim_batch_size per
+// claimer, so no-op-like work drains in big batches; once they are slow, only runner_threads
+// (no job waits leased here while other replicas could run it). An idle claimer sleeps on a
+// condition variable: a commit in this replica that made jobs claimable wakes it at once
+// (Txn::onCommit), the same commit in another replica wakes it through the je.events signal
+// kJobsSignal (LISTEN/NOTIFY in the host, milliseconds later), finished jobs wake it to
+// complete them, and it polls every poll_interval_ms anyway (for retries whose backoff ended,
+// and signals lost to a dropped connection).
 //
 // One "sched-sweep" thread renews the leases of jobs held here (running, or ready and waiting
 // for a worker; and picks up cancel_requested for them) and, every sweep_interval_ms, sweeps
