@@ -25,15 +25,15 @@ ALTER TABLE jobengine.events
   ADD COLUMN actor          text;
 
 -- "urn:orch:event:<uuidv7>" for an outbox row: time = occurred_at (ms), random bits = seq.
--- 32 hex digits cast through uuid (which adds the dashes): 12 of milliseconds, the version 7,
--- 3 of rand_a (seq bits 62..63, zero while xids stay below 2^42), then 16 holding the variant
--- (binary 10) and seq bits 0..61. One expression, so the planner inlines it.
 CREATE FUNCTION jobengine.event_id(occurred_at timestamptz, seq bigint) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT 'urn:orch:event:' ||
-         (lpad(to_hex((extract(epoch FROM occurred_at) * 1000)::bigint), 12, '0') || '7' ||
-          lpad(to_hex(seq >> 62), 3, '0') ||
-          to_hex((seq & 4611686018427387903) | (-9223372036854775807 - 1)))::uuid::text
+  SELECT 'urn:orch:event:' || substr(t, 1, 8) || '-' || substr(t, 9, 4) || '-7' ||
+         substr(r, 1, 3) || '-' || substr(r, 4, 4) || '-' || substr(r, 8, 12)
+  FROM (SELECT lpad(to_hex((extract(epoch FROM occurred_at) * 1000)::bigint), 12, '0') AS t,
+               -- 3 hex digits of rand_a (seq bits 62..63, zero while xids stay below 2^42),
+               -- then the variant (binary 10) and seq bits 0..61 as 16 hex digits.
+               lpad(to_hex(seq >> 62), 3, '0') ||
+               to_hex((seq & 4611686018427387903) | (-9223372036854775807 - 1)) AS r) x
 $$;
 
 -- The stored body of an outbox row with the typed job columns folded back in. What every
