@@ -1,0 +1,16 @@
+# ThreadSanitizer build (the `tsan` preset, `make test-tsan`). The preset loads this file through
+# CMAKE_PROJECT_INCLUDE, so the flags apply to every target of the tree (host, plugins, fixtures,
+# tests, examples) before any of them is declared. The ASan+UBSan build stays JE_SANITIZE in the
+# top-level CMakeLists.txt; the two runtimes cannot share a process.
+#
+# Debug at -O1 as the TSan documentation recommends: -O0 is several times slower under TSan and
+# -O2 loses frames from the reports. Reports are collected by scripts/test-tsan.sh (TSAN_OPTIONS
+# log_path), suppressions live in tools/tsan.supp.
+option(JE_TSAN "Build with ThreadSanitizer" OFF)
+if(JE_TSAN)
+  if(JE_SANITIZE)
+    message(FATAL_ERROR "JE_TSAN and JE_SANITIZE (ASan+UBSan) cannot be combined in one build")
+  endif()
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer -O1 -g)
+  add_link_options(-fsanitize=thread)
+endif()
