@@ -1,4 +1,4 @@
-// POSIX helpers behind PgCluster (see os_process.hpp). The child side of runProcess sticks to
+// POSIX helpers behind PgCluster (see os_process.hpp). The child side of spawnProcess sticks to
 // async-signal-safe system calls because the parent may have other threads (database pools,
 // test runners) at the time of the fork.
 #include "os_process.hpp"
@@ -18,6 +18,8 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
 
 namespace jobengine::pgcluster::detail {
@@ -41,8 +43,8 @@ void closeInheritedDescriptors() {
 
 }  // namespace
 
-int runProcess(const std::vector<std::string>& argv, const RunAs& run_as, const std::string& cwd,
-               const std::string& log_path) {
+pid_t spawnProcess(const std::vector<std::string>& argv, const RunAs& run_as,
+                   const std::string& cwd, const std::string& log_path, const SpawnOptions& spawn) {
   // Everything the child needs is prepared before fork.
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
@@ -59,20 +61,34 @@ int runProcess(const std::vector<std::string>& argv, const RunAs& run_as, const 
     close(log_fd);
     throw std::runtime_error("cannot chown " + log_path + ": " + why);
   }
-  const int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const int in_fd = spawn.stdin_fd >= 0 ? spawn.stdin_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
+  sigset_t no_signals;
+  sigemptyset(&no_signals);
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  sigemptyset(&default_action.sa_mask);
   const pid_t pid = fork();
   if (pid < 0) {
     const std::string why = errnoText();
     close(log_fd);
-    close(null_fd);
+    if (spawn.stdin_fd < 0) {
+      close(in_fd);
+    }
     throw std::runtime_error("fork failed: " + why);
   }
   if (pid == 0) {
     // Child: only async-signal-safe calls until execv.
-    dup2(null_fd, 0);
+    dup2(in_fd, 0);
     dup2(log_fd, 1);
     dup2(log_fd, 2);
     closeInheritedDescriptors();
+    for (const int sig : {SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD}) {
+      sigaction(sig, &default_action, nullptr);
+    }
+    sigprocmask(SIG_SETMASK, &no_signals, nullptr);
+    if (spawn.new_session) {
+      setsid();
+    }
     if (run_as.drop) {
       const gid_t groups[1] = {run_as.gid};
       if (setgroups(1, groups) != 0 || setgid(run_as.gid) != 0 || setuid(run_as.uid) != 0) {
@@ -92,7 +108,13 @@ int runProcess(const std::vector<std::string>& argv, const RunAs& run_as, const 
     _exit(127);
   }
   close(log_fd);
-  close(null_fd);
+  if (spawn.stdin_fd < 0) {
+    close(in_fd);
+  }
+  return pid;
+}
+
+int waitExit(pid_t pid) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) {
@@ -100,6 +122,11 @@ int runProcess(const std::vector<std::string>& argv, const RunAs& run_as, const 
     }
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int runProcess(const std::vector<std::string>& argv, const RunAs& run_as, const std::string& cwd,
+               const std::string& log_path) {
+  return waitExit(spawnProcess(argv, run_as, cwd, log_path));
 }
 
 int pickFreePort() {
@@ -210,6 +237,94 @@ bool isLivePostgres(pid_t pid) {
   std::string name;
   std::getline(comm, name);
   return name.rfind("postgres", 0) == 0;
+}
+
+unsigned long long processStartTicks(pid_t pid) {
+  if (pid <= 0) {
+    return 0;
+  }
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  std::getline(in, stat);
+  // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so fields are counted
+  // from the last ')'. State is field 3, starttime field 22.
+  const std::size_t close_paren = stat.rfind(')');
+  if (close_paren == std::string::npos) {
+    return 0;
+  }
+  std::istringstream fields(stat.substr(close_paren + 1));
+  std::string state;
+  fields >> state;
+  if (state.empty() || state == "Z" || state == "X" || state == "x") {
+    return 0;
+  }
+  std::string field;
+  for (int i = 4; i < 22; ++i) {
+    fields >> field;
+  }
+  unsigned long long start = 0;
+  fields >> start;
+  return fields ? start : 0;
+}
+
+bool processAlive(const ProcessId& id) {
+  return id.pid > 0 && id.start_ticks != 0 && processStartTicks(id.pid) == id.start_ticks;
+}
+
+ProcessId selfProcessId() {
+  ProcessId id;
+  id.pid = getpid();
+  id.start_ticks = processStartTicks(id.pid);
+  return id;
+}
+
+std::string bootId() {
+  std::ifstream in("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  std::getline(in, id);
+  return id;
+}
+
+bool processUid(pid_t pid, uid_t& uid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Uid:", 0) == 0) {
+      std::istringstream fields(line.substr(4));
+      unsigned long real_uid = 0;
+      if (fields >> real_uid) {
+        uid = static_cast<uid_t>(real_uid);
+        return true;
+      }
+      return false;
+    }
+  }
+  return false;
+}
+
+std::string processCwd(pid_t pid) {
+  std::error_code ec;
+  const fs::path cwd = fs::read_symlink("/proc/" + std::to_string(pid) + "/cwd", ec);
+  return ec ? "" : cwd.string();
+}
+
+std::string processCommandLine(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!raw.empty() && raw.back() == '\0') {
+    raw.pop_back();
+  }
+  for (char& c : raw) {
+    if (c == '\0') {
+      c = ' ';
+    }
+  }
+  return raw;
+}
+
+std::string userName(uid_t uid) {
+  const passwd* pw = getpwuid(uid);
+  return pw != nullptr ? std::string(pw->pw_name) : "uid " + std::to_string(uid);
 }
 
 }  // namespace jobengine::pgcluster::detail

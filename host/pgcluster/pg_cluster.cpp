@@ -1,6 +1,7 @@
 // PgCluster: initdb on first use, pg_ctl start/stop, privilege drop when root (see
 // pg_cluster.hpp). The server listens on 127.0.0.1 only, with its Unix socket inside the data
-// directory (or a private /tmp directory when that path is too long for a socket name).
+// directory (or a private /tmp directory when that path is too long for a socket name). What
+// happens to a server a previous owner left running is in pg_cluster_recovery.cpp.
 #include "pg_cluster.hpp"
 
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include <system_error>
 
 #include "os_process.hpp"
+#include "watchdog.hpp"
 
 namespace jobengine::pgcluster {
 
@@ -48,6 +50,7 @@ PgCluster::PgCluster(Options options) : options_(std::move(options)) {
   log_file_ = options_.log_file.empty()
                   ? data_dir_ + ".log"
                   : fs::absolute(options_.log_file).lexically_normal().string();
+  owner_file_ = data_dir_ + ".owner";
 }
 
 PgCluster::~PgCluster() {
@@ -68,6 +71,8 @@ std::string PgCluster::dsn(const std::string& user, const std::string& dbname) c
 std::string PgCluster::superuserDsn() const { return dsn("postgres", "postgres"); }
 
 std::string PgCluster::logTail(int lines) const { return detail::fileTail(log_file_, lines); }
+
+pid_t PgCluster::watchdogPid() const { return watchdog_ ? watchdog_->pid() : 0; }
 
 void PgCluster::resolveUser() {
   drop_privileges_ = geteuid() == 0;
@@ -200,8 +205,10 @@ void PgCluster::start() {
   if (running_) {
     return;
   }
+  notices_.clear();
   bin_dir_ = options_.pg_bin_dir.empty() ? detail::detectPgBinDir() : options_.pg_bin_dir;
   resolveUser();
+  takeOverLeftoverServer();  // before prepareDirectories may chown a directory in use
   prepareDirectories();
   initdbIfNeeded();
   removeStalePid();
@@ -212,6 +219,7 @@ void PgCluster::start() {
     if (tryStart(port)) {
       running_ = true;
       owner_pid_ = getpid();
+      recordOwner();
       return;
     }
     // Only a port taken between pickFreePort() and the server's bind() is worth a retry.
@@ -232,6 +240,16 @@ void PgCluster::stop() {
   }
   running_ = false;
   const int rc = run({bin_dir_ + "/pg_ctl", "-D", data_dir_, "-m", "fast", "-w", "stop"});
+  // With the server gone the watchdog has nothing to do and exits; if the stop failed, it
+  // tries fast and then immediate shutdown itself before it exits.
+  if (watchdog_) {
+    watchdog_->release();
+  }
+  postmaster_pid_ = 0;
+  if (rc == 0) {
+    std::error_code ec;
+    fs::remove(owner_file_, ec);
+  }
   if (rc != 0) {
     throw std::runtime_error("pgcluster: pg_ctl stop for " + data_dir_ + " failed (exit " +
                              std::to_string(rc) + "): " + logTail(4));

@@ -6,15 +6,28 @@
 // the process is root every PostgreSQL binary is run as an unprivileged OS user (created if
 // missing) through fork + setgid/setuid + exec. Plain C++17/POSIX only: no libpq, no spdlog.
 // Errors throw std::runtime_error with one line (plus the log tail when the server fails).
+//
+// Crash safety: a started server is recorded in "<data_dir>.owner" (this process, the
+// postmaster; cluster_owner.hpp) and watched by a watchdog process that stops it when this
+// process dies without stopping it (watchdog.hpp). A later start that still finds a postmaster
+// in the data directory stops it only when the owner file shows it was left behind by a
+// process that is gone, it serves this data directory and runs as the server user; any other
+// running postmaster is left alone and the start fails with one line saying who holds it and
+// the command that stops it. What a start did about a leftover server is in notices().
 // Thread safety: one PgCluster is driven by one thread at a time.
 #pragma once
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace jobengine::pgcluster {
+
+namespace detail {
+class Watchdog;
+}
 
 struct Options {
   std::string data_dir;                   // required; created if missing (its parents too)
@@ -24,6 +37,8 @@ struct Options {
   bool fsync = true;         // false: fsync/synchronous_commit/full_page_writes off (tests)
   std::string log_file;      // empty: "<data_dir>.log" (beside the data directory)
   int start_timeout_s = 60;  // pg_ctl -t
+  bool watchdog = true;      // stop the server when this process dies (tests turn it off to
+                             // leave an orphan behind on purpose)
 };
 
 class PgCluster {
@@ -34,8 +49,10 @@ class PgCluster {
   PgCluster& operator=(const PgCluster&) = delete;
 
   // initdb when data_dir/PG_VERSION is missing, then start on a fresh port. No-op if running.
+  // A postmaster left running in data_dir by a dead owner is stopped first (see above).
   void start();
-  // pg_ctl stop -m fast -w. Idempotent; only stops a server this process started.
+  // pg_ctl stop -m fast -w, then the watchdog is reaped and the owner file removed.
+  // Idempotent; only stops a server this process started.
   void stop();
 
   bool running() const { return running_; }
@@ -49,9 +66,23 @@ class PgCluster {
   const std::string& logFile() const { return log_file_; }
   // The last `lines` lines of the server log ("" when unreadable).
   std::string logTail(int lines) const;
+  // "<data_dir>.owner": who started the running server (cluster_owner.hpp).
+  const std::string& ownerFile() const { return owner_file_; }
+  // The running server's postmaster and watchdog (0 when none).
+  pid_t postmasterPid() const { return postmaster_pid_; }
+  pid_t watchdogPid() const;
+  // One line each about what the last start() did that a user should hear of (a leftover
+  // server it stopped, a stale lock file it removed, a watchdog it could not start).
+  const std::vector<std::string>& notices() const { return notices_; }
 
  private:
   void resolveUser();
+  // Before anything touches the data directory: deals with a live postmaster.pid (above).
+  void takeOverLeftoverServer();
+  void stopOrphan(pid_t postmaster, unsigned long long start_ticks, const std::string& owner);
+  void recordOwner();
+  // The shell command a user runs to stop the server of this data directory as `user`.
+  std::string stopCommand(const std::string& user) const;
   void prepareDirectories();
   void initdbIfNeeded();
   void removeStalePid();
@@ -64,6 +95,7 @@ class PgCluster {
   std::string data_dir_;    // absolute
   std::string log_file_;    // absolute
   std::string socket_dir_;  // absolute
+  std::string owner_file_;  // absolute
   std::string bin_dir_;
   bool drop_privileges_ = false;
   uid_t uid_ = 0;
@@ -71,6 +103,9 @@ class PgCluster {
   int port_ = 0;
   bool running_ = false;
   pid_t owner_pid_ = 0;  // the process that started the server (forked children never stop it)
+  pid_t postmaster_pid_ = 0;
+  std::unique_ptr<detail::Watchdog> watchdog_;
+  std::vector<std::string> notices_;
 };
 
 }  // namespace jobengine::pgcluster

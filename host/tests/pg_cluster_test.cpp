@@ -1,6 +1,7 @@
 // PgCluster against the real PostgreSQL binaries: first start (initdb), restart reusing the
-// data directory, idempotent stop, stale and live postmaster.pid, and the one-line error when
-// the server cannot start.
+// data directory, idempotent stop, stale and live postmaster.pid, the one-line error when the
+// server cannot start, and crash recovery: a server whose owner died is stopped by its watchdog
+// or by the next start, while a server somebody else holds is never touched.
 #include "pg_cluster.hpp"
 
 #include <arpa/inet.h>
@@ -10,11 +11,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <pqxx/pqxx>
+#include <sstream>
+#include <thread>
+
+#include "cluster_owner.hpp"
+#include "os_process.hpp"
 
 namespace fs = std::filesystem;
+namespace detail = jobengine::pgcluster::detail;
 using jobengine::pgcluster::Options;
 using jobengine::pgcluster::PgCluster;
 
@@ -28,6 +39,17 @@ class PgClusterTest : public ::testing::Test {
     root_ = tmpl;
   }
   void TearDown() override {
+    // A failed test may leave a server without owner or watchdog: stop it (fast shutdown).
+    for (const char* dir : {"/data", "/other"}) {
+      std::ifstream in(root_ + dir + "/postmaster.pid");
+      long pid = 0;
+      if (in >> pid && detail::isLivePostgres(static_cast<pid_t>(pid))) {
+        kill(static_cast<pid_t>(pid), SIGTERM);
+        for (int i = 0; i < 200 && detail::isLivePostgres(static_cast<pid_t>(pid)); ++i) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+      }
+    }
     std::error_code ec;
     fs::remove_all(root_, ec);
   }
@@ -36,6 +58,18 @@ class PgClusterTest : public ::testing::Test {
     o.data_dir = root_ + "/data";
     o.fsync = false;
     return o;
+  }
+  pid_t postmasterPid() const {
+    std::ifstream in(root_ + "/data/postmaster.pid");
+    long pid = 0;
+    in >> pid;
+    return static_cast<pid_t>(pid);
+  }
+  std::string log() const {
+    std::ifstream in(root_ + "/data.log");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
   }
   static std::string query(const std::string& dsn, const std::string& sql) {
     pqxx::connection c(dsn);
@@ -101,11 +135,18 @@ TEST_F(PgClusterTest, RefusesADataDirectoryARunningServerUses) {
     second.start();
     FAIL() << "second start on the same data directory succeeded";
   } catch (const std::runtime_error& e) {
+    // The owner (this very process) is alive: the message names it and how to stop it.
     const std::string what = e.what();
-    EXPECT_NE(what.find("is in use by a running postmaster"), std::string::npos) << what;
+    EXPECT_NE(what.find("is in use by a running postmaster (pid " +
+                        std::to_string(first.postmasterPid()) + ")"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("process " + std::to_string(getpid()) + " ("), std::string::npos) << what;
+    EXPECT_NE(what.find("kill -TERM " + std::to_string(getpid())), std::string::npos) << what;
     EXPECT_EQ(what.find('\n'), std::string::npos) << what;
   }
   EXPECT_EQ(query(first.superuserDsn(), "SELECT 1"), "1");
+  EXPECT_TRUE(second.notices().empty());
 }
 
 TEST_F(PgClusterTest, FailsWithOneLineAndTheLogTailWhenThePortIsTaken) {
@@ -132,6 +173,275 @@ TEST_F(PgClusterTest, FailsWithOneLineAndTheLogTailWhenThePortIsTaken) {
     EXPECT_EQ(what.find('\n'), std::string::npos) << what;
   }
   close(fd);
+}
+
+// What a child that started a cluster and then died left behind.
+struct Abandoned {
+  pid_t postmaster = 0;
+  pid_t watchdog = 0;
+};
+
+// Forks a child that starts a cluster, creates table left_behind, reports the postmaster and
+// watchdog pids through a pipe and dies without stopping anything: by SIGKILL (kill_self) or by
+// _exit, which runs no destructor either. The child is reaped, so its pid is certainly dead.
+Abandoned startInChildAndDie(const Options& o, bool kill_self) {
+  int fds[2] = {-1, -1};
+  if (pipe(fds) != 0) {
+    return {};
+  }
+  const pid_t child = fork();
+  if (child == 0) {
+    close(fds[0]);
+    long pids[2] = {0, 0};
+    try {
+      PgCluster cluster(o);
+      cluster.start();
+      pqxx::connection c(cluster.superuserDsn());
+      pqxx::nontransaction n(c);
+      n.exec("CREATE TABLE left_behind (x int)");
+      pids[0] = cluster.postmasterPid();
+      pids[1] = cluster.watchdogPid();
+      (void)!write(fds[1], pids, sizeof(pids));
+      if (kill_self) {
+        raise(SIGKILL);
+      }
+      _exit(0);
+    } catch (...) {
+      (void)!write(fds[1], pids, sizeof(pids));
+      _exit(1);
+    }
+  }
+  close(fds[1]);
+  long pids[2] = {0, 0};
+  std::size_t got = 0;
+  while (got < sizeof(pids)) {
+    const ssize_t n = read(fds[0], reinterpret_cast<char*>(pids) + got, sizeof(pids) - got);
+    if (n <= 0) {
+      break;
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  close(fds[0]);
+  waitpid(child, nullptr, 0);
+  return {static_cast<pid_t>(pids[0]), static_cast<pid_t>(pids[1])};
+}
+
+bool waitUntil(const std::function<bool()>& done, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+std::string readText(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST_F(PgClusterTest, StopsAServerWhoseOwnerDiedAndStartsAgain) {
+  Options o = options();
+  o.watchdog = false;  // owner and watchdog both gone, as after `kill -9` of both
+  const Abandoned left = startInChildAndDie(o, true);
+  ASSERT_GT(left.postmaster, 0);
+  EXPECT_EQ(left.watchdog, 0);
+  ASSERT_TRUE(detail::isLivePostgres(left.postmaster)) << "the orphan should still run";
+
+  PgCluster cluster(options());
+  cluster.start();
+  ASSERT_EQ(cluster.notices().size(), 1u);
+  const std::string notice = cluster.notices()[0];
+  EXPECT_NE(
+      notice.find("stopped the PostgreSQL server (pid " + std::to_string(left.postmaster) + ")"),
+      std::string::npos)
+      << notice;
+  EXPECT_NE(notice.find("when it died (fast shutdown)"), std::string::npos) << notice;
+  EXPECT_NE(cluster.postmasterPid(), left.postmaster);
+  EXPECT_EQ(
+      query(cluster.superuserDsn(), "SELECT count(*) FROM pg_class WHERE relname = 'left_behind'"),
+      "1");
+  const auto owner = detail::readOwnerFile(cluster.ownerFile());
+  ASSERT_TRUE(owner.has_value());
+  EXPECT_EQ(owner->owner.pid, getpid());
+  EXPECT_EQ(owner->postmaster.pid, cluster.postmasterPid());
+  EXPECT_EQ(owner->watchdog_pid, cluster.watchdogPid());
+}
+
+TEST_F(PgClusterTest, LeavesAServerNoOwnerRecordClaimsAloneAndSaysHowToStopIt) {
+  Options o = options();
+  o.watchdog = false;
+  const Abandoned left = startInChildAndDie(o, false);
+  ASSERT_GT(left.postmaster, 0);
+  const std::string owner_file = root_ + "/data.owner";
+  const std::string record = readText(owner_file);
+  ASSERT_FALSE(record.empty());
+  fs::remove(owner_file);  // as if started by hand or by an engine from before owner files
+
+  PgCluster cluster(options());
+  try {
+    cluster.start();
+    FAIL() << "started over a server nobody recorded";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("is in use by a running postmaster (pid " +
+                        std::to_string(left.postmaster) + ")"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("pg_ctl -D " + root_ + "/data -m fast stop"), std::string::npos) << what;
+    if (geteuid() == 0) {
+      EXPECT_NE(what.find("runuser -u jobengine -- "), std::string::npos) << what;
+    }
+    EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+  }
+  EXPECT_TRUE(detail::isLivePostgres(left.postmaster)) << "a refused server is never touched";
+
+  // With the record back, the same start recognises the orphan and takes over.
+  std::ofstream(owner_file) << record;
+  cluster.start();
+  EXPECT_EQ(cluster.notices().size(), 1u);
+  EXPECT_EQ(query(cluster.superuserDsn(), "SELECT 1"), "1");
+}
+
+TEST_F(PgClusterTest, TheWatchdogStopsTheServerWhenItsOwnerIsKilled) {
+  const Abandoned left = startInChildAndDie(options(), true);
+  ASSERT_GT(left.postmaster, 0);
+  ASSERT_GT(left.watchdog, 0);
+  EXPECT_TRUE(
+      waitUntil([&] { return !detail::isLivePostgres(left.postmaster); }, std::chrono::seconds(60)))
+      << log();
+  // The watchdog ends too (processStartTicks is 0 for a zombie its new parent has not reaped).
+  EXPECT_TRUE(waitUntil([&] { return detail::processStartTicks(left.watchdog) == 0; },
+                        std::chrono::seconds(30)));
+  EXPECT_NE(log().find("jobengine watchdog: process "), std::string::npos) << log();
+  EXPECT_FALSE(fs::exists(root_ + "/data/postmaster.pid"));
+
+  PgCluster cluster(options());
+  cluster.start();
+  EXPECT_TRUE(cluster.notices().empty());
+  EXPECT_EQ(
+      query(cluster.superuserDsn(), "SELECT count(*) FROM pg_class WHERE relname = 'left_behind'"),
+      "1");
+}
+
+TEST_F(PgClusterTest, ACleanStopEndsAndReapsTheWatchdog) {
+  PgCluster cluster(options());
+  cluster.start();
+  const pid_t watchdog = cluster.watchdogPid();
+  ASSERT_GT(watchdog, 0);
+  EXPECT_NE(detail::processStartTicks(watchdog), 0u);
+  EXPECT_EQ(cluster.postmasterPid(), postmasterPid());
+  ASSERT_TRUE(fs::exists(cluster.ownerFile()));
+  cluster.stop();
+  EXPECT_EQ(cluster.watchdogPid(), 0);
+  EXPECT_EQ(cluster.postmasterPid(), 0);
+  // Reaped by stop(): no zombie is left, the pid is gone from the process table.
+  errno = 0;
+  EXPECT_NE(kill(watchdog, 0), 0);
+  EXPECT_EQ(errno, ESRCH);
+  EXPECT_FALSE(fs::exists(cluster.ownerFile()));
+  EXPECT_EQ(log().find("jobengine watchdog:"), std::string::npos) << "nothing to do after a stop";
+}
+
+TEST_F(PgClusterTest, AStalePidFileNamingAnotherClustersServerLeavesThatServerAlone) {
+  Options other = options();
+  other.data_dir = root_ + "/other";
+  PgCluster a(other);
+  a.start();
+  {
+    PgCluster b(options());  // initdb, then stopped
+    b.start();
+  }
+  {
+    std::ofstream pid_file(root_ + "/data/postmaster.pid");
+    pid_file << a.postmasterPid() << "\n" << root_ << "/data\n";
+  }
+  PgCluster b(options());
+  b.start();
+  ASSERT_EQ(b.notices().size(), 1u);
+  EXPECT_NE(b.notices()[0].find("now belongs to the PostgreSQL of " + root_ + "/other"),
+            std::string::npos)
+      << b.notices()[0];
+  EXPECT_EQ(query(a.superuserDsn(), "SELECT 1"), "1");
+  EXPECT_EQ(query(b.superuserDsn(), "SELECT 1"), "1");
+}
+
+TEST(PgClusterOwnerRecordTest, RoundTripsAndRejectsIncompleteRecords) {
+  detail::OwnerRecord r;
+  r.owner = detail::ProcessId{123, 456};
+  r.boot_id = "b0f1";
+  r.postmaster = detail::ProcessId{789, 1011};
+  r.watchdog_pid = 1213;
+  r.command = "jobengine serve --config x\ny";
+  const auto back = detail::parseOwnerRecord(detail::formatOwnerRecord(r));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->owner.pid, 123);
+  EXPECT_EQ(back->owner.start_ticks, 456u);
+  EXPECT_EQ(back->boot_id, "b0f1");
+  EXPECT_EQ(back->postmaster.pid, 789);
+  EXPECT_EQ(back->postmaster.start_ticks, 1011u);
+  EXPECT_EQ(back->watchdog_pid, 1213);
+  EXPECT_EQ(back->command, "jobengine serve --config x y");
+  EXPECT_FALSE(detail::parseOwnerRecord("owner_pid=1\nowner_start_ticks=2\n").has_value());
+  EXPECT_FALSE(detail::parseOwnerRecord("owner_pid=x\nowner_start_ticks=2\npostmaster_pid=3\n"
+                                        "postmaster_start_ticks=4\n")
+                   .has_value());
+  EXPECT_FALSE(detail::parseOwnerRecord("").has_value());
+}
+
+TEST(PgClusterLeftoverTest, OnlyARecordedServerOfThisDirectoryAndUserWithADeadOwnerIsStopped) {
+  using detail::DirMatch;
+  using detail::Leftover;
+  detail::LeftoverFacts orphan;
+  orphan.postgres_alive = true;
+  orphan.serves_data_dir = DirMatch::kYes;
+  orphan.same_user = true;
+  orphan.postmaster = detail::ProcessId{100, 5000};
+  orphan.boot_id = "boot-1";
+  detail::OwnerRecord record;
+  record.owner = detail::ProcessId{42, 4000};
+  record.boot_id = "boot-1";
+  record.postmaster = detail::ProcessId{100, 5000};
+  orphan.owner = record;
+  orphan.owner_alive = false;
+  EXPECT_EQ(detail::judgeLeftover(orphan), Leftover::kOrphan);
+
+  auto with = [&](const std::function<void(detail::LeftoverFacts&)>& change) {
+    detail::LeftoverFacts f = orphan;
+    change(f);
+    return detail::judgeLeftover(f);
+  };
+  EXPECT_EQ(with([](auto& f) { f.postgres_alive = false; }), Leftover::kNone);
+  EXPECT_EQ(with([](auto& f) { f.owner_alive = true; }), Leftover::kLiveOwner);
+  EXPECT_EQ(with([](auto& f) { f.serves_data_dir = DirMatch::kNo; }), Leftover::kOtherCluster);
+  EXPECT_EQ(with([](auto& f) { f.serves_data_dir = DirMatch::kUnknown; }), Leftover::kOtherUser);
+  EXPECT_EQ(with([](auto& f) { f.same_user = false; }), Leftover::kOtherUser);
+  EXPECT_EQ(with([](auto& f) { f.owner.reset(); }), Leftover::kUnowned);
+  // The record is for another server: a pid reused by a postmaster started since, or another
+  // boot, or a record without a start time to compare.
+  EXPECT_EQ(with([](auto& f) { f.owner->postmaster.pid = 101; }), Leftover::kUnowned);
+  EXPECT_EQ(with([](auto& f) { f.owner->postmaster.start_ticks = 5001; }), Leftover::kUnowned);
+  EXPECT_EQ(with([](auto& f) { f.owner->boot_id = "boot-0"; }), Leftover::kUnowned);
+  EXPECT_EQ(with([](auto& f) {
+              f.boot_id.clear();
+              f.owner->boot_id.clear();
+            }),
+            Leftover::kUnowned);
+  EXPECT_EQ(with([](auto& f) {
+              f.postmaster.start_ticks = 0;
+              f.owner->postmaster.start_ticks = 0;
+            }),
+            Leftover::kUnowned);
+  // Another user's server is refused even when its owner is alive or dead.
+  EXPECT_EQ(with([](auto& f) {
+              f.same_user = false;
+              f.owner_alive = true;
+            }),
+            Leftover::kOtherUser);
 }
 
 }  // namespace

@@ -87,8 +87,14 @@ int Engine::serve(const EngineOptions& options) {
 
   p.database = std::make_unique<Database>(config_.database);
   if (p.database->embedded()) {
-    log->info("database: embedded cluster in {} on 127.0.0.1:{}", config_.database.embedded_dir,
-              p.database->cluster()->port());
+    const pgcluster::PgCluster& cluster = *p.database->cluster();
+    for (const std::string& notice : cluster.notices()) {
+      log->warn("database: {}", notice);  // e.g. the server a killed engine left running
+    }
+    log->info(
+        "database: embedded cluster in {} on 127.0.0.1:{} (postmaster pid {}, watchdog pid {})",
+        config_.database.embedded_dir, cluster.port(), cluster.postmasterPid(),
+        cluster.watchdogPid());
   } else {
     log->info("database: external {}", redactDsn(config_.database.dsn));
   }
