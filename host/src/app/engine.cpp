@@ -12,6 +12,7 @@
 
 #include "app/api_platform.hpp"
 #include "app/banner.hpp"
+#include "app/fd_limit.hpp"
 #include "app/host_wiring.hpp"
 #include "app/signals.hpp"
 #include "app/stream_wiring.hpp"
@@ -84,6 +85,14 @@ int Engine::serve(const EngineOptions& options) {
   const auto started_at = std::chrono::steady_clock::now();
   log->info("jobengine {} starting (plugin ABI {}.{}), config {}", hostVersion(), JE_ABI_MAJOR,
             JE_ABI_MINOR, config_.source_path.empty() ? "<defaults>" : config_.source_path);
+  const OpenFileLimit files = raiseOpenFileLimit();  // before any connection is accepted
+  if (!files.error.empty()) {
+    log->warn("open files: the soft limit stays at {} (hard limit {}): {}", files.before,
+              files.hard, files.error);
+  } else if (files.after != files.before) {
+    log->info("open files: soft limit raised from {} to {} (the hard limit)", files.before,
+              files.after);
+  }
 
   p.database = std::make_unique<Database>(config_.database);
   if (p.database->embedded()) {
