@@ -64,7 +64,7 @@ TEST(ConfigTest, ShippedConfigLoads) {
 TEST(ConfigTest, UnknownKeyNamesFileLineColumnAndAllowedKeys) {
   EXPECT_EQ(errorOf("[http]\nport = 1\nprot = 2\n"),
             "FILE:3:1: unknown key 'prot' in [http] (allowed: bind, port, stream_port, "
-            "body_limit_bytes, reactor_threads, worker_threads, drain_timeout_ms, "
+            "body_limit_bytes, json_max_depth, reactor_threads, worker_threads, drain_timeout_ms, "
             "idempotency_retention_hours)");
 }
 

@@ -58,7 +58,7 @@ TEST(StartupTest, UnknownConfigKeyStopsWithOneLine) {
   EXPECT_NE(host_key.exit_code, 0);
   EXPECT_EQ(host_key.err,
             "jobengine config check: --set http.prot: unknown key 'prot' in [http] (allowed: bind, "
-            "port, stream_port, body_limit_bytes, reactor_threads, worker_threads, "
+            "port, stream_port, body_limit_bytes, json_max_depth, reactor_threads, worker_threads, "
             "drain_timeout_ms, idempotency_retention_hours)\n");
 
   EXPECT_THROW(engine.start(), std::runtime_error);

@@ -2,6 +2,8 @@
 // decision (see idempotency.hpp).
 #include "api/idempotency.hpp"
 
+#include <jobengine/json_limits.hpp>
+
 #include <jobengine/canonical_json.hpp>
 
 #include "api/encoding.hpp"
@@ -26,10 +28,11 @@ std::optional<HttpError> validateIdempotencyKey(std::string_view key) {
 }
 
 std::string canonicalBody(std::string_view body) {
-  const auto doc = nlohmann::json::parse(body, nullptr, false);
-  if (doc.is_discarded()) {
+  const auto parsed = sdk::parseJsonBounded(body, "the request body");
+  if (!parsed.ok()) {
     return std::string(body);
   }
+  const nlohmann::json& doc = parsed.value;
   // nlohmann's object is a std::map: dump() emits keys sorted, without whitespace.
   return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -2,6 +2,8 @@
 // openapi_builder.hpp for the rules).
 #include "api/openapi_builder.hpp"
 
+#include <jobengine/json_limits.hpp>
+
 #include <jobengine/abi.h>
 
 #include <algorithm>
@@ -181,9 +183,9 @@ nlohmann::json OpenApiBuilder::build(const std::vector<RouteEntry>& routes) cons
     }
     nlohmann::json op = nlohmann::json::object();
     if (!route.openapi_json.empty()) {
-      auto frag = nlohmann::json::parse(route.openapi_json, nullptr, false);
-      if (frag.is_object()) {
-        op = std::move(frag);
+      auto frag = sdk::parseJsonBounded(route.openapi_json, "openapi_json");
+      if (frag.ok() && frag.value.is_object()) {
+        op = std::move(frag.value);
       } else {
         op["x-fragment-error"] = "openapi_json of this route is not a JSON object; ignored";
       }

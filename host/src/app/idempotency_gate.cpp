@@ -1,6 +1,7 @@
 // See idempotency_gate.hpp.
 #include "app/idempotency_gate.hpp"
 
+#include <jobengine/json_limits.hpp>
 #include <nlohmann/json.hpp>
 
 #include "api/idempotency.hpp"
@@ -29,7 +30,7 @@ HttpReply replayOf(int status, const std::string& headers_json, const std::strin
   HttpReply reply;
   reply.status = status;
   reply.body = body;
-  const auto headers = nlohmann::json::parse(headers_json, nullptr, false);
+  const auto headers = sdk::parseJsonBounded(headers_json, "stored headers").value;
   if (headers.is_array()) {
     for (const auto& h : headers) {
       if (!h.is_array() || h.size() != 2 || !h[0].is_string() || !h[1].is_string()) {

@@ -3,6 +3,8 @@
 // and compares in constant time (cpp-jwt compares with ==).
 #include "auth/jwt_codec.hpp"
 
+#include <jobengine/json_limits.hpp>
+
 #include "api/encoding.hpp"
 
 #include <jwt/jwt.hpp>
@@ -46,12 +48,16 @@ Result<DecodedJwt, std::string> decodeJwt(std::string_view token) {
   if (!header_raw || !payload_raw) {
     return fail(std::string("token header or payload is not base64url"));
   }
-  out.header = nlohmann::json::parse(*header_raw, nullptr, false);
-  if (out.header.is_discarded() || !out.header.is_object()) {
+  // Claims are flat; anything deeper than a handful of levels is not a token we issue or accept.
+  constexpr int kMaxJwtDepth = 8;
+  auto header = sdk::parseJsonBounded(*header_raw, "token header", kMaxJwtDepth);
+  out.header = header.ok() ? std::move(header.value) : nlohmann::json();
+  if (!header.ok() || !out.header.is_object()) {
     return fail(std::string("token header is not a JSON object"));
   }
-  out.payload = nlohmann::json::parse(*payload_raw, nullptr, false);
-  if (out.payload.is_discarded() || !out.payload.is_object()) {
+  auto payload = sdk::parseJsonBounded(*payload_raw, "token payload", kMaxJwtDepth);
+  out.payload = payload.ok() ? std::move(payload.value) : nlohmann::json();
+  if (!payload.ok() || !out.payload.is_object()) {
     return fail(std::string("token payload is not a JSON object"));
   }
   out.signing_input = std::string(token.substr(0, second));

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <jobengine/json_limits.hpp>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -191,8 +192,13 @@ void loadPlugins(HostConfig& config, const toml::table& plugins, const Locator& 
     }
     std::ostringstream os;
     os << toml::json_formatter{rest};
-    // Re-serialize through nlohmann so plugins always get compact, valid JSON.
-    pc.config_json = nlohmann::json::parse(os.str()).dump();
+    // Re-serialize through nlohmann so plugins always get compact, valid JSON. A table nested
+    // deeper than any JSON input may be (dotted keys have no limit in TOML) is refused here.
+    const auto parsed = sdk::parseJsonBounded(os.str(), "[" + path + "]");
+    if (!parsed.ok()) {
+      throw ConfigError(where.at(path, table->source()) + ": " + parsed.error);
+    }
+    pc.config_json = parsed.value.dump();
     found[id] = pc;
   }
   std::vector<std::string> order =
@@ -309,6 +315,7 @@ std::string publicSettingsJson(const HostConfig& c) {
                {"port", c.http.port},
                {"stream_port", c.http.stream_port},
                {"body_limit_bytes", c.http.body_limit_bytes},
+               {"json_max_depth", c.http.json_max_depth},
                {"reactor_threads", c.http.reactor_threads},
                {"worker_threads", c.http.worker_threads},
                {"drain_timeout_ms", c.http.drain_timeout_ms},

@@ -2,6 +2,8 @@
 // field in host_config.hpp and one line in docs/configuration.md.
 #include "config/config_schema.hpp"
 
+#include <jobengine/json_limits.hpp>
+
 namespace jobengine::host {
 namespace {
 
@@ -52,6 +54,8 @@ std::vector<ConfigSection> buildSchema() {
            integer(
                "body_limit_bytes", 1024, int64_t{1} << 30,
                [](HostConfig& c, const ConfigValue& v) { c.http.body_limit_bytes = v.integer; }),
+           integer("json_max_depth", sdk::kJsonMinMaxDepth, sdk::kJsonMaxDepthCeiling,
+                   [](HostConfig& c, const ConfigValue& v) { c.http.json_max_depth = toInt(v); }),
            integer("reactor_threads", 1, kMaxThreads,
                    [](HostConfig& c, const ConfigValue& v) { c.http.reactor_threads = toInt(v); }),
            integer("worker_threads", 1, kMaxThreads,

@@ -16,6 +16,7 @@ struct HttpConfig {
   int port = 8080;         // REST (Pistache); 0 picks a free port
   int stream_port = 8081;  // SSE/WebSocket (Beast); 0 picks a free port
   int64_t body_limit_bytes = 1 << 20;
+  int json_max_depth = 64;               // deeper JSON request bodies get 400 (docs/api.md)
   int reactor_threads = 2;               // Pistache epoll threads
   int worker_threads = 8;                // request worker pool (handlers that touch the database)
   int drain_timeout_ms = 10000;          // graceful stop: wait this long for in-flight requests

@@ -3,6 +3,8 @@
 // appender gave, plus the fields the host owns.
 #include "events/event_envelope.hpp"
 
+#include <jobengine/json_limits.hpp>
+
 #include <jobengine/ids.hpp>
 
 #include <pqxx/row>
@@ -47,7 +49,7 @@ EventRow eventRowFrom(const pqxx::row& row) {
   r.run_id = textOr(row[5]);
   r.job_id = textOr(row[6]);
   r.source_id = textOr(row[7]);
-  r.body = nlohmann::json::parse(textOr(row[8]), nullptr, false);
+  r.body = sdk::parseJsonBounded(textOr(row[8]), "event body").value;
   if (!r.body.is_object()) {
     r.body = nlohmann::json::object();
   }

@@ -1,5 +1,7 @@
 // See events_service.hpp.
 #include "events/events_service.hpp"
+
+#include <jobengine/json_limits.hpp>
 #include "stream/event_subscriptions.hpp"
 
 #include "core/abi_errors.hpp"
@@ -26,12 +28,12 @@ je_status eventsAppend(je_host* /*host*/, je_txn* txn, const char* event_json, u
       fillError(err, err_cap, "append: txn and event_json are required");
       return JE_ERR_INVALID;
     }
-    const auto partial = nlohmann::json::parse(std::string_view(event_json, len), nullptr, false);
-    if (partial.is_discarded()) {
-      fillError(err, err_cap, "append: event_json is not valid JSON");
+    const auto partial = sdk::parseJsonBounded(std::string_view(event_json, len), "event_json");
+    if (!partial.ok()) {
+      fillError(err, err_cap, ("append: " + partial.error).c_str());
       return JE_ERR_INVALID;
     }
-    const AppendedEvent appended = appendEvent(*t, partial);
+    const AppendedEvent appended = appendEvent(*t, partial.value);
     if (out_event_id != nullptr) {
       out_event_id(user, appended.event_id.data(), appended.event_id.size());
     }

@@ -2,6 +2,7 @@
 // request_pipeline.hpp and the order documented in request_interceptor.hpp).
 #include "http/request_pipeline.hpp"
 
+#include <cctype>
 #include <exception>
 
 #include "http/error_envelope.hpp"
@@ -91,11 +92,38 @@ HttpReply runRoute(const IncomingRequest& req, RequestContext& ctx, const RouteM
   return reply;
 }
 
+bool mayBeJson(const IncomingRequest& req) {
+  const auto type = req.header("content-type");
+  if (!type) {
+    return true;
+  }
+  std::string lower = *type;
+  for (char& c : lower) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return lower.find("json") != std::string::npos;
+}
+
 }  // namespace
+
+std::optional<HttpReply> refuseDeepJsonBody(const IncomingRequest& req, int json_max_depth,
+                                            const std::string& trace_id) {
+  if (req.body.empty() || !mayBeJson(req)) {
+    return std::nullopt;
+  }
+  const auto violation = sdk::findJsonDepthViolation(req.body, json_max_depth);
+  if (!violation) {
+    return std::nullopt;
+  }
+  return errorReply(
+      400, "MALFORMED_REQUEST",
+      sdk::jsonDepthMessage("the request body", *violation) + " (http.json_max_depth)", trace_id,
+      nlohmann::json{{"limit", violation->limit}, {"offset", violation->offset}});
+}
 
 PipelineResult servePipeline(const IncomingRequest& req, RequestContext& ctx,
                              const RouteTable& routes, RequestInterceptor* interceptor,
-                             const TxnHooks& txn_hooks) {
+                             const TxnHooks& txn_hooks, int json_max_depth) {
   PipelineResult result;
   result.route_label = "unmatched";
   try {
@@ -115,6 +143,10 @@ PipelineResult servePipeline(const IncomingRequest& req, RequestContext& ctx,
       return result;
     }
     result.route_label = match.route->pattern;
+    if (auto refused = refuseDeepJsonBody(req, json_max_depth, ctx.trace_id)) {
+      result.reply = std::move(*refused);
+      return result;
+    }
     result.reply = runRoute(req, ctx, match, interceptor, txn_hooks);
   } catch (const std::exception& e) {
     result.reply = errorReply(500, "INTERNAL", e.what(), ctx.trace_id);

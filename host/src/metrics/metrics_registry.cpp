@@ -7,6 +7,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+#include <jobengine/json_limits.hpp>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -49,8 +50,9 @@ MetricLabels MetricsRegistry::parseLabels(const char* labels_json) {
   if (labels_json == nullptr || *labels_json == '\0') {
     return labels;
   }
-  const auto parsed = nlohmann::json::parse(labels_json, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
+  const auto bounded = sdk::parseJsonBounded(labels_json, "labels", 1);
+  const nlohmann::json& parsed = bounded.value;
+  if (!bounded.ok() || !parsed.is_object()) {
     throw std::invalid_argument(std::string("labels must be a flat JSON object, got: ") +
                                 labels_json);
   }

@@ -3,6 +3,8 @@
 // Every statement here is fenced on the lease id where a lease is involved; a stale report
 // changes nothing and comes back as applied = false.
 #include <jobengine/ids.hpp>
+
+#include <jobengine/json_limits.hpp>
 #include <jobengine/time_format.hpp>
 
 #include <chrono>
@@ -49,7 +51,7 @@ json Grant::toJson() const {
               {"maxAttempts", max_attempts},
               {"priority", priority},
               {"idempotencyKey", idempotency_key.empty() ? "orch-job-" + id : idempotency_key},
-              {"payload", json::parse(payload)},
+              {"payload", sdk::parseJsonBoundedOrThrow(payload, "stored payload")},
               {"payloadDigest", payload_digest},
               {"provenance",
                {{"tenant", tenant},

@@ -2,6 +2,8 @@
 // vtable. Leasing, completion and sweeping are in job_leases.cpp.
 #include "job_service.hpp"
 
+#include <jobengine/json_limits.hpp>
+
 #include <jobengine/canonical_json.hpp>
 #include <jobengine/ids.hpp>
 
@@ -22,11 +24,12 @@ je_status submitJobs(bool run, void* self, je_txn* txn, const char* tenant, cons
                      uint32_t err_cap) noexcept {
   try {
     auto* svc = static_cast<JobService*>(self);
-    const auto request = json::parse(std::string_view(body, len), nullptr, false);
-    if (request.is_discarded()) {
-      sdk::copyError(err, err_cap, "request is not valid JSON");
+    auto parsed = sdk::parseJsonBounded(std::string_view(body, len), "request");
+    if (!parsed.ok()) {
+      sdk::copyError(err, err_cap, parsed.error.c_str());
       return JE_ERR_INVALID;
     }
+    const json request = std::move(parsed.value);
     std::optional<sdk::Txn> own;
     if (txn == nullptr) {
       own.emplace(svc->host().begin(tenant == nullptr ? "" : tenant));

@@ -23,6 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "jobengine/json_limits.hpp"
+
 namespace jobengine::sdk {
 
 namespace canonical_detail {
@@ -166,9 +168,18 @@ inline std::string formatEcmaNumber(double value) {
   return out;
 }
 
-// Appends the canonical form of value to out.
-inline void canonicalizeInto(std::string& out, const nlohmann::json& value) {
+// Recursion bound: every JSON input is parsed with at most kJsonMaxDepthCeiling levels
+// (json_limits.hpp); the margin covers envelopes the engine wraps around an input. A deeper tree
+// can only be built in code, and is refused instead of overflowing the stack.
+inline constexpr int kCanonicalMaxDepth = kJsonMaxDepthCeiling + 64;
+
+// Appends the canonical form of value to out. depth: nesting of value in the whole document.
+inline void canonicalizeInto(std::string& out, const nlohmann::json& value, int depth = 0) {
   using Type = nlohmann::json::value_t;
+  if ((value.is_array() || value.is_object()) && depth >= kCanonicalMaxDepth) {
+    throw std::invalid_argument("canonical JSON: nested deeper than " +
+                                std::to_string(kCanonicalMaxDepth) + " levels");
+  }
   switch (value.type()) {
     case Type::null:
     case Type::discarded:
@@ -200,7 +211,7 @@ inline void canonicalizeInto(std::string& out, const nlohmann::json& value) {
           out.push_back(',');
         }
         first = false;
-        canonicalizeInto(out, item);
+        canonicalizeInto(out, item, depth + 1);
       }
       out.push_back(']');
       break;
@@ -222,7 +233,7 @@ inline void canonicalizeInto(std::string& out, const nlohmann::json& value) {
         first = false;
         canonical_detail::writeString(out, *key);
         out.push_back(':');
-        canonicalizeInto(out, value.at(*key));
+        canonicalizeInto(out, value.at(*key), depth + 1);
       }
       out.push_back('}');
       break;

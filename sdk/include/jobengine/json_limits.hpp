@@ -82,8 +82,8 @@ inline std::optional<JsonDepthViolation> findJsonDepthViolation(std::string_view
 
 // The message every layer uses for a depth violation, so clients see one wording.
 inline std::string jsonDepthMessage(std::string_view what, const JsonDepthViolation& v) {
-  return std::string(what) + " nests deeper than " + std::to_string(v.limit) + " levels (at byte " +
-         std::to_string(v.offset) + "); the limit is " + std::to_string(v.limit);
+  return std::string(what) + " nests deeper than the limit of " + std::to_string(v.limit) +
+         " levels (at byte " + std::to_string(v.offset) + ")";
 }
 
 // The outcome of a bounded parse: a value, or an error message saying what was wrong and where.

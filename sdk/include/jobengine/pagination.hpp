@@ -34,6 +34,7 @@
 
 #include "jobengine/base64url.hpp"
 #include "jobengine/client_error.hpp"
+#include "jobengine/json_limits.hpp"
 
 namespace jobengine::sdk {
 
@@ -51,6 +52,8 @@ struct PageRequest {
 namespace pagination_detail {
 
 inline constexpr int kTokenVersion = 2;  // 1 was the host's HMAC-signed form
+// A token this API issued is an object holding one array of scalars: two levels deep.
+inline constexpr int kTokenMaxDepth = 4;
 
 inline std::string bindingTag(std::string_view binding) {
   uint64_t h = 14695981039346656037ULL;  // FNV-1a 64
@@ -135,8 +138,10 @@ inline Checked<nlohmann::json> decodePageToken(std::string_view token, std::stri
     return out;
   }
   const auto raw = base64urlDecode(token);
-  auto doc = raw ? nlohmann::json::parse(*raw, nullptr, false) : nlohmann::json();
-  if (!raw || doc.is_discarded() || !doc.is_object()) {
+  auto parsed = raw ? parseJsonBounded(*raw, "page token", pagination_detail::kTokenMaxDepth)
+                    : BoundedJson{nlohmann::json(), "not base64url", false};
+  const nlohmann::json& doc = parsed.value;
+  if (!raw || !parsed.ok() || !doc.is_object()) {
     out.error = invalidPageToken("not a token this API issued");
     return out;
   }

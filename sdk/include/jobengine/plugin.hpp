@@ -20,6 +20,7 @@
 #define JOBENGINE_PLUGIN_HPP
 
 #include <jobengine/abi.h>
+#include <jobengine/json_limits.hpp>
 #include <jobengine/settings_reader.hpp>
 
 #include <cstddef>
@@ -103,13 +104,14 @@ class Request {
     }
     return std::string(toView(out));
   }
-  // Parses the body as JSON; nullopt when it is not valid JSON.
+  // Parses the body as JSON; nullopt when it is not valid JSON or nests deeper than the SDK's
+  // ceiling (the host already refused bodies deeper than http.json_max_depth).
   std::optional<nlohmann::json> json() const {
-    auto parsed = nlohmann::json::parse(body(), nullptr, false);
-    if (parsed.is_discarded()) {
+    auto parsed = parseJsonBounded(body(), "the request body");
+    if (!parsed.ok()) {
       return std::nullopt;
     }
-    return parsed;
+    return std::move(parsed.value);
   }
   const je_request& raw() const { return raw_; }
 
@@ -207,7 +209,7 @@ class Row {
     if (isNull(col)) {
       return nullptr;
     }
-    return nlohmann::json::parse(view(col));
+    return parseJsonBoundedOrThrow(view(col), "a JSON column");
   }
 
  private:
@@ -537,13 +539,12 @@ struct Forwarders {
                           void** instance, char* err, uint32_t err_cap) noexcept {
     try {
       auto inst = std::make_unique<Instance<P>>(api);
-      auto config =
-          nlohmann::json::parse(std::string_view(config_json, config_len), nullptr, false);
-      if (config.is_discarded()) {
-        copyError(err, err_cap, "config is not valid JSON");
+      auto config = parseJsonBounded(std::string_view(config_json, config_len), "config");
+      if (!config.ok()) {
+        copyError(err, err_cap, config.error.c_str());
         return JE_ERR_INVALID;
       }
-      inst->plugin = std::make_unique<P>(inst->host, config);
+      inst->plugin = std::make_unique<P>(inst->host, config.value);
       *instance = inst.release();
       return JE_OK;
     } catch (const Error& e) {
