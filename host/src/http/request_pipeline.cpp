@@ -5,8 +5,11 @@
 #include <cctype>
 #include <exception>
 
+#include <spdlog/spdlog.h>
+
 #include "http/error_envelope.hpp"
 #include "http/handler_call.hpp"
+#include "log/logging.hpp"
 
 namespace jobengine::host {
 namespace {
@@ -44,8 +47,11 @@ HttpReply runRoute(const IncomingRequest& req, RequestContext& ctx, const RouteM
     try {
       txn = txn_hooks.begin(ctx.tenant);
     } catch (const std::exception& e) {
+      componentLogger("host")->error("could not open a transaction trace_id={} error={}",
+                                     ctx.trace_id, e.what());
       return errorReply(503, "DATABASE_UNAVAILABLE",
-                        std::string("could not open a transaction: ") + e.what(), ctx.trace_id);
+                        "the database is unavailable; retry later (trace id " + ctx.trace_id + ")",
+                        ctx.trace_id);
     }
     if (txn == nullptr) {
       return errorReply(503, "DATABASE_UNAVAILABLE", "could not open a transaction", ctx.trace_id);
@@ -104,6 +110,37 @@ bool mayBeJson(const IncomingRequest& req) {
   return lower.find("json") != std::string::npos;
 }
 
+void hideInternalDetail(PipelineResult& result, const IncomingRequest& req,
+                        const RequestContext& ctx) {
+  HttpReply& reply = result.reply;
+  if (reply.status != 500) {
+    return;
+  }
+  // Whatever produced it (a plugin's catch-all, a failed commit, SQLSTATE text), the detail is
+  // for the operator's log, never for the client: the client gets the trace id to quote.
+  const auto parsed = sdk::parseJsonBounded(reply.body, "500 body");
+  std::string detail = reply.body;
+  std::string code = "INTERNAL";
+  if (parsed.ok() && parsed.value.is_object() && parsed.value.contains("error") &&
+      parsed.value["error"].is_object()) {
+    const auto& err = parsed.value["error"];
+    detail = err.value("message", std::string());
+    if (err.contains("details")) {
+      detail += " details=" + err["details"].dump();
+    }
+    code = err.value("code", code);
+  }
+  try {
+    componentLogger("host")->error(
+        "internal error code={} route=\"{} {}\" trace_id={} tenant={} detail={}", code, req.method,
+        result.route_label, ctx.trace_id, ctx.tenant, detail);
+  } catch (...) {  // NOLINT(bugprone-empty-catch): logging must never fail a request
+  }
+  reply = errorReply(
+      500, code, "internal error; the engine's log has the details under trace id " + ctx.trace_id,
+      ctx.trace_id);
+}
+
 }  // namespace
 
 std::optional<HttpReply> refuseDeepJsonBody(const IncomingRequest& req, int json_max_depth,
@@ -153,6 +190,7 @@ PipelineResult servePipeline(const IncomingRequest& req, RequestContext& ctx,
   } catch (...) {
     result.reply = errorReply(500, "INTERNAL", "unexpected error", ctx.trace_id);
   }
+  hideInternalDetail(result, req, ctx);
   return result;
 }
 

@@ -21,7 +21,8 @@ struct PipelineResult {
 // ctx must already hold the default context (defaultContext()). interceptor may be null.
 // A JSON body (Content-Type absent or naming json) nested deeper than json_max_depth is refused
 // with 400 MALFORMED_REQUEST before the interceptor, idempotency or any handler parses it.
-// Never throws: every failure becomes an error envelope.
+// Never throws: every failure becomes an error envelope. A 500, whoever produced it, reaches the
+// client as a generic message with the trace id; the detail goes to the "host" log.
 PipelineResult servePipeline(const IncomingRequest& req, RequestContext& ctx,
                              const RouteTable& routes, RequestInterceptor* interceptor,
                              const TxnHooks& txn_hooks,
