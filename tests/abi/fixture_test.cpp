@@ -52,7 +52,7 @@ TEST(FixtureTest, GoodPluginRunsTheWholeLifeCycle) {
   EXPECT_EQ(info["version"], "0.0.1");
   EXPECT_EQ(info["abi"], "1.1");
   EXPECT_EQ(info["description"], "ABI test fixture good");
-  EXPECT_EQ(info["path"], path("good"));
+  EXPECT_EQ(info["path"], "good.so");  // relative to the plugin directory
   EXPECT_EQ(info["routes"], nlohmann::json::parse(R"([
       {"method":"GET","path":"/api/v1/jobengine/good/ping","scope":"orch:read"},
       {"method":"GET","path":"/api/v1/jobengine/good/slow","scope":"orch:read"},

@@ -267,6 +267,22 @@ je_host* PluginManager::handle(std::string_view id) {
   return nullptr;
 }
 
+std::string PluginManager::relativeToPluginDir(std::string text) const {
+  // Any reader of GET /plugins may see this: the engine's filesystem layout is not theirs.
+  std::string dir = options_.plugin_dir;
+  while (dir.size() > 1 && dir.back() == '/') {
+    dir.pop_back();
+  }
+  if (dir.empty()) {
+    return text;
+  }
+  dir += '/';
+  for (size_t at = text.find(dir); at != std::string::npos; at = text.find(dir, at)) {
+    text.erase(at, dir.size());
+  }
+  return text;
+}
+
 nlohmann::json PluginManager::infoJson() const {
   nlohmann::json out = nlohmann::json::array();
   std::lock_guard lock(info_mutex_);
@@ -292,10 +308,10 @@ nlohmann::json PluginManager::infoJson() const {
         {"routes", routes},
         {"jobTypes", r.job_types},
         {"services", services},
-        {"path", r.path},
+        {"path", relativeToPluginDir(r.path)},
     };
     if (!r.error.empty()) {
-      item["error"] = r.error;
+      item["error"] = relativeToPluginDir(r.error);
     }
     if (r.leaked_threads > 0) {
       item["leakedThreads"] = r.leaked_threads;

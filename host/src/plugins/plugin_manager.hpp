@@ -84,6 +84,8 @@ class PluginManager {
 
   // [{id, version, abi, description, state, routes, jobTypes, services, path, error?,
   //   leakedThreads?}] in load order; state is disabled|loaded|created|started|stopped|failed.
+  // "path" is the library's name relative to the plugin directory, and load errors name it
+  // the same way: no absolute filesystem path reaches a reader of GET /plugins.
   nlohmann::json infoJson() const;
 
   ServiceRegistry& registry() { return registry_; }
@@ -92,6 +94,7 @@ class PluginManager {
   je_host* handle(std::string_view id);
 
  private:
+  std::string relativeToPluginDir(std::string text) const;
   struct Record {
     PluginConfig config;
     std::string path;
