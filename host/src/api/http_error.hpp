@@ -25,7 +25,8 @@ inline HttpError makeHttpError(int status, std::string code, std::string message
   return HttpError{status, std::move(code), std::move(message), std::move(details)};
 }
 
-// The error envelope body for `error`, carrying `trace_id` (may be empty).
+// The error envelope body for `error`, carrying `trace_id` (may be empty). Implemented with
+// the host's one envelope builder, errorJson (http/error_envelope.cpp).
 nlohmann::json errorEnvelope(const HttpError& error, std::string_view trace_id);
 
 }  // namespace jobengine::host

@@ -1,6 +1,8 @@
-// Error envelope and the small HttpReply / IncomingRequest helpers (see error_envelope.hpp,
-// http_types.hpp).
+// The one implementation of the error envelope (errorJson; errorEnvelope and errorReply build
+// on it), and the small HttpReply / IncomingRequest helpers (see error_envelope.hpp,
+// api/http_error.hpp, http_types.hpp).
 #include "http/error_envelope.hpp"
+#include "api/http_error.hpp"
 
 #include "http/http_util.hpp"
 
@@ -41,6 +43,12 @@ nlohmann::json errorJson(std::string_view code, std::string_view message, std::s
     error["details"] = details;
   }
   return nlohmann::json{{"error", std::move(error)}};
+}
+
+nlohmann::json errorEnvelope(const HttpError& error, std::string_view trace_id) {
+  // Errors built as HttpError values always carry "details" (an empty object at least).
+  return errorJson(error.code, error.message, trace_id,
+                   error.details.is_object() ? error.details : nlohmann::json::object());
 }
 
 HttpReply errorReply(int status, std::string_view code, std::string_view message,
