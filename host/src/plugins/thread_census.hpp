@@ -12,7 +12,8 @@ namespace jobengine::host {
 
 using ThreadIds = std::set<int>;
 
-// Kernel thread ids of this process.
+// Kernel thread ids of this process. In a ThreadSanitizer build the sanitizer's own background
+// thread is always among them, even on the first call (see thread_census.cpp).
 ThreadIds currentThreadIds();
 
 // Ids in `after` that are not in `before`.
