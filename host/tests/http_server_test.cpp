@@ -1,9 +1,12 @@
 // HttpServer over real HTTP on port 0 with a libcurl client: keep-alive, body limit, custom
 // headers, 404/405 envelopes, request and trace ids, params, offloading, graceful drain,
-// interceptor/transaction order, je.http registration rules and the request metrics.
-// Ordering is forced with promises/futures, never with sleeps or timing assertions.
+// interceptor/transaction order, je.http registration rules, the request metrics, and a drain
+// under many clients of which some hang up mid-request. Ordering is forced with
+// promises/futures, never with sleeps; only the stress case runs its load for a fixed time and
+// bounds its drain (loosely: 10 s of a 60 s deadline).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <map>
 #include <mutex>
@@ -434,6 +437,73 @@ TEST_F(HttpServerTest, PluginRoutesRegisterOnlyInsideCreateAndAreServed) {
   EXPECT_EQ(served.status, 200);
   EXPECT_EQ(served.json()["from"], "scheduler-handler");
   EXPECT_EQ(routes_.ownedBy("scheduler").size(), 1u);
+}
+
+// Many clients at once, a quarter of them giving up while their request still runs (curl's
+// timeout closes the connection), then a drain: every request leaves the count, the abandoned
+// ones included, so the drain ends long before its deadline; the readers only ever get whole
+// replies (200 before the drain, 503 during it). Under ThreadSanitizer (make test-tsan) this is
+// the in-process half of tests/integration/http_drain_stress_test.cpp.
+TEST_F(HttpServerTest, DrainCountsClientsThatHangUpMidRequest) {
+  ASSERT_FALSE(routes_.add(hostRoute(
+      "GET", "/sleep/:ms",
+      [](const je_request* req, je_response* resp) {
+        je_str ms{};
+        req->path_param(req, "ms", &ms);
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(str(ms))));
+        write(resp, 200, R"({"slept":true})");
+        return JE_OK;
+      },
+      JE_ROUTE_PUBLIC)));
+  start();
+  constexpr int kClients = 16;
+  std::atomic<bool> stop{false};
+  std::atomic<int> whole{0};
+  std::atomic<int> refused{0};
+  std::atomic<int> hung_up{0};
+  CallLog failures;
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&, i] {
+      Client client(server_->port());
+      while (!stop) {
+        if (i % 4 == 3) {
+          if (client.call("GET", "/sleep/50", "", {}, 10).status == 0) {
+            ++hung_up;
+          }
+          continue;
+        }
+        const bool slow = i % 2 == 0;
+        const Reply r = client.call("GET", slow ? "/sleep/5" : "/healthz");
+        const Json body = r.json();
+        if (r.status == 200 && body == (slow ? Json{{"slept", true}} : Json{{"status", "ok"}})) {
+          ++whole;
+        } else if (r.status == 503 && body["error"]["code"] == "SHUTTING_DOWN") {
+          ++refused;
+        } else {
+          failures.push(std::to_string(r.status) + " " + r.error + " " + r.body);
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  server_->beginDrain();
+  const auto drain_started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(server_->waitIdle(std::chrono::seconds(60)));
+  EXPECT_LT(std::chrono::steady_clock::now() - drain_started, std::chrono::seconds(10))
+      << "the drain waited for a request that had already left";
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // requests refused while draining
+  stop = true;
+  for (auto& c : clients) {
+    c.join();
+  }
+  EXPECT_TRUE(server_->waitIdle(std::chrono::seconds(60)));
+  EXPECT_EQ(server_->inFlight(), 0u);
+  EXPECT_TRUE(failures.snapshot().empty()) << failures.snapshot().front();
+  EXPECT_GT(whole.load(), 0);
+  EXPECT_GT(refused.load(), 0);
+  EXPECT_GT(hung_up.load(), 0);
+  server_->stop();
 }
 
 }  // namespace

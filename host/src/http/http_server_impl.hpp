@@ -2,9 +2,16 @@
 // pistache_handler.cpp (parsing and copying on the reactor threads). Only these two files see
 // Pistache.
 //
-// Locking: idle_mutex_ guards draining_ and in_flight_ together, so a request either sees the
-// drain flag or is counted before waitIdle() can observe zero. interceptor_ and txn_hooks_ are
-// set before start() and read-only afterwards.
+// Locking: idle_mutex_ guards draining_, in_flight_ and in_transit_ together, so a request
+// either sees the drain flag or is counted before waitIdle() can observe idle. interceptor_ and
+// txn_hooks_ are set before start() and read-only afterwards.
+//
+// Pistache objects and threads (the decision and its evidence are at the top of
+// http_server.cpp): a ResponseWriter is made on a reactor thread and then belongs to one thread
+// at a time, handed over through the WorkerPool's mutex. Whoever holds it calls send(), which
+// only queues the bytes for the reactor, and then destroys it under idle_mutex_. The promise
+// send() returns never gets a continuation: the server parks it in in_transit_ and reads
+// nothing but its atomic state.
 #pragma once
 
 #include <pistache/endpoint.h>
@@ -14,8 +21,10 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "http/http_server.hpp"
@@ -40,7 +49,57 @@ class GenericHeader : public Pistache::Http::Header::Header {
   std::string value_;
 };
 
-using WriterPtr = std::shared_ptr<Pistache::Http::ResponseWriter>;
+using WritePromise = Pistache::Async::Promise<ssize_t>;
+
+// Whether one client connection is still open. Shared by the connection's token (below) and
+// every reply to it; `open` is guarded by HttpServer::Impl::idle_mutex_.
+struct ConnectionState {
+  bool open = true;
+};
+using ConnectionRef = std::shared_ptr<ConnectionState>;
+
+// Lives in the Pistache peer's data, so Pistache destroys it with the peer, on whichever thread
+// lets go of the peer last (the reactor removing a closed connection, as a rule). It marks the
+// connection closed under idle_mutex_. The same lock orders every writer destruction before
+// Pistache frees the peer: a ResponseWriter holds a weak reference to the peer, and libpistache
+// counts its own references in code ThreadSanitizer cannot see.
+class ConnectionToken {
+ public:
+  explicit ConnectionToken(std::mutex& idle_mutex)
+      : idle_mutex_(idle_mutex), state_(std::make_shared<ConnectionState>()) {}
+  ~ConnectionToken() {
+    std::lock_guard lock(idle_mutex_);
+    state_->open = false;
+  }
+  ConnectionToken(const ConnectionToken&) = delete;
+  ConnectionToken& operator=(const ConnectionToken&) = delete;
+  const ConnectionRef& state() const { return state_; }
+
+ private:
+  std::mutex& idle_mutex_;
+  ConnectionRef state_;
+};
+
+// A reply on its way out: the writer (emptied, under idle_mutex_, once the reply was handed to
+// Pistache) and the connection it answers.
+struct Outgoing {
+  Outgoing(Pistache::Http::ResponseWriter writer_in, ConnectionRef connection_in)
+      : writer(std::move(writer_in)), connection(std::move(connection_in)) {}
+  std::optional<Pistache::Http::ResponseWriter> writer;
+  ConnectionRef connection;
+};
+// Shared only so a std::function task can carry it; one thread uses it at a time.
+using OutgoingPtr = std::shared_ptr<Outgoing>;
+
+// A reply handed to Pistache whose bytes may not be on the socket yet. Guarded by idle_mutex_.
+struct WriteInTransit {
+  WritePromise write;  // what send() returned; only isPending() (an atomic load) is read
+  ConnectionRef connection;
+  // Written, failed, or moot. Pistache 0.0.5 settles neither send()'s promise nor the one
+  // inside it when it drops a queued write (the connection was removed first, or the write hit
+  // EPIPE/ECONNRESET), and nothing more will be written to a closed connection.
+  bool settled() const { return !write.isPending() || !connection->open; }
+};
 
 // Copies what the host needs out of a parsed Pistache request (reactor thread).
 IncomingRequest copyRequest(const Pistache::Http::Request& request);
@@ -50,17 +109,22 @@ struct HttpServer::Impl {
 
   // Reactor thread: a complete request. Answers drain / body-limit / queue-full itself,
   // otherwise counts it in flight and posts it to the pool.
-  void accept(IncomingRequest req, Pistache::Http::ResponseWriter writer);
+  void accept(IncomingRequest req, Pistache::Http::ResponseWriter writer, ConnectionRef connection);
   // Reactor thread: refuse a request before routing (413 before the body is read, parse
   // errors). Not counted in flight.
-  void reject(Pistache::Http::ResponseWriter writer, const IncomingRequest& req, int status,
-              const std::string& code, const std::string& message);
-  // Any thread: writes the reply; `counted` requests leave the in-flight count once the bytes
-  // are written (or the write failed).
-  void respond(const WriterPtr& writer, const HttpReply& reply, const RequestContext& ctx,
+  void reject(Pistache::Http::ResponseWriter writer, ConnectionRef connection,
+              const IncomingRequest& req, int status, const std::string& code,
+              const std::string& message);
+  // Any thread that holds `out`: records the metrics and hands the reply to Pistache. A
+  // `counted` request leaves in_flight_ and its write joins in_transit_, both under
+  // idle_mutex_, so waitIdle() waits until those bytes are written (or the connection is gone).
+  void respond(Outgoing& out, const HttpReply& reply, const RequestContext& ctx,
                const std::string& route_label, const std::string& method,
                std::chrono::steady_clock::time_point started, bool counted);
-  void finished();
+  // Caller holds idle_mutex_. Drops the writes that settled.
+  void pruneSettledLocked();
+  // Caller holds idle_mutex_.
+  bool idleLocked() const { return in_flight_ == 0 && in_transit_.empty(); }
   std::string bodyLimitMessage() const;
 
   const HttpConfig config_;
@@ -77,7 +141,10 @@ struct HttpServer::Impl {
   mutable std::mutex idle_mutex_;
   std::condition_variable idle_cv_;
   bool draining_ = false;
-  size_t in_flight_ = 0;
+  size_t in_flight_ = 0;  // accepted, reply not yet handed to Pistache
+  // Replies of counted requests not yet on the socket. A list, so dropping one never moves
+  // another (a promise's reference count is shared with libpistache: see tools/tsan.supp).
+  std::list<WriteInTransit> in_transit_;
 };
 
 // The Pistache handler: one clone per reactor thread, all pointing at the same Impl. It
@@ -96,6 +163,8 @@ class PistacheHandler : public Pistache::Http::Handler {
  private:
   void onInput(const char* buffer, size_t len,
                const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
+  // The connection's state, from its token in the peer's data (created on first use).
+  ConnectionRef connectionOf(const std::shared_ptr<Pistache::Tcp::Peer>& peer);
 
   HttpServer::Impl* server_;
 };
