@@ -3,13 +3,14 @@
 #   make run     build (release) and start the engine with config/jobengine.toml
 #   make test    build (debug) and run the whole suite, then the ASan+UBSan unit/contract run
 #                and the clang-format check — exactly what CI runs (.ci/run)
+#   make test-tsan   the ThreadSanitizer build (build-tsan/) and its tests, failing on any report
 #   make bench   build (release) and run the benchmarks (bench/README.md)
 #   make bench-reference   graphile-worker and pg-boss measured the same way (npm; bench/reference)
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 CONFIG ?= config/jobengine.toml
 
-.PHONY: run test test-main test-asan format format-check deps build-release build-debug bench \
+.PHONY: run test test-main test-asan test-tsan format format-check deps build-release build-debug bench \
         bench-reference clean
 
 deps:
@@ -28,6 +29,10 @@ run: build-release
 
 test: deps
 	@bash scripts/test.sh
+
+# ThreadSanitizer: scripts/test-tsan.sh (JE_TSAN_TESTS=<regex> narrows the tests)
+test-tsan: deps
+	@bash scripts/test-tsan.sh
 
 bench: build-release
 	@bash bench/run.sh
