@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -264,6 +265,30 @@ TEST_F(JwtTest, StreamTokensOnlyOnTheStreamPath) {
   auto other = config("production");
   other.stream_token_secret = "different";
   EXPECT_FALSE(TokenVerifier::fromConfig(other)->verifyStreamToken(st->token).ok());
+}
+
+// Found by fuzz/jwt_fuzz: exp and nbf beyond int64_t (1e96, or INT64_MAX plus the skew) were
+// converted and added unchecked (undefined behaviour); they are clamped to a far-away date now.
+TEST_F(JwtTest, HugeNumericDatesAreClamped) {
+  auto v = TokenVerifier::fromConfig(config("production"));
+  ASSERT_TRUE(v.ok());
+  auto verify = [&](const nlohmann::json& c) {
+    return v->verify(sign(JwtAlg::kRs256, rsa_->private_pem, c));
+  };
+  auto c = claims();
+  c["exp"] = 1e96;
+  EXPECT_TRUE(verify(c).ok());
+  c["exp"] = std::numeric_limits<int64_t>::max();
+  EXPECT_TRUE(verify(c).ok());
+  c["exp"] = std::numeric_limits<uint64_t>::max();
+  EXPECT_TRUE(verify(c).ok());
+  c["exp"] = -1e96;
+  ASSERT_FALSE(verify(c).ok());
+  EXPECT_EQ(verify(c).error().message.rfind("token expired at", 0), 0U);
+  c = claims();
+  c["nbf"] = 1e96;
+  ASSERT_FALSE(verify(c).ok());
+  EXPECT_EQ(verify(c).error().message.rfind("token not valid before", 0), 0U);
 }
 
 }  // namespace

@@ -8,8 +8,10 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 #include <fstream>
 #include <memory>
@@ -83,6 +85,25 @@ std::vector<std::string> readScopes(const nlohmann::json& payload) {
     }
   }
   return out;
+}
+
+// Beyond any real date (about 142 million years): clamping to it keeps both the conversion of a
+// huge claim and `exp + skew` defined.
+constexpr int64_t kMaxEpochSeconds = int64_t{1} << 52;
+
+// A NumericDate claim (RFC 7519 §2: seconds since the epoch, possibly fractional) as whole
+// seconds, clamped to ±kMaxEpochSeconds. A double such as 1e96 converted to int64_t directly is
+// undefined behaviour (found by fuzz/jwt_fuzz). `value` must be a number.
+int64_t numericDate(const nlohmann::json& value) {
+  if (value.is_number_unsigned()) {
+    return static_cast<int64_t>(
+        std::min(value.get<uint64_t>(), static_cast<uint64_t>(kMaxEpochSeconds)));
+  }
+  if (value.is_number_integer()) {
+    return std::clamp(value.get<int64_t>(), -kMaxEpochSeconds, kMaxEpochSeconds);
+  }
+  constexpr auto kMax = static_cast<double>(kMaxEpochSeconds);
+  return static_cast<int64_t>(std::clamp(value.get<double>(), -kMax, kMax));
 }
 
 std::string stringClaim(const nlohmann::json& payload, const char* name) {
@@ -220,7 +241,7 @@ Result<Principal, AuthError> TokenVerifier::verifyWith(std::string_view token,
   if (exp == p.end() || !exp->is_number()) {
     return fail(unauthenticated("token has no numeric exp claim"));
   }
-  const auto exp_s = exp->get<int64_t>();
+  const int64_t exp_s = numericDate(*exp);
   if (t > exp_s + skew) {
     return fail(unauthenticated("token expired at " + isoTime(exp_s) + " (clock skew " +
                                 std::to_string(skew) + " s)"));
@@ -229,7 +250,7 @@ Result<Principal, AuthError> TokenVerifier::verifyWith(std::string_view token,
     if (!nbf->is_number()) {
       return fail(unauthenticated("nbf claim is not a number"));
     }
-    const auto nbf_s = nbf->get<int64_t>();
+    const int64_t nbf_s = numericDate(*nbf);
     if (t + skew < nbf_s) {
       return fail(unauthenticated("token not valid before " + isoTime(nbf_s)));
     }
