@@ -6,12 +6,13 @@
 #   make test-tsan   the ThreadSanitizer build (build-tsan/) and its tests, failing on any report
 #   make bench   build (release) and run the benchmarks (bench/README.md)
 #   make bench-reference   graphile-worker and pg-boss measured the same way (npm; bench/reference)
+#   make fuzz    build the libFuzzer targets with clang (build-fuzz/) and run each FUZZ_SECONDS
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 CONFIG ?= config/jobengine.toml
 
 .PHONY: run test test-main test-asan test-tsan format format-check deps build-release build-debug bench \
-        bench-reference clean
+        bench-reference clean fuzz
 
 deps:
 	@bash scripts/install-deps.sh
@@ -39,6 +40,10 @@ bench: build-release
 
 bench-reference:
 	@bash bench/reference/run.sh
+
+# libFuzzer targets (clang, build-fuzz/), FUZZ_SECONDS each (default 60); fuzz/README.md
+fuzz: deps
+	@bash fuzz/run.sh
 
 format:
 	@git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format -i
