@@ -93,7 +93,8 @@ void HttpServer::Impl::accept(IncomingRequest req, Pistache::Http::ResponseWrite
   }
   const std::string method = req.method;
   const bool posted = pool_->post([this, req = std::move(req), ctx, out, started]() mutable {
-    PipelineResult result = servePipeline(req, ctx, routes_, interceptor_.get(), txn_hooks_);
+    PipelineResult result =
+        servePipeline(req, ctx, routes_, interceptor_.get(), txn_hooks_, config_.json_max_depth);
     respond(*out, result.reply, ctx, result.route_label, req.method, started, true);
   });
   if (!posted) {
