@@ -26,6 +26,28 @@ std::optional<uint64_t> contentLength(const Pistache::Http::Request& request) {
   return cl->value();
 }
 
+// The request line and headers together may not exceed this (431 past it); the body has its
+// own limit, http.body_limit_bytes.
+constexpr size_t kMaxHeadBytes = 64 * 1024;
+
+// True while the parser is still reading the request line or the headers.
+bool inHead(Pistache::Http::Private::ParserImpl<Pistache::Http::Request>& parser) {
+  const auto id = parser.step()->id();
+  return id == Pistache::Http::Private::RequestLineStep::Id ||
+         id == Pistache::Http::Private::HeadersStep::Id;
+}
+
+constexpr const char* kHeadBytesKey = "je.head_bytes";
+
+size_t& headBytes(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  auto data = peer->tryGetData(kHeadBytesKey);
+  if (!data) {
+    data = std::make_shared<size_t>(0);
+    peer->putData(kHeadBytesKey, data);
+  }
+  return *std::static_pointer_cast<size_t>(data);
+}
+
 void markDiscard(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
   if (!peer->tryGetData(kDiscardKey)) {
     peer->putData(kDiscardKey, std::make_shared<int>(1));
@@ -96,6 +118,13 @@ void PistacheHandler::onInput(const char* buffer, size_t len,
   }
   auto parser = getParser(peer);
   auto& request = parser->request;
+  // Bytes of the current request's line and headers so far. While the head is incomplete every
+  // byte fed belongs to it, so the count is exact when it is checked after parse().
+  size_t& head_bytes = headBytes(peer);
+  if (!inHead(*parser)) {
+    head_bytes = 0;
+  }
+  head_bytes += len;
   try {
     if (!parser->feed(buffer, len)) {
       // Longer than maxRequestSize (limit + header allowance) without a Content-Length that
@@ -110,6 +139,23 @@ void PistacheHandler::onInput(const char* buffer, size_t len,
       return;
     }
     const auto state = parser->parse();
+    if (state != Pistache::Http::Private::State::Done && inHead(*parser) &&
+        head_bytes > kMaxHeadBytes) {
+      // Refused before the block grows further: Pistache's header step re-parses the whole
+      // incomplete block on every read, so its cost is quadratic in the block's size and a
+      // 1 MiB block held a reactor (and every connection on it) for seconds.
+      const IncomingRequest copy = copyRequest(request);
+      ResponseWriter writer(request.version(), transport(), this, peer);
+      writer.headers().add<Pistache::Http::Header::Connection>(ConnectionControl::Close);
+      markDiscard(peer);
+      parser->reset();
+      head_bytes = 0;
+      server_->reject(std::move(writer), connectionOf(peer), copy, 431,
+                      "REQUEST_HEADER_FIELDS_TOO_LARGE",
+                      "the request line and headers exceed the limit of " +
+                          std::to_string(kMaxHeadBytes) + " bytes");
+      return;
+    }
     if (state == Pistache::Http::Private::State::Done) {
       ResponseWriter writer(request.version(), transport(), this, peer);
       const auto connection = request.headers().tryGet<Pistache::Http::Header::Connection>();
@@ -120,6 +166,7 @@ void PistacheHandler::onInput(const char* buffer, size_t len,
       peer->setIdle(false);
       server_->accept(copyRequest(request), std::move(writer), connectionOf(peer));
       parser->reset();
+      head_bytes = 0;
       return;
     }
     // Headers complete, body still arriving: decide on Content-Length before reading it.
