@@ -106,6 +106,29 @@ TEST(ConfigTest, PluginEnabledMustBeBoolean) {
             "FILE:2:11: plugins.audit.enabled must be a boolean");
 }
 
+// toml++ parses key paths recursively: 50,000 segments overflowed the stack (fuzz/README.md).
+TEST(ConfigTest, AKeyPathDeeperThan64SegmentsIsRefusedBeforeParsing) {
+  std::string deep = "[plugins.p";
+  for (int i = 0; i < 50000; ++i) {
+    deep += ".a";
+  }
+  deep += "]\nx = 1\n";
+  EXPECT_EQ(errorOf("[http]\nport = 1\n" + deep), "FILE:3:1: key path has more than 64 segments");
+  std::string dotted = "a";
+  for (int i = 0; i < 70; ++i) {
+    dotted += ".a";
+  }
+  EXPECT_EQ(errorOf(dotted + " = 1\n"), "FILE:1:1: key path has more than 64 segments");
+  EXPECT_EQ(
+      errorOf("", {parseSetOption("plugins" + dotted.substr(1) + "=1")}).find("--set plugins.a.a"),
+      0U);
+  EXPECT_NE(errorOf("", {parseSetOption("plugins" + dotted.substr(1) + "=1")})
+                .find("key path has more than 64 segments"),
+            std::string::npos);
+  // Dots in values, strings and comments do not count.
+  EXPECT_EQ(errorOf("[http]\nbind = \"" + dotted + "\" # " + dotted + "\n"), "no error");
+}
+
 TEST(ConfigTest, OverridesWinAndAreCheckedToo) {
   ConfigFile f("[http]\nport = 1234\n");
   const HostConfig c = loadConfig(

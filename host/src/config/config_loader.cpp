@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <jobengine/json_limits.hpp>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -13,6 +14,49 @@
 
 namespace jobengine::host {
 namespace {
+
+// toml++ 3.3 parses a dotted key path recursively, so a key of 50,000 segments overflows the
+// stack (fuzz/README.md); no key of ours has more than a few segments.
+constexpr size_t kMaxKeySegments = 64;
+
+std::string deepKeyMessage() {
+  return "key path has more than " + std::to_string(kMaxKeySegments) + " segments";
+}
+
+// The 1-based line of the first table header or key whose path has more than kMaxKeySegments
+// segments, or 0. Dots inside quotes and after '#', '=' or a header's ']' do not count. (A
+// continuation line of a multi-line string is read like a key line: one with 64 dots before
+// any '=' would be refused, which no real file has.)
+size_t deepKeyLine(std::string_view text) {
+  size_t line = 1;
+  size_t dots = 0;
+  bool in_key = true;
+  char quote = 0;
+  for (const char c : text) {
+    if (c == '\n') {
+      ++line;
+      dots = 0;
+      in_key = true;
+      quote = 0;
+      continue;
+    }
+    if (!in_key) {
+      continue;
+    }
+    if (quote != 0) {
+      quote = c == quote ? 0 : quote;
+      continue;
+    }
+    if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '#' || c == '=' || c == ']') {
+      in_key = false;
+    } else if (c == '.' && ++dots >= kMaxKeySegments) {
+      return line;
+    }
+  }
+  return 0;
+}
 
 const std::vector<std::string> kDefaultPluginOrder = {"scheduler", "ratelimit", "audit",
                                                       "sources-concelier", "sources-excititor"};
@@ -68,6 +112,9 @@ toml::table parseOverrideValue(const std::string& value) {
 }
 
 void applyOverride(toml::table& root, const ConfigOverride& o) {
+  if (static_cast<size_t>(std::count(o.path.begin(), o.path.end(), '.')) >= kMaxKeySegments) {
+    throw ConfigError(o.origin + ": " + deepKeyMessage());
+  }
   std::vector<std::string> parts;
   std::stringstream ss(o.path);
   for (std::string part; std::getline(ss, part, '.');) {
@@ -262,7 +309,16 @@ HostConfig loadConfig(const std::string& path, const std::vector<ConfigOverride>
   toml::table root;
   if (!path.empty()) {
     try {
-      root = toml::parse_file(path);
+      std::ifstream in(path, std::ios::binary);
+      if (!in) {
+        throw ConfigError(path + ": cannot be read");
+      }
+      std::ostringstream text;
+      text << in.rdbuf();
+      if (const size_t line = deepKeyLine(text.str())) {
+        throw ConfigError(path + ":" + std::to_string(line) + ":1: " + deepKeyMessage());
+      }
+      root = toml::parse(text.str(), path);
     } catch (const toml::parse_error& e) {
       std::ostringstream os;
       os << path << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
