@@ -17,22 +17,22 @@
 // reactor refers to the writer afterwards. So the worker still calls send() but attaches
 // nothing: it parks the returned promise in in_transit_ and reads only its atomic state. A
 // drain waits until in_flight_ is 0 and every parked write has settled: written, failed, or
-// its connection closed (Pistache drops a queued write to a closed connection without settling
-// its promise, so the old continuation never ran for those either). Whether a connection is
-// closed comes from a token in the peer's data that its destructor flips, not from a
-// weak_ptr<Peer> of ours, and writers are destroyed under idle_mutex_, which that destructor
-// takes before Pistache frees the peer: libpistache counts the peer's references in code TSan
-// cannot see, and this lock is the order it can.
+// its peer gone (Pistache drops a queued write to a closed connection without settling its
+// promise, so the old continuation never ran for those either). Writers and our weak
+// references to peers are dropped under idle_mutex_, so the last of them is ordered after
+// every other use of ours.
 //
-// Evidence (build-tsan, gcc 12, -O1; reports without suppressions unless said):
-//   before: host_http_server_test: 3 distinct reports (Continuable<long>::resolve on the
-//     reactor against the Continuable that then() built in respond(), twice; operator delete in
-//     Transport::removePeer against ~ResponseWriter's weak_ptr release on a worker); the engine
-//     under the stress test (tests/integration/http_drain_stress_test.cpp) halted (exit 66).
-//   after: no report of either kind, in 3 + 3 runs of both. What is left is libpistache freeing
-//     send()'s promise core after our isPending()/~Promise (6 reports in those 6 runs) and one
-//     accept()-to-epoll hand-over inside libpistache: both in tools/tsan.supp with their
-//     reasons, with which both tests pass with no report.
+// Evidence (build-tsan, gcc 12, -O1; host_http_server_test and the drain stress test,
+// tests/integration/http_drain_stress_test.cpp):
+//   before, without suppressions: 3 distinct reports in the unit test (Continuable<long>::
+//     resolve on the reactor against the Continuable that then() built in respond(), twice;
+//     operator delete in Transport::removePeer against a weak_ptr release in ~ResponseWriter
+//     on a worker), and the stress test's engine halted (exit 66). With tools/tsan.supp the
+//     two Continuable reports remain, in every run.
+//   after, with tools/tsan.supp: no report in 3 + 3 runs. Without it, what remains is
+//     libpistache freeing a peer or a promise core after our last use, and copying reply
+//     bytes a worker queued: all ordered by atomics inside libpistache, which is not
+//     instrumented (the reason for the one entry in tools/tsan.supp).
 #include "http/http_server.hpp"
 
 #include <algorithm>
@@ -66,10 +66,10 @@ std::string HttpServer::Impl::bodyLimitMessage() const {
 }
 
 void HttpServer::Impl::accept(IncomingRequest req, Pistache::Http::ResponseWriter writer,
-                              ConnectionRef connection) {
+                              const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
   const auto started = std::chrono::steady_clock::now();
   RequestContext ctx = defaultContext(req);
-  auto out = std::make_shared<Outgoing>(std::move(writer), std::move(connection));
+  auto out = std::make_shared<Outgoing>(std::move(writer), PeerRef(peer));
   if (static_cast<int64_t>(req.body.size()) > config_.body_limit_bytes) {
     respond(*out, errorReply(413, "PAYLOAD_TOO_LARGE", bodyLimitMessage(), ctx.trace_id), ctx,
             "rejected", req.method, started, false);
@@ -105,11 +105,12 @@ void HttpServer::Impl::accept(IncomingRequest req, Pistache::Http::ResponseWrite
   }
 }
 
-void HttpServer::Impl::reject(Pistache::Http::ResponseWriter writer, ConnectionRef connection,
+void HttpServer::Impl::reject(Pistache::Http::ResponseWriter writer,
+                              const std::shared_ptr<Pistache::Tcp::Peer>& peer,
                               const IncomingRequest& req, int status, const std::string& code,
                               const std::string& message) {
   const RequestContext ctx = defaultContext(req);
-  Outgoing out(std::move(writer), std::move(connection));
+  Outgoing out(std::move(writer), PeerRef(peer));
   respond(out, errorReply(status, code, message, ctx.trace_id), ctx, "rejected",
           req.method.empty() ? "UNKNOWN" : req.method, std::chrono::steady_clock::now(), false);
 }
@@ -151,16 +152,16 @@ void HttpServer::Impl::respond(Outgoing& out, const HttpReply& reply, const Requ
   } catch (...) {  // NOLINT(bugprone-empty-catch): nothing was queued; the request still leaves
   }
   std::lock_guard lock(idle_mutex_);
-  // Under the lock, so a ConnectionToken's destructor (which takes it before Pistache frees the
-  // peer) comes after this writer's weak reference to the peer is gone.
+  // Our references to the peer end under the lock (http_server_impl.hpp, Outgoing).
   out.writer.reset();
+  const PeerRef peer = std::move(out.peer);
   pruneSettledLocked();
   if (counted) {
     // Only the replies of counted requests hold a drain back: a refusal during the drain
     // (503 on the reactor) is answered as before, but a client hammering a draining server
     // must not keep it from stopping.
     if (write) {
-      WriteInTransit entry{std::move(*write), out.connection};
+      WriteInTransit entry{std::move(*write), peer};
       if (!entry.settled()) {
         in_transit_.push_back(std::move(entry));
       }

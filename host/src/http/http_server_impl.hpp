@@ -51,42 +51,19 @@ class GenericHeader : public Pistache::Http::Header::Header {
 
 using WritePromise = Pistache::Async::Promise<ssize_t>;
 
-// Whether one client connection is still open. Shared by the connection's token (below) and
-// every reply to it; `open` is guarded by HttpServer::Impl::idle_mutex_.
-struct ConnectionState {
-  bool open = true;
-};
-using ConnectionRef = std::shared_ptr<ConnectionState>;
+using PeerRef = std::weak_ptr<Pistache::Tcp::Peer>;
 
-// Lives in the Pistache peer's data, so Pistache destroys it with the peer, on whichever thread
-// lets go of the peer last (the reactor removing a closed connection, as a rule). It marks the
-// connection closed under idle_mutex_. The same lock orders every writer destruction before
-// Pistache frees the peer: a ResponseWriter holds a weak reference to the peer, and libpistache
-// counts its own references in code ThreadSanitizer cannot see.
-class ConnectionToken {
- public:
-  explicit ConnectionToken(std::mutex& idle_mutex)
-      : idle_mutex_(idle_mutex), state_(std::make_shared<ConnectionState>()) {}
-  ~ConnectionToken() {
-    std::lock_guard lock(idle_mutex_);
-    state_->open = false;
-  }
-  ConnectionToken(const ConnectionToken&) = delete;
-  ConnectionToken& operator=(const ConnectionToken&) = delete;
-  const ConnectionRef& state() const { return state_; }
-
- private:
-  std::mutex& idle_mutex_;
-  ConnectionRef state_;
-};
-
-// A reply on its way out: the writer (emptied, under idle_mutex_, once the reply was handed to
-// Pistache) and the connection it answers.
+// A reply on its way out: the writer and the connection it answers (a weak reference taken on
+// the reactor, so nobody has to lock the peer later to learn that it is gone). Both are dropped
+// under idle_mutex_ once the reply was handed to Pistache. Every reference of ours to a peer
+// ends under that lock, so when ours is the last and frees the peer, the free is ordered after
+// every other thread's use of ours; what libpistache itself does with a peer, ThreadSanitizer
+// cannot see (tools/tsan.supp).
 struct Outgoing {
-  Outgoing(Pistache::Http::ResponseWriter writer_in, ConnectionRef connection_in)
-      : writer(std::move(writer_in)), connection(std::move(connection_in)) {}
+  Outgoing(Pistache::Http::ResponseWriter writer_in, PeerRef peer_in)
+      : writer(std::move(writer_in)), peer(std::move(peer_in)) {}
   std::optional<Pistache::Http::ResponseWriter> writer;
-  ConnectionRef connection;
+  PeerRef peer;
 };
 // Shared only so a std::function task can carry it; one thread uses it at a time.
 using OutgoingPtr = std::shared_ptr<Outgoing>;
@@ -94,11 +71,11 @@ using OutgoingPtr = std::shared_ptr<Outgoing>;
 // A reply handed to Pistache whose bytes may not be on the socket yet. Guarded by idle_mutex_.
 struct WriteInTransit {
   WritePromise write;  // what send() returned; only isPending() (an atomic load) is read
-  ConnectionRef connection;
+  PeerRef peer;
   // Written, failed, or moot. Pistache 0.0.5 settles neither send()'s promise nor the one
   // inside it when it drops a queued write (the connection was removed first, or the write hit
-  // EPIPE/ECONNRESET), and nothing more will be written to a closed connection.
-  bool settled() const { return !write.isPending() || !connection->open; }
+  // EPIPE/ECONNRESET), and nothing more will be written once the peer is gone.
+  bool settled() const { return !write.isPending() || peer.expired(); }
 };
 
 // Copies what the host needs out of a parsed Pistache request (reactor thread).
@@ -109,12 +86,13 @@ struct HttpServer::Impl {
 
   // Reactor thread: a complete request. Answers drain / body-limit / queue-full itself,
   // otherwise counts it in flight and posts it to the pool.
-  void accept(IncomingRequest req, Pistache::Http::ResponseWriter writer, ConnectionRef connection);
+  void accept(IncomingRequest req, Pistache::Http::ResponseWriter writer,
+              const std::shared_ptr<Pistache::Tcp::Peer>& peer);
   // Reactor thread: refuse a request before routing (413 before the body is read, parse
   // errors). Not counted in flight.
-  void reject(Pistache::Http::ResponseWriter writer, ConnectionRef connection,
-              const IncomingRequest& req, int status, const std::string& code,
-              const std::string& message);
+  void reject(Pistache::Http::ResponseWriter writer,
+              const std::shared_ptr<Pistache::Tcp::Peer>& peer, const IncomingRequest& req,
+              int status, const std::string& code, const std::string& message);
   // Any thread that holds `out`: records the metrics and hands the reply to Pistache. A
   // `counted` request leaves in_flight_ and its write joins in_transit_, both under
   // idle_mutex_, so waitIdle() waits until those bytes are written (or the connection is gone).
@@ -163,8 +141,6 @@ class PistacheHandler : public Pistache::Http::Handler {
  private:
   void onInput(const char* buffer, size_t len,
                const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
-  // The connection's state, from its token in the peer's data (created on first use).
-  ConnectionRef connectionOf(const std::shared_ptr<Pistache::Tcp::Peer>& peer);
 
   HttpServer::Impl* server_;
 };

@@ -15,8 +15,6 @@ using Pistache::Http::ResponseWriter;
 // Set on a connection after an early refusal: its remaining bytes (the unread body) are
 // dropped, and the reply said "Connection: close" so the client goes away.
 constexpr const char* kDiscardKey = "je.discard";
-// The connection's ConnectionToken (http_server_impl.hpp).
-constexpr const char* kConnectionKey = "je.connection";
 
 std::optional<uint64_t> contentLength(const Pistache::Http::Request& request) {
   const auto cl = request.headers().tryGet<Pistache::Http::Header::ContentLength>();
@@ -91,16 +89,6 @@ IncomingRequest copyRequest(const Pistache::Http::Request& request) {
   return out;
 }
 
-ConnectionRef PistacheHandler::connectionOf(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
-  if (const auto data = peer->tryGetData(kConnectionKey)) {
-    return static_cast<const ConnectionToken*>(data.get())->state();
-  }
-  auto token = std::make_shared<ConnectionToken>(server_->idle_mutex_);
-  ConnectionRef state = token->state();
-  peer->putData(kConnectionKey, std::move(token));
-  return state;
-}
-
 // Pistache calls this only from its own onInput, which onInput below replaces; kept for the
 // interface, on the reactor thread like everything in this file.
 void PistacheHandler::onRequest(const Pistache::Http::Request& request, ResponseWriter response) {
@@ -108,7 +96,7 @@ void PistacheHandler::onRequest(const Pistache::Http::Request& request, Response
   if (!peer) {
     return;  // the connection is gone: nobody to answer
   }
-  server_->accept(copyRequest(request), std::move(response), connectionOf(peer));
+  server_->accept(copyRequest(request), std::move(response), peer);
 }
 
 void PistacheHandler::onInput(const char* buffer, size_t len,
@@ -134,7 +122,7 @@ void PistacheHandler::onInput(const char* buffer, size_t len,
       writer.headers().add<Pistache::Http::Header::Connection>(ConnectionControl::Close);
       markDiscard(peer);
       parser->reset();
-      server_->reject(std::move(writer), connectionOf(peer), copy, 413, "PAYLOAD_TOO_LARGE",
+      server_->reject(std::move(writer), peer, copy, 413, "PAYLOAD_TOO_LARGE",
                       server_->bodyLimitMessage());
       return;
     }
@@ -150,8 +138,7 @@ void PistacheHandler::onInput(const char* buffer, size_t len,
       markDiscard(peer);
       parser->reset();
       head_bytes = 0;
-      server_->reject(std::move(writer), connectionOf(peer), copy, 431,
-                      "REQUEST_HEADER_FIELDS_TOO_LARGE",
+      server_->reject(std::move(writer), peer, copy, 431, "REQUEST_HEADER_FIELDS_TOO_LARGE",
                       "the request line and headers exceed the limit of " +
                           std::to_string(kMaxHeadBytes) + " bytes");
       return;
@@ -164,7 +151,7 @@ void PistacheHandler::onInput(const char* buffer, size_t len,
       writer.headers().add<Pistache::Http::Header::Connection>(
           close ? ConnectionControl::Close : ConnectionControl::KeepAlive);
       peer->setIdle(false);
-      server_->accept(copyRequest(request), std::move(writer), connectionOf(peer));
+      server_->accept(copyRequest(request), std::move(writer), peer);
       parser->reset();
       head_bytes = 0;
       return;
@@ -178,7 +165,7 @@ void PistacheHandler::onInput(const char* buffer, size_t len,
         writer.headers().add<Pistache::Http::Header::Connection>(ConnectionControl::Close);
         markDiscard(peer);
         parser->reset();
-        server_->reject(std::move(writer), connectionOf(peer), copy, 413, "PAYLOAD_TOO_LARGE",
+        server_->reject(std::move(writer), peer, copy, 413, "PAYLOAD_TOO_LARGE",
                         server_->bodyLimitMessage());
       }
     }
@@ -189,7 +176,7 @@ void PistacheHandler::onInput(const char* buffer, size_t len,
     markDiscard(peer);
     parser->reset();
     const bool too_large = err.code() == static_cast<int>(Code::Request_Entity_Too_Large);
-    server_->reject(std::move(writer), connectionOf(peer), copy, err.code(),
+    server_->reject(std::move(writer), peer, copy, err.code(),
                     too_large ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST",
                     too_large ? server_->bodyLimitMessage() : "malformed request: " + err.reason());
   } catch (const std::exception& e) {
@@ -198,7 +185,7 @@ void PistacheHandler::onInput(const char* buffer, size_t len,
     writer.headers().add<Pistache::Http::Header::Connection>(ConnectionControl::Close);
     markDiscard(peer);
     parser->reset();
-    server_->reject(std::move(writer), connectionOf(peer), copy, 400, "BAD_REQUEST",
+    server_->reject(std::move(writer), peer, copy, 400, "BAD_REQUEST",
                     std::string("malformed request: ") + e.what());
   }
 }
