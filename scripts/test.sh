@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite, as `make test` and CI (.ci/run) run it: a debug build with warnings as
-# errors and every ctest test (unit, contract, integration, system), the release build that
-# `make run` uses, then an ASan+UBSan build running the unit and contract tests, then the
-# clang-format check. Fails on the first error.
+# The whole test suite, as `make test` runs it (CI runs it too, then ThreadSanitizer over the
+# threaded parts: .ci/run): a debug build with warnings as errors and every ctest test (unit,
+# contract, integration, system), the release build that `make run` uses, then an ASan+UBSan
+# build running the unit and contract tests, then the clang-format check. Fails on the first
+# error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
