@@ -26,6 +26,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "http/http_server.hpp"
 #include "http/http_types.hpp"
@@ -139,10 +140,26 @@ class PistacheHandler : public Pistache::Http::Handler {
                  Pistache::Http::ResponseWriter response) override;
 
  private:
+  // What this reactor remembers about a connection between reads. Kept here rather than in
+  // the peer's data (putData): Pistache destroys a peer's data wherever it drops the peer last,
+  // after a quick hang-up on its acceptor thread, in an order only its (uninstrumented)
+  // reference count provides. Keyed by descriptor; the peer id tells a reused descriptor apart.
+  struct ConnectionNotes {
+    size_t peer_id = 0;     // Tcp::Peer::getID() of the connection
+    size_t head_bytes = 0;  // bytes of the current request's line and headers so far
+    bool discard = false;   // after an early refusal: the rest of its bytes (the unread body)
+                            // are dropped, and the reply said "Connection: close"
+  };
+
   void onInput(const char* buffer, size_t len,
                const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
+  void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
+  ConnectionNotes& notesOf(const std::shared_ptr<Pistache::Tcp::Peer>& peer);
 
   HttpServer::Impl* server_;
+  // This clone's connections (one clone per reactor; reactor thread only). Entries of peers
+  // Pistache closes without onDisconnection (timeouts) stay until their descriptor is reused.
+  std::unordered_map<Pistache::Fd, ConnectionNotes> notes_;
 };
 
 }  // namespace jobengine::host

@@ -12,10 +12,6 @@ using Pistache::Http::Code;
 using Pistache::Http::ConnectionControl;
 using Pistache::Http::ResponseWriter;
 
-// Set on a connection after an early refusal: its remaining bytes (the unread body) are
-// dropped, and the reply said "Connection: close" so the client goes away.
-constexpr const char* kDiscardKey = "je.discard";
-
 std::optional<uint64_t> contentLength(const Pistache::Http::Request& request) {
   const auto cl = request.headers().tryGet<Pistache::Http::Header::ContentLength>();
   if (!cl) {
@@ -33,23 +29,6 @@ bool inHead(Pistache::Http::Private::ParserImpl<Pistache::Http::Request>& parser
   const auto id = parser.step()->id();
   return id == Pistache::Http::Private::RequestLineStep::Id ||
          id == Pistache::Http::Private::HeadersStep::Id;
-}
-
-constexpr const char* kHeadBytesKey = "je.head_bytes";
-
-size_t& headBytes(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
-  auto data = peer->tryGetData(kHeadBytesKey);
-  if (!data) {
-    data = std::make_shared<size_t>(0);
-    peer->putData(kHeadBytesKey, data);
-  }
-  return *std::static_pointer_cast<size_t>(data);
-}
-
-void markDiscard(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
-  if (!peer->tryGetData(kDiscardKey)) {
-    peer->putData(kDiscardKey, std::make_shared<int>(1));
-  }
 }
 
 }  // namespace
@@ -89,6 +68,21 @@ IncomingRequest copyRequest(const Pistache::Http::Request& request) {
   return out;
 }
 
+PistacheHandler::ConnectionNotes& PistacheHandler::notesOf(
+    const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  ConnectionNotes& notes = notes_[peer->fd()];
+  if (notes.peer_id != peer->getID()) {
+    notes = ConnectionNotes{};  // the descriptor was another connection's before
+    notes.peer_id = peer->getID();
+  }
+  return notes;
+}
+
+void PistacheHandler::onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  notes_.erase(peer->fd());
+  Pistache::Http::Handler::onDisconnection(peer);
+}
+
 // Pistache calls this only from its own onInput, which onInput below replaces; kept for the
 // interface, on the reactor thread like everything in this file.
 void PistacheHandler::onRequest(const Pistache::Http::Request& request, ResponseWriter response) {
@@ -101,14 +95,15 @@ void PistacheHandler::onRequest(const Pistache::Http::Request& request, Response
 
 void PistacheHandler::onInput(const char* buffer, size_t len,
                               const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
-  if (peer->tryGetData(kDiscardKey)) {
+  ConnectionNotes& notes = notesOf(peer);
+  if (notes.discard) {
     return;
   }
   auto parser = getParser(peer);
   auto& request = parser->request;
   // Bytes of the current request's line and headers so far. While the head is incomplete every
   // byte fed belongs to it, so the count is exact when it is checked after parse().
-  size_t& head_bytes = headBytes(peer);
+  size_t& head_bytes = notes.head_bytes;
   if (!inHead(*parser)) {
     head_bytes = 0;
   }
@@ -120,7 +115,7 @@ void PistacheHandler::onInput(const char* buffer, size_t len,
       const IncomingRequest copy = copyRequest(request);
       ResponseWriter writer(request.version(), transport(), this, peer);
       writer.headers().add<Pistache::Http::Header::Connection>(ConnectionControl::Close);
-      markDiscard(peer);
+      notes.discard = true;
       parser->reset();
       server_->reject(std::move(writer), peer, copy, 413, "PAYLOAD_TOO_LARGE",
                       server_->bodyLimitMessage());
@@ -135,7 +130,7 @@ void PistacheHandler::onInput(const char* buffer, size_t len,
       const IncomingRequest copy = copyRequest(request);
       ResponseWriter writer(request.version(), transport(), this, peer);
       writer.headers().add<Pistache::Http::Header::Connection>(ConnectionControl::Close);
-      markDiscard(peer);
+      notes.discard = true;
       parser->reset();
       head_bytes = 0;
       server_->reject(std::move(writer), peer, copy, 431, "REQUEST_HEADER_FIELDS_TOO_LARGE",
@@ -163,7 +158,7 @@ void PistacheHandler::onInput(const char* buffer, size_t len,
         const IncomingRequest copy = copyRequest(request);
         ResponseWriter writer(request.version(), transport(), this, peer);
         writer.headers().add<Pistache::Http::Header::Connection>(ConnectionControl::Close);
-        markDiscard(peer);
+        notes.discard = true;
         parser->reset();
         server_->reject(std::move(writer), peer, copy, 413, "PAYLOAD_TOO_LARGE",
                         server_->bodyLimitMessage());
@@ -173,7 +168,7 @@ void PistacheHandler::onInput(const char* buffer, size_t len,
     const IncomingRequest copy = copyRequest(request);
     ResponseWriter writer(request.version(), transport(), this, peer);
     writer.headers().add<Pistache::Http::Header::Connection>(ConnectionControl::Close);
-    markDiscard(peer);
+    notes.discard = true;
     parser->reset();
     const bool too_large = err.code() == static_cast<int>(Code::Request_Entity_Too_Large);
     server_->reject(std::move(writer), peer, copy, err.code(),
@@ -183,7 +178,7 @@ void PistacheHandler::onInput(const char* buffer, size_t len,
     const IncomingRequest copy = copyRequest(request);
     ResponseWriter writer(request.version(), transport(), this, peer);
     writer.headers().add<Pistache::Http::Header::Connection>(ConnectionControl::Close);
-    markDiscard(peer);
+    notes.discard = true;
     parser->reset();
     server_->reject(std::move(writer), peer, copy, 400, "BAD_REQUEST",
                     std::string("malformed request: ") + e.what());
