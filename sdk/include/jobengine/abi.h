@@ -18,8 +18,15 @@
  *  - Every function on either side is noexcept in spirit: it must never let a C++ exception
  *    escape. Whoever allocates frees. Strings passed in are borrowed for the duration of the
  *    call unless a field's comment says otherwise.
- *  - Registration (routes, job types, services) is allowed only inside create(); the host
- *    refuses it at any other time with JE_ERR_STATE.
+ *  - Registration with the host (routes, services, CLI commands) is allowed only inside
+ *    create(); the host refuses it at any other time with JE_ERR_STATE. Registration with
+ *    another plugin's service (a job type with je.jobs) happens in start(), when every plugin
+ *    exists and plugin-provided services can be looked up. A plugin never names itself when it
+ *    calls a service: it passes its je_host handle and the provider asks the host who that is
+ *    (je_host_api.caller_id).
+ *  - Host SQL functions a plugin may call inside its own statements are part of the ABI: they
+ *    are listed below ("Host SQL functions"), versioned by a _v<n> suffix, in sdk/CHANGELOG.md,
+ *    and covered by a contract test. A plugin's SQL names no other host table or function.
  *
  * Thread notes: host service functions may be called from any thread unless stated otherwise.
  * A je_txn belongs to one thread at a time (the thread that began it, or one it handed it to).
@@ -35,7 +42,7 @@ extern "C" {
 #endif
 
 #define JE_ABI_MAJOR 1u
-#define JE_ABI_MINOR 1u
+#define JE_ABI_MINOR 2u
 
 #define JE_PLUGIN_ENTRY_SYMBOL "je_plugin_entry_v1"
 
@@ -102,7 +109,21 @@ typedef struct je_host_api {
    * plugin is destroyed; duplicate names are refused with both owners named in err. */
   je_status (*provide_service)(je_host* host, const char* name, uint32_t version,
                                const void* vtable, char* err, uint32_t err_cap);
+
+  /* Added in 1.2 (check struct_size). For a plugin that provides a service: the id of the
+   * plugin behind `caller`, the je_host handle another plugin passed to one of the service's
+   * functions. The handle is the caller's identity, handed out by the host, so nobody names
+   * itself. JE_ERR_NOT_FOUND when caller is not a loaded plugin's handle. Any thread. */
+  je_status (*caller_id)(je_host* host, je_host* caller, je_str_sink sink, void* user);
+  /* Added in 1.2. For a plugin that provides je.jobs: records that plugin `owner` registered
+   * job_type (flags: JE_JOB_TYPE_*), so that GET /plugins lists it under its owner with its
+   * mode. Duplicates are refused naming both owners. Any thread. */
+  je_status (*record_job_type)(je_host* host, je_host* owner, const char* job_type,
+                               uint32_t flags, char* err, uint32_t err_cap);
 } je_host_api;
+
+/* Flags for je_host_api.record_job_type (1.2). */
+#define JE_JOB_TYPE_IN_PROCESS 1u /* a handler in the owner plugin runs it; else external */
 
 /* ---------------------------------------------------------------------------------------- */
 /* Plugin descriptor: returned by je_plugin_entry_v1(); static const data in the plugin.     */
@@ -210,7 +231,24 @@ typedef struct je_response {
                      const char* value, uint64_t value_len);
   /* Appends body bytes. */
   void (*write)(struct je_response* resp, const char* data, uint64_t len);
+
+  /* Added in 1.2 (check struct_size). Answers with a body the host pulls from `produce` after
+   * the handler returned, chunk by chunk, never holding the whole body in memory. Bytes
+   * written with write() are discarded. content_length < 0: unknown. The host calls release
+   * (may be NULL) exactly once, after the last produce call or when the answer is abandoned
+   * (client gone, engine stopping). Only for a 2xx status on a route without JE_ROUTE_TXN. */
+  je_status (*stream)(struct je_response* resp, int64_t content_length,
+                      int64_t (*produce)(void* user, char* buf, uint64_t cap),
+                      void (*release)(void* user), void* user);
+  /* Added in 1.2. Answers with the content of a file, sent by the host without reading it into
+   * memory. The path is copied; flags JE_SEND_FILE_DELETE removes the file once sent or
+   * abandoned. JE_ERR_NOT_FOUND when it cannot be opened. */
+  je_status (*send_file)(struct je_response* resp, const char* path, uint64_t path_len,
+                         uint32_t flags);
 } je_response;
+
+/* Flags for je_response.send_file (1.2). */
+#define JE_SEND_FILE_DELETE 1u
 
 /* A route handler. Runs on the host's request worker pool (never on a reactor thread), so it
  * may block on the database. Return JE_OK having filled resp; a non-OK status makes the host
@@ -363,6 +401,19 @@ typedef struct je_events_v1 {
    * create() or start(); the watch ends when the plugin stops. */
   je_status (*watch)(je_host* host, const char* name, uint64_t len, je_signal_callback cb,
                      void* user, char* err, uint32_t err_cap);
+  /* Added in 1.2. Appends several events in txn in one round trip: events_json is a JSON array
+   * of partial envelopes, each following append's rules; their seqs follow the array order.
+   * out_event_ids (may be NULL) receives a JSON array of the eventIds. All or nothing.
+   *
+   * Request metadata (1.2, append and append_batch alike, and jobengine.append_events_v1):
+   * the host sets actor, operator, requestId and traceId itself, replacing any given. In a
+   * transaction begun while the calling thread serves an API request (req->txn included):
+   * actor {subject, scopes} of the request's token, operator {reason, ticket} when the
+   * request carried them, the request's requestId and traceId. Anywhere else (runner threads,
+   * sweepers, schedules): actor {subject: "system:<plugin id>"} of the plugin that began the
+   * transaction, and no operator, requestId or traceId. */
+  je_status (*append_batch)(je_host* host, je_txn* txn, const char* events_json, uint64_t len,
+                            je_str_sink out_event_ids, void* user, char* err, uint32_t err_cap);
 } je_events_v1;
 
 /* ---------------------------------------------------------------------------------------- */
@@ -376,7 +427,81 @@ typedef struct je_leader_v1 {
   /* 1 when this replica holds the leadership lock; *epoch (may be NULL) receives the fencing
    * epoch, which grows every time leadership changes hands. */
   int32_t (*is_leader)(je_host* host, int64_t* epoch);
+  /* Added in 1.2 (check struct_size). Calls cb(user, is_leader, epoch) on a host thread each
+   * time this replica gains (1) or loses (0) leadership, and once soon after the call with the
+   * current state. cb must return quickly. A leader that loses its database connection calls
+   * cb(0) as soon as it notices; writes it makes before noticing are made harmless by fencing
+   * them on its epoch (jobengine.leader_epoch_is_current_v1 below). Only inside create() or
+   * start(); the watch ends when the plugin stops. */
+  je_status (*watch)(je_host* host, void (*cb)(void* user, int32_t is_leader, int64_t epoch),
+                     void* user, char* err, uint32_t err_cap);
 } je_leader_v1;
+
+/* ---------------------------------------------------------------------------------------- */
+/* je.cli v1 (added in 1.2): `jobengine <command> ...` subcommands provided by plugins.        */
+/* ---------------------------------------------------------------------------------------- */
+#define JE_SERVICE_CLI "je.cli"
+
+/* One invocation of a plugin command; valid only during the handler call. */
+typedef struct je_cli_invocation {
+  uint32_t struct_size;
+  int32_t argc;            /* arguments after the command name */
+  const char* const* argv; /* argc NUL-terminated strings */
+  void* impl;              /* host-private */
+  /* Writes to the command's standard output / standard error. */
+  void (*out)(const struct je_cli_invocation* inv, const char* data, uint64_t len);
+  void (*err)(const struct je_cli_invocation* inv, const char* data, uint64_t len);
+} je_cli_invocation;
+
+/* Runs a command; returns the process exit status (0 success). Must not throw. */
+typedef int32_t (*je_cli_handler)(void* user, const je_cli_invocation* inv);
+
+/* Command flags. */
+#define JE_CLI_NEEDS_DATABASE 1u /* open the database (embedded or external) before running */
+
+typedef struct je_cli_command_def {
+  uint32_t struct_size;
+  uint32_t flags;      /* JE_CLI_* */
+  const char* name;    /* required: one word, [a-z][a-z0-9-]*, e.g. "jobs"; not a host command */
+  const char* summary; /* required: one line for `jobengine --help` */
+  const char* usage;   /* optional: shown by `jobengine <name> --help` */
+  je_cli_handler handler; /* required */
+  void* user;
+} je_cli_command_def;
+
+typedef struct je_cli_v1 {
+  uint32_t struct_size;
+  uint32_t reserved0;
+  je_host* host;
+  /* Registers a command; only inside create(). Strings are copied. A name another plugin or
+   * the host owns is refused naming both owners. */
+  je_status (*register_command)(je_host* host, const je_cli_command_def* def, char* err,
+                                uint32_t err_cap);
+} je_cli_v1;
+
+/* ---------------------------------------------------------------------------------------- */
+/* Host SQL functions (added in 1.2): the only host objects a plugin's SQL may name. Each is   */
+/* versioned by its suffix; a change of signature or meaning is a new _v<n>, the old one kept  */
+/* while any ABI 1.x plugin may call it. (migrations/host/0006_plugin_sql_api.sql)             */
+/* ---------------------------------------------------------------------------------------- */
+/* jobengine.event_input_v1: the composite type one event to append is built as: (tenant_id
+ *   text, event_type text, project_id text, run_id uuid, job_id uuid, source_id text,
+ *   job_type text, job_status text, from_status text, reason text, attempt integer,
+ *   lease_id uuid, payload_digest text, data jsonb).
+ * jobengine.append_events_v1(events jobengine.event_input_v1[]) RETURNS integer: appends them
+ *   to the outbox in array order with their seqs, adding the request metadata described at
+ *   je_events_v1.append_batch; returns the count. NULL or an empty array appends nothing.
+ * jobengine.job_events_v1(job_id uuid, after_seq bigint, max_rows integer) RETURNS TABLE(seq
+ *   bigint, event_type text, occurred_at timestamptz, envelope json): a job's events in seq
+ *   order (its history), under the transaction's tenant binding.
+ * jobengine.leader_epoch_is_current_v1(epoch bigint) RETURNS boolean: true while epoch is the
+ *   current leader epoch; it share-locks the epoch so a new election waits for the caller's
+ *   commit. Fence a leader-only write with it: `UPDATE ... WHERE ... AND
+ *   jobengine.leader_epoch_is_current_v1($epoch)` changes nothing once deposed. */
+#define JE_SQL_APPEND_EVENTS "jobengine.append_events_v1"
+#define JE_SQL_EVENT_INPUT "jobengine.event_input_v1"
+#define JE_SQL_JOB_EVENTS "jobengine.job_events_v1"
+#define JE_SQL_LEADER_EPOCH_IS_CURRENT "jobengine.leader_epoch_is_current_v1"
 
 /* ---------------------------------------------------------------------------------------- */
 /* je.jobs v1: provided by the scheduler plugin.                                              */
@@ -442,8 +567,9 @@ typedef struct je_jobs_v1 {
   uint32_t struct_size;
   uint32_t reserved0;
   void* self; /* the provider's state; pass back on every call */
-  /* Registers a job type; only inside the caller's create() or start(). Duplicates are refused
-   * naming both owners. owner is the caller's plugin id. */
+  /* Registers a job type; only inside the caller's start(). Duplicates are refused naming
+   * both owners. owner is the caller's plugin id, trusted as given: use register_type_for
+   * (1.2) instead, which asks the host who is calling. */
   je_status (*register_type)(void* self, const char* owner, const je_job_type_def* def, char* err,
                              uint32_t err_cap);
   /* Enqueues jobs described by request_json ({"jobs":[...]} or one job object) inside txn (or
@@ -454,6 +580,12 @@ typedef struct je_jobs_v1 {
   /* Creates a run with jobs and dependencies (a DAG), same conventions as enqueue. */
   je_status (*create_run)(void* self, je_txn* txn, const char* tenant, const char* request_json,
                           uint64_t len, je_str_sink out, void* user, char* err, uint32_t err_cap);
+  /* Added in 1.2 (check struct_size). Registers a job type for the plugin whose je_host
+   * handle is `caller` (the provider asks the host who that is); only inside the caller's
+   * start(). def->struct_size is honoured. The host records the type under its owner (GET
+   * /plugins). Duplicates are refused naming both owners. */
+  je_status (*register_type_for)(void* self, je_host* caller, const je_job_type_def* def,
+                                 char* err, uint32_t err_cap);
 } je_jobs_v1;
 
 /* The one exported symbol. */
