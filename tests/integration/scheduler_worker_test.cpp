@@ -113,7 +113,9 @@ TEST_F(SchedulerWorkerTest, JobEventsCarryTheWholeEnvelopeOnEveryRead) {
   const json& leased = items[1];
   EXPECT_EQ(leased["eventType"], "job.leased");
   EXPECT_EQ(leased["idempotencyKey"], "orch-job.leased-" + id + "-1");
-  EXPECT_EQ(leased["actor"]["subject"], "test-worker");
+  // The actor is the worker's token (the host's, SPEC §6); the worker id stays in the data.
+  EXPECT_EQ(leased["actor"]["subject"], "dev-operator");
+  EXPECT_EQ(leased["operator"]["reason"], "integration test");
   EXPECT_EQ(leased["job"]["status"], "leased");
   EXPECT_EQ(leased["job"]["fromStatus"], "queued");
   EXPECT_EQ(leased["job"]["attempt"], 1);

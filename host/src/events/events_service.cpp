@@ -1,6 +1,8 @@
 // See events_service.hpp.
 #include "events/events_service.hpp"
 
+#include <algorithm>
+
 #include <jobengine/json_limits.hpp>
 #include "stream/event_subscriptions.hpp"
 
@@ -46,6 +48,47 @@ je_status eventsAppend(je_host* /*host*/, je_txn* txn, const char* event_json, u
     return JE_ERR_INTERNAL;
   } catch (...) {
     fillError(err, err_cap, "append: internal error");
+    return JE_ERR_INTERNAL;
+  }
+}
+
+je_status eventsAppendBatch(je_host* /*host*/, je_txn* txn, const char* events_json, uint64_t len,
+                            je_str_sink out_event_ids, void* user, char* err,
+                            uint32_t err_cap) noexcept {
+  try {
+    Transaction* t = transactionOf(txn);
+    if (t == nullptr || events_json == nullptr) {
+      fillError(err, err_cap, "append_batch: txn and events_json are required");
+      return JE_ERR_INVALID;
+    }
+    const auto parsed = sdk::parseJsonBounded(std::string_view(events_json, len), "events_json");
+    if (!parsed.ok()) {
+      fillError(err, err_cap, ("append_batch: " + parsed.error).c_str());
+      return JE_ERR_INVALID;
+    }
+    if (!parsed.value.is_array()) {
+      fillError(err, err_cap, "append_batch: events_json must be a JSON array of events");
+      return JE_ERR_INVALID;
+    }
+    const std::vector<nlohmann::json> partials(parsed.value.begin(), parsed.value.end());
+    const std::vector<AppendedEvent> appended = appendEvents(*t, partials);
+    if (out_event_ids != nullptr) {
+      nlohmann::json ids = nlohmann::json::array();
+      for (const AppendedEvent& a : appended) {
+        ids.push_back(a.event_id);
+      }
+      const std::string text = ids.dump();
+      out_event_ids(user, text.data(), text.size());
+    }
+    return JE_OK;
+  } catch (const StoreError& e) {
+    fillError(err, err_cap, e.what());
+    return e.status();
+  } catch (const std::exception& e) {
+    fillError(err, err_cap, std::string("append_batch: internal error: ") + e.what());
+    return JE_ERR_INTERNAL;
+  } catch (...) {
+    fillError(err, err_cap, "append_batch: internal error");
     return JE_ERR_INTERNAL;
   }
 }
@@ -99,35 +142,80 @@ je_status eventsWatch(je_host* host, const char* name, uint64_t len, je_signal_c
 }  // namespace
 
 AppendedEvent appendEvent(Transaction& txn, const nlohmann::json& partial) {
-  SplitEvent split;
-  if (auto problem = splitEnvelope(partial, split)) {
-    throw StoreError(JE_ERR_INVALID, "", "append: " + *problem);
+  return appendEvents(txn, {partial}).front();
+}
+
+std::vector<AppendedEvent> appendEvents(Transaction& txn,
+                                        const std::vector<nlohmann::json>& partials) {
+  std::vector<AppendedEvent> out;
+  if (partials.empty()) {
+    return out;
   }
-  std::string tenant = txn.tenant();
-  if (tenant == kSystemTenant) {
-    if (split.tenant_id.empty()) {
-      throw StoreError(JE_ERR_INVALID, "",
-                       "append: a system transaction must name the event's tenantId");
+  nlohmann::json rows = nlohmann::json::array();
+  for (size_t i = 0; i < partials.size(); ++i) {
+    const std::string what =
+        partials.size() == 1 ? "append: " : "append: event " + std::to_string(i) + ": ";
+    SplitEvent split;
+    if (auto problem = splitEnvelope(partials[i], split)) {
+      throw StoreError(JE_ERR_INVALID, "", what + *problem);
     }
-    tenant = split.tenant_id;
-  } else if (!split.tenant_id.empty() && split.tenant_id != tenant) {
-    throw StoreError(JE_ERR_INVALID, "",
-                     "append: tenantId '" + split.tenant_id +
-                         "' differs from the transaction's tenant '" + tenant + "'");
+    std::string tenant = txn.tenant();
+    if (tenant == kSystemTenant) {
+      if (split.tenant_id.empty()) {
+        throw StoreError(JE_ERR_INVALID, "",
+                         what + "a system transaction must name the event's tenantId");
+      }
+      tenant = split.tenant_id;
+    } else if (!split.tenant_id.empty() && split.tenant_id != tenant) {
+      throw StoreError(JE_ERR_INVALID, "",
+                       what + "tenantId '" + split.tenant_id +
+                           "' differs from the transaction's tenant '" + tenant + "'");
+    }
+    // Who and why belong to the host (txn_actor.hpp): whatever the appender wrote is replaced
+    // by the transaction's actor when the envelope is read (jobengine.event_body).
+    for (const char* host_owned : {"actor", "operator", "requestId", "traceId"}) {
+      split.body.erase(host_owned);
+    }
+    AppendedEvent appended;
+    appended.event_id = newEventId();
+    split.body["eventId"] = appended.event_id;
+    out.push_back(std::move(appended));
+    auto orNull = [](const std::string& v) {
+      return v.empty() ? nlohmann::json() : nlohmann::json(v);
+    };
+    rows.push_back({{"ord", i + 1},
+                    {"tenant_id", tenant},
+                    {"event_type", split.event_type},
+                    {"project_id", orNull(split.project_id)},
+                    {"run_id", orNull(split.run_id)},
+                    {"job_id", orNull(split.job_id)},
+                    {"source_id", orNull(split.source_id)},
+                    {"body", std::move(split.body)}});
   }
-  AppendedEvent out;
-  out.event_id = newEventId();
-  split.body["eventId"] = out.event_id;
+  const TxnActor& actor = txn.actor();
+  std::vector<int64_t> seqs;
+  seqs.reserve(out.size());
+  // One seq reservation and one INSERT for the whole batch; seqs follow the array order.
   txn.exec(
       "INSERT INTO jobengine.events (tenant_id, seq, event_type, project_id, run_id, job_id, "
-      "source_id, body) VALUES ($1, jobengine.reserve_event_seqs(1), $2, $3, $4::uuid, "
-      "$5::uuid, $6, $7::json) RETURNING seq",
-      {tenant, split.event_type, nullIfEmpty(split.project_id), nullIfEmpty(split.run_id),
-       nullIfEmpty(split.job_id), nullIfEmpty(split.source_id), split.body.dump()},
-      [&out](const pqxx::row& row) {
-        out.seq = row[0].as<int64_t>();
+      "source_id, actor, request, body) "
+      "SELECT e.tenant_id, r.first + e.ord - 1, e.event_type, e.project_id, e.run_id, e.job_id, "
+      "e.source_id, $3, $4::jsonb, e.body::json "
+      "FROM (SELECT jobengine.reserve_event_seqs($2::int) AS first) r, "
+      "jsonb_to_recordset($1::jsonb) AS e(ord bigint, tenant_id text, event_type text, "
+      "project_id text, run_id uuid, job_id uuid, source_id text, body jsonb) "
+      "ORDER BY e.ord RETURNING seq",
+      {rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+       std::to_string(partials.size()), actor.subject, nullIfEmpty(actor.request_json)},
+      [&seqs](const pqxx::row& row) {
+        seqs.push_back(row[0].as<int64_t>());
         return true;
       });
+  // seq = first + ord - 1: ascending seq is the array order, whatever order RETURNING uses.
+  std::sort(seqs.begin(), seqs.end());
+  for (size_t i = 0; i < out.size() && i < seqs.size(); ++i) {
+    out[i].seq = seqs[i];
+  }
   // No NOTIFY here: after the commit the Store signals the EventNotifier, which wakes every
   // replica's feeder (events/event_notifier.hpp says why not inside the transaction).
   return out;
@@ -138,9 +226,10 @@ je_events_v1 makeEventsService(je_host* host) {
   vt.struct_size = sizeof(vt);
   vt.host = host;
   vt.append = &eventsAppend;
-  vt.subscribe = &subscribeEvents;  // stream/event_subscriptions: fed by the outbox feeder
-  vt.signal = &eventsSignal;        // 1.1: carried by the EventNotifier's NOTIFY
-  vt.watch = &eventsWatch;          // 1.1: dispatched by the outbox feeder
+  vt.subscribe = &subscribeEvents;       // stream/event_subscriptions: fed by the outbox feeder
+  vt.signal = &eventsSignal;             // 1.1: carried by the EventNotifier's NOTIFY
+  vt.watch = &eventsWatch;               // 1.1: dispatched by the outbox feeder
+  vt.append_batch = &eventsAppendBatch;  // 1.2
   return vt;
 }
 

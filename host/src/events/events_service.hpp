@@ -1,5 +1,9 @@
 // je.events v1 append (the outbox, SPEC §6) and its host-side C++ form.
 //
+// The request metadata (actor, operator, requestId, traceId) is the transaction's
+// (store/txn_actor.hpp), stored in the actor / request columns and folded into the envelope by
+// jobengine.event_body() (migrations/host/0006); an appender's own values are dropped.
+//
 // appendEvent() inserts one orch.event.v1 row into jobengine.events inside the caller's
 // transaction: seq from jobengine.reserve_event_seqs(1) (see migrations/host/0002_events.sql),
 // tenant from the transaction (a "system" transaction must name tenantId in the event), the
@@ -19,6 +23,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "core/host_handle.hpp"
 
@@ -35,6 +40,11 @@ struct AppendedEvent {
 
 // Throws StoreError (JE_ERR_INVALID for a bad envelope, database errors as mapped by Store).
 AppendedEvent appendEvent(Transaction& txn, const nlohmann::json& partial);
+
+// Appends several events in one statement, their seqs in the given order (je.events 1.2
+// append_batch). All or nothing; same errors as appendEvent, naming the event's index.
+std::vector<AppendedEvent> appendEvents(Transaction& txn,
+                                        const std::vector<nlohmann::json>& partials);
 
 je_events_v1 makeEventsService(je_host* host);
 

@@ -10,6 +10,7 @@
 #include "http/error_envelope.hpp"
 #include "http/handler_call.hpp"
 #include "log/logging.hpp"
+#include "store/txn_actor.hpp"
 
 namespace jobengine::host {
 namespace {
@@ -32,6 +33,11 @@ HttpReply runRoute(const IncomingRequest& req, RequestContext& ctx, const RouteM
       return std::move(*rejected);
     }
   }
+  // Every transaction begun on this thread while the route runs (the route's own, and any a
+  // handler begins) acts for this request: its events carry who and why (SPEC §6).
+  const RequestActorScope actor_scope(requestActor(ctx.subject, ctx.scopes, ctx.operator_reason,
+                                                   ctx.operator_ticket, ctx.request_id,
+                                                   ctx.trace_id));
   je_txn* txn = nullptr;
   if ((route.flags & JE_ROUTE_TXN) != 0) {
     if (!txn_hooks.begin || !txn_hooks.finish) {

@@ -29,10 +29,11 @@ std::string tenantProblem(std::string_view tenant) {
   return "";
 }
 
-Transaction::Transaction(ConnectionPool::Lease lease, std::string tenant, bool read_only,
-                         const std::function<void()>* commit_observer)
+Transaction::Transaction(ConnectionPool::Lease lease, std::string tenant, TxnActor actor,
+                         bool read_only, const std::function<void()>* commit_observer)
     : lease_(std::move(lease)),
       tenant_(std::move(tenant)),
+      actor_(std::move(actor)),
       read_only_(read_only),
       commit_observer_(commit_observer) {}
 
@@ -40,6 +41,7 @@ Transaction::Transaction(Transaction&& other) noexcept
     : lease_(std::move(other.lease_)),
       tx_(std::move(other.tx_)),
       tenant_(std::move(other.tenant_)),
+      actor_(std::move(other.actor_)),
       read_only_(other.read_only_),
       aborted_(other.aborted_),
       commit_observer_(other.commit_observer_),
@@ -177,21 +179,27 @@ Store::Store(StoreOptions options) : pool_(std::move(options)) {}
 
 Store::~Store() = default;
 
-Transaction Store::begin(std::string_view tenant, bool read_only) {
+Transaction Store::begin(std::string_view tenant, bool read_only, std::string_view system_actor) {
   if (const std::string problem = tenantProblem(tenant); !problem.empty()) {
     throw StoreError(JE_ERR_INVALID, "", problem);
   }
+  const TxnActor* request_actor = currentRequestActor();
+  TxnActor actor = request_actor != nullptr ? *request_actor : systemActor(system_actor);
   // A connection that died while idle (server restart) surfaces here; nothing has happened
   // yet, so one retry on a fresh connection is safe.
   for (int attempt = 0;; ++attempt) {
     ConnectionPool::Lease lease = pool_.acquire();
     try {
       auto tx = std::make_unique<pqxx::nontransaction>(*lease->conn, "je");
-      const std::string bind = std::string(read_only ? "BEGIN READ ONLY" : "BEGIN") +
-                               "; SELECT set_config('jobengine.tenant', " +
-                               lease->conn->quote(std::string(tenant)) + ", true)";
+      // The tenant binding and the actor (txn_actor.hpp) in the same round trip.
+      const std::string bind =
+          std::string(read_only ? "BEGIN READ ONLY" : "BEGIN") +
+          "; SELECT set_config('jobengine.tenant', " + lease->conn->quote(std::string(tenant)) +
+          ", true), set_config('jobengine.actor', " + lease->conn->quote(actor.subject) +
+          ", true), set_config('jobengine.request', " + lease->conn->quote(actor.request_json) +
+          ", true)";
       tx->exec(bind);
-      Transaction txn(std::move(lease), std::string(tenant), read_only, &commit_observer_);
+      Transaction txn(std::move(lease), std::string(tenant), actor, read_only, &commit_observer_);
       txn.tx_ = std::move(tx);
       return txn;
     } catch (const pqxx::broken_connection& e) {

@@ -18,6 +18,7 @@
 
 #include "store/connection_pool.hpp"
 #include "store/store_error.hpp"
+#include "store/txn_actor.hpp"
 
 #include <pqxx/nontransaction>
 #include <pqxx/result>
@@ -56,13 +57,15 @@ class Transaction {
   void onCommit(std::function<void()> fn);
 
   const std::string& tenant() const { return tenant_; }
+  // Who the transaction acts for (txn_actor.hpp): what its events carry.
+  const TxnActor& actor() const { return actor_; }
   bool readOnly() const { return read_only_; }
   bool active() const { return static_cast<bool>(lease_); }
   bool aborted() const { return aborted_; }
 
  private:
   friend class Store;
-  Transaction(ConnectionPool::Lease lease, std::string tenant, bool read_only,
+  Transaction(ConnectionPool::Lease lease, std::string tenant, TxnActor actor, bool read_only,
               const std::function<void()>* commit_observer);
   void requireUsable() const;
   const std::string& statementFor(std::string_view sql);
@@ -71,6 +74,7 @@ class Transaction {
   ConnectionPool::Lease lease_;
   std::unique_ptr<pqxx::nontransaction> tx_;
   std::string tenant_;
+  TxnActor actor_;
   bool read_only_ = false;
   bool aborted_ = false;
   const std::function<void()>* commit_observer_ = nullptr;  // the Store's; may be empty
@@ -87,8 +91,10 @@ class Store {
 
   // Begins a transaction bound to tenant ("system" for cross-tenant maintenance). Blocks while
   // every pooled connection is busy. The tenant must be 1..128 bytes without NUL
-  // (StoreError JE_ERR_INVALID otherwise).
-  Transaction begin(std::string_view tenant, bool read_only = false);
+  // (StoreError JE_ERR_INVALID otherwise). The transaction acts for the request the calling
+  // thread serves (currentRequestActor()), else for "system:<system_actor>" (txn_actor.hpp).
+  Transaction begin(std::string_view tenant, bool read_only = false,
+                    std::string_view system_actor = "jobengine");
   // true when a pooled connection answers SELECT 1.
   bool ping() noexcept;
   ConnectionPool& pool() { return pool_; }

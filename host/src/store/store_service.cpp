@@ -80,7 +80,8 @@ je_status storeBegin(je_host* host, const char* tenant, uint64_t tenant_len, uin
       fillError(err, err_cap, problem);
       return JE_ERR_INVALID;
     }
-    *out = adoptTransaction(store->begin(t, (flags & JE_TXN_READ_ONLY) != 0), true);
+    *out =
+        adoptTransaction(store->begin(t, (flags & JE_TXN_READ_ONLY) != 0, host->plugin_id), true);
     return JE_OK;
   });
 }

@@ -67,19 +67,17 @@ json Grant::toJson() const {
 std::vector<Grant> JobService::claim(sdk::Txn& txn, const std::vector<std::string>& types,
                                      int max_count, int lease_seconds,
                                      const std::string& worker_id) {
-  return grantsOf(txn, sql::kClaimBatch, {textArray(types), max_count, lease_seconds, worker_id},
-                  worker_id);
+  return grantsOf(txn, sql::kClaimBatch, {textArray(types), max_count, lease_seconds, worker_id});
 }
 
 std::vector<Grant> JobService::leaseJobs(sdk::Txn& txn, const json& items, int lease_seconds,
                                          const std::string& worker_id) {
-  return grantsOf(txn, sql::kLeaseLocked, {items.dump(), lease_seconds, worker_id}, worker_id);
+  return grantsOf(txn, sql::kLeaseLocked, {items.dump(), lease_seconds, worker_id});
 }
 
 // Runs a leasing statement (kClaimBatch or kLeaseLocked: both return the grant columns).
 std::vector<Grant> JobService::grantsOf(sdk::Txn& txn, std::string_view sql,
-                                        const std::vector<sdk::Param>& params,
-                                        const std::string& worker_id) {
+                                        const std::vector<sdk::Param>& params) {
   std::vector<Grant> grants;
   json runs = json::array();
   useGenericPlans(txn);
@@ -106,7 +104,7 @@ std::vector<Grant> JobService::grantsOf(sdk::Txn& txn, std::string_view sql,
     addRun(runs, r, 0, 3);
     grants.push_back(std::move(g));
   });
-  refreshRuns(txn, runs, worker_id);
+  refreshRuns(txn, runs);
   if (!grants.empty()) {
     host_.counterAdd("scheduler_jobs_leased_total", "Jobs leased (claims granted)", json::object(),
                      static_cast<double>(grants.size()));
@@ -143,7 +141,7 @@ std::vector<HeartbeatResult> JobService::heartbeat(sdk::Txn& txn,
     out.push_back(h);
   });
   if (txn.tenant() != JE_TENANT_SYSTEM) {
-    refreshRuns(txn, runs, actor);
+    refreshRuns(txn, runs);
   }
   return out;
 }
@@ -280,7 +278,7 @@ std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
   if (!applied_artifacts.empty()) {
     txn.exec(sql::kInsertArtifacts, {applied_artifacts.dump()});
   }
-  refreshRuns(txn, runs, actor);
+  refreshRuns(txn, runs);
   if (released) {
     wakeRunnersAfterCommit(txn);
   }
@@ -328,7 +326,7 @@ size_t JobService::cancelJobs(sdk::Txn& txn,
     txn.exec(sql::kCascadeCancel, {cascade.dump(), actor},
              [&](const sdk::Row& r) { addRun(runs, r, 0, 2); });
   }
-  refreshRuns(txn, runs, actor);
+  refreshRuns(txn, runs);
   return found;
 }
 
@@ -350,7 +348,7 @@ size_t JobService::sweepExpired(sdk::Txn& txn, int max_jobs, const std::string& 
              [&](const sdk::Row& r) { addRun(runs, r, 0, 2); });
   }
   txn.exec(sql::kUnthrottleDue, {max_jobs, actor});
-  refreshRuns(txn, runs, actor);
+  refreshRuns(txn, runs);
   if (swept > 0) {
     host_.counterAdd("scheduler_lease_expiries_total", "Leases that expired and were swept",
                      json::object(), static_cast<double>(swept));
@@ -358,13 +356,13 @@ size_t JobService::sweepExpired(sdk::Txn& txn, int max_jobs, const std::string& 
   return swept;
 }
 
-void JobService::refreshRuns(sdk::Txn& txn, const json& tenant_runs, const std::string& actor) {
+void JobService::refreshRuns(sdk::Txn& txn, const json& tenant_runs) {
   if (!tenant_runs.is_array() || tenant_runs.empty()) {
     return;
   }
   const std::string input = tenant_runs.dump();
   txn.exec(sql::kLockRuns, {input});
-  txn.exec(sql::kRefreshRuns, {input, actor});
+  txn.exec(sql::kRefreshRuns, {input});
 }
 
 }  // namespace jobengine::scheduler

@@ -22,21 +22,20 @@ WITH r AS (
   VALUES ($1::text, $2::uuid, $3::text, $4::uuid, 'dag', 'queued', $5::text, $6::text,
           $7::jsonb, $8::int, $9::text)
   RETURNING *
-), s AS (
-  SELECT jobengine.reserve_event_seqs(1) AS first
 ), ev AS (
-  INSERT INTO jobengine.events (tenant_id, seq, event_type, occurred_at, project_id, run_id,
-                                source_id, body)
-  SELECT r.tenant_id, s.first, 'run.created', clock_timestamp(), r.project_id, r.id,
-         r.source_id::text,
-         jsonb_build_object('eventId', 'urn:orch:event:' || scheduler.uuid_v7()::text,
-                            'idempotencyKey', 'orch-run.created-' || r.id::text,
-                            'actor', jsonb_build_object('subject', $9::text),
-                            'run', jsonb_build_object('id', r.id, 'status', r.status),
-                            'data', jsonb_build_object('jobsTotal', r.jobs_total))
-  FROM r CROSS JOIN s
+  -- run.created through the host's declared function (abi.h, "Host SQL functions"), which adds
+  -- the seq, eventId and who and why; read through ev below so it always runs.
+  SELECT jobengine.append_events_v1(array_agg(ROW(
+           r.tenant_id, 'run.created', r.project_id, r.id, NULL, r.source_id::text, NULL, NULL,
+           NULL, NULL, NULL, NULL, NULL,
+           json_build_object('idempotencyKey', 'orch-run.created-' || r.id::text,
+                             'run', json_build_object('id', r.id, 'status', r.status),
+                             'data', json_build_object('jobsTotal', r.jobs_total))
+         )::jobengine.event_input_v1)) AS appended
+  FROM r
 )
 SELECT scheduler.run_json(r::scheduler.runs) FROM r
+WHERE (SELECT ev.appended FROM ev) IS NOT NULL
 )SQL";
 
 }  // namespace

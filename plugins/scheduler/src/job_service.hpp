@@ -120,7 +120,7 @@ class JobService {
                     const std::string& actor, const std::string& reason);
   // One sweep round under the caller's (system) transaction; returns jobs swept.
   size_t sweepExpired(sdk::Txn& txn, int max_jobs, const std::string& actor);
-  void refreshRuns(sdk::Txn& txn, const nlohmann::json& tenant_runs, const std::string& actor);
+  void refreshRuns(sdk::Txn& txn, const nlohmann::json& tenant_runs);
 
   const je_jobs_v1* vtable() const { return &vtable_; }
   const SchedulerSettings& settings() const { return settings_; }
@@ -134,7 +134,7 @@ class JobService {
   // transaction; returns how many created in-process jobs were left queued.
   int handOff(sdk::Txn& txn, const nlohmann::json& records, const nlohmann::json& inserted);
   std::vector<Grant> grantsOf(sdk::Txn& txn, std::string_view sql,
-                              const std::vector<sdk::Param>& params, const std::string& worker_id);
+                              const std::vector<sdk::Param>& params);
   // Makes the rest of txn reuse one generic plan per hot batch statement instead of planning
   // it on every call (docs/queries.md, "Generic plans").
   static void useGenericPlans(sdk::Txn& txn);

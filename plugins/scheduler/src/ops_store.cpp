@@ -8,13 +8,13 @@ namespace jobengine::scheduler {
 
 namespace {
 
+// Through the host's declared function (abi.h, "Host SQL functions"): it adds the seqs, the
+// time and who and why (the request's actor, operator, request and trace ids).
 constexpr std::string_view kInsertEvents = R"sql(
-INSERT INTO jobengine.events (tenant_id, seq, event_type, project_id, run_id, job_id, source_id,
-                              body)
-SELECT $1, r.first + e.ord - 1, e.event_type, e.project_id, e.run_id, e.job_id, e.source_id,
-       e.body
-FROM (SELECT jobengine.reserve_event_seqs($2::int) AS first) r,
-     jsonb_to_recordset($3::jsonb) AS e(ord bigint, event_type text, project_id text,
+SELECT jobengine.append_events_v1(array_agg(ROW(
+         $1::text, e.event_type, e.project_id, e.run_id, e.job_id, e.source_id, NULL, NULL, NULL,
+         NULL, NULL, NULL, NULL, e.body::json)::jobengine.event_input_v1 ORDER BY e.ord))
+FROM jsonb_to_recordset($2::jsonb) AS e(ord bigint, event_type text, project_id text,
                                         run_id uuid, job_id uuid, source_id text, body jsonb)
 )sql";
 
@@ -36,20 +36,6 @@ std::optional<std::string> nonEmpty(std::string_view s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(std::string(s));
 }
 
-nlohmann::json actorOf(const sdk::Request& request) {
-  nlohmann::json scopes = nlohmann::json::array();
-  std::string_view rest = request.scopes();
-  while (!rest.empty()) {
-    const size_t space = rest.find(' ');
-    const std::string_view scope = rest.substr(0, space);
-    if (!scope.empty()) {
-      scopes.push_back(std::string(scope));
-    }
-    rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
-  }
-  return {{"subject", request.subject()}, {"scopes", scopes}};
-}
-
 }  // namespace
 
 std::vector<std::string> appendEvents(sdk::Txn& txn, const std::vector<OpsEvent>& events,
@@ -63,10 +49,7 @@ std::vector<std::string> appendEvents(sdk::Txn& txn, const std::vector<OpsEvent>
   for (const auto& e : events) {
     nlohmann::json body = e.body;
     const std::string event_id = "urn:orch:event:" + ids.next();
-    body["schemaVersion"] = "orch.event.v1";
     body["eventId"] = event_id;
-    body["actor"] = actorOf(request);
-    body["traceId"] = request.traceId();
     if (!body.contains("correlationId")) {
       body["correlationId"] = request.requestId();
     }
@@ -82,7 +65,7 @@ std::vector<std::string> appendEvents(sdk::Txn& txn, const std::vector<OpsEvent>
                     {"body", body}});
     event_ids.push_back(event_id);
   }
-  txn.exec(kInsertEvents, {txn.tenant(), static_cast<int64_t>(events.size()), rows.dump()});
+  txn.exec(kInsertEvents, {txn.tenant(), rows.dump()});
   return event_ids;
 }
 

@@ -4,9 +4,10 @@
 // runs inside the caller's transaction, so a change and its events commit or roll back
 // together (SPEC §6 outbox).
 //
-// Events are rows of jobengine.events (migrations/host/0002_events.sql): seq comes from
-// jobengine.reserve_event_seqs(k), one call per statement for all k events; tenant_id is the
-// transaction's tenant; the envelope's remaining fields live in `body`.
+// Events go to the host's outbox through jobengine.append_events_v1 (abi.h, "Host SQL
+// functions"), one call per statement for all k events; tenant_id is the transaction's tenant;
+// the envelope's remaining fields live in `body`; the host adds actor, operator, requestId and
+// traceId from the request the transaction serves.
 //
 // Jobs created here (source sync, dead-letter replay, pack runs) are inserted directly in SQL
 // as `queued` with their job.created event; they need no DAG, quota admission happens at claim
@@ -25,8 +26,8 @@
 
 namespace jobengine::scheduler {
 
-// One orch.event.v1 event to append. body holds data/job/metrics; the helper adds
-// schemaVersion, eventId, actor, traceId and correlationId.
+// One orch.event.v1 event to append. body holds data/job/metrics; the helper adds eventId and
+// correlationId, the host the rest.
 struct OpsEvent {
   std::string type;
   std::optional<std::string> project_id;

@@ -32,10 +32,10 @@ ORDER BY j.created_at DESC, j.id DESC
 LIMIT $8::int
 )SQL";
 
+// The job's events from the host's outbox, through its declared function (abi.h).
 constexpr std::string_view kHistory = R"SQL(
-SELECT e.seq, e.event_type, scheduler.ts(e.occurred_at), jobengine.event_body(e)
-FROM jobengine.events e
-WHERE e.tenant_id = $1 AND e.job_id = $2::uuid
+SELECT e.seq, e.event_type, scheduler.ts(e.occurred_at), e.body
+FROM jobengine.job_events_v1($1::text, $2::uuid, NULL, NULL) e
 ORDER BY e.seq
 )SQL";
 

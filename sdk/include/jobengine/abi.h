@@ -487,13 +487,16 @@ typedef struct je_cli_v1 {
 /* jobengine.event_input_v1: the composite type one event to append is built as: (tenant_id
  *   text, event_type text, project_id text, run_id uuid, job_id uuid, source_id text,
  *   job_type text, job_status text, from_status text, reason text, attempt integer,
- *   lease_id uuid, payload_digest text, data jsonb).
+ *   lease_id uuid, payload_digest text, body json). The job fields are NULL for an event
+ *   that is not a job transition; body holds the envelope's other fields ({"data": {...}},
+ *   NULL: {"data": {}}).
  * jobengine.append_events_v1(events jobengine.event_input_v1[]) RETURNS integer: appends them
  *   to the outbox in array order with their seqs, adding the request metadata described at
  *   je_events_v1.append_batch; returns the count. NULL or an empty array appends nothing.
- * jobengine.job_events_v1(job_id uuid, after_seq bigint, max_rows integer) RETURNS TABLE(seq
- *   bigint, event_type text, occurred_at timestamptz, envelope json): a job's events in seq
- *   order (its history), under the transaction's tenant binding.
+ * jobengine.job_events_v1(tenant text, job_id uuid, after_seq bigint, max_rows integer)
+ *   RETURNS TABLE(seq bigint, event_type text, occurred_at timestamptz, body json): a job's
+ *   events in seq order (its history; NULL after_seq / max_rows: all), body being the
+ *   envelope without schemaVersion, seq, eventType, occurredAt, tenantId and projectId.
  * jobengine.leader_epoch_is_current_v1(epoch bigint) RETURNS boolean: true while epoch is the
  *   current leader epoch; it share-locks the epoch so a new election waits for the caller's
  *   commit. Fence a leader-only write with it: `UPDATE ... WHERE ... AND

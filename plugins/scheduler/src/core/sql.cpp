@@ -2,9 +2,10 @@
 // compiled once and the header stays readable; see docs/queries.md for the reasoning.
 //
 // Every transition statement ends with the same two CTEs (JE_SCHED_EVENTS): `ev_src` (one row
-// per event, built by the statement) feeds ONE jobengine.reserve_event_seqs(k) call and ONE
-// INSERT into the outbox, so a batch of n transitions costs one round trip, not n. The
-// outbox row is the job history (no separate history table).
+// per event, built by the statement) feeds ONE call of the host's jobengine.append_events_v1,
+// so a batch of n transitions costs one round trip, not n. The outbox row is the job history
+// (no separate history table). The only host objects named here are the declared ones (abi.h,
+// "Host SQL functions"); tests/contract fails on any other.
 #include "core/sql.hpp"
 
 namespace jobengine::scheduler::sql {
@@ -19,25 +20,30 @@ namespace {
   "g.trace_id, g.timeout_seconds, g.created_at, g.next_eligible_at, g.cancel_requested"
 
 // ev_src columns: tenant_id, job_id, project_id, run_id, source_id, job_type, from_status,
-// to_status, reason, attempt, lease_id, payload_digest, actor, event_type, data. The job
-// fields go to the outbox's typed columns and only `data` into the body; readers get the
-// whole envelope back through jobengine.event_body() (migrations/host/0004).
+// to_status, reason, attempt, lease_id, payload_digest, actor, event_type, data. They become
+// one jobengine.event_input_v1 each and go to the outbox in ONE call of the host's
+// jobengine.append_events_v1 (abi.h, "Host SQL functions"; migrations/host/0006), which
+// reserves the seqs, stamps the time and adds who and why from the transaction (the request's
+// actor, or system:scheduler). The job fields go to the outbox's typed columns and only `data`
+// into the body; readers get the whole envelope back through the host. ev_src's `actor` is
+// no longer written: the host owns the actor (the worker id stays in job.leased's data).
 // No pg_notify here: the host wakes every replica's feeder after the commit (its
 // EventNotifier), because a NOTIFY inside the transaction serializes all such commits on
-// PostgreSQL's notify-queue lock. ev_seq has no row when there is no event, so an empty claim
-// (an idle poll) reserves nothing.
+// PostgreSQL's notify-queue lock. An empty ev_src appends nothing (the function returns 0).
+//
+// `ev` is a plain SELECT, which PostgreSQL evaluates only when the statement reads it (unlike
+// the INSERT it replaces, which always ran): every statement's final SELECT therefore carries
+// JE_SCHED_EVENTS_APPENDED, a condition on ev that no row depends on, evaluated once before
+// the first row (a one-time filter), so the events are written whether or not rows follow.
 #define JE_SCHED_EVENTS                                                                          \
-  ", ev_seq AS (SELECT jobengine.reserve_event_seqs((SELECT count(*) FROM ev_src)::int) AS "     \
-  "first WHERE EXISTS (SELECT 1 FROM ev_src)) "                                                  \
-  ", ev AS (INSERT INTO jobengine.events (tenant_id, seq, event_type, occurred_at, project_id, " \
-  "run_id, job_id, source_id, job_type, job_status, from_status, reason, attempt, lease_id, "    \
-  "payload_digest, actor, body) "                                                                \
-  "SELECT e.tenant_id, s.first + row_number() OVER () - 1, e.event_type, clock_timestamp(), "    \
-  "e.project_id, e.run_id, e.job_id, e.source_id::text, e.job_type, e.to_status, "               \
-  "e.from_status, e.reason, e.attempt, e.lease_id, e.payload_digest, e.actor, "                  \
-  "CASE WHEN e.data IS NULL THEN '{\"data\": {}}'::json "                                        \
-  "ELSE json_build_object('data', e.data) END "                                                  \
-  "FROM ev_src e CROSS JOIN ev_seq s) "
+  ", ev AS (SELECT jobengine.append_events_v1(array_agg(ROW(e.tenant_id, e.event_type, "         \
+  "e.project_id, e.run_id, e.job_id, e.source_id::text, e.job_type, e.to_status, e.from_status, " \
+  "e.reason, e.attempt::int, e.lease_id, e.payload_digest, "                                      \
+  "CASE WHEN e.data IS NULL THEN '{\"data\": {}}'::json "                                          \
+  "ELSE json_build_object('data', e.data) END)::jobengine.event_input_v1)) AS appended "         \
+  "FROM ev_src e) "
+
+#define JE_SCHED_EVENTS_APPENDED " (SELECT ev.appended FROM ev) IS NOT NULL "
 
 }  // namespace
 
@@ -56,6 +62,7 @@ WITH g AS (
 ))SQL" JE_SCHED_EVENTS R"SQL(
 SELECT )SQL" JE_SCHED_GRANT_COLUMNS R"SQL(
 FROM g
+WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
 ORDER BY g.priority DESC, g.next_eligible_at, g.id
 )SQL";
 
@@ -88,6 +95,7 @@ WITH input AS (
 ))SQL" JE_SCHED_EVENTS R"SQL(
 SELECT )SQL" JE_SCHED_GRANT_COLUMNS R"SQL(
 FROM g
+WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
 ORDER BY g.priority DESC, g.next_eligible_at, g.id
 )SQL";
 
@@ -112,6 +120,7 @@ WITH input AS (
   FROM t
 ))SQL" JE_SCHED_EVENTS R"SQL(
 SELECT t.tenant_id, t.id AS job_id, t.reason, t.next_eligible_at, t.attempts AS attempt FROM t
+WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
 )SQL";
 
 const std::string_view kUnthrottleDue = R"SQL(
@@ -138,6 +147,7 @@ WITH due AS (
   FROM q
 ))SQL" JE_SCHED_EVENTS R"SQL(
 SELECT q.tenant_id, q.id AS job_id, q.run_id, q.job_type, q.attempts AS attempt FROM q
+WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
 )SQL";
 
 const std::string_view kHeartbeatBatch = R"SQL(
@@ -191,6 +201,7 @@ SELECT i.job_id, hb.id IS NOT NULL AS applied,
        scheduler.ts(hb.lease_until) AS lease_until, hb.attempts AS attempt, hb.run_id
 FROM input i
 LEFT JOIN hb ON hb.tenant_id = i.tenant_id AND hb.id = i.job_id
+WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
 )SQL";
 
 const std::string_view kLockForCompletion = R"SQL(
@@ -315,6 +326,7 @@ WITH RECURSIVE input AS (
 SELECT 'completed' AS kind, d.tenant_id, d.id AS job_id, d.run_id, d.job_type, d.from_status,
        d.status AS to_status, d.reason, d.attempts AS attempt, d.lease_id
 FROM done d
+WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
 UNION ALL
 SELECT 'stale', i.tenant_id, i.job_id, NULL, NULL, NULL, NULL, NULL, NULL, i.lease_id
 FROM input i
@@ -385,6 +397,7 @@ WITH expired AS (
 SELECT 'swept' AS kind, s.tenant_id, s.id AS job_id, s.run_id, s.job_type, s.from_status,
        s.status AS to_status, s.reason, s.attempts AS attempt, s.old_lease_id AS lease_id
 FROM swept s
+WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
 )SQL";
 
 const std::string_view kCancelJobs = R"SQL(
@@ -419,6 +432,7 @@ WITH input AS (
 SELECT c.tenant_id, c.id AS job_id, c.run_id, c.job_type, c.from_status,
        CASE WHEN c.status = 'canceled' THEN 'canceled' END AS to_status, c.attempts AS attempt
 FROM c
+WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
 )SQL";
 
 const std::string_view kCascadeCancel = R"SQL(
@@ -447,6 +461,7 @@ WITH RECURSIVE doomed (tenant_id, id) AS (
   FROM c
 ))SQL" JE_SCHED_EVENTS R"SQL(
 SELECT c.tenant_id, c.id AS job_id, c.run_id, c.job_type, c.attempts AS attempt FROM c
+WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
 )SQL";
 
 const std::string_view kEnqueueBatch = R"SQL(
@@ -509,6 +524,7 @@ LEFT JOIN LATERAL (
     AND x.tenant_id = i.tenant_id AND x.idempotency_key = i.idempotency_key
   OFFSET 0
 ) ex ON true
+WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
 ORDER BY i.ord
 )SQL";
 
@@ -558,24 +574,21 @@ WITH input AS (
   SELECT u.tenant_id, u.id, u.project_id, u.source_id, u.old_status, u.status, u.total,
          u.failed, u.canceled
   FROM u WHERE u.status IN ('succeeded', 'failed', 'canceled')
-), ev_seq AS (
-  SELECT jobengine.reserve_event_seqs((SELECT count(*) FROM ev_src)::int) AS first
-  WHERE EXISTS (SELECT 1 FROM ev_src)
 ), ev AS (
-  INSERT INTO jobengine.events (tenant_id, seq, event_type, occurred_at, project_id, run_id,
-                                source_id, body)
-  SELECT e.tenant_id, s.first + row_number() OVER () - 1, 'run.' || e.status, clock_timestamp(),
-         e.project_id, e.id, e.source_id::text,
-         jsonb_build_object('eventId', 'urn:orch:event:' || scheduler.uuid_v7()::text,
-                            'idempotencyKey', 'orch-run.' || e.status || '-' || e.id::text,
-                            'actor', jsonb_build_object('subject', $2::text),
-                            'run', jsonb_build_object('id', e.id, 'status', e.status,
+  -- run.<status> events through the host (see JE_SCHED_EVENTS); eventId from the host.
+  SELECT jobengine.append_events_v1(array_agg(ROW(
+           e.tenant_id, 'run.' || e.status, e.project_id, e.id, NULL, e.source_id::text, NULL,
+           NULL, NULL, NULL, NULL, NULL, NULL,
+           json_build_object('idempotencyKey', 'orch-run.' || e.status || '-' || e.id::text,
+                             'run', json_build_object('id', e.id, 'status', e.status,
                                                       'fromStatus', e.old_status),
-                            'data', jsonb_build_object('jobsTotal', e.total, 'jobsFailed',
+                             'data', json_build_object('jobsTotal', e.total, 'jobsFailed',
                                                        e.failed, 'jobsCanceled', e.canceled))
-  FROM ev_src e CROSS JOIN ev_seq s
+         )::jobengine.event_input_v1)) AS appended
+  FROM ev_src e
 )
 SELECT u.tenant_id, u.id AS run_id, u.status FROM u
+WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
 )SQL";
 
 const std::string_view kLockRuns = R"SQL(
@@ -606,6 +619,7 @@ WITH r AS (
   FROM r
 ))SQL" JE_SCHED_EVENTS R"SQL(
 SELECT r.doc FROM r
+WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
 )SQL";
 
 const std::string_view kInsertArtifacts = R"SQL(

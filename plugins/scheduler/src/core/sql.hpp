@@ -12,9 +12,10 @@
 //    or unknown lease changes nothing and comes back as applied = false / kind 'stale'.
 //  * Statements run in a transaction bound to "system" (in-process runner, sweeper) or to one
 //    tenant (worker bridge, API); RLS keeps the latter to its own rows.
-//  * Each transition inserts its orch.event.v1 row into the outbox jobengine.events in the same
-//    statement (one reserve_event_seqs(k) per statement; the host notifies the feeders after
-//    commit). The outbox is the job history: there is no scheduler.job_history table.
+//  * Each transition appends its orch.event.v1 event to the host's outbox in the same statement
+//    (one jobengine.append_events_v1 call per statement, abi.h "Host SQL functions"; the host
+//    adds who and why and notifies the feeders after commit). The outbox is the job history:
+//    there is no scheduler.job_history table.
 #pragma once
 
 #include <string_view>
@@ -111,7 +112,8 @@ extern const std::string_view kInsertEdges;
 extern const std::string_view kLockRuns;
 
 // Recompute and store the status of runs from their jobs; emits run.succeeded / run.failed /
-// run.canceled when a run becomes terminal. $1 jsonb [{tenant_id, run_id}], $2 text actor.
+// run.canceled when a run becomes terminal (the actor is the transaction's: the host's). $1
+// jsonb [{tenant_id, run_id}].
 // Returns tenant_id, run_id, status of the runs that changed.
 extern const std::string_view kRefreshRuns;
 
