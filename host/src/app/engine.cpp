@@ -189,7 +189,8 @@ int Engine::serve(const EngineOptions& options) {
   p.plugins->startAll();
   p.plugins_started = true;
   // After start(): every watch taken in create()/start() is primed by the elector's first
-  // round, and no plugin hears of leadership before it started.
+  // round, no plugin hears of leadership before it started, and the elector's thread is not
+  // counted as a thread some plugin's start() left behind (plugins/thread_census).
   p.leader->start();
   p.streams->start();
   p.http->start();
