@@ -6,8 +6,8 @@
 // elector starts competing (docs/leader.md) -> ready.
 // Shutdown on SIGINT/SIGTERM, in reverse: REST drains (new requests 503, in-flight ones
 // finish), listeners stop, the elector steps down and releases leadership, plugins stop in
-// reverse order, the pool closes, the embedded cluster stops. Any start-up failure prints one line and the process exits non-zero, having
-// undone what had started.
+// reverse order, the pool closes, the embedded cluster stops. Any start-up failure prints one
+// line and the process exits non-zero, having undone what had started.
 #pragma once
 
 #include <memory>

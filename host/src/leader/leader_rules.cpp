@@ -41,7 +41,7 @@ nlohmann::json leaderElectedEvent(int64_t epoch, const std::string& replica_id,
 
 std::string makeReplicaId(const std::string& hostname, long pid, uint32_t random) {
   std::array<char, 8> suffix{};
-  std::snprintf(suffix.data(), suffix.size(), "%06x", random & 0xFFFFFFu);
+  std::snprintf(suffix.data(), suffix.size(), "%06x", random & 0xFFFFFFU);
   return (hostname.empty() ? std::string("localhost") : hostname) + ":" + std::to_string(pid) +
          ":" + suffix.data();
 }

@@ -124,7 +124,7 @@ ElectionResult LeaderSession::tryElect(const std::string& replica_id) {
                      "jobengine.leader has no row (migrations/host/0007_leader.sql inserts "
                      "it; it must never be deleted): cannot advance the epoch");
   }
-  const int64_t epoch = advanced[0][0].as<int64_t>();
+  const auto epoch = advanced[0][0].as<int64_t>();
   appendEvent(t, leaderElectedEvent(epoch, replica_id, result.holder));
   t.commit();
   result.elected = true;

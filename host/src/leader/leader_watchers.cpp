@@ -15,7 +15,6 @@ void LeaderWatchers::add(je_host* host, LeaderCallback cb, void* user) {
   watch->call = [cb, user](bool is_leader, int64_t epoch) { cb(user, is_leader ? 1 : 0, epoch); };
   const std::lock_guard<std::mutex> lock(mutex_);
   watches_.push_back(std::move(watch));
-  ++unprimed_;
 }
 
 void LeaderWatchers::add(LeaderObserver observer) {
@@ -23,17 +22,6 @@ void LeaderWatchers::add(LeaderObserver observer) {
   watch->call = std::move(observer);
   const std::lock_guard<std::mutex> lock(mutex_);
   watches_.push_back(std::move(watch));
-  ++unprimed_;
-}
-
-std::size_t LeaderWatchers::size() const {
-  const std::lock_guard<std::mutex> lock(mutex_);
-  return watches_.size();
-}
-
-bool LeaderWatchers::hasUnprimed() const {
-  const std::lock_guard<std::mutex> lock(mutex_);
-  return unprimed_ > 0;
 }
 
 std::size_t LeaderWatchers::dispatch(bool is_leader, int64_t epoch, bool changed) {
@@ -42,22 +30,15 @@ std::size_t LeaderWatchers::dispatch(bool is_leader, int64_t epoch, bool changed
     const std::lock_guard<std::mutex> lock(mutex_);
     // Watches of plugins that stopped (or failed) end here.
     watches_.erase(std::remove_if(watches_.begin(), watches_.end(),
-                                  [this](const std::shared_ptr<Watch>& w) {
-                                    const bool dead = w->host != nullptr && !w->host->live();
-                                    if (dead && !w->primed) {
-                                      --unprimed_;
-                                    }
-                                    return dead;
+                                  [](const std::shared_ptr<Watch>& w) {
+                                    return w->host != nullptr && !w->host->live();
                                   }),
                    watches_.end());
     for (const auto& w : watches_) {
       if (changed || !w->primed) {
         targets.push_back(w);
       }
-      if (!w->primed) {
-        w->primed = true;
-        --unprimed_;
-      }
+      w->primed = true;
     }
   }
   for (const auto& w : targets) {

@@ -22,7 +22,7 @@ namespace jobengine::host {
 
 // je_leader_v1.watch's callback.
 using LeaderCallback = void (*)(void* user, int32_t is_leader, int64_t epoch);
-// A host-side observer (tests, the engine's own log lines).
+// A host-side observer (host code that acts on leadership; tests).
 using LeaderObserver = std::function<void(bool is_leader, int64_t epoch)>;
 
 class LeaderWatchers {
@@ -34,10 +34,6 @@ class LeaderWatchers {
   // Calls every watcher not yet primed with (is_leader, epoch) and, when changed, every other
   // watcher too. Returns how many were called.
   std::size_t dispatch(bool is_leader, int64_t epoch, bool changed);
-  // Watchers still registered (including ones not yet primed).
-  std::size_t size() const;
-  // true when some watcher waits for its first call.
-  bool hasUnprimed() const;
 
  private:
   struct Watch {
@@ -45,9 +41,8 @@ class LeaderWatchers {
     LeaderObserver call;
     bool primed = false;  // guarded by mutex_
   };
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::vector<std::shared_ptr<Watch>> watches_;
-  std::size_t unprimed_ = 0;  // guarded by mutex_
 };
 
 }  // namespace jobengine::host
