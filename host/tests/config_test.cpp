@@ -69,8 +69,9 @@ TEST(ConfigTest, UnknownKeyNamesFileLineColumnAndAllowedKeys) {
 }
 
 TEST(ConfigTest, UnknownTableIsRefused) {
-  EXPECT_EQ(errorOf("[htp]\nport = 1\n"),
-            "FILE:1:2: unknown table [htp] (allowed: host, http, database, auth, log, plugins)");
+  EXPECT_EQ(
+      errorOf("[htp]\nport = 1\n"),
+      "FILE:1:2: unknown table [htp] (allowed: host, http, database, auth, log, leader, plugins)");
 }
 
 TEST(ConfigTest, WrongTypeIsRefused) {
@@ -83,6 +84,21 @@ TEST(ConfigTest, OutOfRangeAndBadChoice) {
             "FILE:2:8: http.port = 70000 is out of range [0, 65535]");
   EXPECT_EQ(errorOf("[auth]\nmode = \"lax\"\n"),
             "FILE:2:8: auth.mode = \"lax\" is not allowed (allowed: dev, production)");
+}
+
+TEST(ConfigTest, LeaderCheckIntervalHasADefaultARangeAndAnEnvironmentName) {
+  EXPECT_EQ(loadConfig("", {}).leader.check_interval_ms, 500);
+  ConfigFile f("[leader]\ncheck_interval_ms = 250\n");
+  EXPECT_EQ(loadConfig(f.path(), {}).leader.check_interval_ms, 250);
+  EXPECT_EQ(errorOf("[leader]\ncheck_interval_ms = 10\n"),
+            "FILE:2:21: leader.check_interval_ms = 10 is out of range [50, 60000]");
+  EXPECT_EQ(errorOf("[leader]\ninterval = 10\n"),
+            "FILE:2:1: unknown key 'interval' in [leader] (allowed: check_interval_ms)");
+  setenv("JOBENGINE_LEADER_CHECK_INTERVAL_MS", "1000", 1);
+  const HostConfig c = loadConfig("", overridesFromEnvironment());
+  unsetenv("JOBENGINE_LEADER_CHECK_INTERVAL_MS");
+  EXPECT_EQ(c.leader.check_interval_ms, 1000);
+  EXPECT_EQ(nlohmann::json::parse(publicSettingsJson(c))["leader"]["check_interval_ms"], 1000);
 }
 
 TEST(ConfigTest, SyntaxErrorHasPosition) {

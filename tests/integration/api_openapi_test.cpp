@@ -89,10 +89,11 @@ TEST(ApiOpenApiTest, LiveDocumentIsValidAndCoversEveryPluginRoute) {
   EXPECT_EQ(plugins_started, 5);
   for (const char* host_path :
        {"/healthz", "/readyz", "/metrics", "/api/v1/jobengine/plugins", "/api/v1/jobengine/events",
-        "/openapi/jobengine.json", "/.well-known/openapi"}) {
+        "/api/v1/jobengine/leader", "/openapi/jobengine.json", "/.well-known/openapi"}) {
     EXPECT_TRUE(doc["paths"].contains(host_path)) << host_path;
   }
   EXPECT_EQ(doc["paths"]["/api/v1/jobengine/events"]["get"]["x-required-scope"], "orch:read");
+  EXPECT_EQ(doc["paths"]["/api/v1/jobengine/leader"]["get"]["x-required-scope"], "orch:read");
   EXPECT_EQ(engine.stop(), 0) << engine.output();
 }
 

@@ -22,6 +22,7 @@
 #include "http/host_routes.hpp"
 #include "http/http_server.hpp"
 #include "http/route_table.hpp"
+#include "leader/leader_elector.hpp"
 #include "log/logging.hpp"
 #include "metrics/metrics_registry.hpp"
 #include "plugins/plugin_manager.hpp"
@@ -35,6 +36,7 @@ struct Engine::Parts {
   std::unique_ptr<Store> store;
   std::unique_ptr<EventNotifier> notifier;  // outlives store (its commit observer)
   std::unique_ptr<MetricsRegistry> metrics;
+  std::unique_ptr<LeaderElector> leader;  // outlives plugins: their je.leader calls reach it
   std::unique_ptr<RouteTable> routes;
   HostServices services;
   std::unique_ptr<PluginManager> plugins;
@@ -62,10 +64,14 @@ Engine::~Engine() {
   if (parts_->streams) {
     parts_->streams->stop();
   }
+  if (parts_->leader) {
+    parts_->leader->stop();  // steps down before any plugin's stop()
+  }
   if (parts_->plugins) {
     parts_->plugins->stopAll();
   }
   parts_->plugins.reset();
+  parts_->leader.reset();
   parts_->streams.reset();
   parts_->http.reset();
   parts_->api.reset();
@@ -123,6 +129,13 @@ int Engine::serve(const EngineOptions& options) {
   }
 
   p.metrics = std::make_unique<MetricsRegistry>();
+  {
+    LeaderElectorOptions leader_options;
+    leader_options.store = p.database->storeOptions();
+    leader_options.check_interval = std::chrono::milliseconds(config_.leader.check_interval_ms);
+    leader_options.commit_observer = [notifier = p.notifier.get()] { notifier->signal(); };
+    p.leader = std::make_unique<LeaderElector>(std::move(leader_options), p.metrics.get());
+  }
   ensureStreamTokenSecret(config_);
   p.streams = std::make_unique<StreamStack>(config_, *p.database, *p.store, *p.metrics);
   p.routes = std::make_unique<RouteTable>();
@@ -133,6 +146,7 @@ int Engine::serve(const EngineOptions& options) {
   p.services.event_subscriptions = &p.streams->subscriptions();
   p.services.notifier = p.notifier.get();
   p.services.signal_watchers = &p.streams->signals();
+  p.services.leader = p.leader.get();
   p.plugins = makePluginManager(config_, p.services, log);
   p.plugins->loadAll();
   p.plugins->createAll();
@@ -153,6 +167,15 @@ int Engine::serve(const EngineOptions& options) {
   };
   deps.pluginsJson = [this]() { return parts_->plugins->infoJson(); };
   deps.metricsText = [this]() { return parts_->metrics->serialize(); };
+  deps.leaderJson = [this]() {
+    const LeaderStatus s = parts_->leader->status();
+    nlohmann::json holder = nullptr;
+    if (s.holder) {
+      holder = *s.holder;
+    }
+    return nlohmann::json{
+        {"leader", s.leader}, {"epoch", s.epoch}, {"replicaId", s.replica_id}, {"holder", holder}};
+  };
   if (auto error = registerHostRoutes(*p.routes, deps)) {
     throw std::runtime_error(*error);
   }
@@ -165,6 +188,10 @@ int Engine::serve(const EngineOptions& options) {
   p.api = installApiPlatform(config_, *p.store, *p.routes, *p.http);
   p.plugins->startAll();
   p.plugins_started = true;
+  // After start(): every watch taken in create()/start() is primed by the elector's first
+  // round, no plugin hears of leadership before it started, and the elector's thread is not
+  // counted as a thread some plugin's start() left behind (plugins/thread_census).
+  p.leader->start();
   p.streams->start();
   p.http->start();
   // Plugins read the ports through je.config (e.g. to redirect to the stream listener); with
@@ -177,9 +204,9 @@ int Engine::serve(const EngineOptions& options) {
   const auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now() - started_at)
                             .count();
-  log->info("ready in {} ms: REST on {}:{}, streams on {}:{}, {} plugin(s) started", ready_ms,
-            config_.http.bind, p.http->port(), config_.http.bind, p.streams->port(),
-            p.plugins->infoJson().size());
+  log->info("ready in {} ms: REST on {}:{}, streams on {}:{}, {} plugin(s) started, replica {}",
+            ready_ms, config_.http.bind, p.http->port(), config_.http.bind, p.streams->port(),
+            p.plugins->infoJson().size(), p.leader->replicaId());
   printReadyLine(config_, p.http->port(), static_cast<uint16_t>(p.streams->port()));
   if (options.demo) {
     printDemoBanner(config_, p.http->port(), static_cast<uint16_t>(p.streams->port()));
@@ -195,6 +222,7 @@ int Engine::serve(const EngineOptions& options) {
   }
   p.http->stop();
   p.streams->stop();  // listener, feeder, hub: no event callback runs while plugins stop
+  p.leader->stop();   // watchers hear "lost", then the lock is released: before any stop()
   p.plugins->stopAll();
   p.plugins_started = false;
   p.store.reset();

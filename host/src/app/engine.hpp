@@ -2,11 +2,12 @@
 //
 // Start-up: database (embedded cluster or external DSN) -> migrations (host, then every enabled
 // plugin's folder) -> store pool -> plugins loaded and created (routes, job types, services
-// registered) -> host routes -> REST and stream listeners -> plugins started -> ready.
+// registered) -> host routes -> REST and stream listeners -> plugins started -> the leader
+// elector starts competing (docs/leader.md) -> ready.
 // Shutdown on SIGINT/SIGTERM, in reverse: REST drains (new requests 503, in-flight ones
-// finish), listeners stop, plugins stop in reverse order, the pool closes, the embedded
-// cluster stops. Any start-up failure prints one line and the process exits non-zero, having
-// undone what had started.
+// finish), listeners stop, the elector steps down and releases leadership, plugins stop in
+// reverse order, the pool closes, the embedded cluster stops. Any start-up failure prints one
+// line and the process exits non-zero, having undone what had started.
 #pragma once
 
 #include <memory>

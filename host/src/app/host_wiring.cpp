@@ -8,6 +8,7 @@
 #include "http/error_envelope.hpp"
 #include "http/http_service.hpp"
 #include "http/route_table.hpp"
+#include "leader/leader_service.hpp"
 #include "log/logging.hpp"
 #include "metrics/metrics_service.hpp"
 #include "plugins/plugin_manager.hpp"
@@ -49,6 +50,14 @@ std::unique_ptr<PluginManager> makePluginManager(const HostConfig& config,
   manager->addHostService(JE_SERVICE_EVENTS, 1, [](je_host& h) -> const void* {
     h.events_vt = makeEventsService(&h);
     return &h.events_vt;
+  });
+  // Offered only where an elector runs (`serve`); elsewhere the lookup says it is absent.
+  manager->addHostService(JE_SERVICE_LEADER, 1, [](je_host& h) -> const void* {
+    if (h.services == nullptr || h.services->leader == nullptr) {
+      return nullptr;
+    }
+    h.leader_vt = makeLeaderService(&h);
+    return &h.leader_vt;
   });
   RouteTable* routes = services.routes;
   if (routes != nullptr) {

@@ -1,6 +1,6 @@
 // The glue between the engine's subsystems that none of them should know about: which
-// migration folders run, how plugins get the host services (je.http, je.store, je.metrics...),
-// and how a JE_ROUTE_TXN request gets its tenant-bound transaction.
+// migration folders run, how plugins get the host services (je.http, je.store, je.metrics,
+// je.events, je.leader...), and how a JE_ROUTE_TXN request gets its tenant-bound transaction.
 #pragma once
 
 #include <memory>

@@ -388,6 +388,7 @@ std::string publicSettingsJson(const HostConfig& c) {
                {"public_key_files", c.auth.public_key_files},
                {"clock_skew_seconds", c.auth.clock_skew_seconds}};
   j["log"] = {{"level", c.log.level}, {"file", c.log.file}};
+  j["leader"] = {{"check_interval_ms", c.leader.check_interval_ms}};
   return j.dump();
 }
 

@@ -118,6 +118,13 @@ std::vector<ConfigSection> buildSchema() {
                        {"trace", "debug", "info", "warn", "error"}),
                    str("file", [](HostConfig& c, const ConfigValue& v) { c.log.file = v.text; }),
                }});
+  s.push_back({"leader",
+               {
+                   integer("check_interval_ms", 50, 60000,
+                           [](HostConfig& c, const ConfigValue& v) {
+                             c.leader.check_interval_ms = toInt(v);
+                           }),
+               }});
   return s;
 }
 

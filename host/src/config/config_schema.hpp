@@ -1,6 +1,7 @@
-// The schema of the host's own TOML tables ([host], [http], [database], [auth], [log]): for
-// every key its type, its allowed range and where it lands in HostConfig. The loader checks
-// the file and the overrides against it; docs/configuration.md mirrors it for operators.
+// The schema of the host's own TOML tables ([host], [http], [database], [auth], [log],
+// [leader]): for every key its type, its allowed range and where it lands in HostConfig. The
+// loader checks the file and the overrides against it; docs/configuration.md mirrors it for
+// operators.
 #pragma once
 
 #include <cstdint>

@@ -53,6 +53,13 @@ struct LogConfig {
   std::string file;            // empty: stdout only
 };
 
+// Leadership (je.leader, docs/leader.md): how often the elector tries the lock while not
+// leading and checks its session while leading. Failover takes about one interval after the
+// old leader's session ends.
+struct LeaderConfig {
+  int check_interval_ms = 500;
+};
+
 struct PluginConfig {
   std::string id;
   bool enabled = true;
@@ -70,6 +77,7 @@ struct HostConfig {
   DatabaseConfig database;
   AuthConfig auth;
   LogConfig log;
+  LeaderConfig leader;
   std::vector<PluginConfig> plugins;  // in plugin_order
 };
 

@@ -26,6 +26,7 @@ class EventSubscriptions;
 class EventNotifier;
 class SignalWatchers;
 class ServiceRegistry;
+class LeaderElector;
 struct HostConfig;
 
 // The host subsystems that service functions reach through a je_host. Owned by the Engine;
@@ -40,6 +41,7 @@ struct HostServices {
   EventSubscriptions* event_subscriptions = nullptr;  // je.events subscribe (plugins)
   EventNotifier* notifier = nullptr;                  // je.events signal (null: a no-op)
   SignalWatchers* signal_watchers = nullptr;          // je.events watch
+  LeaderElector* leader = nullptr;                    // je.leader (null: not offered)
   ServiceRegistry* registry = nullptr;
 };
 

@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include "http/error_envelope.hpp"
 
@@ -46,6 +47,16 @@ constexpr const char* kPluginsOpenApi =
   "responses": {"200": {"description": "The plugin list", "content": {"application/json":
     {"schema": {"type": "object", "required": ["plugins"], "properties": {"plugins":
       {"type": "array", "items": {"type": "object", "additionalProperties": true}}}}}}}}})";
+
+constexpr const char* kLeaderOpenApi =
+    R"({"summary": "This replica's leadership: leader or not, the epoch, who holds it",
+  "responses": {"200": {"description": "Leadership as this replica sees it",
+    "content": {"application/json": {"schema": {"type": "object",
+      "required": ["leader", "epoch", "replicaId", "holder"], "properties": {
+        "leader": {"type": "boolean"},
+        "epoch": {"type": "integer", "format": "int64"},
+        "replicaId": {"type": "string"},
+        "holder": {"type": "string", "nullable": true}}}}}}}})";
 
 RouteEntry hostRoute(std::string pattern, std::string scope, uint32_t flags, RouteHandler handler,
                      const char* openapi) {
@@ -103,11 +114,20 @@ std::optional<std::string> registerHostRoutes(RouteTable& routes, HostRouteDeps 
     return JE_OK;
   };
 
-  for (auto& entry :
-       {hostRoute("/healthz", "", JE_ROUTE_PUBLIC, healthz, kHealthzOpenApi),
-        hostRoute("/readyz", "", JE_ROUTE_PUBLIC, readyz, kReadyzOpenApi),
-        hostRoute("/metrics", "", JE_ROUTE_PUBLIC, metrics, kMetricsOpenApi),
-        hostRoute("/api/v1/jobengine/plugins", "orch:read", 0, plugins, kPluginsOpenApi)}) {
+  std::vector<RouteEntry> entries{
+      hostRoute("/healthz", "", JE_ROUTE_PUBLIC, healthz, kHealthzOpenApi),
+      hostRoute("/readyz", "", JE_ROUTE_PUBLIC, readyz, kReadyzOpenApi),
+      hostRoute("/metrics", "", JE_ROUTE_PUBLIC, metrics, kMetricsOpenApi),
+      hostRoute("/api/v1/jobengine/plugins", "orch:read", 0, plugins, kPluginsOpenApi)};
+  if (shared->leaderJson) {
+    auto leader = [shared](const je_request*, je_response* resp) {
+      respond(resp, 200, shared->leaderJson().dump());
+      return JE_OK;
+    };
+    entries.push_back(
+        hostRoute("/api/v1/jobengine/leader", "orch:read", 0, leader, kLeaderOpenApi));
+  }
+  for (auto& entry : entries) {
     if (auto error = routes.add(entry)) {
       return error;
     }
