@@ -45,19 +45,20 @@ TEST(FixtureTest, GoodPluginRunsTheWholeLifeCycle) {
   engine.manager.createAll();
   EXPECT_EQ(pluginInfo(engine.manager.infoJson(), "good")["state"], "created");
   engine.manager.startAll();
-  engine.manager.recordJobType("good", "good.noop");
+  EXPECT_EQ(engine.manager.recordJobType("good", "good.noop", true), std::nullopt);
 
   const auto info = pluginInfo(engine.manager.infoJson(), "good");
   EXPECT_EQ(info["state"], "started");
   EXPECT_EQ(info["version"], "0.0.1");
-  EXPECT_EQ(info["abi"], "1.1");
+  EXPECT_EQ(info["abi"], "1.2");
   EXPECT_EQ(info["description"], "ABI test fixture good");
   EXPECT_EQ(info["path"], "good.so");  // relative to the plugin directory
   EXPECT_EQ(info["routes"], nlohmann::json::parse(R"([
       {"method":"GET","path":"/api/v1/jobengine/good/ping","scope":"orch:read"},
       {"method":"GET","path":"/api/v1/jobengine/good/slow","scope":"orch:read"},
       {"method":"POST","path":"/api/v1/jobengine/good/notes","scope":"orch:operate"}])"));
-  EXPECT_EQ(info["jobTypes"], nlohmann::json::array({"good.noop"}));
+  EXPECT_EQ(info["jobTypes"],
+            nlohmann::json::parse(R"([{"type":"good.noop","mode":"in-process"}])"));
   EXPECT_EQ(info["services"], nlohmann::json::parse(R"([{"name":"fixture.echo","version":1}])"));
 
   const TestResponse ping = engine.routes.call("GET", "/api/v1/jobengine/good/ping");
@@ -92,7 +93,7 @@ TEST(FixtureTest, MissingFileReportsTheLoadersReason) {
 TEST(FixtureTest, WrongMajorIsRefused) {
   TestEngine engine(kDir, enabled({"wrong_major"}));
   EXPECT_EQ(loadError(engine), "plugin 'wrong_major' (" + path("wrong_major") +
-                                   "): built for ABI 2.1, host offers 1.1 (major must match)");
+                                   "): built for ABI 2.2, host offers 1.2 (major must match)");
 }
 
 TEST(FixtureTest, OlderMinorLoadsAndRuns) {
@@ -106,10 +107,33 @@ TEST(FixtureTest, OlderMinorLoadsAndRuns) {
   engine.manager.stopAll();
 }
 
+TEST(FixtureTest, PluginsBuiltWithThe10And11HeadersLoadAndRun) {
+  // C plugins compiled against the abi.h of 1.0 and 1.1 as released (tests/abi/legacy).
+  for (const std::string id : {"legacy_1_0", "legacy_1_1"}) {
+    TestEngine engine(kDir, enabled({id}));
+    engine.manager.loadAll();
+    engine.manager.createAll();
+    engine.manager.startAll();
+    const auto info = pluginInfo(engine.manager.infoJson(), id);
+    EXPECT_EQ(info["state"], "started") << info.dump();
+    EXPECT_EQ(info["abi"], id == "legacy_1_0" ? "1.0" : "1.1");
+    const TestResponse ping = engine.routes.call("GET", "/api/v1/jobengine/" + id + "/ping");
+    ASSERT_EQ(ping.status, 200) << ping.body;
+    const auto body = nlohmann::json::parse(ping.body);
+    EXPECT_EQ(body["id"], id);
+    EXPECT_EQ(body["builtFor"], id == "legacy_1_0" ? "1.0" : "1.1");
+    EXPECT_EQ(body["started"], 1);
+    engine.manager.stopAll();
+    const auto after = pluginInfo(engine.manager.infoJson(), id);
+    EXPECT_EQ(after["state"], "stopped");
+    EXPECT_FALSE(after.contains("error")) << after.dump();
+  }
+}
+
 TEST(FixtureTest, NewerMinorIsRefused) {
   TestEngine engine(kDir, enabled({"newer_minor"}));
   EXPECT_EQ(loadError(engine), "plugin 'newer_minor' (" + path("newer_minor") +
-                                   "): built for ABI 1.2, newer than the host's 1.1");
+                                   "): built for ABI 1.3, newer than the host's 1.2");
 }
 
 TEST(FixtureTest, MissingEntryIsRefused) {

@@ -2,7 +2,8 @@
 // plugin registers "jobs-fixture.work" through je.jobs v1 (per-type defaults: 2 attempts,
 // 1 ms backoff) and enqueues through je.jobs inside its route's transaction. Success with
 // progress (leased -> running), a retryable failure retried then dead-lettered, and a
-// non-retryable failure dead-lettered at once.
+// non-retryable failure dead-lettered at once. The fixture registers through the SDK's
+// jobengine/jobs.hpp, and GET /plugins lists its job types with their mode.
 #include "scheduler_fixture.hpp"
 
 namespace jobengine::testing {
@@ -106,6 +107,28 @@ TEST_F(SchedulerRunnerTest, NonRetryableFailureIsDeadLetteredAtOnce) {
   EXPECT_EQ(done["reason"], "non_retryable");
   EXPECT_EQ(done["lastError"]["class"], "permanent");
   EXPECT_EQ(count(history(id), "job.dead_lettered"), 1u);
+}
+
+TEST_F(SchedulerRunnerTest, PluginsListTheJobTypesTheirOwnersRegistered) {
+  const Reply r = get("/plugins");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json fixture;
+  json scheduler;
+  const json body = r.json();  // keep the document alive while iterating
+  for (const auto& p : body["plugins"]) {
+    if (p["id"] == "jobs-fixture") {
+      fixture = p;
+    }
+    if (p["id"] == "scheduler") {
+      scheduler = p;
+    }
+  }
+  ASSERT_TRUE(fixture.is_object()) << r.body;
+  EXPECT_EQ(fixture["jobTypes"], json::parse(R"([
+      {"type": "jobs-fixture.work", "mode": "in-process"},
+      {"type": "jobs-fixture.external", "mode": "external"}])"));
+  // The provider does not own what others registered with it.
+  EXPECT_EQ(scheduler["jobTypes"], json::array()) << scheduler.dump();
 }
 
 }  // namespace

@@ -144,6 +144,47 @@ je_status hostSetting(je_host* host, const char* path, je_str_sink sink, void* u
   }
 }
 
+je_status callerId(je_host* host, je_host* caller, je_str_sink sink, void* user) noexcept {
+  try {
+    ServiceRegistry* registry = registryOf(host);
+    const auto id = registry == nullptr ? std::nullopt : registry->pluginIdOf(caller);
+    if (!id) {
+      return JE_ERR_NOT_FOUND;
+    }
+    if (sink != nullptr) {
+      sink(user, id->data(), id->size());
+    }
+    return JE_OK;
+  } catch (...) {
+    return JE_ERR_INTERNAL;
+  }
+}
+
+je_status recordJobType(je_host* host, je_host* owner, const char* job_type, uint32_t flags,
+                        char* err, uint32_t err_cap) noexcept {
+  try {
+    ServiceRegistry* registry = registryOf(host);
+    if (registry == nullptr || job_type == nullptr || *job_type == '\0') {
+      fillError(err, err_cap, "record_job_type: host and job_type are required");
+      return JE_ERR_INVALID;
+    }
+    const auto owner_id = registry->pluginIdOf(owner);
+    if (!owner_id) {
+      fillError(err, err_cap, "record_job_type: owner is not a loaded plugin's handle");
+      return JE_ERR_NOT_FOUND;
+    }
+    if (auto problem =
+            registry->recordJobType(*owner_id, job_type, (flags & JE_JOB_TYPE_IN_PROCESS) != 0)) {
+      fillError(err, err_cap, *problem);
+      return JE_ERR_CONFLICT;
+    }
+    return JE_OK;
+  } catch (const std::exception& e) {
+    fillError(err, err_cap, std::string("record_job_type: ") + e.what());
+    return JE_ERR_INTERNAL;
+  }
+}
+
 }  // namespace
 
 je_host_api makeHostApi(je_host* host) {
@@ -154,6 +195,8 @@ je_host_api makeHostApi(je_host* host) {
   api.host = host;
   api.get_service = &getService;
   api.provide_service = &provideService;
+  api.caller_id = &callerId;             // 1.2
+  api.record_job_type = &recordJobType;  // 1.2
   return api;
 }
 

@@ -40,6 +40,10 @@ PluginManager::PluginManager(PluginManagerOptions options, const HostServices& s
       logger_(logger ? std::move(logger) : spdlog::default_logger()),
       loader_(options_.allow_unload) {
   services_.registry = &registry_;
+  registry_.setJobTypeRecorder(
+      [this](const std::string& owner, const std::string& type, bool in_process) {
+        return recordJobType(owner, type, in_process);
+      });
   registry_.setHostSettings(options_.host_settings);
   registry_.addHostService(JE_SERVICE_LOG, 1, [](je_host& h) -> const void* {
     h.log_vt = makeLogService(&h);
@@ -248,14 +252,30 @@ void PluginManager::stopOne(Record& r) {
   logger_->info("plugin '{}' stopped", id);
 }
 
-void PluginManager::recordJobType(std::string_view owner, std::string job_type) {
+std::optional<std::string> PluginManager::recordJobType(std::string_view owner,
+                                                        const std::string& job_type,
+                                                        bool in_process) {
   std::lock_guard lock(info_mutex_);
+  Record* target = nullptr;
   for (auto& record : records_) {
+    for (const auto& [type, mode] : record->job_types) {
+      if (type == job_type) {
+        if (record->config.id == owner) {
+          return std::nullopt;
+        }
+        return "job type '" + job_type + "' is registered by plugin '" + record->config.id +
+               "'; plugin '" + std::string(owner) + "' cannot register it too";
+      }
+    }
     if (record->config.id == owner) {
-      record->job_types.push_back(std::move(job_type));
-      return;
+      target = record.get();
     }
   }
+  if (target == nullptr) {
+    return "no plugin '" + std::string(owner) + "' is loaded";
+  }
+  target->job_types.emplace_back(job_type, in_process);
+  return std::nullopt;
 }
 
 je_host* PluginManager::handle(std::string_view id) {
@@ -294,6 +314,10 @@ nlohmann::json PluginManager::infoJson() const {
         routes.push_back({{"method", route.method}, {"path", route.path}, {"scope", route.scope}});
       }
     }
+    nlohmann::json jobTypes = nlohmann::json::array();
+    for (const auto& [type, in_process] : r.job_types) {
+      jobTypes.push_back({{"type", type}, {"mode", in_process ? "in-process" : "external"}});
+    }
     nlohmann::json services = nlohmann::json::array();
     for (const ProvidedService& service : r.services) {
       services.push_back({{"name", service.name}, {"version", service.version}});
@@ -306,7 +330,7 @@ nlohmann::json PluginManager::infoJson() const {
         {"description", r.lib ? r.lib->description : ""},
         {"state", r.state},
         {"routes", routes},
-        {"jobTypes", r.job_types},
+        {"jobTypes", jobTypes},
         {"services", services},
         {"path", relativeToPluginDir(r.path)},
     };

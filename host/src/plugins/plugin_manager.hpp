@@ -79,8 +79,11 @@ class PluginManager {
   // Load without create, never throwing: for `jobengine plugins list`. Returns infoJson().
   nlohmann::json listOnly();
 
-  // A plugin registered a job type (reported by whoever provides je.jobs).
-  void recordJobType(std::string_view owner, std::string job_type);
+  // A plugin registered a job type (reported by whoever provides je.jobs through
+  // je_host_api.record_job_type). Returns an error naming both owners when another plugin
+  // already has the type; recording the same owner's type again is a no-op.
+  std::optional<std::string> recordJobType(std::string_view owner, const std::string& job_type,
+                                           bool in_process = false);
 
   // [{id, version, abi, description, state, routes, jobTypes, services, path, error?,
   //   leakedThreads?}] in load order; state is disabled|loaded|created|started|stopped|failed.
@@ -107,7 +110,7 @@ class PluginManager {
     std::string state = "loaded";
     std::string error;
     int leaked_threads = 0;
-    std::vector<std::string> job_types;
+    std::vector<std::pair<std::string, bool>> job_types;  // type, in-process
     std::vector<ProvidedService> services;
   };
 

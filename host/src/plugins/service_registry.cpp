@@ -68,6 +68,30 @@ void ServiceRegistry::unbindHost(const je_host& host) {
   bound_.erase(&host);
 }
 
+std::optional<std::string> ServiceRegistry::pluginIdOf(const je_host* handle) const {
+  std::shared_lock lock(mutex_);
+  if (handle == nullptr || bound_.count(handle) == 0) {
+    return std::nullopt;
+  }
+  return handle->plugin_id;
+}
+
+void ServiceRegistry::setJobTypeRecorder(JobTypeRecorder recorder) {
+  std::unique_lock lock(mutex_);
+  job_type_recorder_ = std::move(recorder);
+}
+
+std::optional<std::string> ServiceRegistry::recordJobType(const std::string& owner,
+                                                          const std::string& job_type,
+                                                          bool in_process) const {
+  JobTypeRecorder recorder;
+  {
+    std::shared_lock lock(mutex_);
+    recorder = job_type_recorder_;
+  }
+  return recorder ? recorder(owner, job_type, in_process) : std::nullopt;
+}
+
 std::optional<std::string> ServiceRegistry::provide(const std::string& owner,
                                                     const std::string& name, uint32_t version,
                                                     const void* vtable) {

@@ -77,6 +77,18 @@ class ServiceRegistry {
   // Host services as name -> version.
   std::map<std::string, uint32_t> hostServices() const;
 
+  // The plugin behind a handle another plugin passed to a service (je_host_api.caller_id,
+  // ABI 1.2): its id while the handle is bound (between bindHost and unbindHost), else nullopt.
+  std::optional<std::string> pluginIdOf(const je_host* handle) const;
+
+  // Job types registered with je.jobs, recorded by its provider (je_host_api.record_job_type).
+  // The recorder (the PluginManager's) returns an error naming both owners on a duplicate.
+  using JobTypeRecorder = std::function<std::optional<std::string>(
+      const std::string& owner, const std::string& job_type, bool in_process)>;
+  void setJobTypeRecorder(JobTypeRecorder recorder);
+  std::optional<std::string> recordJobType(const std::string& owner, const std::string& job_type,
+                                           bool in_process) const;
+
   // Non-secret host settings that je.config host_setting answers from ("http.port" is
   // snapshot["http"]["port"]). The engine sets it before any plugin is created.
   void setHostSettings(nlohmann::json snapshot);
@@ -93,6 +105,7 @@ class ServiceRegistry {
   std::map<const je_host*, std::map<std::string, const void*, std::less<>>> bound_;
   std::map<std::string, ProvidedService, std::less<>> provided_;
   nlohmann::json host_settings_ = nlohmann::json::object();
+  JobTypeRecorder job_type_recorder_;
 };
 
 }  // namespace jobengine::host

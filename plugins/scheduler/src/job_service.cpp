@@ -2,6 +2,10 @@
 // vtable. Leasing, completion and sweeping are in job_leases.cpp.
 #include "job_service.hpp"
 
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+
 #include <jobengine/json_limits.hpp>
 
 #include <jobengine/canonical_json.hpp>
@@ -96,6 +100,18 @@ JobService::JobService(sdk::Host& host, const SchedulerSettings& settings)
       return JE_ERR_INTERNAL;
     }
   };
+  vtable_.register_type_for = [](void* self, je_host* caller, const je_job_type_def* def, char* err,
+                                 uint32_t err_cap) noexcept -> je_status {
+    try {
+      return static_cast<JobService*>(self)->registerTypeFor(caller, def, err, err_cap);
+    } catch (const ApiError& e) {
+      sdk::copyError(err, err_cap, e.what());
+      return e.status() == 409 ? JE_ERR_CONFLICT : JE_ERR_INVALID;
+    } catch (const std::exception& e) {
+      sdk::copyError(err, err_cap, e.what());
+      return JE_ERR_INTERNAL;
+    }
+  };
   vtable_.enqueue = [](void* self, je_txn* txn, const char* tenant, const char* body, uint64_t len,
                        je_str_sink out, void* user, char* err, uint32_t err_cap) noexcept {
     return submitJobs(false, self, txn, tenant, body, len, out, user, err, err_cap);
@@ -105,6 +121,49 @@ JobService::JobService(sdk::Host& host, const SchedulerSettings& settings)
                           uint32_t err_cap) noexcept {
     return submitJobs(true, self, txn, tenant, body, len, out, user, err, err_cap);
   };
+}
+
+je_status JobService::registerTypeFor(je_host* caller, const je_job_type_def* given, char* err,
+                                      uint32_t err_cap) {
+  constexpr size_t kNeeded = offsetof(je_job_type_def, job_type) + sizeof(given->job_type);
+  if (given == nullptr || given->struct_size < kNeeded || given->job_type == nullptr) {
+    sdk::copyError(err, err_cap, "register_type_for: a definition with job_type is required");
+    return JE_ERR_INVALID;
+  }
+  // Fields past the caller's struct_size stay zero: "scheduler default" for each of them.
+  je_job_type_def def{};
+  std::memcpy(&def, given, std::min<size_t>(given->struct_size, sizeof(def)));
+  // Who is calling is the host's answer, never the caller's claim.
+  const je_host_api* api = host_.api();
+  if (api->struct_size < offsetof(je_host_api, record_job_type) + sizeof(api->record_job_type)) {
+    sdk::copyError(err, err_cap, "register_type_for: this host cannot name callers (ABI < 1.2)");
+    return JE_ERR_UNSUPPORTED;
+  }
+  std::string owner;
+  const je_status known = api->caller_id(
+      api->host, caller,
+      [](void* user, const char* data, uint64_t len) {
+        static_cast<std::string*>(user)->assign(data, len);
+      },
+      &owner);
+  if (known != JE_OK) {
+    sdk::copyError(err, err_cap, "register_type_for: the caller is not a loaded plugin");
+    return JE_ERR_FORBIDDEN;
+  }
+  registerType(owner, def);
+  const uint32_t flags = def.handler != nullptr ? JE_JOB_TYPE_IN_PROCESS : 0U;
+  const je_status recorded =
+      api->record_job_type(api->host, caller, def.job_type, flags, err, err_cap);
+  if (recorded != JE_OK) {
+    forgetType(def.job_type);
+    return recorded;
+  }
+  return JE_OK;
+}
+
+void JobService::forgetType(const std::string& job_type) {
+  std::lock_guard<std::mutex> lock(types_mutex_);
+  types_.erase(job_type);
 }
 
 void JobService::registerType(const std::string& owner, const je_job_type_def& def) {

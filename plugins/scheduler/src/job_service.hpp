@@ -79,6 +79,11 @@ class JobService {
 
   // Registry. Throws ApiError(409) on a duplicate naming both owners, 422 on a bad name.
   void registerType(const std::string& owner, const je_job_type_def& def);
+  // je.jobs 1.2 register_type_for: the owner is the host's answer for `caller`; the type is
+  // recorded with the host (GET /plugins). Returns the ABI status, err filled on failure.
+  je_status registerTypeFor(je_host* caller, const je_job_type_def* def, char* err,
+                            uint32_t err_cap);
+  void forgetType(const std::string& job_type);
   std::optional<JobTypeInfo> type(const std::string& job_type) const;
   std::vector<std::string> inProcessTypes() const;
 

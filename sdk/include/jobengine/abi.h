@@ -482,7 +482,7 @@ typedef struct je_cli_v1 {
 /* ---------------------------------------------------------------------------------------- */
 /* Host SQL functions (added in 1.2): the only host objects a plugin's SQL may name. Each is   */
 /* versioned by its suffix; a change of signature or meaning is a new _v<n>, the old one kept  */
-/* while any ABI 1.x plugin may call it. (migrations/host/0006_plugin_sql_api.sql)             */
+/* while any ABI 1.x plugin may call it. (migrations/host/0006_plugin_sql_api, 0007_leader)    */
 /* ---------------------------------------------------------------------------------------- */
 /* jobengine.event_input_v1: the composite type one event to append is built as: (tenant_id
  *   text, event_type text, project_id text, run_id uuid, job_id uuid, source_id text,

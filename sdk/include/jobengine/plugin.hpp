@@ -335,6 +335,7 @@ class Host {
     store_ = required<je_store_v1>(JE_SERVICE_STORE, 1);
     metrics_ = optional<je_metrics_v1>(JE_SERVICE_METRICS, 1);
     events_ = optional<je_events_v1>(JE_SERVICE_EVENTS, 1);
+    leader_ = optional<je_leader_v1>(JE_SERVICE_LEADER, 1);
   }
   Host(const Host&) = delete;
   Host& operator=(const Host&) = delete;
@@ -441,6 +442,73 @@ class Host {
     return id;
   }
 
+  // Appends several events in one round trip (je.events 1.2 append_batch; on an older host,
+  // one append each); returns their eventIds in order. The host adds who and why.
+  std::vector<std::string> emitBatch(Txn& txn, const nlohmann::json& events) const {
+    if (events_ == nullptr) {
+      throw Error(JE_ERR_UNSUPPORTED, "je.events is not available");
+    }
+    std::vector<std::string> ids;
+    if (events_->struct_size <
+        offsetof(je_events_v1, append_batch) + sizeof(events_->append_batch)) {
+      for (const auto& event : events) {
+        ids.push_back(emit(txn, event));
+      }
+      return ids;
+    }
+    const std::string body = events.dump();
+    std::string out;
+    char err[kErrCap] = {0};
+    const je_status st = events_->append_batch(
+        events_->host, txn.raw(), body.data(), body.size(),
+        [](void* user, const char* d, uint64_t n) {
+          static_cast<std::string*>(user)->assign(d, n);
+        },
+        &out, err, kErrCap);
+    if (st != JE_OK) {
+      throw Error(st, err);
+    }
+    for (const auto& id : nlohmann::json::parse(out)) {
+      ids.push_back(id.get<std::string>());
+    }
+    return ids;
+  }
+
+  // Leadership (je.leader, docs/leader.md): whether this replica is the elected one, with the
+  // fencing epoch (0 when not leading or when the host has no je.leader).
+  bool isLeader(int64_t* epoch = nullptr) const {
+    int64_t e = 0;
+    const bool leading = leader_ != nullptr && leader_->is_leader(leader_->host, &e) != 0;
+    if (epoch != nullptr) {
+      *epoch = leading ? e : 0;
+    }
+    return leading;
+  }
+  // Calls fn(is_leader, epoch) on a host thread at once with the current state and on every
+  // change; fn must return quickly. Only inside create() or start(). Throws Error
+  // (JE_ERR_UNSUPPORTED on a host before 1.2).
+  void watchLeader(std::function<void(bool, int64_t)> fn) {
+    if (leader_ == nullptr ||
+        leader_->struct_size < offsetof(je_leader_v1, watch) + sizeof(leader_->watch)) {
+      throw Error(JE_ERR_UNSUPPORTED, "je.leader on this host has no watch (ABI 1.2)");
+    }
+    leader_watchers_.push_back(std::move(fn));
+    char err[kErrCap] = {0};
+    const je_status st = leader_->watch(
+        leader_->host,
+        [](void* user, int32_t is_leader, int64_t epoch) {
+          try {
+            (*static_cast<std::function<void(bool, int64_t)>*>(user))(is_leader != 0, epoch);
+          } catch (...) {  // NOLINT(bugprone-empty-catch): never let it cross the ABI
+          }
+        },
+        &leader_watchers_.back(), err, kErrCap);
+    if (st != JE_OK) {
+      leader_watchers_.pop_back();
+      throw Error(st, err);
+    }
+  }
+
   // Wake-up signals across replicas (je.events 1.1, abi.h says what they promise). signal()
   // never throws: a signal is an optimisation, so a host without them (or a bad name, which
   // is logged) just leaves the watchers to their polling. Raise it from Txn::onCommit.
@@ -508,8 +576,10 @@ class Host {
   const je_store_v1* store_ = nullptr;
   const je_metrics_v1* metrics_ = nullptr;
   const je_events_v1* events_ = nullptr;
+  const je_leader_v1* leader_ = nullptr;
   std::deque<RouteFn> routes_;                  // deque: addresses stay stable as routes are added
   std::deque<std::function<void()>> watchers_;  // the same for signal watchers
+  std::deque<std::function<void(bool, int64_t)>> leader_watchers_;
 };
 
 // Strict config reading: every key must be in `allowed`; throws naming the plugin and key.
