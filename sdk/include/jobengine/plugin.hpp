@@ -20,6 +20,7 @@
 #define JOBENGINE_PLUGIN_HPP
 
 #include <jobengine/abi.h>
+#include <jobengine/cli.hpp>
 #include <jobengine/json_limits.hpp>
 #include <jobengine/settings_reader.hpp>
 
@@ -335,6 +336,7 @@ class Host {
     store_ = required<je_store_v1>(JE_SERVICE_STORE, 1);
     metrics_ = optional<je_metrics_v1>(JE_SERVICE_METRICS, 1);
     events_ = optional<je_events_v1>(JE_SERVICE_EVENTS, 1);
+    cli_ = optional<je_cli_v1>(JE_SERVICE_CLI, 1);
   }
   Host(const Host&) = delete;
   Host& operator=(const Host&) = delete;
@@ -403,6 +405,31 @@ class Host {
     char err[kErrCap] = {0};
     const je_status st = http_->register_route(http_->host, &def, err, kErrCap);
     if (st != JE_OK) {
+      throw Error(st, err);
+    }
+  }
+
+  // Adds `jobengine <spec.name> ...` (je.cli, ABI 1.2; jobengine/cli.hpp says how it runs).
+  // Only inside the plugin's constructor. Throws Error: JE_ERR_CONFLICT when the host or
+  // another plugin owns the name (both named), JE_ERR_INVALID for a bad name or summary,
+  // JE_ERR_UNSUPPORTED on a host without je.cli.
+  void addCommand(const CommandSpec& spec, CommandFn fn) {
+    if (cli_ == nullptr) {
+      throw Error(JE_ERR_UNSUPPORTED, "je.cli is not available on this host (ABI < 1.2)");
+    }
+    commands_.push_back(std::move(fn));  // deque: its address stays valid for the plugin's life
+    je_cli_command_def def{};
+    def.struct_size = sizeof(def);
+    def.flags = spec.flags;
+    def.name = spec.name;
+    def.summary = spec.summary;
+    def.usage = spec.usage;
+    def.handler = &cli_detail::call;
+    def.user = &commands_.back();
+    char err[kErrCap] = {0};
+    const je_status st = cli_->register_command(cli_->host, &def, err, kErrCap);
+    if (st != JE_OK) {
+      commands_.pop_back();
       throw Error(st, err);
     }
   }
@@ -508,8 +535,10 @@ class Host {
   const je_store_v1* store_ = nullptr;
   const je_metrics_v1* metrics_ = nullptr;
   const je_events_v1* events_ = nullptr;
+  const je_cli_v1* cli_ = nullptr;
   std::deque<RouteFn> routes_;                  // deque: addresses stay stable as routes are added
   std::deque<std::function<void()>> watchers_;  // the same for signal watchers
+  std::deque<CommandFn> commands_;              // the same for je.cli commands
 };
 
 // Strict config reading: every key must be in `allowed`; throws naming the plugin and key.
