@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "plugins/cli_service.hpp"
 #include "plugins/host_api.hpp"
 #include "plugins/plugin_error.hpp"
 
@@ -40,6 +41,7 @@ PluginManager::PluginManager(PluginManagerOptions options, const HostServices& s
       logger_(logger ? std::move(logger) : spdlog::default_logger()),
       loader_(options_.allow_unload) {
   services_.registry = &registry_;
+  services_.commands = &commands_;
   registry_.setHostSettings(options_.host_settings);
   registry_.addHostService(JE_SERVICE_LOG, 1, [](je_host& h) -> const void* {
     h.log_vt = makeLogService(&h);
@@ -48,6 +50,10 @@ PluginManager::PluginManager(PluginManagerOptions options, const HostServices& s
   registry_.addHostService(JE_SERVICE_CONFIG, 1, [](je_host& h) -> const void* {
     h.config_vt = makeConfigService(&h);
     return &h.config_vt;
+  });
+  registry_.addHostService(JE_SERVICE_CLI, 1, [](je_host& h) -> const void* {
+    h.cli_vt = makeCliService(&h);
+    return &h.cli_vt;
   });
 }
 
@@ -157,6 +163,7 @@ void PluginManager::createOne(Record& r) {
   if (status != JE_OK) {
     host.phase = PluginPhase::kStopped;
     registry_.removeOwner(id);
+    commands_.removeOwner(id);
     registry_.unbindHost(host);
     const std::string message = "plugin '" + id + "' failed in create(): " + callError(err, status);
     setState(r, "failed", oneLine(message));
@@ -228,6 +235,7 @@ void PluginManager::stopOne(Record& r) {
   }
   r.host->phase = PluginPhase::kStopped;
   registry_.removeOwner(id);
+  commands_.removeOwner(id);
   d->destroy(r.instance);
   r.instance = nullptr;
   registry_.unbindHost(*r.host);
