@@ -1,10 +1,11 @@
-// Internals of HttpServer shared by http_server.cpp (lifecycle, dispatch, replies) and
-// pistache_handler.cpp (parsing and copying on the reactor threads). Only these two files see
-// Pistache.
+// Internals of HttpServer shared by http_server.cpp (lifecycle, dispatch, replies),
+// pistache_handler.cpp (parsing and copying on the reactor threads) and streamed_reply.cpp
+// (answers whose body is streamed, handed to the StreamPump). Only these and stream_pump.cpp
+// see Pistache.
 //
-// Locking: idle_mutex_ guards draining_, in_flight_ and in_transit_ together, so a request
-// either sees the drain flag or is counted before waitIdle() can observe idle. interceptor_ and
-// txn_hooks_ are set before start() and read-only afterwards.
+// Locking: idle_mutex_ guards draining_, in_flight_, in_transit_ and streaming_ together, so
+// a request either sees the drain flag or is counted before waitIdle() can observe idle.
+// interceptor_ and txn_hooks_ are set before start() and read-only afterwards.
 //
 // Pistache objects and threads (the decision and its evidence are at the top of
 // http_server.cpp): a ResponseWriter is made on a reactor thread and then belongs to one thread
@@ -30,6 +31,7 @@
 
 #include "http/http_server.hpp"
 #include "http/http_types.hpp"
+#include "http/stream_pump.hpp"
 #include "http/worker_pool.hpp"
 
 namespace jobengine::host {
@@ -60,11 +62,19 @@ using PeerRef = std::weak_ptr<Pistache::Tcp::Peer>;
 // ends under that lock, so when ours is the last and frees the peer, the free is ordered after
 // every other thread's use of ours; what libpistache itself does with a peer, ThreadSanitizer
 // cannot see (tools/tsan.supp).
+// For a streamed answer it also remembers, from the reactor, the connection's transport and
+// descriptor: the StreamPump pushes the body's chunks on that transport's write queue.
 struct Outgoing {
-  Outgoing(Pistache::Http::ResponseWriter writer_in, PeerRef peer_in)
-      : writer(std::move(writer_in)), peer(std::move(peer_in)) {}
+  Outgoing(Pistache::Http::ResponseWriter writer_in, PeerRef peer_in,
+           Pistache::Tcp::Transport* transport_in = nullptr, Pistache::Fd socket_in = -1)
+      : writer(std::move(writer_in)),
+        peer(std::move(peer_in)),
+        transport(transport_in),
+        socket(socket_in) {}
   std::optional<Pistache::Http::ResponseWriter> writer;
   PeerRef peer;
+  Pistache::Tcp::Transport* transport;  // lives as long as the endpoint
+  Pistache::Fd socket;
 };
 // Shared only so a std::function task can carry it; one thread uses it at a time.
 using OutgoingPtr = std::shared_ptr<Outgoing>;
@@ -86,9 +96,10 @@ struct HttpServer::Impl {
   Impl(const HttpConfig& config, RouteTable& routes, MetricsRegistry& metrics);
 
   // Reactor thread: a complete request. Answers drain / body-limit / queue-full itself,
-  // otherwise counts it in flight and posts it to the pool.
+  // otherwise counts it in flight and posts it to the pool. transport: the reactor's own.
   void accept(IncomingRequest req, Pistache::Http::ResponseWriter writer,
-              const std::shared_ptr<Pistache::Tcp::Peer>& peer);
+              const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+              Pistache::Tcp::Transport* transport);
   // Reactor thread: refuse a request before routing (413 before the body is read, parse
   // errors). Not counted in flight.
   void reject(Pistache::Http::ResponseWriter writer,
@@ -100,10 +111,21 @@ struct HttpServer::Impl {
   void respond(Outgoing& out, const HttpReply& reply, const RequestContext& ctx,
                const std::string& route_label, const std::string& method,
                std::chrono::steady_clock::time_point started, bool counted);
+  // Worker thread, before respond(): runs a stream() producer into its spool file. A failure
+  // (producer error, wrong length, disk, client gone, server stopping) replaces the reply
+  // with a 500 envelope; nothing was sent yet.
+  void spoolStreamed(HttpReply& reply, const Outgoing& out, const RequestContext& ctx,
+                     const std::string& route_label);
+  // respond() for a streamed reply (streamed_reply.cpp): the head is built here, the body goes
+  // to the StreamPump; a counted request moves from in_flight_ to streaming_ until the pump
+  // finished it (finishStreamed), so a drain waits for the last byte.
+  void respondStreamed(Outgoing& out, const HttpReply& reply, const RequestContext& ctx,
+                       bool counted);
+  void finishStreamed(Download& download, bool complete, uint64_t bytes, bool counted);
   // Caller holds idle_mutex_. Drops the writes that settled.
   void pruneSettledLocked();
   // Caller holds idle_mutex_.
-  bool idleLocked() const { return in_flight_ == 0 && in_transit_.empty(); }
+  bool idleLocked() const { return in_flight_ == 0 && in_transit_.empty() && streaming_ == 0; }
   std::string bodyLimitMessage() const;
 
   const HttpConfig config_;
@@ -113,9 +135,11 @@ struct HttpServer::Impl {
   TxnHooks txn_hooks_;
 
   std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<StreamPump> pump_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
   std::atomic<uint16_t> port_{0};
   bool started_ = false;
+  std::atomic<bool> stopping_{false};  // stop() began: spools in progress give up
 
   mutable std::mutex idle_mutex_;
   std::condition_variable idle_cv_;
@@ -124,6 +148,7 @@ struct HttpServer::Impl {
   // Replies of counted requests not yet on the socket. A list, so dropping one never moves
   // another (a promise's reference count is shared with libpistache: see tools/tsan.supp).
   std::list<WriteInTransit> in_transit_;
+  size_t streaming_ = 0;  // counted streamed answers the pump has not finished
 };
 
 // The Pistache handler: one clone per reactor thread, all pointing at the same Impl. It
