@@ -139,6 +139,50 @@ class Response {
     status(code);
     return write(body.dump());
   }
+  // Fills buf with up to cap bytes of the body; returns how many, 0 at the end, < 0 on failure.
+  using Producer = std::function<int64_t(char* buf, uint64_t cap)>;
+
+  // Answers with a body produced in chunks after the handler returned (je_response.stream,
+  // ABI 1.2), never held in memory: the host runs the producer to its end into a temporary
+  // file, then sends that file; a producer failure, an exception or a count other than
+  // content_length (>= 0) becomes a 500 before any byte is sent. The producer is called on
+  // the worker that ran the handler, after it returned, and destroyed on that thread: it must
+  // own what it reads (no references into the request). Not on JE_ROUTE_TXN routes; needs a
+  // 2xx status. Throws Error when the host refuses (JE_ERR_STATE on a JE_ROUTE_TXN route).
+  Response& stream(Producer producer, int64_t content_length = -1) {
+    requireStreaming();
+    auto* heap = new Producer(std::move(producer));
+    const je_status st = raw_.stream(
+        &raw_, content_length,
+        [](void* user, char* buf, uint64_t cap) noexcept -> int64_t {
+          try {
+            return (*static_cast<Producer*>(user))(buf, cap);
+          } catch (...) {
+            return -1;
+          }
+        },
+        [](void* user) noexcept { delete static_cast<Producer*>(user); }, heap);
+    if (st != JE_OK) {
+      delete heap;  // refused: the host took nothing and will not call release
+      throw Error(st, "je_response.stream refused (status " + std::to_string(st) + ")");
+    }
+    return *this;
+  }
+  // Answers with a file's content, sent by the host without reading it into memory
+  // (je_response.send_file, ABI 1.2). remove_after: the host removes the file (at once; its
+  // content stays readable until it was sent or abandoned). Throws Error JE_ERR_NOT_FOUND when
+  // the file cannot be opened, JE_ERR_INVALID when it is not a regular file.
+  Response& sendFile(std::string_view path, bool remove_after = false) {
+    requireStreaming();
+    const je_status st =
+        raw_.send_file(&raw_, path.data(), path.size(), remove_after ? JE_SEND_FILE_DELETE : 0U);
+    if (st != JE_OK) {
+      throw Error(st, "je_response.send_file refused " + std::string(path) + " (status " +
+                          std::to_string(st) + ")");
+    }
+    return *this;
+  }
+
   // The SPEC §5 error envelope.
   Response& error(int code, std::string_view error_code, std::string_view message,
                   std::string_view trace_id, const nlohmann::json& details = nullptr) {
@@ -150,6 +194,12 @@ class Response {
   }
 
  private:
+  void requireStreaming() const {
+    if (raw_.struct_size < offsetof(je_response, send_file) + sizeof(raw_.send_file)) {
+      throw Error(JE_ERR_UNSUPPORTED, "this host cannot stream answers (ABI < 1.2)");
+    }
+  }
+
   je_response& raw_;
 };
 
