@@ -383,6 +383,11 @@ TEST_F(HttpStreamingTest, FailingOrMiscountingProducerIsACleanError) {
     EXPECT_NE(d.body_head.find("\"code\":\"INTERNAL\""), std::string::npos) << d.body_head;
     EXPECT_NE(d.body_head.find("trace id"), std::string::npos) << d.body_head;
   }
+  // A streamed answer needs a 2xx: the handler that sets 404 after streaming gets a 500.
+  const Download not_found =
+      download(port, std::string(kBase) + "/pattern?bytes=10&status=404", token_, false);
+  EXPECT_EQ(not_found.status, 500) << not_found.body_head;
+  EXPECT_NE(engine_->output().find("a streamed answer needs a 2xx"), std::string::npos);
   EXPECT_NE(engine_->output().find("the producer failed (returned -1) after 300000 bytes"),
             std::string::npos);
   EXPECT_NE(engine_->output().find("the producer wrote 1000 bytes but declared 1001"),
