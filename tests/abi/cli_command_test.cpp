@@ -71,6 +71,9 @@ TEST(CliCommandTest, FixtureCommandsAreRecordedWithTheirOwner) {
   EXPECT_EQ(commands[1].owner, "good");
   EXPECT_EQ(commands[1].summary, "print the arguments (ABI fixture)");
   EXPECT_EQ(commands[1].usage, "usage: jobengine fixture-echo [--fail] [words...]");
+  // GET /plugins shows who owns which word, like routes and services.
+  EXPECT_EQ(pluginInfo(engine.manager.infoJson(), "good")["commands"],
+            nlohmann::json::array({"fixture-db", "fixture-echo"}));
   engine.manager.stopAll();
   EXPECT_TRUE(engine.manager.commands().list().empty()) << "destroyed plugins own no command";
 }

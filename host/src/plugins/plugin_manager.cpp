@@ -306,6 +306,12 @@ nlohmann::json PluginManager::infoJson() const {
     for (const ProvidedService& service : r.services) {
       services.push_back({{"name", service.name}, {"version", service.version}});
     }
+    nlohmann::json commands = nlohmann::json::array();
+    for (const PluginCommand& command : commands_.list()) {
+      if (command.owner == r.config.id) {
+        commands.push_back(command.name);
+      }
+    }
     nlohmann::json item = {
         {"id", r.config.id},
         {"version", r.lib ? r.lib->version : ""},
@@ -316,6 +322,7 @@ nlohmann::json PluginManager::infoJson() const {
         {"routes", routes},
         {"jobTypes", r.job_types},
         {"services", services},
+        {"commands", commands},
         {"path", relativeToPluginDir(r.path)},
     };
     if (!r.error.empty()) {

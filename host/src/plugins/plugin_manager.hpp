@@ -84,8 +84,9 @@ class PluginManager {
   // A plugin registered a job type (reported by whoever provides je.jobs).
   void recordJobType(std::string_view owner, std::string job_type);
 
-  // [{id, version, abi, description, state, routes, jobTypes, services, path, error?,
-  //   leakedThreads?}] in load order; state is disabled|loaded|created|started|stopped|failed.
+  // [{id, version, abi, description, state, routes, jobTypes, services, commands, path,
+  //   error?, leakedThreads?}] in load order; state is disabled|loaded|created|started|stopped|
+  //   failed; commands are the je.cli words the plugin owns while it exists.
   // "path" is the library's name relative to the plugin directory, and load errors name it
   // the same way: no absolute filesystem path reaches a reader of GET /plugins.
   nlohmann::json infoJson() const;
