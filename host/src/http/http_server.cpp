@@ -66,11 +66,10 @@ std::string HttpServer::Impl::bodyLimitMessage() const {
 }
 
 void HttpServer::Impl::accept(IncomingRequest req, Pistache::Http::ResponseWriter writer,
-                              const std::shared_ptr<Pistache::Tcp::Peer>& peer,
-                              Pistache::Tcp::Transport* transport) {
+                              const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
   const auto started = std::chrono::steady_clock::now();
   RequestContext ctx = defaultContext(req);
-  auto out = std::make_shared<Outgoing>(std::move(writer), PeerRef(peer), transport, peer->fd());
+  auto out = std::make_shared<Outgoing>(std::move(writer), PeerRef(peer));
   if (static_cast<int64_t>(req.body.size()) > config_.body_limit_bytes) {
     respond(*out, errorReply(413, "PAYLOAD_TOO_LARGE", bodyLimitMessage(), ctx.trace_id), ctx,
             "rejected", req.method, started, false);

@@ -62,19 +62,11 @@ using PeerRef = std::weak_ptr<Pistache::Tcp::Peer>;
 // ends under that lock, so when ours is the last and frees the peer, the free is ordered after
 // every other thread's use of ours; what libpistache itself does with a peer, ThreadSanitizer
 // cannot see (tools/tsan.supp).
-// For a streamed answer it also remembers, from the reactor, the connection's transport and
-// descriptor: the StreamPump pushes the body's chunks on that transport's write queue.
 struct Outgoing {
-  Outgoing(Pistache::Http::ResponseWriter writer_in, PeerRef peer_in,
-           Pistache::Tcp::Transport* transport_in = nullptr, Pistache::Fd socket_in = -1)
-      : writer(std::move(writer_in)),
-        peer(std::move(peer_in)),
-        transport(transport_in),
-        socket(socket_in) {}
+  Outgoing(Pistache::Http::ResponseWriter writer_in, PeerRef peer_in)
+      : writer(std::move(writer_in)), peer(std::move(peer_in)) {}
   std::optional<Pistache::Http::ResponseWriter> writer;
   PeerRef peer;
-  Pistache::Tcp::Transport* transport;  // lives as long as the endpoint
-  Pistache::Fd socket;
 };
 // Shared only so a std::function task can carry it; one thread uses it at a time.
 using OutgoingPtr = std::shared_ptr<Outgoing>;
@@ -96,10 +88,9 @@ struct HttpServer::Impl {
   Impl(const HttpConfig& config, RouteTable& routes, MetricsRegistry& metrics);
 
   // Reactor thread: a complete request. Answers drain / body-limit / queue-full itself,
-  // otherwise counts it in flight and posts it to the pool. transport: the reactor's own.
+  // otherwise counts it in flight and posts it to the pool.
   void accept(IncomingRequest req, Pistache::Http::ResponseWriter writer,
-              const std::shared_ptr<Pistache::Tcp::Peer>& peer,
-              Pistache::Tcp::Transport* transport);
+              const std::shared_ptr<Pistache::Tcp::Peer>& peer);
   // Reactor thread: refuse a request before routing (413 before the body is read, parse
   // errors). Not counted in flight.
   void reject(Pistache::Http::ResponseWriter writer,

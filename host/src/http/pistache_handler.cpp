@@ -90,7 +90,7 @@ void PistacheHandler::onRequest(const Pistache::Http::Request& request, Response
   if (!peer) {
     return;  // the connection is gone: nobody to answer
   }
-  server_->accept(copyRequest(request), std::move(response), peer, transport());
+  server_->accept(copyRequest(request), std::move(response), peer);
 }
 
 void PistacheHandler::onInput(const char* buffer, size_t len,
@@ -146,7 +146,7 @@ void PistacheHandler::onInput(const char* buffer, size_t len,
       writer.headers().add<Pistache::Http::Header::Connection>(
           close ? ConnectionControl::Close : ConnectionControl::KeepAlive);
       peer->setIdle(false);
-      server_->accept(copyRequest(request), std::move(writer), peer, transport());
+      server_->accept(copyRequest(request), std::move(writer), peer);
       parser->reset();
       head_bytes = 0;
       return;

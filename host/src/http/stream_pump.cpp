@@ -107,11 +107,15 @@ StreamPump::Step StreamPump::step(Active& a) {
     }
     a.pending.reset();
   }
-  const uint64_t size = a.d.body ? a.d.body->size() : 0;
+  if (!a.d.body) {
+    return Step::kGone;
+  }
+  const uint64_t size = a.d.body->size();
   if (a.head_sent && a.offset >= size) {
     return Step::kDone;
   }
-  if (a.d.peer.expired() || a.d.transport == nullptr || !a.d.body) {
+  const std::shared_ptr<Pistache::Tcp::Peer> peer = a.d.peer.lock();
+  if (!peer) {
     return Step::kGone;
   }
   std::string buffer;
@@ -127,8 +131,7 @@ StreamPump::Step StreamPump::step(Active& a) {
   a.offset += n;
   a.head_sent = true;
   const size_t length = buffer.size();
-  a.pending.emplace(
-      a.d.transport->asyncWrite(a.d.socket, Pistache::RawBuffer(std::move(buffer), length)));
+  a.pending.emplace(peer->send(Pistache::RawBuffer(std::move(buffer), length)));
   return Step::kPushed;
 }
 

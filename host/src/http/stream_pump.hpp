@@ -10,8 +10,13 @@
 // already uses: a write pushed on the connection's transport's multi-producer queue, whose
 // promise we only ever read (isPending(), an atomic load), never continue. So a download is a
 // series of such writes, one at a time: the head plus the first chunk, then each next chunk
-// once the previous one was written. At most one chunk per download is in Pistache's hands,
-// so memory stays bounded (a few times kChunkBytes per download) whatever the body's size.
+// once the previous one was written. Each goes through Tcp::Peer::send() (libpistache's own
+// code) rather than Transport::asyncWrite() instantiated here, so the promise core is
+// Pistache's: the reactor often drops the last reference to it, and ThreadSanitizer then sees
+// libpistache free its own object (tools/tsan.supp), as for every reply, instead of running
+// our copy of the core's destructor with no synchronization it can see. At most one chunk per
+// download is in Pistache's hands, so memory stays bounded (a few times kChunkBytes per download)
+// whatever the body's size.
 //
 // A download ends complete (every byte written), or abandoned: its connection's peer is gone
 // (client hang-up, write error, Pistache's idle timeout) or the pump stops. Either way
@@ -22,8 +27,8 @@
 // stop(), which abandons what is left on the caller's thread after the pump thread joined.
 #pragma once
 
+#include <pistache/async.h>
 #include <pistache/peer.h>
-#include <pistache/transport.h>
 
 #include <condition_variable>
 #include <cstdint>
@@ -41,11 +46,9 @@
 namespace jobengine::host {
 
 struct Download {
-  Pistache::Tcp::Transport* transport = nullptr;  // the connection's reactor (its write queue)
-  Pistache::Fd socket = -1;                       // the connection, as Pistache keys its writes
-  std::weak_ptr<Pistache::Tcp::Peer> peer;        // expired: the connection is gone
-  std::string head;                               // status line and headers, sent first
-  std::shared_ptr<StreamedBody> body;             // a file by now (spooled or sent as is)
+  std::weak_ptr<Pistache::Tcp::Peer> peer;  // expired: the connection is gone
+  std::string head;                         // status line and headers, sent first
+  std::shared_ptr<StreamedBody> body;       // a file by now (spooled or as sent); null: unsendable
   // Runs once, when the download is over: complete or abandoned, with the body bytes written.
   std::function<void(Download& self, bool complete, uint64_t bytes)> finished;
 };

@@ -82,8 +82,6 @@ void HttpServer::Impl::spoolStreamed(HttpReply& reply, const Outgoing& out,
 void HttpServer::Impl::respondStreamed(Outgoing& out, const HttpReply& reply,
                                        const RequestContext& ctx, bool counted) {
   Download download;
-  download.transport = out.transport;
-  download.socket = out.socket;
   download.body = reply.streamed;
   try {
     auto& headers = out.writer->headers();
@@ -99,7 +97,7 @@ void HttpServer::Impl::respondStreamed(Outgoing& out, const HttpReply& reply,
     }
     download.head = responseHead(*out.writer, reply.status, reply.streamed->size());
   } catch (...) {
-    download.transport = nullptr;  // cannot be sent: the pump finishes it as abandoned
+    download.body.reset();  // cannot be sent: the pump finishes it as abandoned
   }
   download.finished = [this, counted](Download& d, bool complete, uint64_t bytes) {
     finishStreamed(d, complete, bytes, counted);
@@ -107,7 +105,7 @@ void HttpServer::Impl::respondStreamed(Outgoing& out, const HttpReply& reply,
   {
     std::lock_guard lock(idle_mutex_);
     // Our references to the peer end under the lock (http_server_impl.hpp, Outgoing). The
-    // writer never sends: the pump writes the head and the body on its transport.
+    // writer never sends: the pump writes the head and the body through the peer.
     out.writer.reset();
     download.peer = std::move(out.peer);
     if (auto peer = download.peer.lock()) {
