@@ -3,7 +3,8 @@
 // tests can pin the host's reaction to it.
 //
 //   good                      registers GET /api/v1/jobengine/good/ping, provides
-//                             fixture.echo v1, runs one named thread that stop() joins
+//                             fixture.echo v1, runs one named thread that stop() joins, and
+//                             adds the commands `fixture-echo` and `fixture-db` (je.cli)
 //   consumer                  looks fixture.echo up in create() (must be refused) and in
 //                             start() (must work); its ping route reports both
 //   wrong_major / newer_minor descriptor claims ABI 2.0 / 1.(host minor + 1)
@@ -13,6 +14,8 @@
 //   registers_outside_create  registers a route in start()
 //   duplicate_route           registers good's ping route again
 //   leaks_thread              start() detaches a thread that never ends
+//   duplicate_command         adds the command named by its config's "note" (default
+//                             good's `fixture-echo`)
 #include <jobengine/plugin.hpp>
 
 #include <atomic>
@@ -111,10 +114,51 @@ class FixturePlugin {
             "properties": {"text": {"type": "string"}}}}}},
             "responses": {"201": {"description": "Appended"}}})");
 #endif
+#ifdef JE_FIXTURE_GOOD
+    addCommands(host);
+#endif
+#ifdef JE_FIXTURE_DUPLICATE_COMMAND
+    static const std::string kName = config.value("note", std::string("fixture-echo"));
+    host.addCommand({kName.c_str(), "takes a name someone else owns"},
+                    [](sdk::CliInvocation&) { return 0; });
+#endif
 #ifdef JE_FIXTURE_CONSUMER
     create_lookup_ = lookupText(host);
 #endif
   }
+
+#ifdef JE_FIXTURE_GOOD
+  // `jobengine fixture-echo [--fail] words...` prints "echo: <words>" (exit 0), or with
+  // --fail "fixture-echo: asked to fail" on stderr (exit 3). `jobengine fixture-db` needs the
+  // database: it prints the tenant its system transaction is bound to.
+  void addCommands(sdk::Host& host) {
+    host.addCommand({"fixture-echo", "print the arguments (ABI fixture)",
+                     "usage: jobengine fixture-echo [--fail] [words...]"},
+                    [](sdk::CliInvocation& inv) {
+                      std::string line = "echo:";
+                      for (const auto& a : inv.args()) {
+                        if (a == "--fail") {
+                          inv.err("fixture-echo: asked to fail\n");
+                          return 3;
+                        }
+                        line += " " + a;
+                      }
+                      inv.out(line + "\n");
+                      return 0;
+                    });
+    host.addCommand(
+        {"fixture-db", "query the database (ABI fixture)", nullptr, JE_CLI_NEEDS_DATABASE},
+        [this](sdk::CliInvocation& inv) {
+          sdk::Txn txn = host_.begin(JE_TENANT_SYSTEM, JE_TXN_READ_ONLY);
+          std::string tenant;
+          txn.exec("SELECT current_setting('jobengine.tenant')", {},
+                   [&](const sdk::Row& r) { tenant = r.str(0); });
+          txn.commit();
+          inv.out("tenant: " + tenant + "\n");
+          return 0;
+        });
+  }
+#endif
 
   void start() {
 #ifdef JE_FIXTURE_CONSUMER

@@ -50,7 +50,7 @@ TEST(FixtureTest, GoodPluginRunsTheWholeLifeCycle) {
   const auto info = pluginInfo(engine.manager.infoJson(), "good");
   EXPECT_EQ(info["state"], "started");
   EXPECT_EQ(info["version"], "0.0.1");
-  EXPECT_EQ(info["abi"], "1.2");
+  EXPECT_EQ(info["abi"], "1." + std::to_string(JE_ABI_MINOR));
   EXPECT_EQ(info["description"], "ABI test fixture good");
   EXPECT_EQ(info["path"], "good.so");  // relative to the plugin directory
   EXPECT_EQ(info["routes"], nlohmann::json::parse(R"([
@@ -92,8 +92,10 @@ TEST(FixtureTest, MissingFileReportsTheLoadersReason) {
 
 TEST(FixtureTest, WrongMajorIsRefused) {
   TestEngine engine(kDir, enabled({"wrong_major"}));
+  const std::string minor = std::to_string(JE_ABI_MINOR);
   EXPECT_EQ(loadError(engine), "plugin 'wrong_major' (" + path("wrong_major") +
-                                   "): built for ABI 2.2, host offers 1.2 (major must match)");
+                                   "): built for ABI 2." + minor + ", host offers 1." + minor +
+                                   " (major must match)");
 }
 
 TEST(FixtureTest, OlderMinorLoadsAndRuns) {
@@ -133,7 +135,8 @@ TEST(FixtureTest, PluginsBuiltWithThe10And11HeadersLoadAndRun) {
 TEST(FixtureTest, NewerMinorIsRefused) {
   TestEngine engine(kDir, enabled({"newer_minor"}));
   EXPECT_EQ(loadError(engine), "plugin 'newer_minor' (" + path("newer_minor") +
-                                   "): built for ABI 1.3, newer than the host's 1.2");
+                                   "): built for ABI 1." + std::to_string(JE_ABI_MINOR + 1) +
+                                   ", newer than the host's 1." + std::to_string(JE_ABI_MINOR));
 }
 
 TEST(FixtureTest, MissingEntryIsRefused) {

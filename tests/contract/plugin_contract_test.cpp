@@ -70,7 +70,7 @@ TEST_P(PluginContractTest, LoadsCreatesStartsAndStopsCleanly) {
   engine.manager.startAll();
   auto info = pluginInfo(engine.manager.infoJson(), id());
   EXPECT_EQ(info["state"], "started");
-  EXPECT_EQ(info["abi"], "1.1");
+  EXPECT_EQ(info["abi"], "1." + std::to_string(JE_ABI_MINOR));
 
   const std::string route = "/api/v1/jobengine/" + id() + "/info";
   const auto routes = engine.routes.ownedBy(id());

@@ -98,8 +98,8 @@ void ApiInterceptor::after(RequestContext& ctx, const RouteEntry& route, const I
     return;
   }
   Transaction* t = transactionOf(txn);
-  if (t == nullptr || !is2xx(reply) || t->aborted()) {
-    return;  // nothing is stored; a non-2xx reply rolls the transaction back
+  if (t == nullptr || !is2xx(reply) || t->aborted() || reply.streamed) {
+    return;  // nothing is stored: a non-2xx reply rolls back; a file answer is not replayable
   }
   idempotency_.record(*t, *ref, reply);
 }

@@ -1,5 +1,6 @@
-// The jobengine command line: `serve`, `migrate`, `plugins list`, `config check`,
-// `token mint`, `version`. Each command is a function in app/commands.cpp; main() only parses.
+// The jobengine command line: the host's commands (`serve`, `migrate`, `plugins list`,
+// `config check`, `token mint`, `version`), each a function in app/commands.cpp, and the
+// commands plugins add through je.cli (app/plugin_commands.cpp). main() only parses.
 #pragma once
 
 #include <string>
@@ -25,6 +26,9 @@ int runMigrate(const CommandOptions& options);
 int runPluginsList(const CommandOptions& options);
 int runConfigCheck(const CommandOptions& options);
 int runTokenMint(const CommandOptions& options);
+
+// The first words the host owns; a plugin can never register one of them (je.cli).
+std::vector<std::string> hostCommandWords();
 
 // Parses argv and runs the command; returns the process exit code (2 for usage errors).
 int runCli(int argc, char** argv);

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli.hpp"
 #include "config/config_loader.hpp"
 #include "events/events_service.hpp"
 #include "http/error_envelope.hpp"
@@ -35,6 +36,8 @@ std::unique_ptr<PluginManager> makePluginManager(const HostConfig& config,
       PluginManagerOptions::fromHostConfig(config,
                                            nlohmann::json::parse(publicSettingsJson(config))),
       services, std::move(logger));
+  // A plugin's je.cli command may not take a word the host's command line owns.
+  manager->commands().reserveHostCommands(hostCommandWords());
   manager->addHostService(JE_SERVICE_HTTP, 1, [](je_host& h) -> const void* {
     h.http_vt = makeHttpService(&h);
     return &h.http_vt;

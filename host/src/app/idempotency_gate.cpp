@@ -132,7 +132,8 @@ std::optional<HttpReply> IdempotencyGate::beginMarker(const IdempotencyKeyRef& r
 
 void IdempotencyGate::finishMarker(const IdempotencyKeyRef& ref, const HttpReply& reply) const {
   Transaction txn = store_.begin(ref.tenant);
-  if (reply.status >= 200 && reply.status <= 299) {
+  // A streamed answer has no body to store: it cannot be replayed, so the key is freed.
+  if (reply.status >= 200 && reply.status <= 299 && !reply.streamed) {
     record(txn, ref, reply);
   } else {
     txn.exec(

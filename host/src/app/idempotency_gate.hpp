@@ -51,7 +51,8 @@ class IdempotencyGate {
   // Routes without a request transaction: check + in-flight marker, committed at once.
   std::optional<HttpReply> beginMarker(const IdempotencyKeyRef& ref,
                                        const std::string& trace_id) const;
-  // Replaces the marker with a 2xx reply, or removes it.
+  // Replaces the marker with a 2xx reply, or removes it (also for a streamed answer, which
+  // has no stored body to replay).
   void finishMarker(const IdempotencyKeyRef& ref, const HttpReply& reply) const;
 
  private:

@@ -358,6 +358,7 @@ HostConfig loadConfig(const std::string& path, const std::vector<ConfigOverride>
   const toml::table no_plugins;
   loadPlugins(config, plugins != nullptr ? *plugins : no_plugins, where);
   config.database.embedded_dir = config.data_dir + "/postgres";
+  config.http.spool_dir = config.data_dir + "/spool";
   return config;
 }
 

@@ -21,6 +21,9 @@ struct HttpConfig {
   int worker_threads = 8;                // request worker pool (handlers that touch the database)
   int drain_timeout_ms = 10000;          // graceful stop: wait this long for in-flight requests
   int idempotency_retention_hours = 24;  // Idempotency-Key records kept this long (>= 24, SPEC §5)
+  // Derived, not a config key: <host.data_dir>/spool, where stream() answers are spooled into
+  // unlinked temporary files before they are sent (docs/api.md). Empty: the system's temp dir.
+  std::string spool_dir;
 };
 
 struct DatabaseConfig {

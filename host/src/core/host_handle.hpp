@@ -27,6 +27,7 @@ class EventNotifier;
 class SignalWatchers;
 class ServiceRegistry;
 class LeaderElector;
+class CommandRegistry;
 struct HostConfig;
 
 // The host subsystems that service functions reach through a je_host. Owned by the Engine;
@@ -43,6 +44,7 @@ struct HostServices {
   SignalWatchers* signal_watchers = nullptr;          // je.events watch
   LeaderElector* leader = nullptr;                    // je.leader (null: not offered)
   ServiceRegistry* registry = nullptr;
+  CommandRegistry* commands = nullptr;  // je.cli (the PluginManager's own)
 };
 
 // Where a plugin is in its life; registration calls check it.
@@ -75,6 +77,7 @@ struct je_host {
   je_metrics_v1 metrics_vt{};
   je_events_v1 events_vt{};
   je_leader_v1 leader_vt{};
+  je_cli_v1 cli_vt{};
 
   bool mayRegister() const { return phase.load() == jobengine::host::PluginPhase::kCreating; }
   // Subscriptions and signal watches end when the plugin leaves the running phases.

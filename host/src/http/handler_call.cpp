@@ -2,11 +2,17 @@
 // handler_call.hpp). Every callback is noexcept and catches everything.
 #include "http/handler_call.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 #include <exception>
 
 #include "http/error_envelope.hpp"
 #include "http/http_util.hpp"
+#include "http/streamed_body.hpp"
 
 namespace jobengine::host {
 namespace {
@@ -98,6 +104,56 @@ void writeFn(je_response* resp, const char* data, uint64_t len) noexcept {
   }
 }
 
+je_status streamFn(je_response* resp, int64_t content_length,
+                   int64_t (*produce)(void* user, char* buf, uint64_t cap),
+                   void (*release)(void* user), void* user) noexcept {
+  try {
+    if (resp == nullptr || produce == nullptr) {
+      return JE_ERR_INVALID;
+    }
+    HandlerCall* call = callOf(resp);
+    if (call->txnRoute()) {
+      return JE_ERR_STATE;  // the producer would run after the request's transaction ended
+    }
+    call->setStreamed(StreamedBody::fromProducer(content_length, produce, release, user));
+    return JE_OK;
+  } catch (...) {
+    return JE_ERR_INTERNAL;
+  }
+}
+
+je_status sendFileFn(je_response* resp, const char* path, uint64_t path_len,
+                     uint32_t flags) noexcept {
+  try {
+    if (resp == nullptr || path == nullptr || path_len == 0 ||
+        (flags & ~JE_SEND_FILE_DELETE) != 0) {
+      return JE_ERR_INVALID;
+    }
+    const std::string name(path, static_cast<size_t>(path_len));
+    if (name.find('\0') != std::string::npos) {
+      return JE_ERR_INVALID;
+    }
+    const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      return JE_ERR_NOT_FOUND;
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd);
+      return JE_ERR_INVALID;
+    }
+    // Removed as soon as it is open: the descriptor keeps the content readable until it was
+    // sent or abandoned, and a crash leaves nothing behind.
+    if ((flags & JE_SEND_FILE_DELETE) != 0) {
+      ::unlink(name.c_str());
+    }
+    callOf(resp)->setStreamed(StreamedBody::fromFile(fd, static_cast<uint64_t>(st.st_size)));
+    return JE_OK;
+  } catch (...) {
+    return JE_ERR_INTERNAL;
+  }
+}
+
 // Headers the host owns on the wire; a handler setting them is ignored.
 bool hostOwnedHeader(std::string_view name) {
   return iequals(name, "content-length") || iequals(name, "connection") ||
@@ -137,6 +193,8 @@ HandlerCall::HandlerCall(const IncomingRequest& req, const RequestContext& ctx,
   response_.set_status = &jobengine::host::setStatus;
   response_.set_header = &setHeaderFn;
   response_.write = &writeFn;
+  response_.stream = &streamFn;
+  response_.send_file = &sendFileFn;
 }
 
 void HandlerCall::setHeader(std::string_view name, std::string_view value) {
@@ -167,6 +225,15 @@ HttpReply HandlerCall::run(const RouteHandler& handler) {
   }
   HttpReply reply = std::move(reply_);
   reply.status = status_ == 0 ? 200 : status_;
+  if (reply.streamed) {
+    reply.body.clear();  // bytes written with write() are discarded (abi.h)
+    if (reply.status < 200 || reply.status > 299) {
+      return errorReply(500, "INTERNAL",
+                        "the handler streamed an answer with status " +
+                            std::to_string(reply.status) + " (a streamed answer needs a 2xx)",
+                        ctx_.trace_id);
+    }
+  }
   return reply;
 }
 

@@ -3,11 +3,15 @@
 //
 // Every je_str handed to the handler points into this object or into the IncomingRequest, so
 // it stays valid for the whole call, as abi.h promises. Not copyable: raw.impl points at this.
+// stream() and send_file() (ABI 1.2) leave a StreamedBody on the reply instead of a body; a
+// streamed answer needs a 2xx status, and stream() a route without JE_ROUTE_TXN (the producer
+// runs after the request's transaction ended).
 #pragma once
 
 #include <jobengine/abi.h>
 
 #include <deque>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,6 +43,9 @@ class HandlerCall {
   void setStatus(int status) { status_ = status; }
   void setHeader(std::string_view name, std::string_view value);
   void write(std::string_view data) { reply_.body.append(data); }
+  bool txnRoute() const { return request_.txn != nullptr; }
+  // Replaces the body with a streamed one (the previous one, if any, is dropped: released).
+  void setStreamed(std::shared_ptr<StreamedBody> body) { reply_.streamed = std::move(body); }
 
  private:
   const IncomingRequest& req_;

@@ -43,7 +43,7 @@ constexpr const char* kMetricsOpenApi = R"j({"summary": "Prometheus metrics, tex
   "responses": {"200": {"description": "Metrics", "content": {"text/plain": {"schema":
     {"type": "string"}}}}}})j";
 constexpr const char* kPluginsOpenApi =
-    R"({"summary": "Loaded plugins: id, version, ABI, state, routes, job types",
+    R"({"summary": "Loaded plugins: id, version, ABI, state, routes, job types, services, commands",
   "responses": {"200": {"description": "The plugin list", "content": {"application/json":
     {"schema": {"type": "object", "required": ["plugins"], "properties": {"plugins":
       {"type": "array", "items": {"type": "object", "additionalProperties": true}}}}}}}}})";

@@ -95,6 +95,9 @@ void HttpServer::Impl::accept(IncomingRequest req, Pistache::Http::ResponseWrite
   const bool posted = pool_->post([this, req = std::move(req), ctx, out, started]() mutable {
     PipelineResult result =
         servePipeline(req, ctx, routes_, interceptor_.get(), txn_hooks_, config_.json_max_depth);
+    if (result.reply.streamed) {
+      spoolStreamed(result.reply, *out, ctx, result.route_label);
+    }
     respond(*out, result.reply, ctx, result.route_label, req.method, started, true);
   });
   if (!posted) {
@@ -131,6 +134,10 @@ void HttpServer::Impl::respond(Outgoing& out, const HttpReply& reply, const Requ
                               "REST request latency by route pattern and method",
                               {{"route", route_label}, {"method", method}}, seconds);
   } catch (...) {  // NOLINT(bugprone-empty-catch): metrics must never fail a request
+  }
+  if (reply.streamed) {
+    respondStreamed(out, reply, ctx, counted);
+    return;
   }
   std::optional<WritePromise> write;
   try {
@@ -203,6 +210,8 @@ void HttpServer::start() {
   try {
     const auto workers = static_cast<size_t>(cfg.worker_threads > 0 ? cfg.worker_threads : 1);
     impl_->pool_ = std::make_unique<WorkerPool>(workers, workers * kQueuePerWorker, "je-http");
+    impl_->pump_ = std::make_unique<StreamPump>();
+    impl_->pump_->start();
     impl_->endpoint_ = std::make_unique<Pistache::Http::Endpoint>(
         Pistache::Address(cfg.bind, Pistache::Port(static_cast<uint16_t>(cfg.port))));
     const size_t max_request =
@@ -220,8 +229,12 @@ void HttpServer::start() {
     if (impl_->pool_) {
       impl_->pool_->stop();
     }
+    if (impl_->pump_) {
+      impl_->pump_->stop();
+    }
     impl_->endpoint_.reset();
     impl_->pool_.reset();
+    impl_->pump_.reset();
     throw std::runtime_error("http: cannot serve on " + where + ": " + e.what());
   }
   impl_->started_ = true;
@@ -260,7 +273,7 @@ bool HttpServer::waitIdle(std::chrono::milliseconds timeout) {
 size_t HttpServer::inFlight() const {
   std::lock_guard lock(impl_->idle_mutex_);
   impl_->pruneSettledLocked();
-  return impl_->in_flight_ + impl_->in_transit_.size();
+  return impl_->in_flight_ + impl_->in_transit_.size() + impl_->streaming_;
 }
 
 void HttpServer::stop() {
@@ -268,12 +281,17 @@ void HttpServer::stop() {
     return;
   }
   impl_->started_ = false;
-  // Reactors first (no new input), then the workers (their replies go nowhere now), and only
-  // then free the endpoint: a worker's ResponseWriter points into its transport.
+  impl_->stopping_ = true;
+  // Reactors first (no new input), then the pump (downloads still going are abandoned), then
+  // the workers (their replies go nowhere now; a spool in progress gives up), and only then
+  // free the endpoint: a worker's ResponseWriter and the pump's downloads point into its
+  // transports.
   impl_->endpoint_->shutdown();
+  impl_->pump_->stop();
   impl_->pool_->stop();
   impl_->endpoint_.reset();
   impl_->pool_.reset();
+  impl_->pump_.reset();
   // Writes still parked here will never be made: the reactors are gone.
   std::lock_guard lock(impl_->idle_mutex_);
   impl_->in_transit_.clear();

@@ -4,9 +4,11 @@
 // to the WorkerPool; routing, interceptor, transaction and handler run on the pool, which
 // answers. The server enforces http.body_limit_bytes itself (413 PAYLOAD_TOO_LARGE envelope,
 // decided from Content-Length before the body is read), fixes Pistache's keep-alive answer,
-// echoes or generates X-Request-Id, and records per-request metrics. Graceful stop:
-// beginDrain() -> waitIdle(deadline) -> stop() (docs/http.md). Pistache stays out of this
-// header (pimpl) so the engine and tests need none of its headers.
+// echoes or generates X-Request-Id, and records per-request metrics. Streamed answers
+// (je_response.stream / send_file) are spooled on the worker and sent by the StreamPump
+// (stream_pump.hpp). Graceful stop: beginDrain() -> waitIdle(deadline) -> stop()
+// (docs/http.md). Pistache stays out of this header (pimpl) so the engine and tests need none
+// of its headers.
 #pragma once
 
 #include <chrono>
@@ -43,7 +45,8 @@ class HttpServer {
   // From now on new requests get 503 SHUTTING_DOWN (with Retry-After); in-flight ones finish.
   void beginDrain();
   bool draining() const;
-  // Waits until no request is in flight (accepted but not yet answered). true when idle.
+  // Waits until no request is in flight (accepted but not yet answered, a streamed answer
+  // until its last byte). true when idle.
   bool waitIdle(std::chrono::milliseconds timeout);
   size_t inFlight() const;
   // Shuts the endpoint down and joins reactor and worker threads. Idempotent. Call after

@@ -1,10 +1,11 @@
-// Internals of HttpServer shared by http_server.cpp (lifecycle, dispatch, replies) and
-// pistache_handler.cpp (parsing and copying on the reactor threads). Only these two files see
-// Pistache.
+// Internals of HttpServer shared by http_server.cpp (lifecycle, dispatch, replies),
+// pistache_handler.cpp (parsing and copying on the reactor threads) and streamed_reply.cpp
+// (answers whose body is streamed, handed to the StreamPump). Only these and stream_pump.cpp
+// see Pistache.
 //
-// Locking: idle_mutex_ guards draining_, in_flight_ and in_transit_ together, so a request
-// either sees the drain flag or is counted before waitIdle() can observe idle. interceptor_ and
-// txn_hooks_ are set before start() and read-only afterwards.
+// Locking: idle_mutex_ guards draining_, in_flight_, in_transit_ and streaming_ together, so
+// a request either sees the drain flag or is counted before waitIdle() can observe idle.
+// interceptor_ and txn_hooks_ are set before start() and read-only afterwards.
 //
 // Pistache objects and threads (the decision and its evidence are at the top of
 // http_server.cpp): a ResponseWriter is made on a reactor thread and then belongs to one thread
@@ -30,6 +31,7 @@
 
 #include "http/http_server.hpp"
 #include "http/http_types.hpp"
+#include "http/stream_pump.hpp"
 #include "http/worker_pool.hpp"
 
 namespace jobengine::host {
@@ -100,10 +102,21 @@ struct HttpServer::Impl {
   void respond(Outgoing& out, const HttpReply& reply, const RequestContext& ctx,
                const std::string& route_label, const std::string& method,
                std::chrono::steady_clock::time_point started, bool counted);
+  // Worker thread, before respond(): runs a stream() producer into its spool file. A failure
+  // (producer error, wrong length, disk, client gone, server stopping) replaces the reply
+  // with a 500 envelope; nothing was sent yet.
+  void spoolStreamed(HttpReply& reply, const Outgoing& out, const RequestContext& ctx,
+                     const std::string& route_label);
+  // respond() for a streamed reply (streamed_reply.cpp): the head is built here, the body goes
+  // to the StreamPump; a counted request moves from in_flight_ to streaming_ until the pump
+  // finished it (finishStreamed), so a drain waits for the last byte.
+  void respondStreamed(Outgoing& out, const HttpReply& reply, const RequestContext& ctx,
+                       bool counted);
+  void finishStreamed(Download& download, bool complete, uint64_t bytes, bool counted);
   // Caller holds idle_mutex_. Drops the writes that settled.
   void pruneSettledLocked();
   // Caller holds idle_mutex_.
-  bool idleLocked() const { return in_flight_ == 0 && in_transit_.empty(); }
+  bool idleLocked() const { return in_flight_ == 0 && in_transit_.empty() && streaming_ == 0; }
   std::string bodyLimitMessage() const;
 
   const HttpConfig config_;
@@ -113,9 +126,11 @@ struct HttpServer::Impl {
   TxnHooks txn_hooks_;
 
   std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<StreamPump> pump_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
   std::atomic<uint16_t> port_{0};
   bool started_ = false;
+  std::atomic<bool> stopping_{false};  // stop() began: spools in progress give up
 
   mutable std::mutex idle_mutex_;
   std::condition_variable idle_cv_;
@@ -124,6 +139,7 @@ struct HttpServer::Impl {
   // Replies of counted requests not yet on the socket. A list, so dropping one never moves
   // another (a promise's reference count is shared with libpistache: see tools/tsan.supp).
   std::list<WriteInTransit> in_transit_;
+  size_t streaming_ = 0;  // counted streamed answers the pump has not finished
 };
 
 // The Pistache handler: one clone per reactor thread, all pointing at the same Impl. It

@@ -6,6 +6,7 @@
 // context part of je_request (abi.h), filled by the host defaults and the RequestInterceptor.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,8 @@
 #include <vector>
 
 namespace jobengine::host {
+
+class StreamedBody;
 
 struct IncomingRequest {
   std::string method;  // "GET", "POST", ...
@@ -30,6 +33,10 @@ struct HttpReply {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
   std::string body;
+  // Set for a streamed answer (je_response.stream / send_file): the body goes out from it in
+  // bounded chunks and `body` is empty. Shared because replies are copied as values; the last
+  // copy releases the producer or closes the file (http/streamed_body.hpp).
+  std::shared_ptr<StreamedBody> streamed;
 
   // Sets a header, replacing one of the same (case-insensitive) name.
   void setHeader(std::string_view name, std::string_view value);

@@ -81,14 +81,18 @@ std::shared_ptr<spdlog::logger> makeLogger(LoggingState& s, const std::string& n
 
 }  // namespace
 
-void initLogging(const LogConfig& config) {
+void initLogging(const LogConfig& config, LogConsole console) {
   LoggingState& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   if (s.initialized) {
     return;
   }
   spdlog::init_thread_pool(8192, 1);
-  s.sinks.push_back(std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  if (console == LogConsole::kStderr) {
+    s.sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  } else {
+    s.sinks.push_back(std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  }
   if (!config.file.empty()) {
     s.sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(config.file, false));
   }

@@ -17,8 +17,12 @@ namespace jobengine::host {
 
 struct LogConfig;
 
+// Where console lines go: stdout for the engine, stderr for one-shot commands whose stdout is
+// their output (a plugin command's table or JSON must stay parseable).
+enum class LogConsole { kStdout, kStderr };
+
 // Sets up the sinks and the "host" default logger; call once at start-up.
-void initLogging(const LogConfig& config);
+void initLogging(const LogConfig& config, LogConsole console = LogConsole::kStdout);
 
 // The logger for one component ("host", "plugin.scheduler", ...), created on first use with
 // the configured level and sinks.

@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "plugins/cli_service.hpp"
 #include "plugins/host_api.hpp"
 #include "plugins/plugin_error.hpp"
 
@@ -44,6 +45,7 @@ PluginManager::PluginManager(PluginManagerOptions options, const HostServices& s
       [this](const std::string& owner, const std::string& type, bool in_process) {
         return recordJobType(owner, type, in_process);
       });
+  services_.commands = &commands_;
   registry_.setHostSettings(options_.host_settings);
   registry_.addHostService(JE_SERVICE_LOG, 1, [](je_host& h) -> const void* {
     h.log_vt = makeLogService(&h);
@@ -52,6 +54,10 @@ PluginManager::PluginManager(PluginManagerOptions options, const HostServices& s
   registry_.addHostService(JE_SERVICE_CONFIG, 1, [](je_host& h) -> const void* {
     h.config_vt = makeConfigService(&h);
     return &h.config_vt;
+  });
+  registry_.addHostService(JE_SERVICE_CLI, 1, [](je_host& h) -> const void* {
+    h.cli_vt = makeCliService(&h);
+    return &h.cli_vt;
   });
 }
 
@@ -161,6 +167,7 @@ void PluginManager::createOne(Record& r) {
   if (status != JE_OK) {
     host.phase = PluginPhase::kStopped;
     registry_.removeOwner(id);
+    commands_.removeOwner(id);
     registry_.unbindHost(host);
     const std::string message = "plugin '" + id + "' failed in create(): " + callError(err, status);
     setState(r, "failed", oneLine(message));
@@ -232,6 +239,7 @@ void PluginManager::stopOne(Record& r) {
   }
   r.host->phase = PluginPhase::kStopped;
   registry_.removeOwner(id);
+  commands_.removeOwner(id);
   d->destroy(r.instance);
   r.instance = nullptr;
   registry_.unbindHost(*r.host);
@@ -322,6 +330,12 @@ nlohmann::json PluginManager::infoJson() const {
     for (const ProvidedService& service : r.services) {
       services.push_back({{"name", service.name}, {"version", service.version}});
     }
+    nlohmann::json commands = nlohmann::json::array();
+    for (const PluginCommand& command : commands_.list()) {
+      if (command.owner == r.config.id) {
+        commands.push_back(command.name);
+      }
+    }
     nlohmann::json item = {
         {"id", r.config.id},
         {"version", r.lib ? r.lib->version : ""},
@@ -332,6 +346,7 @@ nlohmann::json PluginManager::infoJson() const {
         {"routes", routes},
         {"jobTypes", jobTypes},
         {"services", services},
+        {"commands", commands},
         {"path", relativeToPluginDir(r.path)},
     };
     if (!r.error.empty()) {

@@ -7,8 +7,9 @@
 //
 // The manager does not know how the host's HTTP, store, metrics, events or leader services are
 // built: the engine hands in one ServiceFactory per service name (addHostService) that fills
-// the plugin's vtable copy in its je_host. je.log and je.config are built in. Failures throw
-// PluginError with one line naming the plugin and the cause.
+// the plugin's vtable copy in its je_host. je.log, je.config and je.cli are built in; the
+// commands plugins add through je.cli live in the manager's CommandRegistry (commands()).
+// Failures throw PluginError with one line naming the plugin and the cause.
 //
 // Threads: every call except infoJson()/recordJobType() belongs to the engine's main thread.
 // infoJson() and recordJobType() may come from any thread (info_mutex_ guards what they touch).
@@ -26,6 +27,7 @@
 
 #include "config/host_config.hpp"
 #include "core/host_handle.hpp"
+#include "plugins/command_registry.hpp"
 #include "plugins/plugin_loader.hpp"
 #include "plugins/service_registry.hpp"
 #include "plugins/thread_census.hpp"
@@ -85,13 +87,17 @@ class PluginManager {
   std::optional<std::string> recordJobType(std::string_view owner, const std::string& job_type,
                                            bool in_process = false);
 
-  // [{id, version, abi, description, state, routes, jobTypes, services, path, error?,
-  //   leakedThreads?}] in load order; state is disabled|loaded|created|started|stopped|failed.
+  // [{id, version, abi, description, state, routes, jobTypes, services, commands, path,
+  //   error?, leakedThreads?}] in load order; state is disabled|loaded|created|started|stopped|
+  //   failed; commands are the je.cli words the plugin owns while it exists.
   // "path" is the library's name relative to the plugin directory, and load errors name it
   // the same way: no absolute filesystem path reaches a reader of GET /plugins.
   nlohmann::json infoJson() const;
 
   ServiceRegistry& registry() { return registry_; }
+  // `jobengine <command>` words: the host's (reserved by the wiring) and the plugins'.
+  CommandRegistry& commands() { return commands_; }
+  const CommandRegistry& commands() const { return commands_; }
   const HostServices& services() const { return services_; }
   // The handle of a created plugin (null otherwise); for the wiring and tests.
   je_host* handle(std::string_view id);
@@ -124,6 +130,7 @@ class PluginManager {
   HostServices services_;
   std::shared_ptr<spdlog::logger> logger_;
   ServiceRegistry registry_;
+  CommandRegistry commands_;
   PluginLoader loader_;
   RouteLister route_lister_;
   LoggerFactory logger_factory_;

@@ -1,10 +1,12 @@
 // Entry glue of the scheduler plugin: the plugin class and JE_PLUGIN, nothing else. Domain
 // logic lives in src/core (no SDK types); job_service.cpp / job_leases.cpp are the data path,
-// runner.cpp the in-process runner and sweeper, routes_*.cpp the HTTP translation.
+// runner.cpp the in-process runner and sweeper, routes_*.cpp the HTTP translation,
+// cli_commands.cpp the `jobengine jobs|runs` client commands (src/cli/).
 #include <jobengine/plugin.hpp>
 
 #include <memory>
 
+#include "cli_commands.hpp"
 #include "core/scheduler_settings.hpp"
 #include "job_service.hpp"
 #include "plugin_meta.hpp"
@@ -60,6 +62,7 @@ class SchedulerPlugin {
     registerSourceRoutes(host);
     registerDeadLetterRoutes(host);
     registerPackRunRoutes(host);
+    registerCliCommands(host);
   }
   void start() {
     if (host_.optional<void>("je.ratelimit", 1) == nullptr) {

@@ -20,6 +20,7 @@
 #define JOBENGINE_PLUGIN_HPP
 
 #include <jobengine/abi.h>
+#include <jobengine/cli.hpp>
 #include <jobengine/json_limits.hpp>
 #include <jobengine/settings_reader.hpp>
 
@@ -138,6 +139,50 @@ class Response {
     status(code);
     return write(body.dump());
   }
+  // Fills buf with up to cap bytes of the body; returns how many, 0 at the end, < 0 on failure.
+  using Producer = std::function<int64_t(char* buf, uint64_t cap)>;
+
+  // Answers with a body produced in chunks after the handler returned (je_response.stream,
+  // ABI 1.2), never held in memory: the host runs the producer to its end into a temporary
+  // file, then sends that file; a producer failure, an exception or a count other than
+  // content_length (>= 0) becomes a 500 before any byte is sent. The producer is called on
+  // the worker that ran the handler, after it returned, and destroyed on that thread: it must
+  // own what it reads (no references into the request). Not on JE_ROUTE_TXN routes; needs a
+  // 2xx status. Throws Error when the host refuses (JE_ERR_STATE on a JE_ROUTE_TXN route).
+  Response& stream(Producer producer, int64_t content_length = -1) {
+    requireStreaming();
+    auto* heap = new Producer(std::move(producer));
+    const je_status st = raw_.stream(
+        &raw_, content_length,
+        [](void* user, char* buf, uint64_t cap) noexcept -> int64_t {
+          try {
+            return (*static_cast<Producer*>(user))(buf, cap);
+          } catch (...) {
+            return -1;
+          }
+        },
+        [](void* user) noexcept { delete static_cast<Producer*>(user); }, heap);
+    if (st != JE_OK) {
+      delete heap;  // refused: the host took nothing and will not call release
+      throw Error(st, "je_response.stream refused (status " + std::to_string(st) + ")");
+    }
+    return *this;
+  }
+  // Answers with a file's content, sent by the host without reading it into memory
+  // (je_response.send_file, ABI 1.2). remove_after: the host removes the file (at once; its
+  // content stays readable until it was sent or abandoned). Throws Error JE_ERR_NOT_FOUND when
+  // the file cannot be opened, JE_ERR_INVALID when it is not a regular file.
+  Response& sendFile(std::string_view path, bool remove_after = false) {
+    requireStreaming();
+    const je_status st =
+        raw_.send_file(&raw_, path.data(), path.size(), remove_after ? JE_SEND_FILE_DELETE : 0U);
+    if (st != JE_OK) {
+      throw Error(st, "je_response.send_file refused " + std::string(path) + " (status " +
+                          std::to_string(st) + ")");
+    }
+    return *this;
+  }
+
   // The SPEC §5 error envelope.
   Response& error(int code, std::string_view error_code, std::string_view message,
                   std::string_view trace_id, const nlohmann::json& details = nullptr) {
@@ -149,6 +194,12 @@ class Response {
   }
 
  private:
+  void requireStreaming() const {
+    if (raw_.struct_size < offsetof(je_response, send_file) + sizeof(raw_.send_file)) {
+      throw Error(JE_ERR_UNSUPPORTED, "this host cannot stream answers (ABI < 1.2)");
+    }
+  }
+
   je_response& raw_;
 };
 
@@ -336,6 +387,7 @@ class Host {
     metrics_ = optional<je_metrics_v1>(JE_SERVICE_METRICS, 1);
     events_ = optional<je_events_v1>(JE_SERVICE_EVENTS, 1);
     leader_ = optional<je_leader_v1>(JE_SERVICE_LEADER, 1);
+    cli_ = optional<je_cli_v1>(JE_SERVICE_CLI, 1);
   }
   Host(const Host&) = delete;
   Host& operator=(const Host&) = delete;
@@ -404,6 +456,31 @@ class Host {
     char err[kErrCap] = {0};
     const je_status st = http_->register_route(http_->host, &def, err, kErrCap);
     if (st != JE_OK) {
+      throw Error(st, err);
+    }
+  }
+
+  // Adds `jobengine <spec.name> ...` (je.cli, ABI 1.2; jobengine/cli.hpp says how it runs).
+  // Only inside the plugin's constructor. Throws Error: JE_ERR_CONFLICT when the host or
+  // another plugin owns the name (both named), JE_ERR_INVALID for a bad name or summary,
+  // JE_ERR_UNSUPPORTED on a host without je.cli.
+  void addCommand(const CommandSpec& spec, CommandFn fn) {
+    if (cli_ == nullptr) {
+      throw Error(JE_ERR_UNSUPPORTED, "je.cli is not available on this host (ABI < 1.2)");
+    }
+    commands_.push_back(std::move(fn));  // deque: its address stays valid for the plugin's life
+    je_cli_command_def def{};
+    def.struct_size = sizeof(def);
+    def.flags = spec.flags;
+    def.name = spec.name;
+    def.summary = spec.summary;
+    def.usage = spec.usage;
+    def.handler = &cli_detail::call;
+    def.user = &commands_.back();
+    char err[kErrCap] = {0};
+    const je_status st = cli_->register_command(cli_->host, &def, err, kErrCap);
+    if (st != JE_OK) {
+      commands_.pop_back();
       throw Error(st, err);
     }
   }
@@ -580,6 +657,8 @@ class Host {
   std::deque<RouteFn> routes_;                  // deque: addresses stay stable as routes are added
   std::deque<std::function<void()>> watchers_;  // the same for signal watchers
   std::deque<std::function<void(bool, int64_t)>> leader_watchers_;
+  const je_cli_v1* cli_ = nullptr;
+  std::deque<CommandFn> commands_;              // the same for je.cli commands
 };
 
 // Strict config reading: every key must be in `allowed`; throws naming the plugin and key.

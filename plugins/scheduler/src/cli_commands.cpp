@@ -1,0 +1,66 @@
+// Glue between je.cli and the client commands in src/cli/: the arguments, the process
+// environment, the default URL from the host's http.bind / http.port (je.config), and the
+// command's stdout/stderr.
+#include "cli_commands.hpp"
+
+#include <optional>
+#include <string>
+
+#include "cli/client_commands.hpp"
+
+namespace jobengine::scheduler {
+namespace {
+
+std::optional<nlohmann::json> hostSetting(const sdk::Host& host, const char* path) {
+  const auto* config = host.optional<je_config_v1>(JE_SERVICE_CONFIG, 1);
+  if (config == nullptr) {
+    return std::nullopt;
+  }
+  std::string text;
+  const je_status st = config->host_setting(
+      config->host, path,
+      [](void* user, const char* data, uint64_t len) {
+        static_cast<std::string*>(user)->assign(data, len);
+      },
+      &text);
+  if (st != JE_OK) {
+    return std::nullopt;
+  }
+  auto value = nlohmann::json::parse(text, nullptr, false);
+  if (value.is_discarded()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// The engine the loaded configuration describes (http.bind, http.port).
+std::string configuredUrl(const sdk::Host& host) {
+  const auto bind = hostSetting(host, "http.bind");
+  const auto port = hostSetting(host, "http.port");
+  return cli::defaultUrl(bind && bind->is_string() ? bind->get<std::string>() : "",
+                         port && port->is_number_integer() ? port->get<int>() : 8080);
+}
+
+using Runner = int (*)(const std::vector<std::string>&, const cli::Getenv&, const std::string&,
+                       cli::CommandOutput&);
+
+sdk::CommandFn clientCommand(const sdk::Host& host, Runner run) {
+  return [&host, run](sdk::CliInvocation& inv) {
+    cli::CommandOutput io;
+    const int status = run(inv.args(), cli::processEnvironment(), configuredUrl(host), io);
+    inv.out(io.out);
+    inv.err(io.err);
+    return status;
+  };
+}
+
+}  // namespace
+
+void registerCliCommands(sdk::Host& host) {
+  host.addCommand({"jobs", cli::kJobsSummary, cli::kJobsUsage},
+                  clientCommand(host, &cli::runJobsCommand));
+  host.addCommand({"runs", cli::kRunsSummary, cli::kRunsUsage},
+                  clientCommand(host, &cli::runRunsCommand));
+}
+
+}  // namespace jobengine::scheduler

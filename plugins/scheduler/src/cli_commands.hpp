@@ -1,0 +1,12 @@
+// The scheduler's `jobengine` commands (je.cli): `jobs list|get` and `runs submit`, REST
+// clients of a running engine (src/cli/). plugin_main.cpp calls registerCliCommands from the
+// plugin's constructor (inside create()); the commands need no database.
+#pragma once
+
+#include <jobengine/plugin.hpp>
+
+namespace jobengine::scheduler {
+
+void registerCliCommands(sdk::Host& host);
+
+}  // namespace jobengine::scheduler
