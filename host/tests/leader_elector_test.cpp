@@ -141,9 +141,10 @@ TEST_F(LeaderElectorTest, ASingleElectorLeadsWithEpochOneAndAppendsLeaderElected
   // The event committed with the epoch, bound to the "system" tenant.
   EXPECT_EQ(adminOne("SELECT count(*) FROM jobengine.events WHERE event_type = 'leader.elected'"),
             "1");
-  EXPECT_EQ(adminOne("SELECT tenant_id || ' ' || (body->'data'->>'epoch') || ' ' || "
-                     "(body->'data'->>'replicaId') || ' ' || (body->'actor'->>'subject') "
-                     "FROM jobengine.events WHERE event_type = 'leader.elected'"),
+  EXPECT_EQ(adminOne("SELECT tenant_id || ' ' || (b->'data'->>'epoch') || ' ' || "
+                     "(b->'data'->>'replicaId') || ' ' || (b->'actor'->>'subject') "
+                     "FROM (SELECT e.tenant_id, jobengine.event_body(e)::jsonb AS b "
+                     "FROM jobengine.events e WHERE e.event_type = 'leader.elected') x"),
             "system 1 replica-a system:host");
 
   const std::string text = metrics.serialize();

@@ -34,8 +34,7 @@ nlohmann::json leaderElectedEvent(int64_t epoch, const std::string& replica_id,
     data["previousHolder"] = *previous_holder;
   }
   return {{"eventType", "leader.elected"},
-          {"tenantId", "system"},
-          {"actor", {{"subject", "system:host"}}},
+          {"tenantId", "system"},  // the actor is the transaction's: system:host
           {"data", std::move(data)}};
 }
 

@@ -92,9 +92,10 @@ class Store {
   // Begins a transaction bound to tenant ("system" for cross-tenant maintenance). Blocks while
   // every pooled connection is busy. The tenant must be 1..128 bytes without NUL
   // (StoreError JE_ERR_INVALID otherwise). The transaction acts for the request the calling
-  // thread serves (currentRequestActor()), else for "system:<system_actor>" (txn_actor.hpp).
+  // thread serves (currentRequestActor()), else for "system:<system_actor>" (txn_actor.hpp):
+  // the plugin that began it, or the host itself.
   Transaction begin(std::string_view tenant, bool read_only = false,
-                    std::string_view system_actor = "jobengine");
+                    std::string_view system_actor = "host");
   // true when a pooled connection answers SELECT 1.
   bool ping() noexcept;
   ConnectionPool& pool() { return pool_; }
