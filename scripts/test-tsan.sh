@@ -21,13 +21,16 @@ TARGETS=()
 case "${JE_TSAN_SUBSET:-}" in
   "") ;;
   ci)
-    # The REST server (unit and the drain stress test, the engine's SIGTERM drain), the stream
-    # hub, feeder and listeners, and the in-process runner: the threaded parts of the host.
+    # The REST server (unit and the drain stress test, the engine's SIGTERM drain, streamed
+    # answers and their pump), the stream hub, feeder and listeners, and the in-process
+    # runner: the threaded parts of the host.
     TARGETS=(je_runtime host_http_server_test host_stream_test host_outbox_feeder_test
              integration_http_drain_stress_test integration_startup_test
+             integration_http_streaming_test
              integration_stream_sse_test integration_stream_access_test
              integration_scheduler_runner_test)
-    suite='HttpServerTest|HttpDrainStressTest|StreamHubTest|StreamTest|OutboxFeederTest'
+    suite='HttpServerTest|HttpDrainStressTest|HttpStreamingTest|HttpStreamingDrainTest'
+    suite+='|StreamHubTest|StreamTest|OutboxFeederTest'
     suite+='|SignalWatchersTest|StreamSseTest|StreamAccessTest|SchedulerRunnerTest'
     TESTS=${TESTS:-"^(($suite)\\.|StartupTest\\.SigtermDrains)"}
     ;;

@@ -351,7 +351,7 @@ TEST_F(HttpStreamingTest, ClientHangingUpMidDownloadCostsNothing) {
         download(port, std::string(kBase) + "/pattern?bytes=" + std::to_string(200 * kMiB), token_,
                  true, 8 * kMiB);
     EXPECT_NE(cut.error, "") << "the client aborted the transfer";
-    EXPECT_EQ(cut.status, 200);
+    EXPECT_EQ(cut.status, 200) << cut.error;
     EXPECT_EQ(cut.first_mismatch, UINT64_MAX);
   }
   EXPECT_GE(streamedCount(port, "abandoned", abandoned_before + 3), abandoned_before + 3);

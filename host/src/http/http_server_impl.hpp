@@ -1,7 +1,7 @@
 // Internals of HttpServer shared by http_server.cpp (lifecycle, dispatch, replies),
 // pistache_handler.cpp (parsing and copying on the reactor threads) and streamed_reply.cpp
-// (answers whose body is streamed, handed to the StreamPump). Only these and stream_pump.cpp
-// see Pistache.
+// (answers whose body is streamed, handed to the StreamPump). Only these three files see
+// Pistache.
 //
 // Locking: idle_mutex_ guards draining_, in_flight_, in_transit_ and streaming_ together, so
 // a request either sees the drain flag or is counted before waitIdle() can observe idle.
@@ -112,7 +112,7 @@ struct HttpServer::Impl {
   // finished it (finishStreamed), so a drain waits for the last byte.
   void respondStreamed(Outgoing& out, const HttpReply& reply, const RequestContext& ctx,
                        bool counted);
-  void finishStreamed(Download& download, bool complete, uint64_t bytes, bool counted);
+  void finishStreamed(bool complete, uint64_t bytes, bool counted);
   // Caller holds idle_mutex_. Drops the writes that settled.
   void pruneSettledLocked();
   // Caller holds idle_mutex_.

@@ -1,15 +1,22 @@
 // Streamed answers on the REST listener (je_response.stream / send_file, abi.h 1.2): the
 // spool of a producer on the worker, the response head, the hand-over to the StreamPump and
 // the accounting when the pump is done. docs/api.md "Streamed answers" has the user's view;
-// stream_pump.hpp why Pistache is driven this way.
+// stream_pump.hpp why the body does not go through Pistache's write queue.
 //
 // What holds for a streamed answer as for any other: the per-request metrics are recorded
 // before the first byte goes out (respond()); X-Request-Id, Connection and the handler's
 // headers are on the head; a counted request keeps a drain waiting until its last byte was
 // written or its connection is gone (streaming_, under idle_mutex_); new requests get 503
 // while draining before they ever reach a handler.
+#include <fcntl.h>
 #include <pistache/http.h>
+#include <pistache/net.h>
+#include <pistache/peer.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <sstream>
 
 #include "http/error_envelope.hpp"
@@ -17,10 +24,6 @@
 #include "http/http_util.hpp"
 #include "log/logging.hpp"
 #include "metrics/metrics_registry.hpp"
-
-#include <spdlog/spdlog.h>
-
-#include <filesystem>
 
 namespace jobengine::host {
 namespace {
@@ -32,6 +35,33 @@ std::string spoolDir(const HttpConfig& config) {
   std::error_code ec;
   const auto tmp = std::filesystem::temp_directory_path(ec);
   return ec ? std::string("/tmp") : tmp.string();
+}
+
+// The pump's own descriptor for the connection of `peer`, or -1 when the connection is gone.
+// The request arrived a while ago (the handler ran, a producer was spooled): Pistache may
+// have closed the number and a new connection may have it now, so the duplicate's remote
+// address must be the peer's (a new connection from the same client has another port).
+int duplicateConnection(const Pistache::Tcp::Peer& peer) {
+  const int copy = ::fcntl(peer.fd(), F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) {
+    return -1;
+  }
+  try {
+    sockaddr_storage remote{};
+    socklen_t len = sizeof(remote);
+    if (::getpeername(copy, reinterpret_cast<sockaddr*>(&remote), &len) == 0) {
+      const Pistache::Address seen =
+          Pistache::Address::fromUnix(reinterpret_cast<sockaddr*>(&remote));
+      const Pistache::Address& expected = peer.address();
+      if (seen.host() == expected.host() &&
+          static_cast<uint16_t>(seen.port()) == static_cast<uint16_t>(expected.port())) {
+        return copy;
+      }
+    }
+  } catch (...) {  // NOLINT(bugprone-empty-catch): an address Pistache cannot read is not ours
+  }
+  ::close(copy);
+  return -1;
 }
 
 // Status line, the writer's typed headers (Connection, ours and the handler's), the length.
@@ -97,23 +127,29 @@ void HttpServer::Impl::respondStreamed(Outgoing& out, const HttpReply& reply,
     }
     download.head = responseHead(*out.writer, reply.status, reply.streamed->size());
   } catch (...) {
-    download.body.reset();  // cannot be sent: the pump finishes it as abandoned
+    download.body.reset();  // cannot be sent: finished below as abandoned
   }
-  download.finished = [this, counted](Download& d, bool complete, uint64_t bytes) {
-    finishStreamed(d, complete, bytes, counted);
+  download.finished = [this, counted](Download& /*d*/, bool complete, uint64_t bytes) {
+    finishStreamed(complete, bytes, counted);
   };
+  std::shared_ptr<Pistache::Tcp::Peer> peer = out.peer.lock();
+  if (peer && download.body) {
+    download.socket = duplicateConnection(*peer);
+    if (download.socket >= 0) {
+      // As Pistache's own send() does: the connection now waits for its next request, so its
+      // idle checker applies the keep-alive timeout (and then only closes Pistache's
+      // descriptor; the pump's duplicate keeps the download going), never the header timeout,
+      // which would queue a 408 for the connection.
+      peer->setIdle(true);
+    }
+  }
   {
     std::lock_guard lock(idle_mutex_);
     // Our references to the peer end under the lock (http_server_impl.hpp, Outgoing). The
-    // writer never sends: the pump writes the head and the body through the peer.
+    // writer never sends: the pump writes the head and the body on its own duplicate.
     out.writer.reset();
-    download.peer = std::move(out.peer);
-    if (auto peer = download.peer.lock()) {
-      // As Pistache's own send() does: the connection now waits for its next request, so its
-      // idle checker applies the keep-alive timeout to it, not the header timeout (which would
-      // write a 408 into the body). A download must end within that timeout (docs/api.md).
-      peer->setIdle(true);
-    }
+    peer.reset();
+    out.peer.reset();
     if (counted) {
       if (in_flight_ > 0) {
         --in_flight_;
@@ -121,13 +157,16 @@ void HttpServer::Impl::respondStreamed(Outgoing& out, const HttpReply& reply,
       ++streaming_;
     }
   }
-  if (!pump_ || !pump_->add(std::move(download))) {
-    finishStreamed(download, false, 0, counted);  // the server is stopping
+  if (download.socket < 0 || !pump_ || !pump_->add(std::move(download))) {
+    // The connection is gone, the body could not be framed, or the server is stopping.
+    if (download.socket >= 0) {
+      ::close(download.socket);
+    }
+    finishStreamed(false, 0, counted);
   }
 }
 
-void HttpServer::Impl::finishStreamed(Download& download, bool complete, uint64_t bytes,
-                                      bool counted) {
+void HttpServer::Impl::finishStreamed(bool complete, uint64_t bytes, bool counted) {
   try {
     metrics_.counterAdd("http_streamed_responses_total",
                         "REST answers streamed from a producer or a file, by outcome",
@@ -137,7 +176,6 @@ void HttpServer::Impl::finishStreamed(Download& download, bool complete, uint64_
   } catch (...) {  // NOLINT(bugprone-empty-catch): metrics must never fail a request
   }
   std::lock_guard lock(idle_mutex_);
-  download.peer.reset();
   if (counted && streaming_ > 0) {
     --streaming_;
   }
