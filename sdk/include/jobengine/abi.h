@@ -118,8 +118,8 @@ typedef struct je_host_api {
   /* Added in 1.2. For a plugin that provides je.jobs: records that plugin `owner` registered
    * job_type (flags: JE_JOB_TYPE_*), so that GET /plugins lists it under its owner with its
    * mode. Duplicates are refused naming both owners. Any thread. */
-  je_status (*record_job_type)(je_host* host, je_host* owner, const char* job_type,
-                               uint32_t flags, char* err, uint32_t err_cap);
+  je_status (*record_job_type)(je_host* host, je_host* owner, const char* job_type, uint32_t flags,
+                               char* err, uint32_t err_cap);
 } je_host_api;
 
 /* Flags for je_host_api.record_job_type (1.2). */
@@ -461,10 +461,10 @@ typedef int32_t (*je_cli_handler)(void* user, const je_cli_invocation* inv);
 
 typedef struct je_cli_command_def {
   uint32_t struct_size;
-  uint32_t flags;      /* JE_CLI_* */
-  const char* name;    /* required: one word, [a-z][a-z0-9-]*, e.g. "jobs"; not a host command */
-  const char* summary; /* required: one line for `jobengine --help` */
-  const char* usage;   /* optional: shown by `jobengine <name> --help` */
+  uint32_t flags;         /* JE_CLI_* */
+  const char* name;       /* required: one word, [a-z][a-z0-9-]*, e.g. "jobs"; not a host command */
+  const char* summary;    /* required: one line for `jobengine --help` */
+  const char* usage;      /* optional: shown by `jobengine <name> --help` */
   je_cli_handler handler; /* required */
   void* user;
 } je_cli_command_def;
@@ -587,8 +587,8 @@ typedef struct je_jobs_v1 {
    * handle is `caller` (the provider asks the host who that is); only inside the caller's
    * start(). def->struct_size is honoured. The host records the type under its owner (GET
    * /plugins). Duplicates are refused naming both owners. */
-  je_status (*register_type_for)(void* self, je_host* caller, const je_job_type_def* def,
-                                 char* err, uint32_t err_cap);
+  je_status (*register_type_for)(void* self, je_host* caller, const je_job_type_def* def, char* err,
+                                 uint32_t err_cap);
 } je_jobs_v1;
 
 /* The one exported symbol. */

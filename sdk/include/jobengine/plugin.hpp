@@ -658,7 +658,7 @@ class Host {
   std::deque<std::function<void()>> watchers_;  // the same for signal watchers
   std::deque<std::function<void(bool, int64_t)>> leader_watchers_;
   const je_cli_v1* cli_ = nullptr;
-  std::deque<CommandFn> commands_;              // the same for je.cli commands
+  std::deque<CommandFn> commands_;  // the same for je.cli commands
 };
 
 // Strict config reading: every key must be in `allowed`; throws naming the plugin and key.

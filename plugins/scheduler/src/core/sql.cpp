@@ -35,12 +35,12 @@ namespace {
 // the INSERT it replaces, which always ran): every statement's final SELECT therefore carries
 // JE_SCHED_EVENTS_APPENDED, a condition on ev that no row depends on, evaluated once before
 // the first row (a one-time filter), so the events are written whether or not rows follow.
-#define JE_SCHED_EVENTS                                                                          \
-  ", ev AS (SELECT jobengine.append_events_v1(array_agg(ROW(e.tenant_id, e.event_type, "         \
+#define JE_SCHED_EVENTS                                                                           \
+  ", ev AS (SELECT jobengine.append_events_v1(array_agg(ROW(e.tenant_id, e.event_type, "          \
   "e.project_id, e.run_id, e.job_id, e.source_id::text, e.job_type, e.to_status, e.from_status, " \
   "e.reason, e.attempt::int, e.lease_id, e.payload_digest, "                                      \
-  "CASE WHEN e.data IS NULL THEN '{\"data\": {}}'::json "                                          \
-  "ELSE json_build_object('data', e.data) END)::jobengine.event_input_v1)) AS appended "         \
+  "CASE WHEN e.data IS NULL THEN '{\"data\": {}}'::json "                                         \
+  "ELSE json_build_object('data', e.data) END)::jobengine.event_input_v1)) AS appended "          \
   "FROM ev_src e) "
 
 #define JE_SCHED_EVENTS_APPENDED " (SELECT ev.appended FROM ev) IS NOT NULL "
