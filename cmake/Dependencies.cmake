@@ -15,3 +15,15 @@ find_package(cpp-jwt REQUIRED)
 find_package(prometheus-cpp CONFIG REQUIRED)
 find_package(Threads REQUIRED)
 find_package(GTest 1.12 REQUIRED)
+# valijson: header-only; scripts/install-deps.sh unpacks Debian's package into .deps/valijson
+# (its Depends would pull Qt and Poco for adapters we do not use).
+find_path(VALIJSON_INCLUDE_DIR valijson/validator.hpp
+          PATHS ${CMAKE_SOURCE_DIR}/.deps/valijson/usr/include /usr/include NO_DEFAULT_PATH)
+if(NOT VALIJSON_INCLUDE_DIR)
+  message(FATAL_ERROR "valijson headers not found: run scripts/install-deps.sh")
+endif()
+add_library(je_valijson INTERFACE)
+target_include_directories(je_valijson SYSTEM INTERFACE ${VALIJSON_INCLUDE_DIR})
+target_link_libraries(je_valijson INTERFACE nlohmann_json::nlohmann_json)
+# Without it valijson reports a schema it cannot parse with abort().
+target_compile_definitions(je_valijson INTERFACE VALIJSON_USE_EXCEPTIONS=1)

@@ -14,6 +14,32 @@ PACKAGES=(
   clang libclang-rt-14-dev  # make fuzz: clang, libFuzzer and its sanitizer runtimes
 )
 
+# valijson (JSON Schema validation of request bodies, docs/api.md "Schemas") is header-only, but
+# Debian's libvalijson-dev Depends on the dev packages of every JSON library it has an adapter
+# for (Qt 5, Poco, MySQL client, jsoncpp, ...: 87 packages, 219 MB on a fresh machine). We use
+# only its nlohmann adapter, so the package's headers are unpacked into .deps/ instead of
+# installed; cmake/Dependencies.cmake looks there and in /usr/include.
+install_valijson() {
+  local dest=.deps/valijson
+  if [ -f /usr/include/valijson/validator.hpp ] || [ -f "$dest/usr/include/valijson/validator.hpp" ]; then
+    return 0
+  fi
+  local tmp
+  tmp=$(mktemp -d)
+  echo "install-deps: unpacking libvalijson-dev (headers only) into $dest"
+  if ! (cd "$tmp" && apt-get download libvalijson-dev >/dev/null 2>&1); then
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    (cd "$tmp" && apt-get download libvalijson-dev)
+  fi
+  mkdir -p "$dest"
+  dpkg-deb -x "$tmp"/libvalijson-dev_*.deb "$dest"
+  rm -rf "$tmp"
+}
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
+cd "$(dirname "$0")/.."
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -21,14 +47,12 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 if [ ${#missing[@]} -eq 0 ]; then
+  install_valijson
   exit 0
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "install-deps: missing packages (${missing[*]}) and not root and no sudo" >&2; exit 1
-  fi
+if [ "$(id -u)" -ne 0 ] && [ -z "$SUDO" ]; then
+  echo "install-deps: missing packages (${missing[*]}) and not root and no sudo" >&2; exit 1
 fi
 
 # Keep the package from creating and starting its default cluster on port 5432.
@@ -40,3 +64,4 @@ fi
 echo "install-deps: installing ${missing[*]}"
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_valijson

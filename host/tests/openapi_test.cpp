@@ -82,7 +82,7 @@ class OpenApiTest : public ::testing::Test {
 TEST_F(OpenApiTest, EveryRouteAppearsWithItsConventions) {
   const auto routes = sampleRoutes();
   const auto doc = OpenApiBuilder().build(routes);
-  EXPECT_EQ(doc["openapi"], "3.0.3");
+  EXPECT_EQ(doc["openapi"], "3.1.0");
   std::set<std::string> ids;
   for (const auto& r : routes) {
     const auto path = OpenApiBuilder::toOpenApiPath(r.pattern);

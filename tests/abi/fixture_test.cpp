@@ -109,21 +109,22 @@ TEST(FixtureTest, OlderMinorLoadsAndRuns) {
   engine.manager.stopAll();
 }
 
-TEST(FixtureTest, PluginsBuiltWithThe10And11HeadersLoadAndRun) {
-  // C plugins compiled against the abi.h of 1.0 and 1.1 as released (tests/abi/legacy).
-  for (const std::string id : {"legacy_1_0", "legacy_1_1"}) {
+TEST(FixtureTest, PluginsBuiltWithThe10To12HeadersLoadAndRun) {
+  // C plugins compiled against the abi.h of 1.0, 1.1 and 1.2 as released (tests/abi/legacy).
+  for (const std::string id : {"legacy_1_0", "legacy_1_1", "legacy_1_2"}) {
+    const std::string minor = "1." + id.substr(id.size() - 1);
     TestEngine engine(kDir, enabled({id}));
     engine.manager.loadAll();
     engine.manager.createAll();
     engine.manager.startAll();
     const auto info = pluginInfo(engine.manager.infoJson(), id);
     EXPECT_EQ(info["state"], "started") << info.dump();
-    EXPECT_EQ(info["abi"], id == "legacy_1_0" ? "1.0" : "1.1");
+    EXPECT_EQ(info["abi"], minor);
     const TestResponse ping = engine.routes.call("GET", "/api/v1/jobengine/" + id + "/ping");
     ASSERT_EQ(ping.status, 200) << ping.body;
     const auto body = nlohmann::json::parse(ping.body);
     EXPECT_EQ(body["id"], id);
-    EXPECT_EQ(body["builtFor"], id == "legacy_1_0" ? "1.0" : "1.1");
+    EXPECT_EQ(body["builtFor"], minor);
     EXPECT_EQ(body["started"], 1);
     engine.manager.stopAll();
     const auto after = pluginInfo(engine.manager.infoJson(), id);

@@ -28,9 +28,15 @@ nlohmann::json headerParam(const std::string& name, const std::string& descripti
           {"schema", {{"type", "string"}, {"maxLength", max_length}}}};
 }
 
-nlohmann::json errorResponse(const std::string& description) {
+nlohmann::json errorResponse(const std::string& description, const std::string& code,
+                             const std::string& message) {
+  const nlohmann::json example = {
+      {"error",
+       {{"code", code}, {"message", message}, {"traceId", "4bf92f3577b34da6a3ce929d0e0e4736"}}}};
   return {{"description", description},
-          {"content", {{"application/json", {{"schema", ref("schemas", "ErrorEnvelope")}}}}}};
+          {"content",
+           {{"application/json",
+             {{"schema", ref("schemas", "ErrorEnvelope")}, {"example", example}}}}}};
 }
 
 std::vector<std::string> pathParams(const std::string& pattern) {
@@ -98,7 +104,7 @@ std::string OpenApiBuilder::operationIdFor(const RouteEntry& route) {
   return id;
 }
 
-nlohmann::json OpenApiBuilder::components() {
+nlohmann::json OpenApiBuilder::hostComponents() {
   nlohmann::json c;
   c["securitySchemes"]["bearerAuth"] = {
       {"type", "http"},
@@ -115,7 +121,7 @@ nlohmann::json OpenApiBuilder::components() {
          {{"type", "object"},
           {"required", {"code", "message"}},
           {"properties",
-           {{"code", {{"type", "string"}, {"example", "SCOPE_MISSING"}}},
+           {{"code", {{"type", "string"}, {"examples", {"SCOPE_MISSING"}}}},
             {"message", {{"type", "string"}}},
             {"traceId", {{"type", "string"}}},
             {"details", {{"type", "object"}, {"additionalProperties", true}}}}}}}}}};
@@ -147,31 +153,53 @@ nlohmann::json OpenApiBuilder::components() {
                     {"description", "Opaque nextPageToken from the previous page."},
                     {"schema", {{"type", "string"}}}};
   auto& r = c["responses"];
-  r["BadRequest"] = errorResponse("Malformed request (400)");
-  r["Unauthorized"] = errorResponse("Missing or invalid bearer token (401)");
-  r["Forbidden"] = errorResponse("Tenant mismatch/required or scope missing (403)");
-  r["NotFound"] = errorResponse("Not found (404)");
-  r["Conflict"] = errorResponse("Conflict, stale lease or duplicate (409)");
-  r["PreconditionFailed"] = errorResponse("If-Match does not match the current ETag (412)");
-  r["PayloadTooLarge"] = errorResponse("Body too large (413)");
-  r["Unprocessable"] = errorResponse("Semantically invalid (422)");
-  r["TooManyRequests"] = errorResponse("Rate limited; see Retry-After (429)");
+  r["BadRequest"] = errorResponse("Malformed request (400)", "MALFORMED_REQUEST",
+                                  "the request body is not valid JSON");
+  r["Unauthorized"] = errorResponse("Missing or invalid bearer token (401)", "UNAUTHENTICATED",
+                                    "a bearer token is required");
+  r["Forbidden"] = errorResponse("Tenant mismatch/required or scope missing (403)", "SCOPE_MISSING",
+                                 "this operation needs scope orch:operate");
+  r["NotFound"] = errorResponse("Not found (404)", "NOT_FOUND", "job 'b3e1…' not found");
+  r["Conflict"] = errorResponse("Conflict, stale lease or duplicate (409)", "CONFLICT",
+                                "the lease is no longer current");
+  r["PreconditionFailed"] =
+      errorResponse("If-Match does not match the current ETag (412)", "PRECONDITION_FAILED",
+                    "If-Match does not match the current ETag");
+  r["PayloadTooLarge"] =
+      errorResponse("Body too large (413)", "PAYLOAD_TOO_LARGE", "the body exceeds 1048576 bytes");
+  r["Unprocessable"] = errorResponse("Semantically invalid (422)", "VALIDATION_FAILED",
+                                     "$.jobs[3].type: has the wrong type (got an integer)");
+  r["TooManyRequests"] = errorResponse("Rate limited; see Retry-After (429)", "RATE_LIMITED",
+                                       "too many requests; retry after 1 s");
   r["TooManyRequests"]["headers"]["Retry-After"] = {{"schema", {{"type", "integer"}}},
                                                     {"description", "Seconds to wait"}};
-  r["Unavailable"] = errorResponse("Not ready (503)");
+  r["InternalError"] = errorResponse(
+      "Internal error (500); the engine's log has the detail under the trace id", "INTERNAL",
+      "internal error; the engine's log has the details under trace id "
+      "4bf92f3577b34da6a3ce929d0e0e4736");
+  r["Unavailable"] =
+      errorResponse("Not ready (503)", "DATABASE_UNAVAILABLE", "the database is unavailable");
   return c;
 }
 
-nlohmann::json OpenApiBuilder::build(const std::vector<RouteEntry>& routes) const {
+nlohmann::json OpenApiBuilder::build(const std::vector<RouteEntry>& routes,
+                                     const nlohmann::json& components) const {
   nlohmann::json doc;
-  doc["openapi"] = "3.0.3";
+  doc["openapi"] = "3.1.0";
   doc["info"] = {
       {"title", info_.title}, {"version", info_.version}, {"description", info_.description}};
   doc["servers"] = nlohmann::json::array();
   for (const auto& s : info_.servers) {
     doc["servers"].push_back({{"url", s}});
   }
-  doc["components"] = components();
+  doc["components"] = hostComponents();
+  if (components.is_object()) {
+    for (const auto& [kind, entries] : components.items()) {
+      for (const auto& [name, value] : entries.items()) {
+        doc["components"][kind][name] = value;
+      }
+    }
+  }
   doc["paths"] = nlohmann::json::object();
   std::set<std::string> tags;
   std::set<std::string> op_ids;
@@ -266,7 +294,8 @@ nlohmann::json OpenApiBuilder::build(const std::vector<RouteEntry>& routes) cons
     bool has_success = false;
     if (responses.is_object()) {
       for (const auto& [code, _] : responses.items()) {
-        has_success = has_success || code.rfind('2', 0) == 0 || code == "default";
+        has_success =
+            has_success || code.rfind('2', 0) == 0 || code.rfind('3', 0) == 0 || code == "default";
       }
     }
     if (!has_success) {
@@ -294,6 +323,7 @@ nlohmann::json OpenApiBuilder::build(const std::vector<RouteEntry>& routes) cons
     if (method == "put" || method == "patch") {
       addError("412", "PreconditionFailed");
     }
+    addError("500", "InternalError");
     addError("503", "Unavailable");
 
     doc["paths"][toOpenApiPath(route.pattern)][method] = std::move(op);

@@ -1,4 +1,4 @@
-// Assembles the live OpenAPI 3.0.3 document (GET /openapi/jobengine.json) from the routes the
+// Assembles the live OpenAPI 3.1 document (GET /openapi/jobengine.json) from the routes the
 // host and the loaded plugins registered.
 //
 // Each RouteEntry may carry an OpenAPI operation fragment (openapi_json); the builder keeps what
@@ -31,9 +31,15 @@ class OpenApiBuilder {
  public:
   explicit OpenApiBuilder(OpenApiInfo info = {}) : info_(std::move(info)) {}
 
-  // The whole document. Routes whose fragment is not a JSON object keep the defaults and get
-  // "x-fragment-error" explaining why (the document stays valid).
-  nlohmann::json build(const std::vector<RouteEntry>& routes) const;
+  // The whole document. `components` are the owners' shared components (ApiComponents::merged),
+  // added to hostComponents(). Routes whose fragment is not a JSON object keep the defaults and
+  // get "x-fragment-error" explaining why (the document stays valid).
+  nlohmann::json build(const std::vector<RouteEntry>& routes,
+                       const nlohmann::json& components = nlohmann::json::object()) const;
+
+  // The host's components: ErrorEnvelope, the standard parameters and error responses, bearer
+  // security. The engine registers them as owner "host" so no plugin can take their names.
+  static nlohmann::json hostComponents();
 
   // "/api/v1/jobengine/jobs/:id" -> "/api/v1/jobengine/jobs/{id}".
   static std::string toOpenApiPath(const std::string& pattern);
@@ -41,7 +47,6 @@ class OpenApiBuilder {
   static std::string operationIdFor(const RouteEntry& route);
 
  private:
-  static nlohmann::json components();
   OpenApiInfo info_;
 };
 

@@ -7,6 +7,7 @@
 
 #include <charconv>
 
+#include "api/host_api_doc.hpp"
 #include "api/http_error.hpp"
 #include "api/openapi_builder.hpp"
 #include "core/version.hpp"
@@ -100,40 +101,10 @@ je_status listEvents(const je_request* req, je_response* resp) {
   return JE_OK;
 }
 
-constexpr const char* kEventsOpenApi = R"({
-  "summary": "List the tenant's events (orch.event.v1) in seq order",
-  "description": "The same events the streams deliver, read from the outbox below the delivery horizon, so pages are stable while events are appended. Resume after a seq with `after`, or page with `page_token`.",
-  "x-paginated": true,
-  "parameters": [{"name": "after", "in": "query", "required": false,
-                  "description": "Only events with a larger seq.",
-                  "schema": {"type": "integer", "format": "int64", "minimum": 0}}],
-  "responses": {"200": {"description": "A page of events",
-    "content": {"application/json": {"schema": {"type": "object", "required": ["items"],
-      "properties": {"items": {"type": "array", "items": {"type": "object",
-        "required": ["schemaVersion", "eventId", "seq", "eventType", "occurredAt", "tenantId"],
-        "properties": {"schemaVersion": {"type": "string", "enum": ["orch.event.v1"]},
-          "eventId": {"type": "string"}, "seq": {"type": "integer", "format": "int64"},
-          "eventType": {"type": "string"}, "occurredAt": {"type": "string", "format": "date-time"},
-          "tenantId": {"type": "string"}, "projectId": {"type": "string"}},
-        "additionalProperties": true}},
-        "nextPageToken": {"type": "string"}}}}}}}
-})";
-
-constexpr const char* kOpenApiDocOpenApi = R"({
-  "summary": "The live OpenAPI 3.0.3 document of every loaded route",
-  "responses": {"200": {"description": "OpenAPI document",
-    "content": {"application/json": {"schema": {"type": "object"}}}}}
-})";
-
-constexpr const char* kWellKnownOpenApi = R"({
-  "summary": "Where the OpenAPI document is",
-  "responses": {"200": {"description": "The document's location",
-    "content": {"application/json": {"schema": {"type": "object",
-      "properties": {"openapi": {"type": "string"}, "version": {"type": "string"}}}}}}}
-})";
-
-RouteEntry getRoute(std::string pattern, std::string scope, uint32_t flags, const char* openapi,
+// A GET route of the host, described by host/openapi/operations.json.
+RouteEntry getRoute(sdk::ApiDoc& doc, std::string pattern, std::string scope, uint32_t flags,
                     RouteHandler handler) {
+  const char* openapi = doc.operation("GET", pattern);
   RouteEntry entry;
   entry.owner = "host";
   entry.method = "GET";
@@ -149,11 +120,13 @@ RouteEntry getRoute(std::string pattern, std::string scope, uint32_t flags, cons
 
 std::optional<std::string> registerApiRoutes(RouteTable& routes) {
   RouteTable* table = &routes;
+  sdk::ApiDoc doc = hostApiDoc();
   auto events = [](const je_request* req, je_response* resp) { return listEvents(req, resp); };
   auto document = [table](const je_request*, je_response* resp) {
     OpenApiInfo info;
     info.version = std::string(hostVersion());
-    respond(resp, 200, dumpJson(OpenApiBuilder(info).build(table->list())));
+    respond(resp, 200,
+            dumpJson(OpenApiBuilder(info).build(table->list(), table->components().merged())));
     return JE_OK;
   };
   auto well_known = [](const je_request*, je_response* resp) {
@@ -162,13 +135,12 @@ std::optional<std::string> registerApiRoutes(RouteTable& routes) {
     resp->set_header(resp, kLink.data(), kLink.size(), kValue.data(), kValue.size());
     respond(
         resp, 200,
-        R"({"openapi":"/openapi/jobengine.json","version":"3.0.3","format":"application/json"})");
+        R"({"openapi":"/openapi/jobengine.json","version":"3.1.0","format":"application/json"})");
     return JE_OK;
   };
-  for (auto& entry :
-       {getRoute("/api/v1/jobengine/events", "orch:read", JE_ROUTE_TXN, kEventsOpenApi, events),
-        getRoute("/openapi/jobengine.json", "", JE_ROUTE_PUBLIC, kOpenApiDocOpenApi, document),
-        getRoute("/.well-known/openapi", "", JE_ROUTE_PUBLIC, kWellKnownOpenApi, well_known)}) {
+  for (auto& entry : {getRoute(doc, "/api/v1/jobengine/events", "orch:read", JE_ROUTE_TXN, events),
+                      getRoute(doc, "/openapi/jobengine.json", "", JE_ROUTE_PUBLIC, document),
+                      getRoute(doc, "/.well-known/openapi", "", JE_ROUTE_PUBLIC, well_known)}) {
     if (auto error = routes.add(entry)) {
       return error;
     }

@@ -10,6 +10,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "api/host_api_doc.hpp"
+#include "api/request_body_validator.hpp"
 #include "app/api_platform.hpp"
 #include "app/banner.hpp"
 #include "app/fd_limit.hpp"
@@ -139,6 +141,10 @@ int Engine::serve(const EngineOptions& options) {
   ensureStreamTokenSecret(config_);
   p.streams = std::make_unique<StreamStack>(config_, *p.database, *p.store, *p.metrics);
   p.routes = std::make_unique<RouteTable>();
+  // The host's components first: no plugin can take the names the host's routes refer to.
+  if (auto error = p.routes->components().add("host", hostApiComponents())) {
+    throw std::runtime_error(*error);
+  }
   p.services.config = &config_;
   p.services.store = p.store.get();
   p.services.routes = p.routes.get();
@@ -186,6 +192,8 @@ int Engine::serve(const EngineOptions& options) {
   p.http = std::make_unique<HttpServer>(config_.http, *p.routes, *p.metrics);
   p.http->setTxnHooks(makeTxnHooks(*p.store));
   p.api = installApiPlatform(config_, *p.store, *p.routes, *p.http);
+  // Every route is registered now: compile their request schemas (docs/api.md, "Schemas").
+  attachRequestBodyValidators(*p.routes);
   p.plugins->startAll();
   p.plugins_started = true;
   // After start(): every watch taken in create()/start() is primed by the elector's first

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "api/host_api_doc.hpp"
 #include "auth/principal.hpp"
 #include "auth/token_minter.hpp"
 #include "http/error_envelope.hpp"
@@ -60,9 +61,11 @@ std::vector<std::string> splitScopes(const std::string& scopes) {
   return out;
 }
 
-RouteEntry route(std::string method, std::string pattern, std::string scope, uint32_t flags,
-                 RouteHandler handler) {
+// A stream route of the host, described by host/openapi/operations.json.
+RouteEntry route(sdk::ApiDoc& doc, std::string method, std::string pattern, std::string scope,
+                 uint32_t flags, RouteHandler handler) {
   RouteEntry entry;
+  entry.openapi_json = doc.operation(method, pattern);
   entry.owner = "host";
   entry.method = std::move(method);
   entry.pattern = std::move(pattern);
@@ -123,9 +126,10 @@ std::optional<std::string> registerStreamRoutes(RouteTable& routes, StreamRouteD
     return JE_OK;
   };
 
-  for (auto& entry : {route("POST", "/api/v1/jobengine/stream/tokens", "orch:read", 0, tokens),
-                      route("GET", "/api/v1/jobengine/stream", "", JE_ROUTE_PUBLIC, redirect),
-                      route("GET", "/api/v1/jobengine/ws", "", JE_ROUTE_PUBLIC, redirect)}) {
+  sdk::ApiDoc doc = hostApiDoc();
+  for (auto& entry : {route(doc, "POST", "/api/v1/jobengine/stream/tokens", "orch:read", 0, tokens),
+                      route(doc, "GET", "/api/v1/jobengine/stream", "", JE_ROUTE_PUBLIC, redirect),
+                      route(doc, "GET", "/api/v1/jobengine/ws", "", JE_ROUTE_PUBLIC, redirect)}) {
     if (auto error = routes.add(entry)) {
       return error;
     }

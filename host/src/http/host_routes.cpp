@@ -2,6 +2,8 @@
 // je_request / je_response the plugins see.
 #include "http/host_routes.hpp"
 
+#include "api/host_api_doc.hpp"
+
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -27,41 +29,11 @@ std::string traceOf(const je_request* req) {
                                        : std::string(req->trace_id.data, req->trace_id.len);
 }
 
-// OpenAPI operation fragments of the host routes (OpenApiBuilder adds the rest).
-constexpr const char* kHealthzOpenApi = R"({"summary": "Liveness probe",
-  "responses": {"200": {"description": "The process is up",
-    "content": {"application/json": {"schema": {"type": "object",
-      "properties": {"status": {"type": "string"}}}}}}}})";
-constexpr const char* kReadyzOpenApi = R"({"summary": "Readiness: database, migrations, plugins",
-  "responses": {"200": {"description": "Ready", "content": {"application/json": {"schema":
-    {"type": "object", "properties": {"status": {"type": "string"},
-     "checks": {"type": "object", "additionalProperties": {"type": "boolean"}}}}}}},
-    "503": {"description": "Not ready", "content": {"application/json": {"schema":
-    {"type": "object", "properties": {"status": {"type": "string"},
-     "checks": {"type": "object", "additionalProperties": {"type": "boolean"}}}}}}}}})";
-constexpr const char* kMetricsOpenApi = R"j({"summary": "Prometheus metrics, text format 0.0.4",
-  "responses": {"200": {"description": "Metrics", "content": {"text/plain": {"schema":
-    {"type": "string"}}}}}})j";
-constexpr const char* kPluginsOpenApi =
-    R"({"summary": "Loaded plugins: id, version, ABI, state, routes, job types, services, commands",
-  "responses": {"200": {"description": "The plugin list", "content": {"application/json":
-    {"schema": {"type": "object", "required": ["plugins"], "properties": {"plugins":
-      {"type": "array", "items": {"type": "object", "additionalProperties": true}}}}}}}}})";
-
-constexpr const char* kLeaderOpenApi =
-    R"({"summary": "This replica's leadership: leader or not, the epoch, who holds it",
-  "responses": {"200": {"description": "Leadership as this replica sees it",
-    "content": {"application/json": {"schema": {"type": "object",
-      "required": ["leader", "epoch", "replicaId", "holder"], "properties": {
-        "leader": {"type": "boolean"},
-        "epoch": {"type": "integer", "format": "int64"},
-        "replicaId": {"type": "string"},
-        "holder": {"type": "string", "nullable": true}}}}}}}})";
-
-RouteEntry hostRoute(std::string pattern, std::string scope, uint32_t flags, RouteHandler handler,
-                     const char* openapi) {
+// A GET route of the host, described by host/openapi/operations.json.
+RouteEntry hostRoute(sdk::ApiDoc& doc, std::string pattern, std::string scope, uint32_t flags,
+                     RouteHandler handler) {
   RouteEntry entry;
-  entry.openapi_json = openapi;
+  entry.openapi_json = doc.operation("GET", pattern);
   entry.owner = "host";
   entry.method = "GET";
   entry.pattern = std::move(pattern);
@@ -114,18 +86,18 @@ std::optional<std::string> registerHostRoutes(RouteTable& routes, HostRouteDeps 
     return JE_OK;
   };
 
+  sdk::ApiDoc doc = hostApiDoc();
   std::vector<RouteEntry> entries{
-      hostRoute("/healthz", "", JE_ROUTE_PUBLIC, healthz, kHealthzOpenApi),
-      hostRoute("/readyz", "", JE_ROUTE_PUBLIC, readyz, kReadyzOpenApi),
-      hostRoute("/metrics", "", JE_ROUTE_PUBLIC, metrics, kMetricsOpenApi),
-      hostRoute("/api/v1/jobengine/plugins", "orch:read", 0, plugins, kPluginsOpenApi)};
+      hostRoute(doc, "/healthz", "", JE_ROUTE_PUBLIC, healthz),
+      hostRoute(doc, "/readyz", "", JE_ROUTE_PUBLIC, readyz),
+      hostRoute(doc, "/metrics", "", JE_ROUTE_PUBLIC, metrics),
+      hostRoute(doc, "/api/v1/jobengine/plugins", "orch:read", 0, plugins)};
   if (shared->leaderJson) {
     auto leader = [shared](const je_request*, je_response* resp) {
       respond(resp, 200, shared->leaderJson().dump());
       return JE_OK;
     };
-    entries.push_back(
-        hostRoute("/api/v1/jobengine/leader", "orch:read", 0, leader, kLeaderOpenApi));
+    entries.push_back(hostRoute(doc, "/api/v1/jobengine/leader", "orch:read", 0, leader));
   }
   for (auto& entry : entries) {
     if (auto error = routes.add(entry)) {

@@ -10,6 +10,8 @@
 #include "core/host_handle.hpp"
 #include "http/route_table.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace jobengine::host {
 namespace {
 
@@ -90,6 +92,40 @@ je_status registerRoute(je_host* host, const je_route_def* def, char* err,
   }
 }
 
+je_status registerComponents(je_host* host, const char* components_json, char* err,
+                             uint32_t err_cap) noexcept {
+  try {
+    if (host == nullptr || components_json == nullptr) {
+      return fail(err, err_cap, JE_ERR_INVALID,
+                  "register_components: host and components_json are required");
+    }
+    const std::string who = "plugin '" + host->plugin_id + "'";
+    if (!host->mayRegister()) {
+      return fail(err, err_cap, JE_ERR_STATE, who + " registered components outside create()");
+    }
+    if (host->services == nullptr || host->services->routes == nullptr) {
+      return fail(err, err_cap, JE_ERR_STATE, "register_components: the host has no route table");
+    }
+    const auto parsed = nlohmann::json::parse(components_json, nullptr, false);
+    if (parsed.is_discarded()) {
+      return fail(err, err_cap, JE_ERR_INVALID,
+                  who + ": register_components: components_json is not valid JSON");
+    }
+    if (auto error = host->services->routes->components().add(host->plugin_id, parsed)) {
+      const bool is_dup = error->find("registered by both") != std::string::npos;
+      return fail(err, err_cap, is_dup ? JE_ERR_CONFLICT : JE_ERR_INVALID, *error);
+    }
+    fillError(err, err_cap, "");
+    return JE_OK;
+  } catch (const std::exception& e) {
+    fillError(err, err_cap, std::string("register_components: ") + e.what());
+    return JE_ERR_INTERNAL;
+  } catch (...) {
+    fillError(err, err_cap, "register_components: unknown exception");
+    return JE_ERR_INTERNAL;
+  }
+}
+
 }  // namespace
 
 je_http_v1 makeHttpService(je_host* host) {
@@ -97,6 +133,7 @@ je_http_v1 makeHttpService(je_host* host) {
   vt.struct_size = sizeof(je_http_v1);
   vt.host = host;
   vt.register_route = &registerRoute;
+  vt.register_components = &registerComponents;
   return vt;
 }
 

@@ -12,6 +12,9 @@ namespace jobengine::host {
 //    unless JE_ROUTE_PUBLIC) and handler, else JE_ERR_INVALID naming the field;
 //  - copies every string; the owner is host->plugin_id;
 //  - a duplicate is JE_ERR_CONFLICT with the table's message naming both owners.
+// register_components (1.3): the same create()-only rule; the JSON goes to the table's
+// ApiComponents (a name another owner has is JE_ERR_CONFLICT naming both, a bad shape
+// JE_ERR_INVALID).
 // noexcept and catch-all; err is NUL-terminated and truncated to err_cap - 1 bytes.
 je_http_v1 makeHttpService(je_host* host);
 

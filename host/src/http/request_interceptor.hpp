@@ -5,6 +5,7 @@
 // Order for one request (on a worker thread):
 //   1. defaultContext(): request id, trace id, tenant/project/operator headers (this file)
 //   2. interceptor->before()  -- skipped for JE_ROUTE_PUBLIC routes; a reply rejects
+//   2b. the route's requestBody schema (RouteEntry::body_validator): 400 / 422 rejects
 //   3. JE_ROUTE_TXN: txn = txn_hooks.begin(ctx.tenant), then interceptor->inTransaction()
 //      -- a reply there (idempotent replay, 409 in flight) skips the handler and after();
 //      the txn is finished with that reply

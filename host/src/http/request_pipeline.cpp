@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/request_body_validator.hpp"
 #include "http/error_envelope.hpp"
 #include "http/handler_call.hpp"
 #include "log/logging.hpp"
@@ -23,6 +24,37 @@ std::string joinMethods(const std::vector<std::string>& methods) {
   return out;
 }
 
+// The route's documented requestBody schema, checked before the handler runs (docs/api.md,
+// "Schemas"): 400 for a body that is not JSON (or is missing when required), 422
+// VALIDATION_FAILED with details.field = the JSON path of the first offending field.
+std::optional<HttpReply> refuseInvalidBody(const IncomingRequest& req, const RouteEntry& route,
+                                           const std::string& trace_id) {
+  const RequestBodyValidator* validator = route.body_validator.get();
+  if (validator == nullptr) {
+    return std::nullopt;
+  }
+  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    if (!validator->required()) {
+      return std::nullopt;
+    }
+    return errorReply(400, "MALFORMED_REQUEST", "this operation needs a JSON request body",
+                      trace_id);
+  }
+  nlohmann::json body;
+  try {
+    body = nlohmann::json::parse(req.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    return errorReply(400, "MALFORMED_REQUEST",
+                      std::string("the request body is not valid JSON: ") + e.what(), trace_id,
+                      nlohmann::json{{"offset", e.byte}});
+  }
+  if (auto failure = validator->validate(body)) {
+    return errorReply(422, "VALIDATION_FAILED", failure->message, trace_id,
+                      nlohmann::json{{"field", failure->path}});
+  }
+  return std::nullopt;
+}
+
 HttpReply runRoute(const IncomingRequest& req, RequestContext& ctx, const RouteMatch& match,
                    RequestInterceptor* interceptor, const TxnHooks& txn_hooks) {
   const RouteEntry& route = *match.route;
@@ -32,6 +64,9 @@ HttpReply runRoute(const IncomingRequest& req, RequestContext& ctx, const RouteM
     if (auto rejected = gate->before(ctx, route, req)) {
       return std::move(*rejected);
     }
+  }
+  if (auto invalid = refuseInvalidBody(req, route, ctx.trace_id)) {
+    return std::move(*invalid);
   }
   // Every transaction begun on this thread while the route runs (the route's own, and any a
   // handler begins) acts for this request: its events carry who and why (SPEC §6).

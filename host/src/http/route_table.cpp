@@ -151,6 +151,14 @@ std::vector<RouteEntry> RouteTable::ownedBy(std::string_view owner) const {
   return out;
 }
 
+void RouteTable::attachBodyValidators(
+    const std::function<std::shared_ptr<const RequestBodyValidator>(const RouteEntry&)>& compile) {
+  std::unique_lock lock(mutex_);
+  for (auto& route : routes_) {
+    route.body_validator = compile(route);
+  }
+}
+
 size_t RouteTable::size() const {
   std::shared_lock lock(mutex_);
   return routes_.size();

@@ -10,9 +10,12 @@
 
 #include <jobengine/abi.h>
 
+#include "api/api_components.hpp"
+
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -21,6 +24,8 @@
 #include <vector>
 
 namespace jobengine::host {
+
+class RequestBodyValidator;
 
 // The handler every route runs, plugin (C ABI, wrapped) or host (C++ lambda) alike.
 using RouteHandler = std::function<je_status(const je_request*, je_response*)>;
@@ -33,6 +38,8 @@ struct RouteEntry {
   uint32_t flags = 0;        // JE_ROUTE_*
   std::string openapi_json;  // OpenAPI operation object, may be empty
   RouteHandler handler;
+  // The compiled requestBody schema (attachBodyValidators, before serving); null: none.
+  std::shared_ptr<const RequestBodyValidator> body_validator;
 };
 
 struct RouteMatch {
@@ -58,7 +65,17 @@ class RouteTable {
   std::vector<RouteEntry> ownedBy(std::string_view owner) const;
   size_t size() const;
 
+  // The document's shared components (the host's and each plugin's, ABI 1.3).
+  ApiComponents& components() { return components_; }
+  const ApiComponents& components() const { return components_; }
+
+  // Gives every route the validator `compile` returns for it (null: none). Called once the
+  // document is complete and before serving starts; what compile throws propagates.
+  void attachBodyValidators(
+      const std::function<std::shared_ptr<const RequestBodyValidator>(const RouteEntry&)>& compile);
+
  private:
+  ApiComponents components_;
   mutable std::shared_mutex mutex_;
   std::deque<RouteEntry> routes_;
 };

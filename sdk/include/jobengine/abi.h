@@ -42,7 +42,7 @@ extern "C" {
 #endif
 
 #define JE_ABI_MAJOR 1u
-#define JE_ABI_MINOR 2u
+#define JE_ABI_MINOR 3u
 
 #define JE_PLUGIN_ENTRY_SYMBOL "je_plugin_entry_v1"
 
@@ -265,7 +265,10 @@ typedef struct je_route_def {
   const char* method; /* required: GET POST PUT PATCH DELETE */
   const char* path;   /* required: pattern, ":name" segments, e.g. "/api/v1/jobengine/jobs/:id" */
   const char* scope;  /* required unless JE_ROUTE_PUBLIC: e.g. "orch:read" */
-  const char* openapi_json; /* optional: OpenAPI 3 operation object for this route */
+  /* optional: the OpenAPI 3.1 operation object of this route (summary, requestBody, responses
+   * per status with schemas and examples). Since 1.3 the host validates request bodies against
+   * its requestBody schema before the handler runs (422 VALIDATION_FAILED, docs/api.md). */
+  const char* openapi_json;
   je_route_handler handler; /* required */
   void* user;               /* passed back to handler */
 } je_route_def;
@@ -277,6 +280,14 @@ typedef struct je_http_v1 {
   /* Registers a route; only inside create(). The definition's strings are copied. A route
    * (method + path) that another plugin owns is refused naming both owners. */
   je_status (*register_route)(je_host* host, const je_route_def* def, char* err, uint32_t err_cap);
+  /* 1.3: registers this plugin's shared OpenAPI components (a JSON object such as
+   * {"schemas": {"Job": {...}}, "examples": {...}}); only inside create(), before or after the
+   * routes that reference them ("$ref": "#/components/schemas/Job"). Merged into the live
+   * document's components; a name another owner registered is refused naming both owners.
+   * Schemas are JSON Schema (OpenAPI 3.1) and also validate request bodies: docs/api.md,
+   * "Schemas". Check struct_size before calling on a host that might be older. */
+  je_status (*register_components)(je_host* host, const char* components_json, char* err,
+                                   uint32_t err_cap);
 } je_http_v1;
 
 /* ---------------------------------------------------------------------------------------- */

@@ -460,6 +460,24 @@ class Host {
     }
   }
 
+  // Registers this plugin's shared OpenAPI components (ABI 1.3): `{"schemas": {...}, ...}`,
+  // usually ApiDoc::components() (jobengine/api_doc.hpp). Only inside the plugin's constructor.
+  // Throws Error: JE_ERR_CONFLICT when another owner registered a name (both named),
+  // JE_ERR_INVALID for anything but a JSON object of component maps, JE_ERR_UNSUPPORTED on a
+  // host older than 1.3.
+  void apiComponents(const std::string& components_json) {
+    if (http_->struct_size < offsetof(je_http_v1, register_components) + sizeof(void*) ||
+        http_->register_components == nullptr) {
+      throw Error(JE_ERR_UNSUPPORTED, "je.http register_components needs a 1.3 host");
+    }
+    char err[kErrCap] = {0};
+    const je_status st =
+        http_->register_components(http_->host, components_json.c_str(), err, kErrCap);
+    if (st != JE_OK) {
+      throw Error(st, err);
+    }
+  }
+
   // Adds `jobengine <spec.name> ...` (je.cli, ABI 1.2; jobengine/cli.hpp says how it runs).
   // Only inside the plugin's constructor. Throws Error: JE_ERR_CONFLICT when the host or
   // another plugin owns the name (both named), JE_ERR_INVALID for a bad name or summary,
