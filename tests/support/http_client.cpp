@@ -1,6 +1,8 @@
 // See http_client.hpp.
 #include "http_client.hpp"
 
+#include "response_contract.hpp"
+
 #include <curl/curl.h>
 
 #include <cctype>
@@ -69,6 +71,9 @@ Reply HttpClient::call(const std::string& method, const std::string& path, const
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
   curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &reply.connects);
+  if (check_contract_ && responseContractEnabled()) {
+    checkResponse(host_, port_, method, path, reply);
+  }
   return reply;
 }
 

@@ -1,5 +1,6 @@
 // A small blocking libcurl HTTP client for tests: one handle per HttpClient, so connection
-// reuse (keep-alive) can be observed through Reply::connects.
+// reuse (keep-alive) can be observed through Reply::connects. Every reply is checked against
+// the engine's live OpenAPI document (response_contract.hpp).
 #pragma once
 
 #include <cstdint>
@@ -44,9 +45,13 @@ class HttpClient {
     return call("POST", path, body.dump(), h);
   }
   uint16_t port() const { return port_; }
+  // Every reply is checked against the engine's live OpenAPI document (response_contract.hpp)
+  // unless a test turns it off, for a client that talks to something else on purpose.
+  void checkContract(bool on) { check_contract_ = on; }
 
  private:
   uint16_t port_;
+  bool check_contract_ = true;
   std::string host_;
   void* curl_;  // CURL*, kept opaque so users need not include curl.h
 };
