@@ -1,5 +1,5 @@
-// The smallest complete JobEngine worker (README.md shows this file verbatim; a test keeps the
-// two equal). JE_URL, JE_TENANT, JE_TOKEN configure it; argv[1] = jobs to handle (0: forever).
+// The smallest complete JobEngine worker (README.md shows it verbatim; a test keeps the two
+// equal). Env JE_URL, JE_TENANT, JE_TOKEN; argv[1]: jobs to handle (0 or none: forever).
 #include <jobengine/worker.hpp>
 
 #include <cstdlib>
@@ -13,7 +13,7 @@ std::string env(const char* name, const char* fallback) {
   return value != nullptr ? value : fallback;
 }
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   jw::Options connection;
   connection.base_url = env("JE_URL", "http://127.0.0.1:8080");
   connection.tenant = env("JE_TENANT", "t1");
@@ -37,11 +37,13 @@ int main(int argc, char** argv) {
     if (job.cancelRequested()) {
       return;  // the job ends `canceled`
     }
-    job.progress(50, "echoing");
     const std::string text = payload["text"].get<std::string>();
     job.addArtifact({"mem://echo/" + job.id(), "sha256:" + std::string(64, '0'), "text/plain",
                      static_cast<int64_t>(text.size())});
   });
   worker.run();
   return 0;
+} catch (const std::exception& e) {  // e.g. ApiError: 401 UNAUTHENTICATED ... (trace id ...)
+  std::cerr << "minimal_worker: " << e.what() << std::endl;
+  return 1;
 }

@@ -73,6 +73,14 @@ TEST(WorkerClientTest, ErrorsCarryTheEnvelope) {
   EXPECT_EQ(proxy.code(), "HTTP_502");
   EXPECT_EQ(proxy.message(), "<html>bad gateway</html>");
   EXPECT_FALSE(proxy.leaseStale());
+
+  // An envelope of the wrong shape still gives an ApiError, never nlohmann's type_error.
+  const ApiError odd = detail::errorFromAnswer(409, R"({"error":{"code":5,"message":["x"]}})");
+  EXPECT_EQ(odd.code(), "HTTP_409");
+  EXPECT_EQ(odd.message(), "");
+  EXPECT_EQ(detail::field(nlohmann::json::array(), "jobId", "none"), "none");
+  EXPECT_EQ(detail::field(nlohmann::json{{"attempt", "2"}}, "attempt", 0), 0);
+  EXPECT_EQ(detail::field(nlohmann::json{{"attempt", 2}}, "attempt", 0), 2);
 }
 
 TEST(WorkerClientTest, CompletionBodiesFollowTheBridge) {

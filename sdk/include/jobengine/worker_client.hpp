@@ -288,14 +288,36 @@ inline bool retryableCurlCode(CURLcode rc) {
   }
 }
 
+// A field of an engine answer, or `fallback` when it is absent or of another type: an answer
+// of an unexpected shape never throws nlohmann's type_error out of the client.
+template <typename T>
+T field(const nlohmann::json& j, const char* key, T fallback) {
+  if (!j.is_object()) {
+    return fallback;
+  }
+  const auto it = j.find(key);
+  if (it == j.end()) {
+    return fallback;
+  }
+  try {
+    return it->template get<T>();
+  } catch (const nlohmann::json::exception&) {
+    return fallback;
+  }
+}
+inline std::string field(const nlohmann::json& j, const char* key, const char* fallback) {
+  return field<std::string>(j, key, std::string(fallback));
+}
+
 // The exception for a non-2xx answer.
 inline ApiError errorFromAnswer(long status, const std::string& body) {
   const auto parsed = sdk::parseJsonBounded(body, "error answer");
   if (parsed.ok() && parsed.value.is_object() && parsed.value.contains("error") &&
       parsed.value["error"].is_object()) {
     const nlohmann::json& e = parsed.value["error"];
-    return ApiError(status, e.value("code", "HTTP_" + std::to_string(status)),
-                    e.value("message", std::string()), e.value("traceId", std::string()),
+    return ApiError(status, detail::field(e, "code", "HTTP_" + std::to_string(status)),
+                    detail::field(e, "message", std::string()),
+                    detail::field(e, "traceId", std::string()),
                     e.contains("details") ? e["details"] : nlohmann::json::object());
   }
   return ApiError(status, "HTTP_" + std::to_string(status), body.substr(0, 200), "");
@@ -442,18 +464,18 @@ class Client {
     }
     const Answer a = post("/worker/claim", body, "", stop);
     std::vector<Grant> grants;
-    for (const auto& g : a.body.value("grants", nlohmann::json::array())) {
+    for (const auto& g : detail::field(a.body, "grants", nlohmann::json::array())) {
       Grant out;
-      out.job_id = g.value("jobId", "");
-      out.job_type = g.value("jobType", "");
-      out.lease_id = g.value("leaseId", "");
-      out.lease_until = g.value("leaseUntil", "");
-      out.idempotency_key = g.value("idempotencyKey", "");
-      out.attempt = g.value("attempt", 0);
-      out.max_attempts = g.value("maxAttempts", 0);
-      out.priority = g.value("priority", 0);
-      out.payload = g.value("payload", nlohmann::json());
-      out.provenance = g.value("provenance", nlohmann::json::object());
+      out.job_id = detail::field(g, "jobId", "");
+      out.job_type = detail::field(g, "jobType", "");
+      out.lease_id = detail::field(g, "leaseId", "");
+      out.lease_until = detail::field(g, "leaseUntil", "");
+      out.idempotency_key = detail::field(g, "idempotencyKey", "");
+      out.attempt = detail::field(g, "attempt", 0);
+      out.max_attempts = detail::field(g, "maxAttempts", 0);
+      out.priority = detail::field(g, "priority", 0);
+      out.payload = detail::field(g, "payload", nlohmann::json());
+      out.provenance = detail::field(g, "provenance", nlohmann::json::object());
       out.raw = g;
       grants.push_back(std::move(out));
     }
@@ -473,8 +495,8 @@ class Client {
     try {
       const Answer a = post("/worker/jobs/" + item.job_id + "/heartbeat", body, "", stop, policy);
       r.applied = true;
-      r.cancel_requested = a.body.value("cancelRequested", false);
-      r.lease_until = a.body.value("leaseUntil", "");
+      r.cancel_requested = detail::field(a.body, "cancelRequested", false);
+      r.lease_until = detail::field(a.body, "leaseUntil", "");
     } catch (const ApiError& e) {
       if (!e.leaseStale()) {
         throw;
@@ -501,14 +523,14 @@ class Client {
     }
     const Answer a = post("/worker/heartbeat", body, "", stop, policy);
     std::vector<HeartbeatResult> out;
-    for (const auto& r : a.body.value("results", nlohmann::json::array())) {
+    for (const auto& r : detail::field(a.body, "results", nlohmann::json::array())) {
       HeartbeatResult h;
-      h.job_id = r.value("jobId", "");
-      h.applied = r.value("applied", false);
-      h.cancel_requested = r.value("cancelRequested", false);
-      h.lease_until = r.value("leaseUntil", "");
+      h.job_id = detail::field(r, "jobId", "");
+      h.applied = detail::field(r, "applied", false);
+      h.cancel_requested = detail::field(r, "cancelRequested", false);
+      h.lease_until = detail::field(r, "leaseUntil", "");
       if (r.contains("error") && r["error"].is_object()) {
-        h.error_code = r["error"].value("code", "");
+        h.error_code = detail::field(r["error"], "code", "");
       }
       out.push_back(std::move(h));
     }
@@ -527,7 +549,7 @@ class Client {
     CompletionResult r;
     r.job_id = completion.job_id;
     r.applied = true;
-    r.status = a.body.value("status", "");
+    r.status = detail::field(a.body, "status", "");
     r.replayed = a.replayed;
     return r;
   }
@@ -547,14 +569,14 @@ class Client {
     }
     const Answer a = post("/worker/complete", {{"completions", list}}, idempotency_key);
     std::vector<CompletionResult> out;
-    for (const auto& r : a.body.value("results", nlohmann::json::array())) {
+    for (const auto& r : detail::field(a.body, "results", nlohmann::json::array())) {
       CompletionResult c;
-      c.job_id = r.value("jobId", "");
-      c.applied = r.value("applied", false);
-      c.status = r.value("status", "");
+      c.job_id = detail::field(r, "jobId", "");
+      c.applied = detail::field(r, "applied", false);
+      c.status = detail::field(r, "status", "");
       c.replayed = a.replayed;
       if (r.contains("error") && r["error"].is_object()) {
-        c.error_code = r["error"].value("code", "");
+        c.error_code = detail::field(r["error"], "code", "");
       }
       out.push_back(std::move(c));
     }
@@ -572,7 +594,7 @@ class Client {
     const Answer a =
         post("/worker/jobs/" + job_id + "/artifacts", {{"leaseId", lease_id}, {"artifacts", list}},
              detail::randomKey("artifacts-"));
-    return a.body.value("recorded", int64_t{0});
+    return detail::field(a.body, "recorded", int64_t{0});
   }
 
   // Any POST under /api/v1/jobengine, with the headers and retries above. Returns a 2xx answer
