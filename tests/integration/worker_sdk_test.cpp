@@ -2,7 +2,8 @@
 // PostgreSQL, real HTTP, nothing mocked. A Worker claims, heartbeats (the job turns running)
 // and completes with an artifact; a cancel requested while the handler runs reaches it as
 // cancelRequested() through the heartbeat thread; a handler's JobFailure becomes the job's
-// error; a completion sent again with the same Idempotency-Key is replayed, not applied twice;
+// error; three handler threads share one batching heartbeat timer that carries each job's
+// progress; a completion sent again with the same Idempotency-Key is replayed, not applied twice;
 // the API's error envelope arrives as ApiError. And the retry path, provoked for real: while
 // a worker holds a finished job, its engine is drained (503 SHUTTING_DOWN with Retry-After,
 // kept open by a slow download) and exits (connection refused), then a second engine starts
@@ -192,6 +193,46 @@ TEST_F(WorkerSdkTest, CancelRequestedWhileRunningReachesTheHandler) {
   EXPECT_EQ(completed[0].status, "canceled");
   EXPECT_EQ(job(id)["status"], "canceled");
   EXPECT_EQ(count(history(id), "job.canceled"), 1u);
+}
+
+// Three handler threads, one heartbeat thread: the timer renews all three leases in one batch
+// request and carries each job's own progress.
+TEST_F(WorkerSdkTest, ConcurrentHandlersShareOneHeartbeatTimer) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    ids.push_back(enqueue({{"type", "sdk.many"}, {"payload", {{"n", i}}}}));
+  }
+  EventLog log;
+  jw::WorkerOptions options = workerOptions("sdk.many", log, 3);
+  options.concurrency = 3;
+  options.heartbeat_interval = milliseconds(100);
+  std::atomic<int> running{0};
+  std::atomic<int> progress_seen{0};
+  const std::vector<std::string> h = headers();
+  const uint16_t port = engine_->restPort();
+  jw::Worker worker(connection(), options, [&](jw::Job& job) {
+    ++running;
+    if (!eventually([&] { return running.load() == 3; })) {
+      throw std::runtime_error("the three handlers never ran at once");
+    }
+    const int percent = 10 + job.payload()["n"].get<int>();
+    job.progress(percent, "n");
+    HttpClient http(port);  // one per handler thread
+    if (eventually([&] {
+          const json j = http.get("/api/v1/jobengine/jobs/" + job.id(), h).json();
+          return j.contains("progress") && j["progress"] == percent;
+        })) {
+      ++progress_seen;
+    }
+  });
+  worker.run();
+  EXPECT_EQ(progress_seen.load(), 3) << "a heartbeat did not carry a job's progress";
+  EXPECT_EQ(worker.jobsHandled(), 3);
+  EXPECT_EQ(log.of(jw::WorkerEvent::Kind::kCompleted).size(), 3u);
+  for (const auto& id : ids) {
+    EXPECT_EQ(job(id)["status"], "succeeded") << id;
+    EXPECT_EQ(count(history(id), "job.succeeded"), 1u) << id;
+  }
 }
 
 TEST_F(WorkerSdkTest, AHandlersJobFailureBecomesTheJobsError) {
