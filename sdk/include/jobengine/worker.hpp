@@ -165,7 +165,7 @@ struct WorkerOptions {
   std::chrono::milliseconds poll_max{2000};         // ... doubling up to this
   std::chrono::milliseconds idle_exit{0};           // run() returns after this long idle; 0: never
   int max_jobs = 0;  // run() returns after this many jobs; 0: no limit
-  std::function<void(const WorkerEvent&)> on_event;
+  std::function<void(const WorkerEvent&)> on_event;  // a logger; what it throws is dropped
 };
 
 using Handler = std::function<void(Job&)>;
@@ -271,9 +271,14 @@ class Worker {
     }
   }
 
-  void emit(const WorkerEvent& e) const {
+  // on_event is a logger: what it throws is dropped, so it can neither kill the heartbeat
+  // thread (an exception leaving a std::thread terminates the process) nor skip a completion.
+  void emit(const WorkerEvent& e) const noexcept {
     if (options_.on_event) {
-      options_.on_event(e);
+      try {
+        options_.on_event(e);
+      } catch (...) {
+      }
     }
   }
 

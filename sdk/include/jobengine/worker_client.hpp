@@ -135,7 +135,7 @@ struct Options {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{30000};  // one attempt, connect included
   RetryPolicy retry;
-  std::function<void(const RetryNotice&)> on_retry;  // called on the requesting thread
+  std::function<void(const RetryNotice&)> on_retry;  // on the requesting thread; throws dropped
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -632,7 +632,10 @@ class Client {
         giveUp(path, raw);
       }
       if (options_.on_retry) {
-        options_.on_retry(RetryNotice{path, attempt, raw.status, code, delay});
+        try {  // a logger: what it throws is dropped
+          options_.on_retry(RetryNotice{path, attempt, raw.status, code, delay});
+        } catch (...) {
+        }
       }
       if (stop != nullptr) {
         if (!stop->sleepFor(delay)) {
