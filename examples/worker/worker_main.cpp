@@ -1,116 +1,92 @@
-// je_example_worker — a small external JobEngine worker over the worker bridge (SPEC §2):
-// POST /worker/claim, then for each grant heartbeat once (leased -> running) and complete with
-// succeeded. It exits after --max-jobs completions or --idle-exit-ms without work.
+// je_example_worker — an external JobEngine worker built on the worker SDK
+// (sdk/include/jobengine/worker.hpp): it claims jobs of the given types through the scheduler's
+// worker bridge, "works" on each for --work-ms while watching for a cancel, and completes it
+// `succeeded` with one placeholder artifact (or `canceled` when the engine asked). It exits
+// after --max-jobs jobs or --idle-exit-ms without work. minimal_worker.cpp is the same in 40
+// lines without the flags.
 //
 //   je_example_worker --base-url http://127.0.0.1:8080 --tenant t1 --job-types demo.echo
 //                     [--token JWT] [--worker-id w1] [--lease-seconds 30] [--max-jobs N]
-//                     [--idle-exit-ms 10000] [--crash-after-claim]
+//                     [--idle-exit-ms 10000] [--work-ms 0] [--concurrency 1]
+//                     [--crash-after-claim]
 //
-// --crash-after-claim: after the first successful claim, print "claimed <jobId>" and die with
-// SIGKILL-like abruptness (_exit), leaving the lease to expire — the kill test's worker.
-// Every request carries X-StellaOps-Operator-Reason "worker <id>" (the bridge is an
-// orch:operate surface; see plugins/scheduler/README.md).
-#include <curl/curl.h>
+// --crash-after-claim: after the first claim, print "claimed <jobId> attempt <n>" and die with
+// SIGKILL-like abruptness (_exit(137)), leaving the lease to expire: the kill test's worker.
+// Output lines the integration tests read: "claimed <id> attempt <n>", "completed <id> <http
+// status>" (200, or the refusal's status, 0 for no answer) and "canceled <id> <http status>".
 #include <unistd.h>
 
+#include <jobengine/worker.hpp>
+
 #include <chrono>
-#include <cstdio>
 #include <iostream>
-#include <nlohmann/json.hpp>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 namespace {
 
-using nlohmann::json;
+namespace jw = jobengine::worker;
 
-struct Options {
-  std::string base_url = "http://127.0.0.1:8080";
-  std::string token;
-  std::string tenant;
-  std::vector<std::string> job_types;
-  std::string worker_id = "example-worker";
-  int lease_seconds = 30;
-  int max_jobs = 0;  // 0: unlimited
-  int idle_exit_ms = 10000;
+struct Flags {
+  jw::Options connection;
+  jw::WorkerOptions worker;
+  int work_ms = 0;
   bool crash_after_claim = false;
 };
 
-size_t collect(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
+std::vector<std::string> splitCommas(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t comma = list.find(',', start);
+    const std::string item = list.substr(start, comma - start);
+    if (!item.empty()) {
+      out.push_back(item);
+    }
+    if (comma == std::string::npos) {
+      break;
+    }
+    start = comma + 1;
+  }
+  return out;
 }
 
-// POSTs body to path; returns (status, body). status 0 on a transport error.
-std::pair<long, json> post(const Options& o, const std::string& path, const json& body) {
-  CURL* curl = curl_easy_init();
-  std::string out;
-  const std::string url = o.base_url + "/api/v1/jobengine" + path;
-  const std::string payload = body.dump();
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  headers = curl_slist_append(headers, ("X-StellaOps-Tenant: " + o.tenant).c_str());
-  headers =
-      curl_slist_append(headers, ("X-StellaOps-Operator-Reason: worker " + o.worker_id).c_str());
-  if (!o.token.empty()) {
-    headers = curl_slist_append(headers, ("Authorization: Bearer " + o.token).c_str());
-  }
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &out);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
-  long status = 0;
-  if (curl_easy_perform(curl) == CURLE_OK) {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  }
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  return {status, json::parse(out, nullptr, false)};
-}
-
-bool parse(int argc, char** argv, Options& o) {
+bool parse(int argc, char** argv, Flags& f) {
+  f.connection.worker_id = "example-worker";
+  f.worker.idle_exit = std::chrono::milliseconds(10000);
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
     if (a == "--base-url") {
-      o.base_url = next();
+      f.connection.base_url = next();
     } else if (a == "--token") {
-      o.token = next();
+      f.connection.token = next();
     } else if (a == "--tenant") {
-      o.tenant = next();
+      f.connection.tenant = next();
     } else if (a == "--job-types") {
-      std::string list = next();
-      size_t start = 0;
-      while (start <= list.size()) {
-        const size_t comma = list.find(',', start);
-        const std::string t = list.substr(start, comma - start);
-        if (!t.empty()) {
-          o.job_types.push_back(t);
-        }
-        if (comma == std::string::npos) {
-          break;
-        }
-        start = comma + 1;
-      }
+      f.worker.job_types = splitCommas(next());
     } else if (a == "--worker-id") {
-      o.worker_id = next();
+      f.connection.worker_id = next();
     } else if (a == "--lease-seconds") {
-      o.lease_seconds = std::stoi(next());
+      f.worker.lease_seconds = std::stoi(next());
     } else if (a == "--max-jobs") {
-      o.max_jobs = std::stoi(next());
+      f.worker.max_jobs = std::stoi(next());
     } else if (a == "--idle-exit-ms") {
-      o.idle_exit_ms = std::stoi(next());
+      f.worker.idle_exit = std::chrono::milliseconds(std::stoi(next()));
+    } else if (a == "--work-ms") {
+      f.work_ms = std::stoi(next());
+    } else if (a == "--concurrency") {
+      f.worker.concurrency = std::stoi(next());
     } else if (a == "--crash-after-claim") {
-      o.crash_after_claim = true;
+      f.crash_after_claim = true;
     } else {
       std::cerr << "je_example_worker: unknown flag '" << a << "'\n";
       return false;
     }
   }
-  if (o.tenant.empty() || o.job_types.empty()) {
+  if (f.connection.tenant.empty() || f.worker.job_types.empty()) {
     std::cerr << "je_example_worker: --tenant and --job-types are required\n";
     return false;
   }
@@ -120,59 +96,59 @@ bool parse(int argc, char** argv, Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Options o;
-  if (!parse(argc, argv, o)) {
+  Flags f;
+  try {
+    if (!parse(argc, argv, f)) {
+      return 2;
+    }
+  } catch (const std::exception& e) {  // std::stoi on a bad number
+    std::cerr << "je_example_worker: bad flag value: " << e.what() << "\n";
     return 2;
   }
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  int done = 0;
-  auto idle_since = std::chrono::steady_clock::now();
-  while (o.max_jobs == 0 || done < o.max_jobs) {
-    const auto [status, claim] = post(o, "/worker/claim",
-                                      {{"jobTypes", o.job_types},
-                                       {"maxCount", 1},
-                                       {"leaseSeconds", o.lease_seconds},
-                                       {"workerId", o.worker_id}});
-    if (status != 200 || !claim.contains("grants") || claim["grants"].empty()) {
-      if (status != 200) {
-        std::cerr << "claim answered " << status << ": " << claim.dump() << "\n";
-      }
-      if (std::chrono::steady_clock::now() - idle_since >
-          std::chrono::milliseconds(o.idle_exit_ms)) {
+  std::mutex out_mutex;  // events come from the handler and heartbeat threads
+  const bool crash = f.crash_after_claim;
+  f.worker.on_event = [&out_mutex, crash](const jw::WorkerEvent& e) {
+    std::lock_guard lock(out_mutex);
+    switch (e.kind) {
+      case jw::WorkerEvent::Kind::kClaimed:
+        std::cout << "claimed " << e.job_id << " attempt " << e.attempt << std::endl;
+        if (crash) {
+          _exit(137);  // die holding the lease, like a killed process
+        }
         break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      continue;
+      case jw::WorkerEvent::Kind::kCompleted:
+        std::cout << (e.outcome == jw::Outcome::kCanceled ? "canceled " : "completed ") << e.job_id
+                  << " " << e.http_status << std::endl;
+        break;
+      case jw::WorkerEvent::Kind::kCompletionFailed:
+        std::cout << "completed " << e.job_id << " " << e.http_status << std::endl;
+        std::cerr << "completion of " << e.job_id << " failed: " << e.message << std::endl;
+        break;
+      case jw::WorkerEvent::Kind::kLeaseLost:
+        std::cerr << "lease of " << e.job_id << " went stale; nothing reported" << std::endl;
+        break;
+      case jw::WorkerEvent::Kind::kHeartbeatFailed:
+        std::cerr << "heartbeat failed: " << e.message << std::endl;
+        break;
     }
-    idle_since = std::chrono::steady_clock::now();
-    for (const auto& g : claim["grants"]) {
-      const std::string id = g["jobId"].get<std::string>();
-      const std::string lease = g["leaseId"].get<std::string>();
-      std::cout << "claimed " << id << " attempt " << g["attempt"] << std::endl;
-      if (o.crash_after_claim) {
-        _exit(137);  // die holding the lease, like a killed process
+  };
+  const int work_ms = f.work_ms;
+  try {
+    jw::Worker worker(f.connection, f.worker, [work_ms](jw::Job& job) {
+      job.progress(50, "working");
+      const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(work_ms);
+      while (std::chrono::steady_clock::now() < until) {
+        if (job.shouldStop()) {
+          return;  // canceled (the job ends `canceled`) or the lease is gone
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
-      const auto hb = post(o, "/worker/jobs/" + id + "/heartbeat",
-                           {{"leaseId", lease}, {"progress", 50}, {"message", "working"}});
-      if (hb.first != 200 || hb.second.value("cancelRequested", false)) {
-        const auto c = post(o, "/worker/jobs/" + id + "/complete",
-                            {{"leaseId", lease}, {"status", "canceled"}});
-        std::cout << "canceled " << id << " " << c.first << std::endl;
-        continue;
-      }
-      const auto c = post(o, "/worker/jobs/" + id + "/complete",
-                          {{"leaseId", lease},
-                           {"status", "succeeded"},
-                           {"artifacts", json::array({{{"uri", "mem://" + id},
-                                                       {"digest", "sha256:" + std::string(64, '0')},
-                                                       {"mediaType", "text/plain"},
-                                                       {"sizeBytes", 0}}})}});
-      std::cout << "completed " << id << " " << c.first << std::endl;
-      if (c.first == 200) {
-        ++done;
-      }
-    }
+      job.addArtifact({"mem://" + job.id(), "sha256:" + std::string(64, '0'), "text/plain", 0});
+    });
+    worker.run();
+  } catch (const std::exception& e) {
+    std::cerr << "je_example_worker: " << e.what() << std::endl;
+    return 1;
   }
-  curl_global_cleanup();
   return 0;
 }
