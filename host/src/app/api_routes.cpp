@@ -7,6 +7,7 @@
 
 #include <charconv>
 
+#include "api/api_reference_html.hpp"
 #include "api/host_api_doc.hpp"
 #include "api/http_error.hpp"
 #include "api/openapi_builder.hpp"
@@ -122,11 +123,18 @@ std::optional<std::string> registerApiRoutes(RouteTable& routes) {
   RouteTable* table = &routes;
   sdk::ApiDoc doc = hostApiDoc();
   auto events = [](const je_request* req, je_response* resp) { return listEvents(req, resp); };
-  auto document = [table](const je_request*, je_response* resp) {
+  auto build_document = [table] {
     OpenApiInfo info;
     info.version = std::string(hostVersion());
-    respond(resp, 200,
-            dumpJson(OpenApiBuilder(info).build(table->list(), table->components().merged())));
+    return OpenApiBuilder(info).build(table->list(), table->components().merged());
+  };
+  auto document = [build_document](const je_request*, je_response* resp) {
+    respond(resp, 200, dumpJson(build_document()));
+    return JE_OK;
+  };
+  // The same document, rendered for people (api/api_reference_html.hpp).
+  auto reference = [build_document](const je_request*, je_response* resp) {
+    respond(resp, 200, renderApiReferenceHtml(build_document()), "text/html; charset=utf-8");
     return JE_OK;
   };
   auto well_known = [](const je_request*, je_response* resp) {
@@ -140,7 +148,8 @@ std::optional<std::string> registerApiRoutes(RouteTable& routes) {
   };
   for (auto& entry : {getRoute(doc, "/api/v1/jobengine/events", "orch:read", JE_ROUTE_TXN, events),
                       getRoute(doc, "/openapi/jobengine.json", "", JE_ROUTE_PUBLIC, document),
-                      getRoute(doc, "/.well-known/openapi", "", JE_ROUTE_PUBLIC, well_known)}) {
+                      getRoute(doc, "/.well-known/openapi", "", JE_ROUTE_PUBLIC, well_known),
+                      getRoute(doc, "/docs", "", JE_ROUTE_PUBLIC, reference)}) {
     if (auto error = routes.add(entry)) {
       return error;
     }

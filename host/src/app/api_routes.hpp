@@ -7,6 +7,7 @@
 //       SDK's page helpers (jobengine/pagination.hpp) like every plugin list route.
 //   GET /openapi/jobengine.json    public  OpenApiBuilder over RouteTable::list() per request
 //   GET /.well-known/openapi       public  {"openapi": "/openapi/jobengine.json", ...} + Link
+//   GET /docs                      public  the same document as one self-contained HTML page
 #pragma once
 
 #include <optional>
