@@ -1,14 +1,27 @@
 #!/usr/bin/env bash
-# Installs what the tests need beyond system packages: the OpenAPI validator (node, from the
-# npm registry, pinned by tools/openapi-validate/package-lock.json). Idempotent.
+# Installs what the tests need beyond system packages: node and npm (Debian), the npm tools
+# under tools/ (each pinned by its package-lock.json and installed with `npm ci`, once: an
+# existing node_modules is kept, so later runs need no network), and Chromium (Debian package,
+# no browser download) for the headless render of GET /docs. Idempotent.
+#   tools/openapi-validate  the official OpenAPI schema check (api_openapi_test, openapi_test)
+#   tools/openapi-lint      Redocly CLI lint with tools/openapi-lint/redocly.yaml (api_lint_test)
+#   tools/openapi-client    openapi-typescript + openapi-fetch + typescript (api_client_test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -f tools/openapi-validate/package.json ]; then
-  if ! command -v npm >/dev/null 2>&1; then
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+apt_install() {
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" ||
+    { $SUDO apt-get update -q && $SUDO env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q --no-install-recommends "$@"; }
+}
+if ! command -v npm >/dev/null 2>&1; then
+  apt_install nodejs npm
+fi
+for tool in openapi-validate openapi-lint openapi-client; do
+  if [ -f "tools/$tool/package.json" ] && [ ! -d "tools/$tool/node_modules" ]; then
+    (cd "tools/$tool" && npm ci --no-audit --no-fund --silent)
   fi
-  if [ ! -d tools/openapi-validate/node_modules ]; then
-    (cd tools/openapi-validate && npm ci --no-audit --no-fund --silent)
-  fi
+done
+if ! command -v chromium >/dev/null 2>&1; then
+  apt_install chromium
 fi
