@@ -34,8 +34,9 @@ export async function claimAndComplete(
     params: { header },
     body: { jobTypes: [jobType], maxCount: 1, workerId: "sample-ts" },
   });
-  if (claimed.error !== undefined) {
-    throw new Error(`claim: ${claimed.error.error.code}: ${claimed.error.error.message}`);
+  if (claimed.data === undefined) {
+    // Every error answer is the engine's ErrorEnvelope: typed too.
+    throw new Error(`claim: HTTP ${claimed.response.status} ${claimed.error?.error.code}`);
   }
   const grant = claimed.data.grants[0];
   if (grant === undefined) {
@@ -49,8 +50,9 @@ export async function claimAndComplete(
     params: { header, path: { id: jobId } },
     body: { leaseId, status: "succeeded" },
   });
-  if (completed.error !== undefined) {
-    throw new Error(`complete ${jobId}: ${completed.error.error.code}`);
+  if (completed.data === undefined) {
+    const code = completed.error?.error.code;
+    throw new Error(`complete ${jobId}: HTTP ${completed.response.status} ${code}`);
   }
   const status: string = completed.data.status;
   return { jobId, leaseId, attempt, status };
