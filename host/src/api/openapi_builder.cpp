@@ -277,8 +277,12 @@ nlohmann::json OpenApiBuilder::build(const std::vector<RouteEntry>& routes,
     if (method == "post") {
       addRef("IdempotencyKey");
     }
-    if (paginated) {
+    // A fragment that declares the page parameters itself keeps its own (a second
+    // page_size would make the operation's parameters ambiguous).
+    if (paginated && !hasParam(params, "page_size", "query")) {
       addRef("PageSize");
+    }
+    if (paginated && !hasParam(params, "page_token", "query")) {
       addRef("PageToken");
     }
     op["parameters"] = params;
@@ -330,7 +334,13 @@ nlohmann::json OpenApiBuilder::build(const std::vector<RouteEntry>& routes,
   }
   doc["tags"] = nlohmann::json::array();
   for (const auto& t : tags) {
-    doc["tags"].push_back({{"name", t}});
+    const auto known = info_.tag_descriptions.find(t);
+    doc["tags"].push_back(
+        {{"name", t},
+         {"description", known != info_.tag_descriptions.end()
+                             ? known->second
+                             : "Operations registered by the " + t + " plugin (x-owner: " + t +
+                                   "); GET /api/v1/jobengine/plugins describes the plugin."}});
   }
   return doc;
 }

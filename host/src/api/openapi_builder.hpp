@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,12 @@ struct OpenApiInfo {
   std::string description =
       "Control plane for scheduling, throttling and auditing asynchronous jobs.";
   std::vector<std::string> servers = {"/"};
+  // Descriptions of tags (one tag per owner); a tag not named here gets a generic one.
+  std::map<std::string, std::string> tag_descriptions = {
+      {"host",
+       "The engine's own routes: health and readiness, metrics, loaded plugins, leadership, "
+       "the event listing, the stream redirects and tokens, and this document (JSON and "
+       "HTML)."}};
 };
 
 class OpenApiBuilder {
