@@ -11,7 +11,7 @@ namespace {
 using nlohmann::json;
 
 json sampleDoc() {
-  return json::parse(R"({
+  return json::parse(R"JSON({
     "openapi": "3.1.0",
     "info": {"title": "T <&>", "version": "1.2.3"},
     "tags": [{"name": "b", "description": "the b tag"}, {"name": "a"}],
@@ -28,11 +28,9 @@ json sampleDoc() {
     "components": {
       "schemas": {"Thing": {"type": "object", "properties": {"name": {"type": "string"}}}},
       "parameters": {"P": {"name": "X-P", "in": "header", "description": "the P header", "schema": {"type": "string"}}},
-      "responses": {"NotFound": {"description": "gone (404)"
-}
-}
-}
-})");
+      "responses": {"NotFound": {"description": "gone (404)"}}
+    }
+  })JSON");
 }
 
 TEST(ApiReferenceHtmlTest, EscapesEverythingFromTheDocument) {

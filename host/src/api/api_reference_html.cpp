@@ -13,6 +13,7 @@ using nlohmann::json;
 constexpr std::string_view kMethods[] = {"get",     "put",  "post",  "delete",
                                          "options", "head", "patch", "trace"};
 constexpr std::string_view kSchemaRef = "#/components/schemas/";
+constexpr std::string_view kResponseRef = "#/components/responses/";
 
 constexpr std::string_view kStyle = R"CSS(
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
@@ -229,7 +230,16 @@ void writeOperation(std::string& out, const json& doc, const std::string& path,
     for (const auto& [status, raw] : op["responses"].items()) {
       const json& response = resolve(doc, raw);
       out += "<p><span class=\"status\">" + htmlEscape(status) + "</span> " +
-             htmlEscape(str(response, "description")) + "</p>\n";
+             htmlEscape(str(response, "description"));
+      // A shared response (the standard errors) is shown once, in its own section.
+      const std::string ref = str(raw, "$ref");
+      if (ref.rfind(std::string(kResponseRef), 0) == 0 && &response != &raw) {
+        const std::string name = ref.substr(kResponseRef.size());
+        out +=
+            " · <a href=\"#response-" + anchorPart(name) + "\">" + htmlEscape(name) + "</a></p>\n";
+        continue;
+      }
+      out += "</p>\n";
       if (response.is_object()) {
         writeContent(out, doc, response);
       }
@@ -364,6 +374,21 @@ std::string renderApiReferenceHtml(const nlohmann::json& doc) {
     }
     out += "</section>\n";
   }
+  const json& responses =
+      doc.is_object() && doc.contains("components") && doc["components"].is_object() &&
+              doc["components"].contains("responses") && doc["components"]["responses"].is_object()
+          ? doc["components"]["responses"]
+          : empty;
+  out += "<section class=\"tag\" id=\"responses\">\n<h2>Shared responses</h2>\n";
+  for (const auto& [name, response] : responses.items()) {
+    out += "<section class=\"op\" id=\"response-" + anchorPart(name) + "\">\n<h3>" +
+           htmlEscape(name) + "</h3>\n<p>" + htmlEscape(str(response, "description")) + "</p>\n";
+    if (response.is_object()) {
+      writeContent(out, doc, response);
+    }
+    out += "</section>\n";
+  }
+  out += "</section>\n";
   out += "<section class=\"tag\" id=\"schemas\">\n<h2>Schemas</h2>\n";
   for (const auto& [name, schema] : schemas.items()) {
     out += "<section class=\"op\" id=\"schema-" + anchorPart(name) + "\">\n<h3>" +
