@@ -43,6 +43,34 @@ je_status registerRoute(je_host* host, const je_route_def* def, char* err,
   }
 }
 
+je_status registerComponents(je_host* host, const char* components_json, char* err,
+                             uint32_t err_cap) noexcept {
+  try {
+    TestRoutes* routes = nullptr;
+    {
+      std::lock_guard lock(registrarsMutex());
+      const auto it = registrars().find(host);
+      routes = it == registrars().end() ? nullptr : it->second;
+    }
+    const auto parsed = components_json == nullptr
+                            ? nlohmann::json()
+                            : nlohmann::json::parse(components_json, nullptr, false);
+    if (routes == nullptr || parsed.is_discarded()) {
+      host::fillError(err, err_cap, "test je.http: unknown host handle or components not JSON");
+      return JE_ERR_INVALID;
+    }
+    if (auto error = routes->components().add(host->plugin_id, parsed)) {
+      host::fillError(err, err_cap, *error);
+      return JE_ERR_INVALID;
+    }
+    host::fillError(err, err_cap, "");
+    return JE_OK;
+  } catch (...) {
+    host::fillError(err, err_cap, "test je.http: exception");
+    return JE_ERR_INTERNAL;
+  }
+}
+
 void setStatus(je_response* resp, int32_t status) {
   static_cast<TestResponse*>(resp->impl)->status = status;
 }
@@ -105,6 +133,7 @@ host::ServiceFactory TestRoutes::httpFactory() {
     h.http_vt.struct_size = sizeof(je_http_v1);
     h.http_vt.host = &h;
     h.http_vt.register_route = &registerRoute;
+    h.http_vt.register_components = &registerComponents;
     return &h.http_vt;
   };
 }

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/api_components.hpp"
 #include "plugins/plugin_manager.hpp"
 
 namespace jobengine::testing {
@@ -53,8 +54,11 @@ class TestRoutes {
 
   // Used by the C entry points.
   je_status add(const je_host& host, const je_route_def& def, std::string& error);
+  // The components plugins registered (the host's own registry, so its rules apply).
+  host::ApiComponents& components() { return components_; }
 
  private:
+  host::ApiComponents components_;
   mutable std::mutex mutex_;
   std::vector<TestRoute> routes_;
 };

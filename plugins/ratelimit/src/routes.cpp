@@ -1,13 +1,22 @@
 // Route glue of the ratelimit plugin. For now one route: its identity and effective config.
 #include "routes.hpp"
 
+#include "api_doc_files.hpp"
+
 namespace jobengine::ratelimit {
 
 void registerRoutes(sdk::Host& host, const nlohmann::json& info) {
-  host.route("GET", "/api/v1/jobengine/ratelimit/info", "orch:read",
-             [info](const sdk::Request& /*request*/, sdk::Response& response) {
-               response.json(200, info);
-             });
+  // Every route is described in openapi/ (embedded at build time; docs/api.md, "Schemas").
+  sdk::ApiDoc doc(kApiDocFiles);
+  host.apiComponents(doc.components());
+  constexpr const char* kInfoPath = "/api/v1/jobengine/ratelimit/info";
+  host.route(
+      "GET", kInfoPath, "orch:read",
+      [info](const sdk::Request& /*request*/, sdk::Response& response) {
+        response.json(200, info);
+      },
+      0, doc.operation("GET", kInfoPath));
+  doc.requireAllUsed();
 }
 
 }  // namespace jobengine::ratelimit
