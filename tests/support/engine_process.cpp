@@ -1,6 +1,8 @@
 // See engine_process.hpp.
 #include "engine_process.hpp"
 
+#include "response_contract.hpp"
+
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -189,6 +191,8 @@ void EngineProcess::start() {
       if (m[2].matched) {
         stream_port_ = static_cast<uint16_t>(std::stoi(m[2].str()));
       }
+      // A previous engine on this port may have served another document (other plugins).
+      forgetResponseContract(rest_port_);
       return;
     }
     const int status = waitFor(pid_, std::chrono::milliseconds(0));

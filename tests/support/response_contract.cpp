@@ -112,22 +112,35 @@ const json& resolved(const json& document, const json& node) {
   return node;
 }
 
-std::optional<std::string> schemaViolation(const json& document, const json& schema,
-                                           const json& body) {
-  const json root = {{"allOf", json::array({schema})},
-                     {"components", document.value("components", json::object())}};
-  valijson::Schema compiled;
+// A response schema compiled once: {"allOf": [schema], "components": ...} so its $refs resolve.
+struct CompiledSchema {
+  json root;
+  valijson::Schema schema;
+  std::string error;  // set when it does not compile
+};
+
+std::shared_ptr<const CompiledSchema> compileSchema(const json& document, const json& schema) {
+  auto out = std::make_shared<CompiledSchema>();
+  out->root = {{"allOf", json::array({schema})},
+               {"components", document.value("components", json::object())}};
   try {
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    const valijson::adapters::NlohmannJsonAdapter adapter(root);
-    parser.populateSchema(adapter, compiled);
+    const valijson::adapters::NlohmannJsonAdapter adapter(out->root);
+    parser.populateSchema(adapter, out->schema);
   } catch (const std::exception& e) {
-    return std::string("its schema does not compile: ") + e.what();
+    out->error = std::string("its schema does not compile: ") + e.what();
+  }
+  return out;
+}
+
+std::optional<std::string> schemaViolation(const CompiledSchema& compiled, const json& body) {
+  if (!compiled.error.empty()) {
+    return compiled.error;
   }
   thread_local valijson::Validator validator(valijson::Validator::kStrongTypes);
   valijson::ValidationResults results;
   const valijson::adapters::NlohmannJsonAdapter target(body);
-  if (validator.validate(compiled, target, &results)) {
+  if (validator.validate(compiled.schema, target, &results)) {
     return std::nullopt;
   }
   valijson::ValidationResults::Error first;
@@ -135,9 +148,27 @@ std::optional<std::string> schemaViolation(const json& document, const json& sch
   return jsonPath(first.context) + ": " + first.description;
 }
 
+// Compiled schemas by the address of their schema node in a cached document (documents are
+// never freed while cached, so addresses stay unique).
+std::shared_ptr<const CompiledSchema> cachedSchema(const json& document, const json& schema) {
+  static std::mutex mutex;
+  static std::map<const json*, std::shared_ptr<const CompiledSchema>> cache;
+  {
+    const std::lock_guard lock(mutex);
+    const auto it = cache.find(&schema);
+    if (it != cache.end()) {
+      return it->second;
+    }
+  }
+  auto compiled = compileSchema(document, schema);
+  const std::lock_guard lock(mutex);
+  return cache.emplace(&schema, std::move(compiled)).first->second;
+}
+
 struct Documents {
   std::mutex mutex;
   std::map<uint16_t, std::shared_ptr<const json>> by_port;  // null: the port serves none
+  std::vector<std::shared_ptr<const json>> retired;  // forgotten, kept for cachedSchema's keys
 };
 
 Documents& documents() {
@@ -176,9 +207,12 @@ std::optional<std::shared_ptr<const json>> fetchDocument(const std::string& host
 
 }  // namespace
 
-std::optional<std::string> responseContractViolation(const json& document,
-                                                     const std::string& method,
-                                                     const std::string& path, const Reply& reply) {
+namespace {
+
+// cached: the document is one checkResponse keeps alive, so compiled schemas may be cached by
+// node address.
+std::optional<std::string> violation(const json& document, const std::string& method,
+                                     const std::string& path, const Reply& reply, bool cached) {
   if (reply.status == 0) {
     return std::nullopt;  // no answer: nothing to check
   }
@@ -215,11 +249,21 @@ std::optional<std::string> responseContractViolation(const json& document,
   if (body.is_discarded()) {
     return name + " answered " + std::to_string(reply.status) + " with a body that is not JSON";
   }
-  if (auto why = schemaViolation(document, media["schema"], body)) {
+  const auto compiled =
+      cached ? cachedSchema(document, media["schema"]) : compileSchema(document, media["schema"]);
+  if (auto why = schemaViolation(*compiled, body)) {
     return name + " answered " + std::to_string(reply.status) +
            " with a body its schema rejects at " + *why + "; body: " + reply.body.substr(0, 400);
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> responseContractViolation(const json& document,
+                                                     const std::string& method,
+                                                     const std::string& path, const Reply& reply) {
+  return violation(document, method, path, reply, /*cached=*/false);
 }
 
 void checkResponse(const std::string& host, uint16_t port, const std::string& method,
@@ -246,8 +290,8 @@ void checkResponse(const std::string& host, uint16_t port, const std::string& me
   if (document == nullptr) {
     return;
   }
-  if (auto violation = responseContractViolation(*document, method, path, reply)) {
-    ADD_FAILURE() << "response contract: " << *violation;
+  if (auto why = violation(*document, method, path, reply, /*cached=*/true)) {
+    ADD_FAILURE() << "response contract: " << *why;
   }
 }
 
@@ -259,7 +303,11 @@ bool responseContractEnabled() {
 void forgetResponseContract(uint16_t port) {
   Documents& d = documents();
   const std::lock_guard lock(d.mutex);
-  d.by_port.erase(port);
+  const auto it = d.by_port.find(port);
+  if (it != d.by_port.end()) {
+    d.retired.push_back(it->second);
+    d.by_port.erase(it);
+  }
 }
 
 }  // namespace jobengine::testing
