@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "api/request_body_validator.hpp"
 #include "bench_common.hpp"
 #include "engine_process.hpp"
 #include "http_client.hpp"
@@ -56,6 +57,42 @@ Figure fromRoute(HttpClient& http, const std::vector<std::string>& h, const std:
     return {name, "jobs/s", std::nullopt, why(r)};
   }
   return {name, "jobs/s", r.json()["jobsPerSec"].get<double>(), ""};
+}
+
+// What the host's request-body check costs on the enqueue path (docs/api.md, "Schemas"; issue
+// 17 asks for less than 5 % of the REST enqueue figure): the same 500-job bodies parsed and
+// validated in-process against the live document's schema for POST /jobs/batch, as a share of
+// the REST enqueue's time per request measured just before in this invocation.
+Figure validationShare(HttpClient& http, const Figure& rest, const std::string& type) {
+  const std::string name = "request validation (parse + schema), share of REST enqueue";
+  const Reply doc = http.get("/openapi/jobengine.json");
+  const auto document = doc.json();
+  if (!rest.value || !document.is_object()) {
+    return {name, "%", std::nullopt, rest.value ? why(doc) : "no REST enqueue figure"};
+  }
+  const auto& op = document["paths"]["/api/v1/jobengine/jobs/batch"]["post"];
+  const auto validator = host::RequestBodyValidator::compile(op, document["components"]);
+  if (!validator) {
+    return {name, "%", std::nullopt, "POST /jobs/batch has no request schema"};
+  }
+  nlohmann::json jobs = nlohmann::json::array();
+  for (int i = 0; i < 500; ++i) {
+    jobs.push_back({{"jobType", type}, {"payload", {{"i", i}}}});
+  }
+  const std::string body = nlohmann::json{{"jobs", jobs}}.dump();
+  constexpr int kRounds = 200;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < kRounds; ++i) {
+    if (validator->validate(nlohmann::json::parse(body))) {
+      return {name, "%", std::nullopt, "the bench's own body fails the schema"};
+    }
+  }
+  const double per_request_us = secondsSince(t0) * 1e6 / kRounds;
+  const double rest_request_us = 500.0 / *rest.value * 1e6;
+  char note[128];
+  std::snprintf(note, sizeof note, "%.0f us per 500-job body; a REST request takes %.0f us",
+                per_request_us, rest_request_us);
+  return {name, "%", 100.0 * per_request_us / rest_request_us, note};
 }
 
 Figure enqueueBatchApi(HttpClient& http, const std::vector<std::string>& h, int count,
@@ -173,6 +210,7 @@ std::vector<Figure> runEngineBench(const BenchParams& params, const std::string&
   }
   std::vector<Figure> out;
   out.push_back(enqueueBatchApi(http, h, params.enqueue_jobs, "bench.ext"));
+  out.push_back(validationShare(http, out.back(), "bench.ext"));
   out.push_back(fromRoute(http, h, "enqueue via je.jobs (in-process)", "/bench/enqueue",
                           {{"count", params.enqueue_jobs}, {"batch", 500}}));
   out.push_back(fromRoute(http, h, "drain via in-process runner", "/bench/drain",
