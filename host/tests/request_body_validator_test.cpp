@@ -58,7 +58,7 @@ TEST(RequestBodyValidatorTest, NamesTheFirstOffendingFieldByJsonPath) {
   f = v->validate(json::parse(R"({"jobs": [{"type": "a", "priority": 12}]})"));
   ASSERT_TRUE(f);
   EXPECT_EQ(f->path, "$.jobs[0].priority");
-  EXPECT_NE(f->message.find("less than or equal to 9"), std::string::npos) << f->message;
+  EXPECT_EQ(f->message, "$.jobs[0].priority: must be at most 9");
 
   f = v->validate(json::parse(R"({"jobs": [{"priority": 1}]})"));
   ASSERT_TRUE(f);

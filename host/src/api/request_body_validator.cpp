@@ -87,6 +87,33 @@ std::string quotedName(const std::string& description) {
   return open == std::string::npos ? "" : description.substr(open + 1, close - open - 1);
 }
 
+// valijson's other descriptions, shortened for a client: "Expected number less than or equal
+// to 9.000000." -> "must be at most 9".
+std::string plainer(std::string d) {
+  if (!d.empty() && d.back() == '.') {
+    d.pop_back();
+  }
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{
+                                     "Expected number less than or equal to ", "must be at most "},
+                                 {"Expected number greater than or equal to ", "must be at least "},
+                                 {"Expected number less than ", "must be less than "},
+                                 {"Expected number greater than ", "must be greater than "}}) {
+    if (d.rfind(from, 0) == 0) {
+      d = to + d.substr(from.size());
+      break;
+    }
+  }
+  // Whole numbers print as "9.000000": drop the zeros.
+  const auto dot = d.find(".000000");
+  if (dot != std::string::npos) {
+    d.erase(dot, 7);
+  }
+  if (!d.empty()) {
+    d[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(d[0])));
+  }
+  return d;
+}
+
 RequestBodyValidator::Failure describe(const valijson::ValidationResults::Error& error,
                                        const nlohmann::json& body) {
   const nlohmann::json* value = nullptr;
@@ -103,13 +130,7 @@ RequestBodyValidator::Failure describe(const valijson::ValidationResults::Error&
   } else if (d.find("not permitted by 'type' constraint") != std::string::npos) {
     what = "has the wrong type" + (value != nullptr ? " (got " + typeName(*value) + ")" : "");
   } else {
-    what = d;
-    if (!what.empty() && what.back() == '.') {
-      what.pop_back();
-    }
-    if (!what.empty()) {
-      what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
-    }
+    what = plainer(d);
   }
   return {path, path + ": " + what};
 }
