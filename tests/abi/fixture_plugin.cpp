@@ -57,6 +57,22 @@ int32_t echoAnswer() noexcept { return 42; }
   return "answer " + std::to_string(static_cast<const FixtureEchoV1*>(vt)->answer());
 }
 
+// The OpenAPI operations of the fixture's GET routes: the integration tests check every reply
+// against the live document (tests/support/response_contract.hpp), these included.
+constexpr const char* kPingOperation = R"({"summary": "The fixture's id and what it looked up",
+  "responses": {"200": {"description": "Identity", "content": {"application/json": {
+    "schema": {"type": "object", "required": ["id", "create", "start"], "additionalProperties": false,
+               "properties": {"id": {"type": "string"}, "create": {"type": "string"},
+                              "start": {"type": "string"}}},
+    "example": {"id": "good", "create": "", "start": ""}}}}}})";
+[[maybe_unused]] constexpr const char* kSlowOperation = R"({"summary": "Sleeps ?ms= then answers",
+  "parameters": [{"name": "ms", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                 {"name": "marker", "in": "query", "schema": {"type": "string"}}],
+  "responses": {"200": {"description": "Slept", "content": {"application/json": {
+    "schema": {"type": "object", "required": ["slept_ms"], "additionalProperties": false,
+               "properties": {"slept_ms": {"type": "integer"}}},
+    "example": {"slept_ms": 1000}}}}}})";
+
 class FixturePlugin {
  public:
   static constexpr const char* kId = JE_FIXTURE_ID;
@@ -73,7 +89,8 @@ class FixturePlugin {
         "GET", "/api/v1/jobengine/" JE_FIXTURE_ID "/ping", "orch:read",
         [this](const sdk::Request&, sdk::Response& resp) {
           resp.json(200, {{"id", kId}, {"create", create_lookup_}, {"start", start_lookup_}});
-        });
+        },
+        0, kPingOperation);
 #ifdef JE_FIXTURE_DUPLICATE_ROUTE
     host.route("GET", "/api/v1/jobengine/good/ping", "orch:read",
                [](const sdk::Request&, sdk::Response& resp) { resp.json(200, {}); });
@@ -82,15 +99,17 @@ class FixturePlugin {
     host.provide("fixture.echo", 1, &kEcho);
     // A slow request for the graceful-stop test: touches ?marker= when it starts, then
     // sleeps ?ms= milliseconds before answering.
-    host.route("GET", "/api/v1/jobengine/good/slow", "orch:read",
-               [](const sdk::Request& req, sdk::Response& resp) {
-                 if (auto marker = req.query("marker")) {
-                   std::ofstream(*marker) << "started\n";
-                 }
-                 const int ms = std::stoi(req.query("ms").value_or("1000"));
-                 std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-                 resp.json(200, {{"slept_ms", ms}});
-               });
+    host.route(
+        "GET", "/api/v1/jobengine/good/slow", "orch:read",
+        [](const sdk::Request& req, sdk::Response& resp) {
+          if (auto marker = req.query("marker")) {
+            std::ofstream(*marker) << "started\n";
+          }
+          const int ms = std::stoi(req.query("ms").value_or("1000"));
+          std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+          resp.json(200, {{"slept_ms", ms}});
+        },
+        0, kSlowOperation);
     // The outbox under a request transaction (tests/integration/api_*): appends
     // "fixture.note" with the body's text; ?fail=1 appends and then answers 500, so the
     // transaction and the event must vanish.
@@ -112,7 +131,10 @@ class FixturePlugin {
         R"({"summary": "Append a fixture.note event", "requestBody": {"required": false,
             "content": {"application/json": {"schema": {"type": "object",
             "properties": {"text": {"type": "string"}}}}}},
-            "responses": {"201": {"description": "Appended"}}})");
+            "responses": {"201": {"description": "Appended", "content": {"application/json":
+              {"schema": {"type": "object", "required": ["eventId"], "additionalProperties": false,
+                          "properties": {"eventId": {"type": "string"}}},
+               "example": {"eventId": "01JD3Q9M6W8KQH2V3YQ3N4X5Z6"}}}}}})");
 #endif
 #ifdef JE_FIXTURE_GOOD
     addCommands(host);

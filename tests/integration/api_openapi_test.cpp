@@ -1,7 +1,10 @@
 // The live OpenAPI document of an engine running all five real plugins: served without auth at
 // /openapi/jobengine.json (discoverable at /.well-known/openapi), valid for
 // tools/openapi-validate (run scripts/install-test-tools.sh once), and covering every route
-// that GET /api/v1/jobengine/plugins lists plus the host's own.
+// that GET /api/v1/jobengine/plugins lists plus the host's own; and every operation of it
+// described as a client author needs it (docs/api.md, "Schemas"): a request schema and example
+// where it takes a body, a schema and example for every success answer, examples that
+// validate against their schemas.
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -9,9 +12,12 @@
 #include <cstdio>
 #include <fstream>
 #include <regex>
+#include <string>
+#include <vector>
 
 #include "api_support.hpp"
 #include "http_client.hpp"
+#include "response_contract.hpp"
 
 namespace jobengine::testing {
 namespace {
@@ -41,6 +47,81 @@ std::string lower(std::string s) {
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return s;
+}
+
+// A "#/components/..." reference resolved in the document (the node itself otherwise).
+const nlohmann::json& resolved(const nlohmann::json& doc, const nlohmann::json& node) {
+  if (node.is_object() && node.contains("$ref") && node["$ref"].is_string()) {
+    const nlohmann::json::json_pointer ptr(node["$ref"].get<std::string>().substr(1));
+    if (doc.contains(ptr)) {
+      return doc[ptr];
+    }
+  }
+  return node;
+}
+
+// What is missing or wrong in one media type object of `what` (a request or a response).
+void checkMedia(const nlohmann::json& doc, const std::string& what, const std::string& type,
+                const nlohmann::json& media, std::vector<std::string>* offenders) {
+  if (!media.contains("schema")) {
+    offenders->push_back(what + ": " + type + " has no schema");
+    return;
+  }
+  if (!media.contains("example")) {
+    offenders->push_back(what + ": " + type + " has no example");
+    return;
+  }
+  if (auto why = schemaViolation(doc, media["schema"], media["example"])) {
+    offenders->push_back(what + ": its example does not match its schema at " + *why);
+  }
+}
+
+// Every operation's description, as docs/api.md "Schemas" asks: POST/PUT/PATCH have a
+// requestBody with an application/json schema and example, unless the operation says it takes
+// no body with "x-no-body": true; every 2xx/3xx answer has a schema and an example (204 and
+// 304, which have no body, excepted); every example validates against its schema.
+std::vector<std::string> undescribed(const nlohmann::json& doc) {
+  std::vector<std::string> offenders;
+  for (const auto& [path, item] : doc["paths"].items()) {
+    for (const auto& [method, op] : item.items()) {
+      const std::string name = method + " " + path;
+      const bool writes = method == "post" || method == "put" || method == "patch";
+      if (op.contains("requestBody")) {
+        const auto& body = resolved(doc, op["requestBody"]);
+        if (!body.contains("content") || !body["content"].contains("application/json")) {
+          offenders.push_back(name + " request: no application/json content");
+        } else {
+          checkMedia(doc, name + " request", "application/json",
+                     body["content"]["application/json"], &offenders);
+        }
+      } else if (writes && !op.value("x-no-body", false)) {
+        offenders.push_back(name + ": no requestBody (say \"x-no-body\": true if it takes none)");
+      }
+      bool has_success = false;
+      const nlohmann::json responses = op.value("responses", nlohmann::json::object());
+      for (const auto& [status, response_ref] : responses.items()) {
+        if (status.empty() || (status[0] != '2' && status[0] != '3')) {
+          continue;
+        }
+        has_success = true;
+        const auto& response = resolved(doc, response_ref);
+        const std::string what = name + " " + status;
+        if (!response.contains("content") || response["content"].empty()) {
+          if (status != "204" && status != "304") {
+            offenders.push_back(what + ": no content (schema and example)");
+          }
+          continue;
+        }
+        for (const auto& [type, media] : response["content"].items()) {
+          checkMedia(doc, what, type, media, &offenders);
+        }
+      }
+      if (!has_success) {
+        offenders.push_back(name + ": no success response");
+      }
+    }
+  }
+  return offenders;
 }
 
 TEST(ApiOpenApiTest, LiveDocumentIsValidAndCoversEveryPluginRoute) {
@@ -94,6 +175,15 @@ TEST(ApiOpenApiTest, LiveDocumentIsValidAndCoversEveryPluginRoute) {
   }
   EXPECT_EQ(doc["paths"]["/api/v1/jobengine/events"]["get"]["x-required-scope"], "orch:read");
   EXPECT_EQ(doc["paths"]["/api/v1/jobengine/leader"]["get"]["x-required-scope"], "orch:read");
+
+  // Every operation described, every offender named in one message.
+  const auto offenders = undescribed(doc);
+  std::string list;
+  for (const auto& o : offenders) {
+    list += "\n  " + o;
+  }
+  EXPECT_TRUE(offenders.empty()) << offenders.size()
+                                 << " operation(s) not fully described:" << list;
   EXPECT_EQ(engine.stop(), 0) << engine.output();
 }
 

@@ -133,7 +133,7 @@ std::shared_ptr<const CompiledSchema> compileSchema(const json& document, const 
   return out;
 }
 
-std::optional<std::string> schemaViolation(const CompiledSchema& compiled, const json& body) {
+std::optional<std::string> checkAgainst(const CompiledSchema& compiled, const json& body) {
   if (!compiled.error.empty()) {
     return compiled.error;
   }
@@ -251,7 +251,7 @@ std::optional<std::string> violation(const json& document, const std::string& me
   }
   const auto compiled =
       cached ? cachedSchema(document, media["schema"]) : compileSchema(document, media["schema"]);
-  if (auto why = schemaViolation(*compiled, body)) {
+  if (auto why = checkAgainst(*compiled, body)) {
     return name + " answered " + std::to_string(reply.status) +
            " with a body its schema rejects at " + *why + "; body: " + reply.body.substr(0, 400);
   }
@@ -259,6 +259,11 @@ std::optional<std::string> violation(const json& document, const std::string& me
 }
 
 }  // namespace
+
+std::optional<std::string> schemaViolation(const json& document, const json& schema,
+                                           const json& value) {
+  return checkAgainst(*compileSchema(document, schema), value);
+}
 
 std::optional<std::string> responseContractViolation(const json& document,
                                                      const std::string& method,
@@ -297,7 +302,7 @@ void checkResponse(const std::string& host, uint16_t port, const std::string& me
 
 bool responseContractEnabled() {
   const char* env = std::getenv("JE_TEST_RESPONSE_CONTRACT");
-  return env != nullptr && std::string(env) == "1";
+  return env == nullptr || std::string(env) != "0";
 }
 
 void forgetResponseContract(uint16_t port) {

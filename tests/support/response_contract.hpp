@@ -28,13 +28,20 @@ std::optional<std::string> responseContractViolation(const nlohmann::json& docum
                                                      const std::string& method,
                                                      const std::string& path, const Reply& reply);
 
+// Why `value` does not match `schema` ("$.path: what"; its $refs resolve in the document's
+// components), nullopt when it does. The same valijson (draft 7) code as every reply check; for
+// tests of the document itself (its examples against their schemas).
+std::optional<std::string> schemaViolation(const nlohmann::json& document,
+                                           const nlohmann::json& schema,
+                                           const nlohmann::json& value);
+
 // HttpClient's hook: fetches (once) the document of host:port and reports a violation with
 // ADD_FAILURE. A no-op when the server serves no document.
 void checkResponse(const std::string& host, uint16_t port, const std::string& method,
                    const std::string& path, const Reply& reply);
 
-// Whether HttpClient checks replies: on unless JE_TEST_RESPONSE_CONTRACT=0. (Transition: off
-// by default until every plugin's operations are described; then the default flips to on.)
+// Whether HttpClient checks replies: on unless JE_TEST_RESPONSE_CONTRACT=0 (for a local run
+// that wants to see a handler's behaviour before its description is fixed; never in CI).
 bool responseContractEnabled();
 
 // Forgets the cached document of a port (an engine restarted there with other plugins).

@@ -1,5 +1,5 @@
 // Route glue shared by the scheduler's route files: the info route, the transaction + error
-// envelope wrapper, the (created_at, id) page shape of jobs and runs, and OpenAPI fragments.
+// envelope wrapper and the (created_at, id) page shape of jobs and runs.
 #include "routes.hpp"
 
 #include <jobengine/ids.hpp>
@@ -8,17 +8,18 @@ namespace jobengine::scheduler {
 
 using nlohmann::json;
 
-void registerRoutes(sdk::Host& host, const json& info) {
+void registerRoutes(sdk::Host& host, sdk::ApiDoc& doc, const json& info) {
+  const char* path = "/api/v1/jobengine/scheduler/info";
   host.route(
-      "GET", "/api/v1/jobengine/scheduler/info", "orch:read",
+      "GET", path, "orch:read",
       [info](const sdk::Request& /*request*/, sdk::Response& response) {
         response.json(200, info);
       },
-      0, openapi("Scheduler identity and effective config", {}, false, "200").c_str());
+      0, doc.operation("GET", path));
 }
 
-void addRoute(sdk::Host& host, const char* method, const std::string& path, const char* scope,
-              const std::string& openapi_json, TxnHandler fn) {
+void addRoute(sdk::Host& host, sdk::ApiDoc& doc, const char* method, const std::string& path,
+              const char* scope, TxnHandler fn) {
   sdk::Host* h = &host;
   host.route(
       method, path.c_str(), scope,
@@ -42,7 +43,7 @@ void addRoute(sdk::Host& host, const char* method, const std::string& path, cons
           }
         }
       },
-      JE_ROUTE_TXN, openapi_json.c_str());
+      JE_ROUTE_TXN, doc.operation(method, path));
 }
 
 json bodyObject(const sdk::Request& request) {
@@ -97,48 +98,6 @@ json createdAtPageBody(std::vector<CreatedAtRow>& rows, const CreatedAtPage& pag
     body["nextPageToken"] = *next;
   }
   return body;
-}
-
-std::string openapi(const std::string& summary, const std::vector<std::string>& params,
-                    bool has_body, const std::string& ok_status, bool paginated) {
-  json op = {{"summary", summary}};
-  json ps = json::array();
-  for (const auto& p : params) {
-    std::vector<std::string> f;
-    size_t start = 0;
-    for (int i = 0; i < 3; ++i) {
-      const size_t c = p.find(':', start);
-      f.push_back(p.substr(start, c - start));
-      start = c + 1;
-    }
-    f.push_back(p.substr(start));
-    ps.push_back({{"name", f[0]},
-                  {"in", f[1]},
-                  {"required", f[1] == "path"},
-                  {"schema", {{"type", f[2]}}},
-                  {"description", f[3]}});
-  }
-  if (paginated) {
-    ps.push_back(
-        {{"name", "page_size"},
-         {"in", "query"},
-         {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}, {"default", 50}}}});
-    ps.push_back({{"name", "page_token"}, {"in", "query"}, {"schema", {{"type", "string"}}}});
-    op["x-paginated"] = true;
-  }
-  if (!ps.empty()) {
-    op["parameters"] = ps;
-  }
-  if (has_body) {
-    op["requestBody"] = {{"required", true},
-                         {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
-  }
-  json responses = {{ok_status, {{"description", "OK"}}}};
-  for (const char* code : {"400", "404", "409", "422"}) {
-    responses[code] = {{"description", "error envelope"}};
-  }
-  op["responses"] = responses;
-  return op.dump();
 }
 
 }  // namespace jobengine::scheduler

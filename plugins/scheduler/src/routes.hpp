@@ -1,8 +1,11 @@
 // HTTP routes of the scheduler plugin: translation between the SDK's Request/Response and the
 // job service. Each area registers from its own file; plugin_main.cpp calls every register*
-// function from the plugin's constructor (inside create()), nowhere else.
+// function from the plugin's constructor (inside create()), nowhere else. Every route takes
+// its OpenAPI operation from the plugin's openapi/ folder (sdk::ApiDoc, docs/api.md
+// "Schemas"): request and response schemas live there, not in the code.
 #pragma once
 
+#include <jobengine/api_doc.hpp>
 #include <jobengine/pagination.hpp>
 #include <jobengine/plugin.hpp>
 
@@ -18,20 +21,21 @@ namespace jobengine::scheduler {
 inline constexpr const char* kApiBase = "/api/v1/jobengine";
 
 // GET /api/v1/jobengine/scheduler/info: {id, version, description, config}.
-void registerRoutes(sdk::Host& host, const nlohmann::json& info);
+void registerRoutes(sdk::Host& host, sdk::ApiDoc& doc, const nlohmann::json& info);
 // routes_jobs.cpp: /jobs, /jobs/batch, /jobs/summary, /jobs/:id[/history|cancel|retry|...].
-void registerJobRoutes(sdk::Host& host, JobService& service);
+void registerJobRoutes(sdk::Host& host, sdk::ApiDoc& doc, JobService& service);
 // routes_runs.cpp: /runs, /runs/:id, /runs/:id/plan, /runs/:id/cancel.
-void registerRunRoutes(sdk::Host& host, JobService& service);
+void registerRunRoutes(sdk::Host& host, sdk::ApiDoc& doc, JobService& service);
 // routes_worker.cpp: the worker bridge /worker/*.
-void registerWorkerRoutes(sdk::Host& host, JobService& service);
+void registerWorkerRoutes(sdk::Host& host, sdk::ApiDoc& doc, JobService& service);
 
 // ---- helpers shared by the route files (routes.cpp) --------------------------------------
 
-// Runs fn on the request's transaction; ApiError becomes the SPEC §5 envelope.
+// Runs fn on the request's transaction; ApiError becomes the SPEC §5 envelope. The route's
+// OpenAPI operation is doc's "METHOD path" (an undocumented route throws: create() fails).
 using TxnHandler = std::function<void(const sdk::Request&, sdk::Response&, sdk::Txn&)>;
-void addRoute(sdk::Host& host, const char* method, const std::string& path, const char* scope,
-              const std::string& openapi, TxnHandler fn);
+void addRoute(sdk::Host& host, sdk::ApiDoc& doc, const char* method, const std::string& path,
+              const char* scope, TxnHandler fn);
 
 // The JSON body as an object; throws ApiError 400 when it is not one.
 nlohmann::json bodyObject(const sdk::Request& request);
@@ -57,9 +61,5 @@ struct CreatedAtRow {
 // Trims rows (fetched with request.fetchLimit()) into {"items": [...], "nextPageToken"?}.
 nlohmann::json createdAtPageBody(std::vector<CreatedAtRow>& rows, const CreatedAtPage& page,
                                  const std::string& binding);
-
-// An OpenAPI operation object as JSON text. params: "name:in:type:description".
-std::string openapi(const std::string& summary, const std::vector<std::string>& params,
-                    bool has_body, const std::string& ok_status, bool paginated = false);
 
 }  // namespace jobengine::scheduler

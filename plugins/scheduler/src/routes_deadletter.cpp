@@ -180,30 +180,34 @@ void summary(sdk::Host& host, const sdk::Request& request, sdk::Response& respon
 
 }  // namespace
 
-void registerDeadLetterRoutes(sdk::Host& host) {
+void registerDeadLetterRoutes(sdk::Host& host, sdk::ApiDoc& doc) {
   auto ids = std::make_shared<sdk::UuidV7Generator>();
   sdk::Host* h = &host;
   const std::string base = kBase;
   host.route(
       "GET", kBase, "orch:read",
-      [h](const sdk::Request& rq, sdk::Response& rs) { listEntries(*h, rq, rs); }, JE_ROUTE_TXN);
+      [h](const sdk::Request& rq, sdk::Response& rs) { listEntries(*h, rq, rs); }, JE_ROUTE_TXN,
+      doc.operation("GET", kBase));
   host.route(
       "GET", (base + "/stats").c_str(), "orch:read",
-      [h](const sdk::Request& rq, sdk::Response& rs) { stats(*h, rq, rs); }, JE_ROUTE_TXN);
+      [h](const sdk::Request& rq, sdk::Response& rs) { stats(*h, rq, rs); }, JE_ROUTE_TXN,
+      doc.operation("GET", (base + "/stats")));
   host.route(
       "GET", (base + "/summary").c_str(), "orch:read",
-      [h](const sdk::Request& rq, sdk::Response& rs) { summary(*h, rq, rs); }, JE_ROUTE_TXN);
+      [h](const sdk::Request& rq, sdk::Response& rs) { summary(*h, rq, rs); }, JE_ROUTE_TXN,
+      doc.operation("GET", (base + "/summary")));
   host.route(
       "GET", (base + "/:id").c_str(), "orch:read",
-      [h](const sdk::Request& rq, sdk::Response& rs) { getEntry(*h, rq, rs); }, JE_ROUTE_TXN);
+      [h](const sdk::Request& rq, sdk::Response& rs) { getEntry(*h, rq, rs); }, JE_ROUTE_TXN,
+      doc.operation("GET", (base + "/:id")));
   host.route(
       "POST", (base + "/:id/replay").c_str(), "orch:operate",
       [h, ids](const sdk::Request& rq, sdk::Response& rs) { replaySingle(*h, *ids, rq, rs); },
-      JE_ROUTE_TXN);
+      JE_ROUTE_TXN, doc.operation("POST", (base + "/:id/replay")));
   host.route(
       "POST", (base + "/replay").c_str(), "orch:operate",
       [h, ids](const sdk::Request& rq, sdk::Response& rs) { replayBatch(*h, *ids, rq, rs); },
-      JE_ROUTE_TXN);
+      JE_ROUTE_TXN, doc.operation("POST", (base + "/replay")));
 }
 
 }  // namespace jobengine::scheduler

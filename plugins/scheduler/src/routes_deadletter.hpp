@@ -2,10 +2,11 @@
 // filters, detail, stats, top clusters, single and batch replay (with dry run).
 #pragma once
 
+#include <jobengine/api_doc.hpp>
 #include <jobengine/plugin.hpp>
 
 namespace jobengine::scheduler {
 
-void registerDeadLetterRoutes(sdk::Host& host);
+void registerDeadLetterRoutes(sdk::Host& host, sdk::ApiDoc& doc);
 
 }  // namespace jobengine::scheduler

@@ -129,15 +129,11 @@ void listArtifacts(const sdk::Request& request, sdk::Response& response, sdk::Tx
 
 }  // namespace
 
-void registerJobRoutes(sdk::Host& host, JobService& service) {
+void registerJobRoutes(sdk::Host& host, sdk::ApiDoc& doc, JobService& service) {
   const std::string base = std::string(kApiBase) + "/jobs";
   JobService* svc = &service;
-  const std::string id_param = "id:path:string:job id (UUIDv7)";
 
-  addRoute(host, "POST", base, "orch:operate",
-           openapi("Enqueue one job ({type, payload, priority, maxAttempts, idempotencyKey, "
-                   "correlationId, sourceId, projectId, timeoutSeconds})",
-                   {}, true, "201"),
+  addRoute(host, doc, "POST", base, "orch:operate",
            [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              const json body = bodyObject(req);
              if (body.contains("jobs")) {
@@ -148,8 +144,7 @@ void registerJobRoutes(sdk::Host& host, JobService& service) {
              resp.json(first["created"].get<bool>() ? 201 : 200,
                        getJob(txn, first["id"].get<std::string>()));
            });
-  addRoute(host, "POST", base + "/batch", "orch:operate",
-           openapi("Enqueue up to 1000 jobs ({jobs:[...]}) in one transaction", {}, true, "201"),
+  addRoute(host, doc, "POST", base + "/batch", "orch:operate",
            [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              const json body = bodyObject(req);
              if (!body.contains("jobs")) {
@@ -157,14 +152,8 @@ void registerJobRoutes(sdk::Host& host, JobService& service) {
              }
              resp.json(201, svc->enqueue(txn, body, actorOf(req), std::string(req.traceId())));
            });
-  addRoute(host, "GET", base, "orch:read",
-           openapi("List jobs, newest first",
-                   {"status:query:string:job status", "type:query:string:job type",
-                    "sourceId:query:string:source id", "runId:query:string:run id"},
-                   false, "200", true),
-           listJobs);
-  addRoute(host, "GET", base + "/summary", "orch:read",
-           openapi("Job counts by status and by type", {}, false, "200"),
+  addRoute(host, doc, "GET", base, "orch:read", listJobs);
+  addRoute(host, doc, "GET", base + "/summary", "orch:read",
            [](const sdk::Request& /*req*/, sdk::Response& resp, sdk::Txn& txn) {
              json by_status = json::object();
              json by_type = json::object();
@@ -177,17 +166,12 @@ void registerJobRoutes(sdk::Host& host, JobService& service) {
              });
              resp.json(200, {{"total", total}, {"byStatus", by_status}, {"byType", by_type}});
            });
-  addRoute(host, "GET", base + "/:id", "orch:read", openapi("One job", {id_param}, false, "200"),
+  addRoute(host, doc, "GET", base + "/:id", "orch:read",
            [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              resp.json(200, getJob(txn, uuidParam(req, "id", "job")));
            });
-  addRoute(host, "GET", base + "/:id/artifacts", "orch:read",
-           openapi("A job's artifacts (uri, sha256 digest, media type, size), newest first",
-                   {id_param}, false, "200", true),
-           listArtifacts);
-  addRoute(host, "GET", base + "/:id/history", "orch:read",
-           openapi("A job's transitions in order (its orch.event.v1 events from the outbox)",
-                   {id_param}, false, "200"),
+  addRoute(host, doc, "GET", base + "/:id/artifacts", "orch:read", listArtifacts);
+  addRoute(host, doc, "GET", base + "/:id/history", "orch:read",
            [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              const std::string id = uuidParam(req, "id", "job");
              getJob(txn, id);
@@ -201,18 +185,14 @@ void registerJobRoutes(sdk::Host& host, JobService& service) {
              });
              resp.json(200, {{"jobId", id}, {"items", events}});
            });
-  addRoute(host, "POST", base + "/:id/cancel", "orch:operate",
-           openapi("Cancel a job (idempotent; leased/running jobs are told at their next "
-                   "heartbeat; DAG descendants are canceled with reason upstream_failed)",
-                   {id_param}, false, "200"),
+  addRoute(host, doc, "POST", base + "/:id/cancel", "orch:operate",
            [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              const std::string id = uuidParam(req, "id", "job");
              getJob(txn, id);
              svc->cancelJobs(txn, {{txn.tenant(), id}}, actorOf(req), "canceled_by_operator");
              resp.json(200, getJob(txn, id));
            });
-  addRoute(host, "POST", base + "/:id/retry", "orch:operate",
-           openapi("Retry a failed or timed-out job (one more attempt)", {id_param}, false, "200"),
+  addRoute(host, doc, "POST", base + "/:id/retry", "orch:operate",
            [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              const std::string id = uuidParam(req, "id", "job");
              const json job = getJob(txn, id);
@@ -229,9 +209,7 @@ void registerJobRoutes(sdk::Host& host, JobService& service) {
              }
              resp.json(200, out);
            });
-  addRoute(host, "POST", base + "/:id/replay", "orch:operate",
-           openapi("Replay a terminal job as a new job (replayOf set, priority 9 unless given)",
-                   {id_param}, false, "201"),
+  addRoute(host, doc, "POST", base + "/:id/replay", "orch:operate",
            [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              const std::string id = uuidParam(req, "id", "job");
              const json job = getJob(txn, id);
@@ -255,27 +233,25 @@ void registerJobRoutes(sdk::Host& host, JobService& service) {
              const std::string new_id = out["jobs"][0]["id"].get<std::string>();
              resp.json(201, getJob(txn, new_id));
            });
-  addRoute(
-      host, "POST", base + "/:id/prioritize", "orch:operate",
-      openapi("Change a non-terminal job's priority ({priority: 0..9})", {id_param}, true, "200"),
-      [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
-        const std::string id = uuidParam(req, "id", "job");
-        const json body = bodyObject(req);
-        if (!body.contains("priority") || !body["priority"].is_number_integer() ||
-            body["priority"].get<int>() < 0 || body["priority"].get<int>() > 9) {
-          throw ApiError(422, "VALIDATION_FAILED", "priority: must be an integer in 0..9",
-                         json{{"field", "priority"}});
-        }
-        const json job = getJob(txn, id);
-        json out;
-        txn.exec(kPrioritize, {txn.tenant(), id, body["priority"].get<int>()},
-                 [&](const sdk::Row& r) { out = r.json(0); });
-        if (out.is_null()) {
-          throw ApiError(409, "JOB_TERMINAL", "a terminal job's priority cannot change",
-                         json{{"jobId", id}, {"status", job["status"]}});
-        }
-        resp.json(200, out);
-      });
+  addRoute(host, doc, "POST", base + "/:id/prioritize", "orch:operate",
+           [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
+             const std::string id = uuidParam(req, "id", "job");
+             const json body = bodyObject(req);
+             if (!body.contains("priority") || !body["priority"].is_number_integer() ||
+                 body["priority"].get<int>() < 0 || body["priority"].get<int>() > 9) {
+               throw ApiError(422, "VALIDATION_FAILED", "priority: must be an integer in 0..9",
+                              json{{"field", "priority"}});
+             }
+             const json job = getJob(txn, id);
+             json out;
+             txn.exec(kPrioritize, {txn.tenant(), id, body["priority"].get<int>()},
+                      [&](const sdk::Row& r) { out = r.json(0); });
+             if (out.is_null()) {
+               throw ApiError(409, "JOB_TERMINAL", "a terminal job's priority cannot change",
+                              json{{"jobId", id}, {"status", job["status"]}});
+             }
+             resp.json(200, out);
+           });
 }
 
 }  // namespace jobengine::scheduler

@@ -198,28 +198,30 @@ void appendPackRunLogs(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Re
 void readPackRunLogs(sdk::Host& host, const je_config_v1* config, const sdk::Request& request,
                      sdk::Response& response);
 
-void registerPackRunRoutes(sdk::Host& host) {
+void registerPackRunRoutes(sdk::Host& host, sdk::ApiDoc& doc) {
   auto ids = std::make_shared<sdk::UuidV7Generator>();
   sdk::Host* h = &host;
   const auto* config = host.required<je_config_v1>(JE_SERVICE_CONFIG, 1);
   const std::string item = std::string(kBase) + "/:id";
   // No JE_ROUTE_TXN: see the file comment (422, not 403, for a missing tenant).
-  host.route("POST", kBase, "orch:operate", [h, ids](const sdk::Request& rq, sdk::Response& rs) {
-    createPackRun(*h, *ids, rq, rs);
-  });
+  host.route(
+      "POST", kBase, "orch:operate",
+      [h, ids](const sdk::Request& rq, sdk::Response& rs) { createPackRun(*h, *ids, rq, rs); }, 0,
+      doc.operation("POST", kBase));
   host.route(
       "GET", item.c_str(), "orch:read",
-      [h](const sdk::Request& rq, sdk::Response& rs) { getPackRun(*h, rq, rs); }, JE_ROUTE_TXN);
+      [h](const sdk::Request& rq, sdk::Response& rs) { getPackRun(*h, rq, rs); }, JE_ROUTE_TXN,
+      doc.operation("GET", item));
   host.route(
       "POST", (item + "/logs").c_str(), "orch:operate",
       [h, ids](const sdk::Request& rq, sdk::Response& rs) { appendPackRunLogs(*h, *ids, rq, rs); },
-      JE_ROUTE_TXN);
+      JE_ROUTE_TXN, doc.operation("POST", item + "/logs"));
   host.route(
       "GET", (item + "/logs").c_str(), "orch:read",
       [h, config](const sdk::Request& rq, sdk::Response& rs) {
         readPackRunLogs(*h, config, rq, rs);
       },
-      JE_ROUTE_TXN);
+      JE_ROUTE_TXN, doc.operation("GET", item + "/logs"));
 }
 
 }  // namespace jobengine::scheduler

@@ -3,10 +3,11 @@
 // in order (JSON pages, or 307 to the stream listener for text/event-stream).
 #pragma once
 
+#include <jobengine/api_doc.hpp>
 #include <jobengine/plugin.hpp>
 
 namespace jobengine::scheduler {
 
-void registerPackRunRoutes(sdk::Host& host);
+void registerPackRunRoutes(sdk::Host& host, sdk::ApiDoc& doc);
 
 }  // namespace jobengine::scheduler

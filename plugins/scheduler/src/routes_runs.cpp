@@ -66,23 +66,16 @@ json runJobs(sdk::Txn& txn, const std::string& id) {
 
 }  // namespace
 
-void registerRunRoutes(sdk::Host& host, JobService& service) {
+void registerRunRoutes(sdk::Host& host, sdk::ApiDoc& doc, JobService& service) {
   const std::string base = std::string(kApiBase) + "/runs";
   JobService* svc = &service;
-  const std::string id_param = "id:path:string:run id (UUIDv7)";
 
-  addRoute(host, "POST", base, "orch:operate",
-           openapi("Create a run: {jobs:[{key, type, payload, priority, dependsOn:[keys]}], "
-                   "dependencies:[{parent, child}]}; cycles are refused with 422 DAG_CYCLE",
-                   {}, true, "201"),
+  addRoute(host, doc, "POST", base, "orch:operate",
            [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              resp.json(201, svc->createRun(txn, bodyObject(req), actorOf(req),
                                            std::string(req.traceId())));
            });
-  addRoute(host, "GET", base, "orch:read",
-           openapi("List runs, newest first",
-                   {"status:query:string:run status", "sourceId:query:string:source id"}, false,
-                   "200", true),
+  addRoute(host, doc, "GET", base, "orch:read",
            [base](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              auto status = req.query("status");
              auto source = req.query("sourceId");
@@ -102,17 +95,14 @@ void registerRunRoutes(sdk::Host& host, JobService& service) {
                       });
              resp.json(200, createdAtPageBody(rows, page, binding));
            });
-  addRoute(host, "GET", base + "/:id", "orch:read",
-           openapi("One run with its jobs (by key)", {id_param}, false, "200"),
+  addRoute(host, doc, "GET", base + "/:id", "orch:read",
            [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              const std::string id = uuidParam(req, "id", "run");
              json run = getRun(txn, id).first;
              run["jobs"] = runJobs(txn, id);
              resp.json(200, run);
            });
-  addRoute(host, "GET", base + "/:id/plan", "orch:read",
-           openapi("The run's DAG plan: topological order (ties by key), depth, critical path",
-                   {id_param}, false, "200"),
+  addRoute(host, doc, "GET", base + "/:id/plan", "orch:read",
            [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              const std::string id = uuidParam(req, "id", "run");
              json plan = getRun(txn, id).second;
@@ -129,8 +119,7 @@ void registerRunRoutes(sdk::Host& host, JobService& service) {
              plan["jobs"] = by_key;
              resp.json(200, plan);
            });
-  addRoute(host, "POST", base + "/:id/cancel", "orch:operate",
-           openapi("Cancel every non-terminal job of a run (idempotent)", {id_param}, false, "200"),
+  addRoute(host, doc, "POST", base + "/:id/cancel", "orch:operate",
            [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              const std::string id = uuidParam(req, "id", "run");
              getRun(txn, id);

@@ -362,45 +362,47 @@ void sourceWatermarks(sdk::Host& host, const sdk::Request& request, sdk::Respons
 
 }  // namespace
 
-void registerSourceRoutes(sdk::Host& host) {
+void registerSourceRoutes(sdk::Host& host, sdk::ApiDoc& doc) {
   auto ids = std::make_shared<sdk::UuidV7Generator>();
   sdk::Host* h = &host;
   const std::string base = kBase;
   const std::string item = base + "/:id";
   host.route(
       "GET", kBase, "orch:read",
-      [h](const sdk::Request& rq, sdk::Response& rs) { listSources(*h, rq, rs); }, JE_ROUTE_TXN);
+      [h](const sdk::Request& rq, sdk::Response& rs) { listSources(*h, rq, rs); }, JE_ROUTE_TXN,
+      doc.operation("GET", kBase));
   host.route(
       "POST", kBase, "orch:operate",
       [h, ids](const sdk::Request& rq, sdk::Response& rs) { createSource(*h, *ids, rq, rs); },
-      JE_ROUTE_TXN);
+      JE_ROUTE_TXN, doc.operation("POST", kBase));
   host.route(
       "GET", item.c_str(), "orch:read",
-      [h](const sdk::Request& rq, sdk::Response& rs) { getSource(*h, rq, rs); }, JE_ROUTE_TXN);
+      [h](const sdk::Request& rq, sdk::Response& rs) { getSource(*h, rq, rs); }, JE_ROUTE_TXN,
+      doc.operation("GET", item));
   host.route(
       "PATCH", item.c_str(), "orch:operate",
       [h, ids](const sdk::Request& rq, sdk::Response& rs) { patchSource(*h, *ids, rq, rs); },
-      JE_ROUTE_TXN);
+      JE_ROUTE_TXN, doc.operation("PATCH", item));
   host.route(
       "DELETE", item.c_str(), "orch:operate",
       [h, ids](const sdk::Request& rq, sdk::Response& rs) { deleteSource(*h, *ids, rq, rs); },
-      JE_ROUTE_TXN);
+      JE_ROUTE_TXN, doc.operation("DELETE", item));
   host.route(
       "POST", (item + "/pause").c_str(), "orch:operate",
       [h, ids](const sdk::Request& rq, sdk::Response& rs) { setPaused(*h, *ids, true, rq, rs); },
-      JE_ROUTE_TXN);
+      JE_ROUTE_TXN, doc.operation("POST", item + "/pause"));
   host.route(
       "POST", (item + "/resume").c_str(), "orch:operate",
       [h, ids](const sdk::Request& rq, sdk::Response& rs) { setPaused(*h, *ids, false, rq, rs); },
-      JE_ROUTE_TXN);
+      JE_ROUTE_TXN, doc.operation("POST", item + "/resume"));
   host.route(
       "POST", (item + "/sync").c_str(), "orch:operate",
       [h, ids](const sdk::Request& rq, sdk::Response& rs) { syncSource(*h, *ids, rq, rs); },
-      JE_ROUTE_TXN);
+      JE_ROUTE_TXN, doc.operation("POST", item + "/sync"));
   host.route(
       "GET", (item + "/watermarks").c_str(), "orch:read",
       [h](const sdk::Request& rq, sdk::Response& rs) { sourceWatermarks(*h, rq, rs); },
-      JE_ROUTE_TXN);
+      JE_ROUTE_TXN, doc.operation("GET", item + "/watermarks"));
 }
 
 }  // namespace jobengine::scheduler

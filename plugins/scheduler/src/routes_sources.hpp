@@ -3,10 +3,11 @@
 // constructor (inside create()).
 #pragma once
 
+#include <jobengine/api_doc.hpp>
 #include <jobengine/plugin.hpp>
 
 namespace jobengine::scheduler {
 
-void registerSourceRoutes(sdk::Host& host);
+void registerSourceRoutes(sdk::Host& host, sdk::ApiDoc& doc);
 
 }  // namespace jobengine::scheduler

@@ -110,16 +110,11 @@ json items(const json& body, const char* key) {
 
 }  // namespace
 
-void registerWorkerRoutes(sdk::Host& host, JobService& service) {
+void registerWorkerRoutes(sdk::Host& host, sdk::ApiDoc& doc, JobService& service) {
   const std::string base = std::string(kApiBase) + "/worker";
   JobService* svc = &service;
-  const std::string id_param = "id:path:string:job id (UUIDv7)";
 
-  addRoute(host, "POST", base + "/claim", "orch:operate",
-           openapi("Claim up to maxCount queued jobs of jobTypes ({jobTypes, maxCount, "
-                   "leaseSeconds, workerId}) -> {grants:[{jobId, leaseId, leaseUntil, attempt, "
-                   "idempotencyKey, payload, provenance}]}",
-                   {}, true, "200"),
+  addRoute(host, doc, "POST", base + "/claim", "orch:operate",
            [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              const json body = bodyObject(req);
              if (!body.contains("jobTypes") || !body["jobTypes"].is_array() ||
@@ -154,10 +149,7 @@ void registerWorkerRoutes(sdk::Host& host, JobService& service) {
              }
              resp.json(200, {{"grants", grants}});
            });
-  addRoute(host, "POST", base + "/jobs/:id/heartbeat", "orch:operate",
-           openapi("Renew a lease, report progress ({leaseId, progress, message}); answers "
-                   "{cancelRequested, leaseUntil}; 409 LEASE_STALE when fenced out",
-                   {id_param}, true, "200"),
+  addRoute(host, doc, "POST", base + "/jobs/:id/heartbeat", "orch:operate",
            [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              const std::string id = uuidParam(req, "id", "job");
              const json body = bodyObject(req);
@@ -170,10 +162,7 @@ void registerWorkerRoutes(sdk::Host& host, JobService& service) {
                              {"cancelRequested", results[0].cancel_requested},
                              {"leaseUntil", results[0].lease_until}});
            });
-  addRoute(host, "POST", base + "/jobs/:id/complete", "orch:operate",
-           openapi("Complete a leased job ({leaseId, status, error{code,message,retryable}, "
-                   "artifacts[]}); 409 LEASE_STALE when fenced out",
-                   {id_param}, true, "200"),
+  addRoute(host, doc, "POST", base + "/jobs/:id/complete", "orch:operate",
            [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              const std::string id = uuidParam(req, "id", "job");
              const json body = bodyObject(req);
@@ -185,10 +174,7 @@ void registerWorkerRoutes(sdk::Host& host, JobService& service) {
              resp.json(200, {{"jobId", id}, {"status", results[0].status}});
            });
   addRoute(
-      host, "POST", base + "/jobs/:id/artifacts", "orch:operate",
-      openapi("Record artifacts of a leased job ({leaseId, artifacts:[{uri, digest, "
-              "mediaType, sizeBytes}]})",
-              {id_param}, true, "200"),
+      host, doc, "POST", base + "/jobs/:id/artifacts", "orch:operate",
       [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
         const std::string id = uuidParam(req, "id", "job");
         const json body = bodyObject(req);
@@ -221,10 +207,7 @@ void registerWorkerRoutes(sdk::Host& host, JobService& service) {
         resp.json(200, {{"jobId", id}, {"recorded", added}});
       });
   addRoute(
-      host, "POST", base + "/heartbeat", "orch:operate",
-      openapi("Batch heartbeat ({heartbeats:[{jobId, leaseId, progress, message}]}); each "
-              "result reported separately",
-              {}, true, "200"),
+      host, doc, "POST", base + "/heartbeat", "orch:operate",
       [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
         const json body = bodyObject(req);
         std::vector<HeartbeatItem> list;
@@ -244,10 +227,7 @@ void registerWorkerRoutes(sdk::Host& host, JobService& service) {
         }
         resp.json(200, {{"results", results}});
       });
-  addRoute(host, "POST", base + "/complete", "orch:operate",
-           openapi("Batch complete ({completions:[{jobId, leaseId, status, error, artifacts}]}); "
-                   "each result reported separately",
-                   {}, true, "200"),
+  addRoute(host, doc, "POST", base + "/complete", "orch:operate",
            [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              const json body = bodyObject(req);
              std::vector<Completion> list;
