@@ -43,6 +43,19 @@ je_status registerRoute(je_host* host, const je_route_def* def, char* err,
   }
 }
 
+// ABI 1.3 components: checked to be a JSON object and otherwise ignored (the in-test
+// registrar builds no OpenAPI document).
+je_status registerComponents(je_host* /*host*/, const char* components_json, char* err,
+                             uint32_t err_cap) noexcept {
+  const auto parsed = nlohmann::json::parse(components_json == nullptr ? "" : components_json,
+                                            nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) {
+    host::fillError(err, err_cap, "test je.http: components must be a JSON object");
+    return JE_ERR_INVALID;
+  }
+  return JE_OK;
+}
+
 void setStatus(je_response* resp, int32_t status) {
   static_cast<TestResponse*>(resp->impl)->status = status;
 }
@@ -105,6 +118,7 @@ host::ServiceFactory TestRoutes::httpFactory() {
     h.http_vt.struct_size = sizeof(je_http_v1);
     h.http_vt.host = &h;
     h.http_vt.register_route = &registerRoute;
+    h.http_vt.register_components = &registerComponents;
     return &h.http_vt;
   };
 }
