@@ -34,6 +34,8 @@ class DeadLetterTest : public ::testing::Test {
     delete ops_;
     ops_ = nullptr;
   }
+  // Rows as the engine writes them (the replies are checked against the API's schemas).
+  static inline const std::string kDigest = "sha256:" + std::string(64, '0');
   static void seed(const std::string& tenant, const std::string& type, const std::string& cls,
                    const std::string& fp, const std::string& message, int n) {
     const std::string job = "00000000-0000-7000-8000-0000000000" + std::to_string(10 + n);
@@ -42,14 +44,14 @@ class DeadLetterTest : public ::testing::Test {
         "INSERT INTO scheduler.jobs (tenant_id, id, job_type, status, attempts, "
         "max_attempts, payload, payload_digest, finished_at) VALUES ('" +
         tenant + "', '" + job + "', '" + type + "', 'failed', 5, 5, '{\"n\": " + std::to_string(n) +
-        "}', 'sha256:00', now())");
+        "}', '" + kDigest + "', now())");
     ops_->sql(
         "INSERT INTO scheduler.dead_letters (tenant_id, id, job_id, job_type, attempts, "
         "final_status, error_class, fingerprint, error_code, last_error, payload_digest, "
         "created_at) VALUES ('" +
         tenant + "', '" + dl + "', '" + job + "', '" + type + "', 5, 'failed', '" + cls + "', '" +
-        fp + "', 'E', jsonb_build_object('message', '" + message +
-        "'), 'sha256:00', now() - interval '" + std::to_string(10 - n) + " minutes')");
+        fp + "', 'E', jsonb_build_object('code', 'E', 'message', '" + message + "'), '" + kDigest +
+        "', now() - interval '" + std::to_string(10 - n) + " minutes')");
   }
   Reply get(const std::string& path, const std::string& tenant = "t1") {
     return ops_->http().get(std::string(kApi) + path, ops_->headers(tenant));

@@ -174,13 +174,20 @@ void registerJobRoutes(sdk::Host& host, sdk::ApiDoc& doc, JobService& service) {
   addRoute(host, doc, "GET", base + "/:id/history", "orch:read",
            [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              const std::string id = uuidParam(req, "id", "job");
-             getJob(txn, id);
+             const json job = getJob(txn, id);
              json events = json::array();
+             // Each entry is a whole orch.event.v1 envelope, as GET /events and the streams
+             // give it: the stored body lacks the fields the host adds on reading.
              txn.exec(kHistory, {txn.tenant(), id}, [&](const sdk::Row& r) {
                json e = r.json(3);
+               e["schemaVersion"] = "orch.event.v1";
                e["seq"] = r.i64(0);
                e["eventType"] = r.str(1);
                e["occurredAt"] = r.str(2);
+               e["tenantId"] = txn.tenant();
+               if (!e.contains("projectId") && !job["projectId"].is_null()) {
+                 e["projectId"] = job["projectId"];
+               }
                events.push_back(e);
              });
              resp.json(200, {{"jobId", id}, {"items", events}});
