@@ -188,12 +188,10 @@ TEST_F(PackRunTest, IdempotencyKeyReplaysOnTheMarkerPath) {
   EXPECT_TRUE(ops_->holds(count("packs/idem@3") + " = 1"));
 }
 
-// DISABLED: a host bug (host/src/http/request_pipeline.cpp, runRoute): a body refused by the
-// request schema validator (refuseInvalidBody) returns before the interceptor's after(), so on
-// a route without JE_ROUTE_TXN (this one) the idempotency marker reserved in before() is never
-// removed and the key answers 409 IDEMPOTENCY_IN_FLIGHT until the marker lapses. Enable it with
-// the host fix.
-TEST_F(PackRunTest, DISABLED_ASchemaRefusalFreesTheKeyToo) {
+// A body the request schema refuses (before the handler) frees its Idempotency-Key like any
+// other refusal: on this route without JE_ROUTE_TXN the marker reserved before the check is
+// removed, so the corrected request goes through under the same key.
+TEST_F(PackRunTest, ASchemaRefusalFreesTheKeyToo) {
   const std::string path = std::string(kApi) + "/pack-runs";
   const auto headers =
       ops_->headers("t1", {"X-StellaOps-Project: p-idem", "Idempotency-Key: pack-k3"});

@@ -66,6 +66,17 @@ HttpReply runRoute(const IncomingRequest& req, RequestContext& ctx, const RouteM
     }
   }
   if (auto invalid = refuseInvalidBody(req, route, ctx.trace_id)) {
+    // after() still runs: on a route without JE_ROUTE_TXN before() reserved the request's
+    // Idempotency-Key, and the refusal must free it (no transaction exists yet).
+    if (gate != nullptr) {
+      je_txn* no_txn = nullptr;
+      try {
+        gate->after(ctx, route, req, *invalid, no_txn);
+      } catch (const std::exception& e) {
+        componentLogger("host")->error("request post-processing failed trace_id={} error={}",
+                                       ctx.trace_id, e.what());
+      }
+    }
     return std::move(*invalid);
   }
   // Every transaction begun on this thread while the route runs (the route's own, and any a
