@@ -35,6 +35,9 @@ UpstreamBucket makeUpstreamBucket(int rpm, int burst, int cooldown_seconds, Time
 }
 
 AcquireResult acquire(UpstreamBucket& bucket, TimePoint now) {
+  if (configuredRatePerS(bucket) <= 0.0) {
+    return AcquireResult{false, kNever};
+  }
   TokenBucket tokens = asTokenBucket(bucket);
   if (now < bucket.cooldown_until) {
     return AcquireResult{false, std::max(bucket.cooldown_until, whenAvailable(tokens, 1.0, now))};

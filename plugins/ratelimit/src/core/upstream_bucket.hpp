@@ -45,10 +45,11 @@ double configuredRatePerS(const UpstreamBucket& bucket);
 // A fresh bucket: full, at the configured rate, not cooling down.
 UpstreamBucket makeUpstreamBucket(int rpm, int burst, int cooldown_seconds, TimePoint now);
 
-// Takes one token for a request. During a cool-down: denied, retry_at = when the first token
-// after the cool-down is there (the bucket refills from cooldown_until, so that is
-// cooldown_until + 1 / current_per_s, never earlier than cooldown_until). Otherwise refills at the
-// current rate and grants when a whole token is there, else retry_at = when it will be.
+// Takes one token for a request. rpm <= 0: always denied, retry_at = kNever. During a cool-down:
+// denied, retry_at = when the first token after the cool-down is there (the bucket refills from
+// cooldown_until, so that is cooldown_until + 1 / current_per_s, never earlier than
+// cooldown_until). Otherwise refills at the current rate and grants when a whole token is there,
+// else retry_at = when it will be.
 AcquireResult acquire(UpstreamBucket& bucket, TimePoint now);
 
 // The upstream answered 429/503: level = 0, cooldown_until = now + (retry_after or
