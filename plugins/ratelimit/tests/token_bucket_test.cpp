@@ -60,6 +60,13 @@ TEST(TokenBucketTest, TakeGrantsWholeTokensUpToRequested) {
   EXPECT_EQ(take(b, 1, kT0), 0);
 }
 
+TEST(TokenBucketTest, WholeTokensFloorsAndCaps) {
+  EXPECT_EQ(wholeTokens(bucket(10, 1, 3.75), 10), 3);
+  EXPECT_EQ(wholeTokens(bucket(10, 1, 3.75), 2), 2);
+  EXPECT_EQ(wholeTokens(bucket(10, 1, 3.75), -1), 0);
+  EXPECT_EQ(wholeTokens(bucket(10, 1, 0.5), 10), 0);
+}
+
 TEST(TokenBucketTest, TakeOfNothingOrNegativeGrantsNothing) {
   TokenBucket b = bucket(10, 0, 5);
   EXPECT_EQ(take(b, 0, kT0), 0);
@@ -114,6 +121,12 @@ TEST(TokenBucketTest, TakeAtThePromisedTimeGrants) {
   EXPECT_EQ(ready, at(3600));
   EXPECT_EQ(take(b, 1, at(3599)), 0);
   EXPECT_EQ(take(b, 1, ready), 1);
+}
+
+TEST(TokenBucketTest, FloatingPointShortfallStillGrantsTheWholeToken) {
+  TokenBucket b = bucket(10, 0.3, 0.1);  // 0.1 + 3 * 0.3 is 0.9999999999999999
+  EXPECT_EQ(take(b, 1, at(3)), 1);
+  EXPECT_EQ(b.level, 0.0);
 }
 
 TEST(TokenBucketTest, WhenNthAvailableSpreadsAQueueBeyondCapacity) {

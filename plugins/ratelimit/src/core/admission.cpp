@@ -2,7 +2,6 @@
 #include "core/admission.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <limits>
 
 namespace jobengine::ratelimit {
@@ -80,9 +79,8 @@ AdmissionDecision decideAdmission(const AdmissionRequest& request, TimePoint now
   if (request.quota && request.quota->bucket) {
     bucket = request.quota->bucket;
     refill(*bucket, now);
-    const double whole = std::floor(bucket->level + kTokenEpsilon);
-    const int tokens = static_cast<int>(std::clamp(whole, 0.0, static_cast<double>(requested)));
-    limits.push_back(Limit{kReasonRateLimited, tokens, NextRule::bucket_spread, {}});
+    limits.push_back(
+        Limit{kReasonRateLimited, wholeTokens(*bucket, requested), NextRule::bucket_spread, {}});
   }
 
   // The tightest limit; the first in precedence on a tie.

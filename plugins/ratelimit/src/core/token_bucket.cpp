@@ -50,13 +50,14 @@ void refill(TokenBucket& bucket, TimePoint now) {
   bucket.updated_at = now;
 }
 
+int wholeTokens(const TokenBucket& bucket, int at_most) {
+  const double whole = std::floor(bucket.level + kTokenEpsilon);
+  return static_cast<int>(std::clamp(whole, 0.0, static_cast<double>(std::max(at_most, 0))));
+}
+
 int take(TokenBucket& bucket, int requested, TimePoint now) {
   refill(bucket, now);
-  if (requested <= 0) {
-    return 0;
-  }
-  const double whole = std::floor(bucket.level + kTokenEpsilon);
-  const int granted = static_cast<int>(std::clamp(whole, 0.0, static_cast<double>(requested)));
+  const int granted = wholeTokens(bucket, requested);
   bucket.level = std::max(0.0, bucket.level - granted);
   return granted;
 }

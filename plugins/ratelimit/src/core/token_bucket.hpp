@@ -33,6 +33,9 @@ TokenBucket makeQuotaBucket(int max_per_hour, int burst, TimePoint now);
 // sets updated_at = now. A `now` earlier than updated_at changes nothing.
 void refill(TokenBucket& bucket, TimePoint now);
 
+// Whole tokens the bucket holds as it stands (no refill), at most `at_most` (>= 0).
+int wholeTokens(const TokenBucket& bucket, int at_most);
+
 // Refills, then takes up to `requested` whole tokens; returns how many were granted (0 when
 // requested <= 0 or fewer than one token is there).
 int take(TokenBucket& bucket, int requested, TimePoint now);
