@@ -34,16 +34,17 @@ BreakerInput openBreaker(TimePoint opened_until) {
   return breaker;
 }
 
-Throttle pauseOn(ThrottleTarget kind, std::string target, TimePoint expires_at) {
+Throttle pauseOn(ThrottleTarget kind, const std::string& target, TimePoint expires_at) {
   return Throttle{"p-" + target, kind, target, ThrottleAction::pause, 0, expires_at};
 }
 
-Throttle capOn(ThrottleTarget kind, std::string target, int max_active) {
+Throttle capOn(ThrottleTarget kind, const std::string& target, int max_active) {
   return Throttle{"c-" + target, kind, target, ThrottleAction::cap, max_active, kNever};
 }
 
 std::vector<TimePoint> repeat(TimePoint t, int n) {
-  return std::vector<TimePoint>(static_cast<std::size_t>(n), t);
+  std::vector<TimePoint> times(static_cast<std::size_t>(n), t);
+  return times;
 }
 
 TEST(AdmissionTest, NoLimitsAdmitsAll) {

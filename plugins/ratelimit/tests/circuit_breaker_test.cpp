@@ -113,7 +113,7 @@ TEST(CircuitBreakerTest, ARecycledSlotStartsFromZero) {
   const WindowCounts counts = windowCounts(breaker, config, at(60));
   EXPECT_EQ(counts.completions, 1);
   EXPECT_EQ(counts.failures, 0);
-  EXPECT_EQ(breaker.slots.size(), 12u);
+  EXPECT_EQ(breaker.slots.size(), 12U);
 }
 
 TEST(CircuitBreakerTest, ClosedAdmitsEverything) {
@@ -215,7 +215,7 @@ TEST(CircuitBreakerTest, ARingOfTheWrongSizeIsRebuilt) {
   CircuitBreaker breaker;
   breaker.slots.resize(3);
   recordOutcome(breaker, config, false, kT0);
-  EXPECT_EQ(breaker.slots.size(), 12u);
+  EXPECT_EQ(breaker.slots.size(), 12U);
   EXPECT_EQ(windowCounts(breaker, config, kT0).failures, 1);
 }
 

@@ -43,9 +43,9 @@ struct ThrottleEffect {
   // expiry, then smallest id), else the smallest cap (then smallest id); empty when none applies.
   std::string decided_by;
 
-  bool paused() const { return source_paused || job_type_paused; }
+  [[nodiscard]] bool paused() const { return source_paused || job_type_paused; }
   // The smallest cap of either kind (for when caps on both count the same jobs).
-  std::optional<int> smallestCap() const;
+  [[nodiscard]] std::optional<int> smallestCap() const;
 };
 
 // Folds the throttles that are active at `now` and apply to (job_type, source_id); others are
