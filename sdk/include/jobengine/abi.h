@@ -42,7 +42,7 @@ extern "C" {
 #endif
 
 #define JE_ABI_MAJOR 1u
-#define JE_ABI_MINOR 3u
+#define JE_ABI_MINOR 4u
 
 #define JE_PLUGIN_ENTRY_SYMBOL "je_plugin_entry_v1"
 
@@ -522,6 +522,11 @@ typedef struct je_cli_v1 {
 /* ---------------------------------------------------------------------------------------- */
 #define JE_SERVICE_JOBS "je.jobs"
 
+/* What je_jobs_v1.count_jobs counts (1.4). */
+#define JE_JOBS_COUNT_ACTIVE 1    /* leased + running */
+#define JE_JOBS_COUNT_BACKLOG 2   /* queued + throttled */
+#define JE_JOBS_COUNT_THROTTLED 3 /* throttled */
+
 /* Job outcomes reported by an in-process handler through je_job_context.fail. */
 #define JE_JOB_FAILED 1
 #define JE_JOB_TIMED_OUT 2
@@ -600,7 +605,70 @@ typedef struct je_jobs_v1 {
    * /plugins). Duplicates are refused naming both owners. */
   je_status (*register_type_for)(void* self, je_host* caller, const je_job_type_def* def, char* err,
                                  uint32_t err_cap);
+  /* Added in 1.4 (check struct_size). Counts a tenant's jobs in txn (NULL: a transaction of
+   * its own bound to tenant): what is JE_JOBS_COUNT_*, job_type NULL counts every type. Counts
+   * at most cap (> 0) jobs: *out = min(count, cap). For the ratelimit plugin's limits and
+   * summaries; any thread. */
+  je_status (*count_jobs)(void* self, je_txn* txn, const char* tenant, int32_t what,
+                          const char* job_type, int64_t cap, int64_t* out, char* err,
+                          uint32_t err_cap);
 } je_jobs_v1;
+
+/* ---------------------------------------------------------------------------------------- */
+/* je.ratelimit v1 (added in 1.4): provided by the ratelimit plugin. Admission for the job    */
+/* provider's claims, load shedding at enqueue, outcomes for the circuit breakers, and the     */
+/* upstream request budget of source adapters. Optional: look it up with optional(); when no  */
+/* plugin provides it, everything is admitted. JSON in and out; times are RFC 3339 UTC. What   */
+/* it must know about jobs it asks je.jobs (count_jobs), never the scheduler's tables.         */
+/* ---------------------------------------------------------------------------------------- */
+#define JE_SERVICE_RATELIMIT "je.ratelimit"
+
+typedef struct je_ratelimit_v1 {
+  uint32_t struct_size;
+  uint32_t reserved0;
+  void* self; /* the provider's state; pass back on every call */
+  /* Admission for a claim, in the claim's txn, after the candidates are locked and before any
+   * is leased. request_json:
+   *   {"groups": [{"tenant": "...", "jobType": "...", "sourceId": "..." | null,
+   *                "requested": n}]}
+   * (one group's candidates in the order they would be leased). out receives, in request
+   * order, {"groups": [{"admitted": k, "reason": null | "quota_paused" | "source_paused" |
+   * "throttled" | "circuit_open" | "quota_exhausted" | "rate_limited", "nextEligibleAt":
+   * ["...Z", ...]}]}: the first k candidates may be leased now; each of the rest is to be
+   * throttled with reason and its own nextEligibleAt (one per refused candidate, in order).
+   * Tokens and breaker probes are taken in txn for the admitted ones only, so they count only
+   * if txn commits. Where a concurrency limit applies, the provider locks the limit first and
+   * then counts the active jobs in txn (je_jobs_v1.count_jobs), so the count is exact across
+   * replicas. "sourcePaused": true in a group (the job provider owns sources) refuses it
+   * with source_paused. */
+  je_status (*admit)(void* self, je_txn* txn, const char* request_json, uint64_t len,
+                     je_str_sink out, void* user, char* err, uint32_t err_cap);
+  /* Load shedding, in the enqueue's txn before it writes anything. request_json:
+   *   {"tenant": "...", "jobTypes": {"<type>": <jobs added>, ...}}
+   * out: {"allowed": true}, or {"allowed": false, "retryAfterSeconds": s, "limit": n,
+   * "backlog": n, "jobType": "..." | null (null: the tenant-wide limit)}. The caller then
+   * answers 429 BACKLOG_LIMIT with Retry-After and writes nothing. */
+  je_status (*check_backlog)(void* self, je_txn* txn, const char* request_json, uint64_t len,
+                             je_str_sink out, void* user, char* err, uint32_t err_cap);
+  /* Outcomes of committed completions, for the circuit breakers. Call after the commit, from
+   * any thread: {"outcomes": [{"tenant": "...", "jobType": "...", "succeeded": n,
+   * "failed": n}]} (failed counts failed and timed_out; canceled counts neither). */
+  je_status (*record_outcomes)(void* self, const char* outcomes_json, uint64_t len, char* err,
+                               uint32_t err_cap);
+  /* One upstream request of a source adapter, in a transaction of its own. request_json:
+   * {"tenant": "...", "host": "...", "policy": {"rpm": n, "burst": n, "cooldownSeconds": n} |
+   * null}; the policy is the source's (its owner passes it every time; no policy: egress is
+   * denied). out: {"granted": bool, "reason": null | "no_policy" | "cooldown" |
+   * "rate_limited", "retryAt": "...Z" | null}. */
+  je_status (*acquire)(void* self, const char* request_json, uint64_t len, je_str_sink out,
+                       void* user, char* err, uint32_t err_cap);
+  /* What the upstream answered a granted request: {"tenant": "...", "host": "...",
+   * "status": 200, "retryAfterSeconds": n | null}. 429 and 503 empty the bucket until the
+   * retry time (or the policy's cool-down) and halve its rate; other answers below 500 raise
+   * the rate additively back toward the configured one. */
+  je_status (*report)(void* self, const char* request_json, uint64_t len, char* err,
+                      uint32_t err_cap);
+} je_ratelimit_v1;
 
 /* The one exported symbol. */
 JE_EXPORT const je_plugin_descriptor* je_plugin_entry_v1(void);

@@ -29,6 +29,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -152,6 +153,25 @@ class Jobs {
   // Creates a run (a DAG: jobs with keys and dependsOn) inside txn, same conventions.
   nlohmann::json createRun(Txn* txn, std::string_view tenant, const nlohmann::json& request) const {
     return submit(jobs_->create_run, txn, tenant, request, "create_run");
+  }
+
+  // Counts a tenant's jobs (what: JE_JOBS_COUNT_*; no job type: every type) inside txn
+  // (nullptr: a transaction of its own), at most cap. Needs a 1.4 scheduler: throws
+  // Error(JE_ERR_UNSUPPORTED) on an older one.
+  int64_t count(Txn* txn, const std::string& tenant, int32_t what,
+                const std::optional<std::string>& job_type, int64_t cap) const {
+    if (jobs_->struct_size < offsetof(je_jobs_v1, count_jobs) + sizeof(jobs_->count_jobs)) {
+      throw Error(JE_ERR_UNSUPPORTED, "count_jobs: the je.jobs provider predates ABI 1.4");
+    }
+    int64_t out = 0;
+    char err[kErrCap] = {0};
+    const je_status st =
+        jobs_->count_jobs(jobs_->self, txn == nullptr ? nullptr : txn->raw(), tenant.c_str(), what,
+                          job_type ? job_type->c_str() : nullptr, cap, &out, err, kErrCap);
+    if (st != JE_OK) {
+      throw Error(st, std::string("count_jobs: ") + err);
+    }
+    return out;
   }
 
   const je_jobs_v1* raw() const { return jobs_; }
