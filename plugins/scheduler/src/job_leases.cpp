@@ -67,6 +67,9 @@ json Grant::toJson() const {
 std::vector<Grant> JobService::claim(sdk::Txn& txn, const std::vector<std::string>& types,
                                      int max_count, int lease_seconds,
                                      const std::string& worker_id) {
+  if (ratelimit_) {
+    return claimAdmitted(txn, types, max_count, lease_seconds, worker_id);
+  }
   return grantsOf(txn, sql::kClaimBatch, {textArray(types), max_count, lease_seconds, worker_id});
 }
 
@@ -250,6 +253,7 @@ std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
     }
   }
   std::map<std::string, CompletionResult> by_id;
+  std::map<std::string, std::string> type_of;  // job id -> job type, of applied completions
   json runs = json::array();
   bool released = false;  // DAG children queued by these completions
   txn.exec(sql::kCompleteBatch, {records.dump(), actor}, [&](const sdk::Row& r) {
@@ -258,6 +262,7 @@ std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
     released = released || kind == "released";
     if (kind == "completed") {
       by_id[r.str(2)] = CompletionResult{r.str(2), true, r.str(6)};
+      type_of[r.str(2)] = r.str(4);
     } else if (kind == "stale") {
       by_id.emplace(r.str(2), CompletionResult{r.str(2), false, ""});
     }
@@ -282,6 +287,7 @@ std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
   if (released) {
     wakeRunnersAfterCommit(txn);
   }
+  recordOutcomesAfterCommit(txn, items, type_of);
   // One metrics call per status, not per job (each crosses the ABI with its labels as JSON).
   std::map<std::string, int> applied_by_status;
   int stale = 0;

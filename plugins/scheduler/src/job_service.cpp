@@ -11,7 +11,9 @@
 #include <jobengine/canonical_json.hpp>
 #include <jobengine/ids.hpp>
 
+#include <limits>
 #include <map>
+#include <stdexcept>
 
 #include "core/sql.hpp"
 #include "request_fields.hpp"
@@ -52,6 +54,9 @@ je_status submitJobs(bool run, void* self, je_txn* txn, const char* tenant, cons
     return JE_OK;
   } catch (const ApiError& e) {
     sdk::copyError(err, err_cap, std::string(e.code()) + ": " + e.what());
+    if (e.status() == 429) {
+      return JE_ERR_RETRY;  // BACKLOG_LIMIT: nothing was written; try again later
+    }
     return e.status() == 409 ? JE_ERR_CONFLICT : JE_ERR_INVALID;
   } catch (const sdk::Error& e) {
     sdk::copyError(err, err_cap, e.what());
@@ -121,6 +126,62 @@ JobService::JobService(sdk::Host& host, const SchedulerSettings& settings)
                           uint32_t err_cap) noexcept {
     return submitJobs(true, self, txn, tenant, body, len, out, user, err, err_cap);
   };
+  vtable_.count_jobs = [](void* self, je_txn* txn, const char* tenant, int32_t what,
+                          const char* job_type, int64_t cap, int64_t* out, char* err,
+                          uint32_t err_cap) noexcept -> je_status {
+    try {
+      if (tenant == nullptr || out == nullptr || cap <= 0) {
+        sdk::copyError(err, err_cap, "count_jobs: tenant, out and a cap > 0 are required");
+        return JE_ERR_INVALID;
+      }
+      auto* svc = static_cast<JobService*>(self);
+      std::optional<sdk::Txn> own;
+      if (txn == nullptr) {
+        own.emplace(svc->host().begin(tenant));
+      }
+      sdk::Txn borrowed = svc->host().borrow(txn);
+      *out = svc->countJobs(own ? *own : borrowed, tenant, what,
+                            job_type == nullptr ? std::nullopt
+                                                : std::optional<std::string>(job_type),
+                            cap);
+      if (own) {
+        own->commit();
+      }
+      return JE_OK;
+    } catch (const std::invalid_argument& e) {
+      sdk::copyError(err, err_cap, e.what());
+      return JE_ERR_INVALID;
+    } catch (const sdk::Error& e) {
+      sdk::copyError(err, err_cap, e.what());
+      return e.status();
+    } catch (const std::exception& e) {
+      sdk::copyError(err, err_cap, e.what());
+      return JE_ERR_INTERNAL;
+    }
+  };
+}
+
+int64_t JobService::countJobs(sdk::Txn& txn, const std::string& tenant, int32_t what,
+                              const std::optional<std::string>& job_type, int64_t cap) const {
+  const char* statuses = nullptr;
+  switch (what) {
+    case JE_JOBS_COUNT_ACTIVE:
+      statuses = "{leased,running}";
+      break;
+    case JE_JOBS_COUNT_BACKLOG:
+      statuses = "{queued,throttled}";
+      break;
+    case JE_JOBS_COUNT_THROTTLED:
+      statuses = "{throttled}";
+      break;
+    default:
+      throw std::invalid_argument("count_jobs: unknown what " + std::to_string(what));
+  }
+  const int64_t bounded = std::min<int64_t>(cap, std::numeric_limits<int32_t>::max());
+  int64_t count = 0;
+  txn.exec(sql::kCountJobs, {tenant, statuses, job_type, bounded},
+           [&](const sdk::Row& r) { count = r.i64(0); });
+  return count;
 }
 
 je_status JobService::registerTypeFor(je_host* caller, const je_job_type_def* given, char* err,
@@ -271,6 +332,9 @@ json JobService::jobRecord(const json& job, const std::string& tenant,
 }
 
 json JobService::insertJobs(sdk::Txn& txn, const json& records, const std::string& actor) {
+  if (ratelimit_) {
+    refuseOverBacklog(txn, records);
+  }
   json out = json::array();
   useGenericPlans(txn);
   txn.exec(sql::kEnqueueBatch, {records.dump(), actor}, [&](const sdk::Row& row) {
@@ -291,6 +355,7 @@ int JobService::handOff(sdk::Txn& txn, const json& records, const json& inserted
   int room = handoff_.room ? handoff_.room() : 0;
   int left_queued = 0;
   std::map<int, json> by_lease;  // lease seconds -> [{tenant_id, job_id}]
+  std::map<int, std::vector<LeaseCandidate>> candidates;  // the same, for admission
   for (std::size_t i = 0; i < inserted.size() && i < records.size(); ++i) {
     if (!inserted[i]["created"].get<bool>() || inserted[i]["status"] != "queued") {
       continue;
@@ -308,11 +373,19 @@ int JobService::handOff(sdk::Txn& txn, const json& records, const json& inserted
         info->lease_seconds > 0 ? info->lease_seconds : settings_.default_lease_seconds;
     by_lease[lease].push_back(
         {{"tenant_id", records[i]["tenant_id"]}, {"job_id", inserted[i]["id"]}});
+    const auto source = records[i].find("source_id");
+    candidates[lease].push_back(
+        {records[i]["tenant_id"].get<std::string>(), inserted[i]["id"].get<std::string>(),
+         records[i]["job_type"].get<std::string>(),
+         source != records[i].end() && source->is_string() ? source->get<std::string>() : ""});
   }
   for (auto& [lease, items] : by_lease) {
-    std::vector<Grant> grants = leaseJobs(txn, items, lease, kRunnerWorkerId);
+    // With je.ratelimit the hand-off is a lease like any other: admitted first.
+    std::vector<Grant> grants = ratelimit_
+                                    ? admitAndLease(txn, candidates[lease], lease, kRunnerWorkerId)
+                                    : leaseJobs(txn, items, lease, kRunnerWorkerId);
     // Any the statement skipped (none expected: created queued and eligible just now) stay
-    // queued for the claimers.
+    // queued for the claimers; refused ones were throttled by admission.
     left_queued += static_cast<int>(items.size() - grants.size());
     if (!grants.empty()) {
       host_.counterAdd("scheduler_jobs_handed_off_total",

@@ -8,11 +8,13 @@
 #pragma once
 
 #include <jobengine/plugin.hpp>
+#include <jobengine/ratelimit.hpp>
 
 #include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,11 @@ struct Grant {
   int priority = 0;
   bool cancel_requested = false;
   nlohmann::json toJson() const;  // the worker bridge's grant object (camelCase)
+};
+
+// A job about to be leased, as admission sees it (job_admission.cpp).
+struct LeaseCandidate {
+  std::string tenant, id, job_type, source_id;  // source_id empty: none
 };
 
 // One completion report (worker bridge or runner).
@@ -102,6 +109,10 @@ class JobService {
     std::function<void(std::vector<Grant>, int lease_seconds)> accept;
   };
   void setHandoff(Handoff handoff) { handoff_ = std::move(handoff); }
+  // je.ratelimit, when a plugin provides it: set in start(), before any claim. From then on
+  // every lease goes through its admission (job_admission.cpp).
+  void setRateLimit(std::optional<sdk::RateLimit> ratelimit) { ratelimit_ = std::move(ratelimit); }
+  bool hasRateLimit() const { return ratelimit_.has_value(); }
 
   // {"jobs":[...]} or one job object -> {"jobs":[{id, status, created}]}. Throws ApiError.
   nlohmann::json enqueue(sdk::Txn& txn, const nlohmann::json& request, const std::string& actor,
@@ -126,6 +137,10 @@ class JobService {
   // One sweep round under the caller's (system) transaction; returns jobs swept.
   size_t sweepExpired(sdk::Txn& txn, int max_jobs, const std::string& actor);
   void refreshRuns(sdk::Txn& txn, const nlohmann::json& tenant_runs);
+  // je.jobs count_jobs: a tenant's jobs in JE_JOBS_COUNT_* statuses (of one type, or all), at
+  // most cap. Throws std::invalid_argument for an unknown `what`.
+  int64_t countJobs(sdk::Txn& txn, const std::string& tenant, int32_t what,
+                    const std::optional<std::string>& job_type, int64_t cap) const;
 
   const je_jobs_v1* vtable() const { return &vtable_; }
   const SchedulerSettings& settings() const { return settings_; }
@@ -138,6 +153,20 @@ class JobService {
   // Leases created in-process jobs to this replica's idle runner inside the enqueue's
   // transaction; returns how many created in-process jobs were left queued.
   int handOff(sdk::Txn& txn, const nlohmann::json& records, const nlohmann::json& inserted);
+  // Admission path (job_admission.cpp): asks je.ratelimit about locked candidates, leases the
+  // admitted and throttles the rest.
+  std::vector<Grant> admitAndLease(sdk::Txn& txn, const std::vector<LeaseCandidate>& candidates,
+                                   int lease_seconds, const std::string& worker_id);
+  std::vector<Grant> claimAdmitted(sdk::Txn& txn, const std::vector<std::string>& types,
+                                   int max_count, int lease_seconds, const std::string& worker_id);
+  // Load shedding before an enqueue writes (je.ratelimit check_backlog): throws ApiError 429
+  // BACKLOG_LIMIT with retryAfterSeconds in its details.
+  void refuseOverBacklog(sdk::Txn& txn, const nlohmann::json& records);
+  // Hands the outcomes of applied completions to je.ratelimit's breakers after commit.
+  void recordOutcomesAfterCommit(sdk::Txn& txn, const std::vector<Completion>& items,
+                                 const std::map<std::string, std::string>& type_of);
+  std::set<std::pair<std::string, std::string>> pausedSources(
+      sdk::Txn& txn, const std::vector<LeaseCandidate>& candidates);
   std::vector<Grant> grantsOf(sdk::Txn& txn, std::string_view sql,
                               const std::vector<sdk::Param>& params);
   // Makes the rest of txn reuse one generic plan per hot batch statement instead of planning
@@ -150,6 +179,7 @@ class JobService {
   std::map<std::string, JobTypeInfo> types_;
   std::function<void()> wake_;
   Handoff handoff_;
+  std::optional<sdk::RateLimit> ratelimit_;
   je_jobs_v1 vtable_{};
 };
 

@@ -72,11 +72,11 @@ class SchedulerPlugin {
     registerCliCommands(host);
   }
   void start() {
-    if (host_.optional<void>("je.ratelimit", 1) == nullptr) {
-      host_.info("je.ratelimit is absent: jobs are admitted without quotas or rate limits");
-    } else {
-      host_.info("je.ratelimit found; admission through it is not wired yet: admitting freely");
-    }
+    // Before the runner starts: from here on every lease asks je.ratelimit first.
+    service_->setRateLimit(sdk::RateLimit::find(host_));
+    host_.info(service_->hasRateLimit()
+                   ? "je.ratelimit found: every lease is admitted through it"
+                   : "je.ratelimit is absent: jobs are admitted without quotas or rate limits");
     if (host_.hasSignals()) {
       host_.watch(kJobsSignal, [runner = runner_.get()] { runner->wake(); });
     }

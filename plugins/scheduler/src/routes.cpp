@@ -31,6 +31,10 @@ void addRoute(sdk::Host& host, sdk::ApiDoc& doc, const char* method, const std::
           sdk::Txn txn = h->borrow(request.txn());
           fn(request, response, txn);
         } catch (const ApiError& e) {
+          if (e.status() == 429 && e.details().is_object() &&
+              e.details().contains("retryAfterSeconds")) {
+            response.header("Retry-After", e.details()["retryAfterSeconds"].dump());
+          }
           response.error(e.status(), e.code(), e.what(), request.traceId(), e.details());
         } catch (const sdk::Error& e) {
           if (e.status() == JE_ERR_CONFLICT) {

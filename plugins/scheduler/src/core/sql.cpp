@@ -72,6 +72,13 @@ FROM scheduler.claim_candidates($1::text[], $2::int) c
 ORDER BY c.priority DESC, c.next_eligible_at, c.id
 )SQL";
 
+const std::string_view kPausedSources = R"SQL(
+SELECT s.tenant_id, s.id::text
+FROM jsonb_to_recordset($1::jsonb) AS x(tenant_id text, source_id uuid)
+JOIN scheduler.sources s ON s.tenant_id = x.tenant_id AND s.id = x.source_id
+WHERE s.paused
+)SQL";
+
 const std::string_view kLeaseLocked = R"SQL(
 WITH input AS (
   SELECT x.tenant_id, x.job_id
@@ -121,6 +128,14 @@ WITH input AS (
 ))SQL" JE_SCHED_EVENTS R"SQL(
 SELECT t.tenant_id, t.id AS job_id, t.reason, t.next_eligible_at, t.attempts AS attempt FROM t
 WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
+)SQL";
+
+const std::string_view kCountJobs = R"SQL(
+SELECT count(*) FROM (
+  SELECT 1 FROM scheduler.jobs j
+  WHERE j.tenant_id = $1::text AND j.status = ANY ($2::text[])
+    AND ($3::text IS NULL OR j.job_type = $3::text)
+  LIMIT $4::int) c
 )SQL";
 
 const std::string_view kUnthrottleDue = R"SQL(

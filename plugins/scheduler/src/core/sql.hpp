@@ -32,6 +32,10 @@ extern const std::string_view kClaimBatch;
 // $1 text[] job types, $2 int max jobs. Returns tenant_id, id, job_type, source_id, priority.
 extern const std::string_view kLockCandidates;
 
+// Which of the given sources are paused (admission path). $1 jsonb [{tenant_id, source_id}].
+// Returns tenant_id, id.
+extern const std::string_view kPausedSources;
+
 // Leases named jobs: the admission path's step 2 (the admitted subset of the locked
 // candidates) and the enqueue hand-off to this replica's runner (job_service.cpp handOff).
 // $1 jsonb [{tenant_id, job_id}], $2 int lease seconds, $3 text worker id. Same result
@@ -42,6 +46,11 @@ extern const std::string_view kLeaseLocked;
 // $1 jsonb [{tenant_id, job_id, reason, next_eligible_at}], $2 text actor.
 // Returns tenant_id, job_id, reason, next_eligible_at, attempt.
 extern const std::string_view kThrottleBatch;
+
+// How many of a tenant's jobs are in the given statuses, at most $4 (je.jobs count_jobs, for
+// the ratelimit plugin). $1 text tenant, $2 text[] statuses, $3 text job type (NULL: every
+// type), $4 int cap. Returns one row: the count.
+extern const std::string_view kCountJobs;
 
 // throttled -> queued for jobs whose next_eligible_at passed. $1 int max jobs, $2 text actor.
 extern const std::string_view kUnthrottleDue;

@@ -1,0 +1,116 @@
+-- ratelimit: quotas, operator throttles, circuit breakers and upstream buckets (SPEC §3).
+--
+-- Only the ratelimit plugin reads or writes these tables. What it must know about jobs (how
+-- many of a tenant's job type are active or waiting) it asks its caller through je.ratelimit's
+-- count callback, never from the scheduler's tables. Every limit's state changes under a row
+-- lock inside the transaction that spends it (a claim, an upstream request), so the limits are
+-- exact across any number of replicas. Times are the database's now(), one clock for all.
+
+-- A quota per (tenant, job type). Token bucket: capacity `burst` (default: max_per_hour),
+-- refilling at max_per_hour / 3600 tokens per second; `tokens` is the level at `tokens_at`
+-- (refilled lazily when spent or read). NULL limits are not enforced.
+CREATE TABLE ratelimit.quotas (
+  tenant_id      text        NOT NULL,
+  id             uuid        NOT NULL,
+  job_type       text        NOT NULL,
+  max_active     integer     CHECK (max_active >= 0),
+  max_per_hour   integer     CHECK (max_per_hour >= 0),
+  burst          integer     CHECK (burst >= 1),
+  backlog_limit  integer     CHECK (backlog_limit >= 0),  -- overrides default_backlog_limit
+  paused         boolean     NOT NULL DEFAULT false,
+  pause_reason   text,
+  tokens         double precision NOT NULL DEFAULT 0,
+  tokens_at      timestamptz NOT NULL DEFAULT now(),
+  version        bigint      NOT NULL DEFAULT 1,
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  updated_at     timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tenant_id, id),
+  UNIQUE (tenant_id, job_type)
+);
+
+-- Operator overrides with an expiry: pause a source or a job type, or cap a job type's
+-- concurrency (leased + running). Expired rows are ignored at once and deleted (with a
+-- throttle.expired event) by the plugin's sweeper.
+CREATE TABLE ratelimit.throttles (
+  tenant_id    text        NOT NULL,
+  id           uuid        NOT NULL,
+  target_kind  text        NOT NULL CHECK (target_kind IN ('source', 'job_type')),
+  target       text        NOT NULL,
+  action       text        NOT NULL CHECK (action IN ('pause', 'cap')),
+  max_active   integer     CHECK (max_active >= 0),
+  reason       text        NOT NULL,
+  ticket       text,
+  created_by   text,
+  expires_at   timestamptz NOT NULL,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tenant_id, id),
+  CHECK ((action = 'cap') = (max_active IS NOT NULL)),
+  CHECK (action = 'pause' OR target_kind = 'job_type')
+);
+CREATE INDEX throttles_target ON ratelimit.throttles (tenant_id, target_kind, target);
+CREATE INDEX throttles_expiry ON ratelimit.throttles (expires_at);
+
+-- A circuit breaker per (tenant, job type), created by the first reported outcome.
+-- window_slots: [{"start": epoch seconds, "ok": n, "failed": n}, ...], the sliding window.
+CREATE TABLE ratelimit.breakers (
+  tenant_id        text        NOT NULL,
+  job_type         text        NOT NULL,
+  state            text        NOT NULL DEFAULT 'closed'
+                               CHECK (state IN ('closed', 'open', 'half_open')),
+  window_slots     jsonb       NOT NULL DEFAULT '[]',
+  opened_until     timestamptz,
+  probes_admitted  integer     NOT NULL DEFAULT 0,
+  probe_successes  integer     NOT NULL DEFAULT 0,
+  changed_at       timestamptz NOT NULL DEFAULT now(),
+  updated_at       timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tenant_id, job_type)
+);
+
+-- An upstream token bucket per (tenant, host), configured from the source's rate policy on
+-- every acquire; current_per_s moves between configured/64 and configured (AIMD).
+CREATE TABLE ratelimit.upstream_buckets (
+  tenant_id         text        NOT NULL,
+  host              text        NOT NULL,
+  rpm               integer     NOT NULL CHECK (rpm >= 1),
+  burst             integer     NOT NULL CHECK (burst >= 1),
+  cooldown_seconds  integer     NOT NULL CHECK (cooldown_seconds >= 0),
+  current_per_s     double precision NOT NULL,
+  level             double precision NOT NULL,
+  updated_at        timestamptz NOT NULL DEFAULT now(),
+  cooldown_until    timestamptz,
+  PRIMARY KEY (tenant_id, host)
+);
+
+-- Row-level security: the scheduler's policy, written out literally per table (grep-able).
+-- A tenant-bound transaction sees its own rows; a "system" one (claims, sweeps) sees all.
+ALTER TABLE ratelimit.quotas ENABLE ROW LEVEL SECURITY;
+ALTER TABLE ratelimit.quotas FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON ratelimit.quotas
+  USING (tenant_id = current_setting('jobengine.tenant', true)
+         OR current_setting('jobengine.tenant', true) = 'system')
+  WITH CHECK (tenant_id = current_setting('jobengine.tenant', true)
+              OR current_setting('jobengine.tenant', true) = 'system');
+
+ALTER TABLE ratelimit.throttles ENABLE ROW LEVEL SECURITY;
+ALTER TABLE ratelimit.throttles FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON ratelimit.throttles
+  USING (tenant_id = current_setting('jobengine.tenant', true)
+         OR current_setting('jobengine.tenant', true) = 'system')
+  WITH CHECK (tenant_id = current_setting('jobengine.tenant', true)
+              OR current_setting('jobengine.tenant', true) = 'system');
+
+ALTER TABLE ratelimit.breakers ENABLE ROW LEVEL SECURITY;
+ALTER TABLE ratelimit.breakers FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON ratelimit.breakers
+  USING (tenant_id = current_setting('jobengine.tenant', true)
+         OR current_setting('jobengine.tenant', true) = 'system')
+  WITH CHECK (tenant_id = current_setting('jobengine.tenant', true)
+              OR current_setting('jobengine.tenant', true) = 'system');
+
+ALTER TABLE ratelimit.upstream_buckets ENABLE ROW LEVEL SECURITY;
+ALTER TABLE ratelimit.upstream_buckets FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON ratelimit.upstream_buckets
+  USING (tenant_id = current_setting('jobengine.tenant', true)
+         OR current_setting('jobengine.tenant', true) = 'system')
+  WITH CHECK (tenant_id = current_setting('jobengine.tenant', true)
+              OR current_setting('jobengine.tenant', true) = 'system');

@@ -1,0 +1,196 @@
+// JobService, part 3: leasing through je.ratelimit when a plugin provides it (SPEC §2–§3).
+//
+// Without je.ratelimit every path leases at once (kClaimBatch, the enqueue hand-off). With it,
+// every path that leases asks first, in the same transaction:
+//   1. lock the candidates without changing them (kLockCandidates, or the jobs just enqueued),
+//   2. group them by (tenant, job type, source) in claim order and ask admit() how many of each
+//      group may be leased now (the ratelimit plugin locks its limits, counts the active jobs
+//      through je.jobs count_jobs and takes tokens for the admitted ones only),
+//   3. lease the admitted (kLeaseLocked) and throttle the rest with the honest reason and each
+//      job's own nextEligibleAt (kThrottleBatch); the sweep returns them to queued when due.
+// Paused sources are the scheduler's own fact: a group whose source is paused is sent with
+// sourcePaused and comes back refused with source_paused.
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "core/sql.hpp"
+#include "job_service.hpp"
+
+namespace jobengine::scheduler {
+
+namespace {
+
+using nlohmann::json;
+
+// Candidates grouped by (tenant, job type, source) in first-seen order, each group keeping
+// its jobs in claim order.
+struct Groups {
+  std::vector<std::tuple<std::string, std::string, std::string>> keys;
+  std::vector<std::vector<std::string>> job_ids;
+};
+
+Groups groupOf(const std::vector<LeaseCandidate>& candidates) {
+  Groups g;
+  std::map<std::tuple<std::string, std::string, std::string>, size_t> index;
+  for (const auto& c : candidates) {
+    const auto key = std::make_tuple(c.tenant, c.job_type, c.source_id);
+    auto [it, inserted] = index.emplace(key, g.keys.size());
+    if (inserted) {
+      g.keys.push_back(key);
+      g.job_ids.emplace_back();
+    }
+    g.job_ids[it->second].push_back(c.id);
+  }
+  return g;
+}
+
+}  // namespace
+
+std::vector<Grant> JobService::admitAndLease(sdk::Txn& txn,
+                                             const std::vector<LeaseCandidate>& candidates,
+                                             int lease_seconds, const std::string& worker_id) {
+  if (candidates.empty()) {
+    return {};
+  }
+  const Groups groups = groupOf(candidates);
+  const std::set<std::pair<std::string, std::string>> paused = pausedSources(txn, candidates);
+  json request = json::array();
+  for (const auto& [tenant, job_type, source_id] : groups.keys) {
+    const size_t i = request.size();
+    request.push_back({{"tenant", tenant},
+                       {"jobType", job_type},
+                       {"sourceId", source_id.empty() ? json(nullptr) : json(source_id)},
+                       {"requested", groups.job_ids[i].size()}});
+    if (!source_id.empty() && paused.count({tenant, source_id}) > 0) {
+      request.back()["sourcePaused"] = true;
+    }
+  }
+  const json answer = ratelimit_->admit(txn, {{"groups", request}});
+  const json& decided = answer.at("groups");
+  if (!decided.is_array() || decided.size() != groups.keys.size()) {
+    throw sdk::Error(JE_ERR_INTERNAL, "je.ratelimit admit answered " +
+                                          std::to_string(decided.size()) + " groups for " +
+                                          std::to_string(groups.keys.size()));
+  }
+  json lease = json::array();
+  json throttle = json::array();
+  for (size_t g = 0; g < groups.keys.size(); ++g) {
+    const std::string& tenant = std::get<0>(groups.keys[g]);
+    const auto& ids = groups.job_ids[g];
+    const auto admitted = static_cast<size_t>(decided[g].value("admitted", 0));
+    for (size_t j = 0; j < ids.size(); ++j) {
+      if (j < admitted) {
+        lease.push_back({{"tenant_id", tenant}, {"job_id", ids[j]}});
+        continue;
+      }
+      const json& next = decided[g].at("nextEligibleAt");
+      const size_t k = j - admitted;
+      throttle.push_back({{"tenant_id", tenant},
+                          {"job_id", ids[j]},
+                          {"reason", decided[g].value("reason", "throttled")},
+                          {"next_eligible_at", k < next.size() ? next[k] : json(nullptr)}});
+    }
+  }
+  if (!throttle.empty()) {
+    txn.exec(sql::kThrottleBatch, {throttle.dump(), worker_id});
+    host_.counterAdd("scheduler_jobs_throttled_total",
+                     "Jobs refused by je.ratelimit at lease time and throttled", json::object(),
+                     static_cast<double>(throttle.size()));
+  }
+  if (lease.empty()) {
+    return {};
+  }
+  return leaseJobs(txn, lease, lease_seconds, worker_id);
+}
+
+std::vector<Grant> JobService::claimAdmitted(sdk::Txn& txn, const std::vector<std::string>& types,
+                                             int max_count, int lease_seconds,
+                                             const std::string& worker_id) {
+  std::vector<LeaseCandidate> candidates;
+  useGenericPlans(txn);
+  txn.exec(sql::kLockCandidates, {textArray(types), max_count}, [&](const sdk::Row& r) {
+    candidates.push_back({r.str(0), r.str(1), r.str(2), r.opt(3).value_or("")});
+  });
+  return admitAndLease(txn, candidates, lease_seconds, worker_id);
+}
+
+std::set<std::pair<std::string, std::string>> JobService::pausedSources(
+    sdk::Txn& txn, const std::vector<LeaseCandidate>& candidates) {
+  json sources = json::array();
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& c : candidates) {
+    if (!c.source_id.empty() && seen.emplace(c.tenant, c.source_id).second) {
+      sources.push_back({{"tenant_id", c.tenant}, {"source_id", c.source_id}});
+    }
+  }
+  std::set<std::pair<std::string, std::string>> paused;
+  if (sources.empty()) {
+    return paused;
+  }
+  txn.exec(sql::kPausedSources, {sources.dump()},
+           [&](const sdk::Row& r) { paused.emplace(r.str(0), r.str(1)); });
+  return paused;
+}
+
+void JobService::refuseOverBacklog(sdk::Txn& txn, const json& records) {
+  json by_type = json::object();
+  for (const auto& r : records) {
+    const std::string type = r.at("job_type").get<std::string>();
+    by_type[type] = by_type.value(type, 0) + 1;
+  }
+  const std::string tenant = txn.tenant();
+  const json answer = ratelimit_->checkBacklog(txn, {{"tenant", tenant}, {"jobTypes", by_type}});
+  if (answer.value("allowed", true)) {
+    return;
+  }
+  const json type = answer.value("jobType", json(nullptr));
+  const int64_t retry = std::max<int64_t>(1, answer.value("retryAfterSeconds", int64_t{1}));
+  throw ApiError(429, "BACKLOG_LIMIT",
+                 "tenant '" + tenant + "' has " + std::to_string(answer.value("backlog", 0)) +
+                     " jobs waiting" +
+                     (type.is_string() ? " of type '" + type.get<std::string>() + "'" : "") +
+                     " (limit " + std::to_string(answer.value("limit", 0)) +
+                     "); nothing was enqueued; retry after " + std::to_string(retry) + " s",
+                 json{{"jobType", type},
+                      {"limit", answer.value("limit", 0)},
+                      {"backlog", answer.value("backlog", 0)},
+                      {"retryAfterSeconds", retry}});
+}
+
+void JobService::recordOutcomesAfterCommit(sdk::Txn& txn, const std::vector<Completion>& items,
+                                           const std::map<std::string, std::string>& type_of) {
+  if (!ratelimit_) {
+    return;
+  }
+  // (tenant, job type) -> {succeeded, failed}; canceled counts neither (SPEC §3 breakers
+  // judge the upstream work, not an operator's cancel).
+  std::map<std::pair<std::string, std::string>, std::pair<int, int>> counts;
+  for (const auto& c : items) {
+    auto type = type_of.find(c.job_id);
+    if (type == type_of.end() || c.status == "canceled") {
+      continue;
+    }
+    auto& n = counts[{c.tenant, type->second}];
+    (c.status == "succeeded" ? n.first : n.second) += 1;
+  }
+  if (counts.empty()) {
+    return;
+  }
+  json outcomes = json::array();
+  for (const auto& [key, n] : counts) {
+    outcomes.push_back(
+        {{"tenant", key.first}, {"jobType", key.second}, {"succeeded", n.first}, {"failed", n.second}});
+  }
+  txn.onCommit([this, body = json{{"outcomes", std::move(outcomes)}}] {
+    try {
+      ratelimit_->recordOutcomes(body);
+    } catch (const std::exception& e) {
+      host_.warn(std::string("je.ratelimit record_outcomes failed (breakers miss them): ") +
+                 e.what());
+    }
+  });
+}
+
+}  // namespace jobengine::scheduler
