@@ -51,7 +51,8 @@ CREATE INDEX throttles_target ON ratelimit.throttles (tenant_id, target_kind, ta
 CREATE INDEX throttles_expiry ON ratelimit.throttles (expires_at);
 
 -- A circuit breaker per (tenant, job type), created by the first reported outcome.
--- window_slots: [{"start": epoch seconds, "ok": n, "failed": n}, ...], the sliding window.
+-- window_slots: [{"start": epoch microseconds, "ok": n, "failed": n}, ...], the sliding window
+-- (a positional ring of the core's kBreakerSlots slots, empty ones included).
 CREATE TABLE ratelimit.breakers (
   tenant_id        text        NOT NULL,
   job_type         text        NOT NULL,
@@ -114,3 +115,71 @@ CREATE POLICY tenant_isolation ON ratelimit.upstream_buckets
          OR current_setting('jobengine.tenant', true) = 'system')
   WITH CHECK (tenant_id = current_setting('jobengine.tenant', true)
               OR current_setting('jobengine.tenant', true) = 'system');
+
+-- The admission state of a claim, in one round trip (admission_store.cpp). input: [{"tenant",
+-- "jobType", "sourceId"}] (one per candidate group). Locks, in a fixed order so concurrent
+-- claims cannot deadlock, what admission will change or must count exactly: the quotas of
+-- these job types and the active cap throttles on them (FOR UPDATE: the caller then counts the
+-- active jobs, so the count cannot race another replica's claim), and the breakers that are
+-- not closed (open ones may turn half_open; half_open ones count probes). Closed breakers and
+-- pauses are read without a lock: admitting everything changes nothing. Times are epoch
+-- microseconds of the database clock; `now` is the one every decision uses.
+CREATE FUNCTION ratelimit.admission_state_v1(input jsonb) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SET jit = off AS $$
+DECLARE
+  tenants text[];
+  types text[];
+  sources text[];  -- NULL where a group has no source
+  result jsonb;
+BEGIN
+  SELECT array_agg(x.tenant), array_agg(x."jobType"), array_agg(x."sourceId")
+  INTO tenants, types, sources
+  FROM jsonb_to_recordset(input) AS x(tenant text, "jobType" text, "sourceId" text);
+
+  PERFORM 1 FROM ratelimit.quotas q
+  WHERE (q.tenant_id, q.job_type) IN (SELECT * FROM unnest(tenants, types))
+  ORDER BY q.tenant_id, q.job_type
+  FOR UPDATE OF q;
+  PERFORM 1 FROM ratelimit.throttles t
+  WHERE t.action = 'cap' AND t.target_kind = 'job_type' AND t.expires_at > now()
+    AND (t.tenant_id, t.target) IN (SELECT * FROM unnest(tenants, types))
+  ORDER BY t.tenant_id, t.id
+  FOR UPDATE OF t;
+  PERFORM 1 FROM ratelimit.breakers b
+  WHERE b.state <> 'closed' AND (b.tenant_id, b.job_type) IN (SELECT * FROM unnest(tenants, types))
+  ORDER BY b.tenant_id, b.job_type
+  FOR UPDATE OF b;
+
+  SELECT jsonb_build_object(
+    'now', (extract(epoch FROM now()) * 1000000)::bigint,
+    'quotas', COALESCE((
+      SELECT jsonb_agg(jsonb_build_object(
+        'tenant', q.tenant_id, 'id', q.id, 'jobType', q.job_type, 'maxActive', q.max_active,
+        'maxPerHour', q.max_per_hour, 'burst', q.burst, 'paused', q.paused,
+        'tokens', q.tokens, 'tokensAt', (extract(epoch FROM q.tokens_at) * 1000000)::bigint))
+      FROM ratelimit.quotas q
+      WHERE (q.tenant_id, q.job_type) IN (SELECT * FROM unnest(tenants, types))), '[]'::jsonb),
+    'throttles', COALESCE((
+      SELECT jsonb_agg(jsonb_build_object(
+        'tenant', t.tenant_id, 'id', t.id, 'targetKind', t.target_kind, 'target', t.target,
+        'action', t.action, 'maxActive', t.max_active,
+        'expiresAt', (extract(epoch FROM t.expires_at) * 1000000)::bigint))
+      FROM ratelimit.throttles t
+      WHERE t.expires_at > now()
+        AND ((t.target_kind = 'job_type'
+              AND (t.tenant_id, t.target) IN (SELECT * FROM unnest(tenants, types)))
+          OR (t.target_kind = 'source'
+              AND (t.tenant_id, t.target) IN (SELECT * FROM unnest(tenants, sources))))),
+      '[]'::jsonb),
+    'breakers', COALESCE((
+      SELECT jsonb_agg(jsonb_build_object(
+        'tenant', b.tenant_id, 'jobType', b.job_type, 'state', b.state,
+        'slots', b.window_slots, 'probesAdmitted', b.probes_admitted,
+        'probeSuccesses', b.probe_successes,
+        'openedUntil', (extract(epoch FROM b.opened_until) * 1000000)::bigint))
+      FROM ratelimit.breakers b
+      WHERE (b.tenant_id, b.job_type) IN (SELECT * FROM unnest(tenants, types))), '[]'::jsonb))
+  INTO result;
+  RETURN result;
+END
+$$;

@@ -1,9 +1,14 @@
-// Entry glue of the ratelimit plugin: the plugin class and JE_PLUGIN, nothing else. Domain
-// logic lives in src/core (no SDK types); routes.cpp translates HTTP to it.
+// Entry glue of the ratelimit plugin: the plugin class and JE_PLUGIN, nothing else. Decisions
+// live in src/core (no SDK types); the je.ratelimit service is ratelimit_service.cpp over the
+// stores (*_store.cpp, backlog_guard, outcome_recorder); routes*.cpp translate HTTP.
 #include <jobengine/plugin.hpp>
 
+#include <memory>
+
 #include "core/ratelimit_settings.hpp"
+#include "limits_sweeper.hpp"
 #include "plugin_meta.hpp"
+#include "ratelimit_service.hpp"
 #include "routes.hpp"
 
 namespace jobengine::ratelimit {
@@ -17,17 +22,27 @@ class RatelimitPlugin {
   static constexpr const char* kConfigSchema = kPluginConfigSchema;
 
   RatelimitPlugin(sdk::Host& host, const nlohmann::json& config)
-      : settings_(parseRatelimitSettings(config)) {
+      : host_(host),
+        settings_(parseRatelimitSettings(config)),
+        service_(std::make_unique<RatelimitService>(host, settings_)),
+        sweeper_(std::make_unique<LimitsSweeper>(host, settings_, service_->outcomes())) {
+    host.provide(JE_SERVICE_RATELIMIT, 1, service_->vtable());
     registerRoutes(host, {{"id", kId},
                           {"version", kVersion},
                           {"description", kDescription},
                           {"config", toJson(settings_)}});
   }
-  void start() {}
-  void stop() {}
+  void start() {
+    service_->jobCounts().attach(host_);  // je.jobs is plugin-provided: only now
+    sweeper_->start();
+  }
+  void stop() { sweeper_->stop(); }
 
  private:
+  sdk::Host& host_;
   RatelimitSettings settings_;
+  std::unique_ptr<RatelimitService> service_;
+  std::unique_ptr<LimitsSweeper> sweeper_;
 };
 
 }  // namespace jobengine::ratelimit

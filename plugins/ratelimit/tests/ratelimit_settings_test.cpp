@@ -8,7 +8,9 @@ namespace {
 
 TEST(RatelimitSettingsTest, EmptyTableGivesDefaults) {
   const RatelimitSettings settings = parseRatelimitSettings(nlohmann::json::object());
-  EXPECT_EQ(settings.default_backlog_limit, 10000);
+  EXPECT_EQ(settings.default_backlog_limit, 1000000);
+  EXPECT_EQ(settings.recheck_seconds, 1);
+  EXPECT_EQ(settings.breaker_min_completions, 20);
 }
 
 TEST(RatelimitSettingsTest, NullConfigGivesDefaults) {
@@ -27,7 +29,10 @@ TEST(RatelimitSettingsTest, UnknownKeyListsAllowedKeys) {
     FAIL() << "expected SettingsError";
   } catch (const SettingsError& e) {
     EXPECT_STREQ(e.what(),
-                 "plugins.ratelimit: unknown key 'no_such_key' (allowed: default_backlog_limit)");
+                 "plugins.ratelimit: unknown key 'no_such_key' (allowed: default_backlog_limit, "
+                 "tenant_backlog_limit, recheck_seconds, breaker_failure_ratio, "
+                 "breaker_min_completions, breaker_window_seconds, breaker_open_seconds, "
+                 "breaker_half_open_probes, outcome_flush_ms)");
   }
 }
 

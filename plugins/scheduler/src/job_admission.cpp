@@ -180,8 +180,10 @@ void JobService::recordOutcomesAfterCommit(sdk::Txn& txn, const std::vector<Comp
   }
   json outcomes = json::array();
   for (const auto& [key, n] : counts) {
-    outcomes.push_back(
-        {{"tenant", key.first}, {"jobType", key.second}, {"succeeded", n.first}, {"failed", n.second}});
+    outcomes.push_back({{"tenant", key.first},
+                        {"jobType", key.second},
+                        {"succeeded", n.first},
+                        {"failed", n.second}});
   }
   txn.onCommit([this, body = json{{"outcomes", std::move(outcomes)}}] {
     try {

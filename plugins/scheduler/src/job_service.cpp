@@ -140,10 +140,9 @@ JobService::JobService(sdk::Host& host, const SchedulerSettings& settings)
         own.emplace(svc->host().begin(tenant));
       }
       sdk::Txn borrowed = svc->host().borrow(txn);
-      *out = svc->countJobs(own ? *own : borrowed, tenant, what,
-                            job_type == nullptr ? std::nullopt
-                                                : std::optional<std::string>(job_type),
-                            cap);
+      *out = svc->countJobs(
+          own ? *own : borrowed, tenant, what,
+          job_type == nullptr ? std::nullopt : std::optional<std::string>(job_type), cap);
       if (own) {
         own->commit();
       }
@@ -354,7 +353,7 @@ json JobService::insertJobs(sdk::Txn& txn, const json& records, const std::strin
 int JobService::handOff(sdk::Txn& txn, const json& records, const json& inserted) {
   int room = handoff_.room ? handoff_.room() : 0;
   int left_queued = 0;
-  std::map<int, json> by_lease;  // lease seconds -> [{tenant_id, job_id}]
+  std::map<int, json> by_lease;                           // lease seconds -> [{tenant_id, job_id}]
   std::map<int, std::vector<LeaseCandidate>> candidates;  // the same, for admission
   for (std::size_t i = 0; i < inserted.size() && i < records.size(); ++i) {
     if (!inserted[i]["created"].get<bool>() || inserted[i]["status"] != "queued") {

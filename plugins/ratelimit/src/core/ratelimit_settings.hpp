@@ -16,8 +16,23 @@ namespace jobengine::ratelimit {
 using SettingsError = sdk::SettingsError;
 
 struct RatelimitSettings {
-  int default_backlog_limit =
-      10000;  // queued jobs per tenant and job type before admission refuses more (0: unlimited)
+  // Load shedding: jobs waiting (queued + throttled) per tenant and job type, unless the
+  // type's quota sets backlogLimit, past which enqueue answers 429 (0: unlimited).
+  int default_backlog_limit = 1000000;
+  // The same across all of a tenant's job types (0: unlimited).
+  int tenant_backlog_limit = 0;
+  // When a refused job looks again at a limit with no known end (maxActive full, a pause
+  // without expiry), seconds.
+  int recheck_seconds = 1;
+  // Circuit breakers (SPEC §3 defaults): open at >= ratio failures of >= min completions in
+  // the window; open for open_seconds, then half_open with half_open_probes probes.
+  double breaker_failure_ratio = 0.5;
+  int breaker_min_completions = 20;
+  int breaker_window_seconds = 60;
+  int breaker_open_seconds = 30;
+  int breaker_half_open_probes = 3;
+  // Outcomes for the breakers are folded in memory and written at most this often, ms.
+  int outcome_flush_ms = 250;
 };
 
 // Parses the plugin's config table (a JSON object; the host strips "enabled"). Throws

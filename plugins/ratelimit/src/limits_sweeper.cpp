@@ -1,0 +1,103 @@
+// limits_sweeper.cpp — see limits_sweeper.hpp.
+#include "limits_sweeper.hpp"
+
+#include <pthread.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace jobengine::ratelimit {
+
+namespace {
+
+using nlohmann::json;
+
+const char* kTenantsWithExpired = R"SQL(
+SELECT DISTINCT t.tenant_id FROM ratelimit.throttles t WHERE t.expires_at <= now()
+)SQL";
+
+const char* kDeleteExpired = R"SQL(
+DELETE FROM ratelimit.throttles t
+WHERE t.tenant_id = $1 AND t.expires_at <= now()
+RETURNING t.id::text, t.target_kind, t.target, t.action, t.max_active, t.reason, t.ticket,
+          to_char(t.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+)SQL";
+
+}  // namespace
+
+void LimitsSweeper::start() {
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "rl-sweeper");
+    loop();
+  });
+}
+
+void LimitsSweeper::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) {
+    thread_.join();
+    outcomes_.flush();
+  }
+}
+
+void LimitsSweeper::loop() {
+  const auto flush_every = std::chrono::milliseconds(settings_.outcome_flush_ms);
+  auto next_expiry = std::chrono::steady_clock::now();
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopping_) {
+    wake_.wait_for(lock, flush_every, [this] { return stopping_; });
+    if (stopping_) {
+      break;
+    }
+    lock.unlock();
+    outcomes_.flush();
+    if (std::chrono::steady_clock::now() >= next_expiry) {
+      next_expiry = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+      try {
+        expireThrottles();
+      } catch (const std::exception& e) {
+        host_.warn(std::string("throttle expiry failed (retried in a second): ") + e.what());
+      }
+    }
+    lock.lock();
+  }
+}
+
+size_t LimitsSweeper::expireThrottles() {
+  std::vector<std::string> tenants;
+  {
+    auto txn = host_.begin(JE_TENANT_SYSTEM);
+    txn.exec(kTenantsWithExpired, {}, [&](const sdk::Row& r) { tenants.push_back(r.str(0)); });
+    txn.commit();
+  }
+  size_t expired = 0;
+  for (const auto& tenant : tenants) {
+    auto txn = host_.begin(tenant);
+    json events = json::array();
+    txn.exec(kDeleteExpired, {tenant}, [&](const sdk::Row& r) {
+      events.push_back({{"eventType", "throttle.expired"},
+                        {"data",
+                         {{"id", r.str(0)},
+                          {"targetKind", r.str(1) == "job_type" ? "jobType" : "source"},
+                          {"target", r.str(2)},
+                          {"action", r.str(3)},
+                          {"maxActive", r.isNull(4) ? json(nullptr) : json(r.i64(4))},
+                          {"reason", r.str(5)},
+                          {"ticket", r.opt(6) ? json(*r.opt(6)) : json(nullptr)},
+                          {"expiresAt", r.str(7)}}}});
+    });
+    if (!events.empty()) {
+      host_.emitBatch(txn, events);
+    }
+    txn.commit();
+    expired += events.size();
+  }
+  return expired;
+}
+
+}  // namespace jobengine::ratelimit
