@@ -169,6 +169,24 @@ TEST_F(RatelimitAdmissionTest, PausedQuotaAndPausedTypeAreNeverLeased) {
   }
 }
 
+TEST_F(RatelimitAdmissionTest, APausedSourcesJobsAreNotLeased) {
+  const Reply source = post("/sources", {{"name", "rl:paused-source"}, {"kind", "concelier"}});
+  ASSERT_EQ(source.status, 201) << source.body;
+  const std::string source_id = source.json()["id"].get<std::string>();
+  ASSERT_EQ(post("/sources/" + source_id + "/pause", json::object()).status, 200);
+  const Reply r = post("/jobs", {{"type", "rl.sourced"}, {"sourceId", source_id}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string id = r.json()["id"].get<std::string>();
+  const Reply other = post("/jobs", {{"type", "rl.sourced"}});  // no source: not held
+  ASSERT_EQ(other.status, 201) << other.body;
+  const json grants = claimOnce("rl.sourced", 5);
+  ASSERT_EQ(grants.size(), 1U) << grants.dump();
+  EXPECT_EQ(grants[0]["jobId"], other.json()["id"]);
+  const json j = job(id);
+  EXPECT_EQ(j["status"], "throttled") << j.dump();
+  EXPECT_EQ(j["reason"], "source_paused") << j.dump();
+}
+
 TEST_F(RatelimitAdmissionTest, BacklogLimitAnswers429WithRetryAfterAndWritesNothing) {
   quota("rl.backlog", "backlog_limit|3");
   enqueue("rl.backlog", 3);

@@ -362,6 +362,22 @@ size_t JobService::sweepExpired(sdk::Txn& txn, int max_jobs, const std::string& 
   return swept;
 }
 
+size_t JobService::unthrottleDue(int max_jobs, const std::string& actor) {
+  auto txn = host_.begin(JE_TENANT_SYSTEM);
+  json runs = json::array();
+  size_t n = 0;
+  txn.exec(sql::kUnthrottleDue, {max_jobs, actor}, [&](const sdk::Row& r) {
+    ++n;
+    addRun(runs, r, 0, 2);
+  });
+  refreshRuns(txn, runs);
+  if (n > 0) {
+    wakeRunnersAfterCommit(txn);
+  }
+  txn.commit();
+  return n;
+}
+
 void JobService::refreshRuns(sdk::Txn& txn, const json& tenant_runs) {
   if (!tenant_runs.is_array() || tenant_runs.empty()) {
     return;

@@ -20,6 +20,11 @@ constexpr double kFastHandlerMs = 5.0;
 // while workers are still running or have ready jobs; an idle runner completes at once).
 constexpr auto kCompletionLinger = std::chrono::milliseconds(5);
 
+// How often throttled jobs that became eligible return to queued (with je.ratelimit), and how
+// many per round.
+constexpr std::chrono::milliseconds kUnthrottleTick{100};
+constexpr int kUnthrottleBatch = 1000;
+
 // Any fixed 64-bit key: only scheduler sweeps take it.
 constexpr int64_t kSweepLockKey = 0x5363686564537765;  // "SchedSwe"
 
@@ -462,8 +467,15 @@ void Runner::renewLeases() {
 
 void Runner::sweepLoop() {
   nameThread("sched-sweep");
-  const auto tick =
+  const auto renew_every =
       std::chrono::milliseconds(std::min(service_.settings().sweep_interval_ms, 1000));
+  // With je.ratelimit, throttled jobs whose time came are returned to queued every tick of
+  // kUnthrottleTick: a refused job's nextEligibleAt is exact (a token's arrival), and a
+  // second's delay would waste a small bucket's tokens. SKIP LOCKED: every replica may do it.
+  const auto tick = service_.hasRateLimit()
+                        ? std::min<std::chrono::milliseconds>(renew_every, kUnthrottleTick)
+                        : renew_every;
+  auto next_renew = std::chrono::steady_clock::now();
   auto next_sweep = std::chrono::steady_clock::now();
   while (true) {
     {
@@ -473,10 +485,16 @@ void Runner::sweepLoop() {
       }
     }
     try {
-      renewLeases();
-      if (std::chrono::steady_clock::now() >= next_sweep) {
-        next_sweep = std::chrono::steady_clock::now() +
-                     std::chrono::milliseconds(service_.settings().sweep_interval_ms);
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= next_renew) {
+        next_renew = now + renew_every;
+        renewLeases();
+      }
+      if (service_.hasRateLimit()) {
+        service_.unthrottleDue(kUnthrottleBatch, "sweeper");
+      }
+      if (now >= next_sweep) {
+        next_sweep = now + std::chrono::milliseconds(service_.settings().sweep_interval_ms);
         auto txn = service_.host().begin(JE_TENANT_SYSTEM);
         bool leader = false;
         txn.exec("SELECT pg_try_advisory_xact_lock($1::bigint)", {kSweepLockKey},
