@@ -9,8 +9,13 @@
 //                                        succeeded in the database; {elapsedMs, jobsPerSec}
 //   POST /bench/latency {count}          on an idle engine, enqueue one job at a time and wait
 //                                        for its handler to start; {p50Ms, p99Ms, maxMs}
+//   POST /bench/admit {count, requested} `count` admission decisions through je.ratelimit
+//                                        alone (one group of `requested` bench.noop candidates,
+//                                        each in its own transaction, as a claim asks);
+//                                        {elapsedMs, decisionsPerSec}
 // Built outside the engine's plugin dir, so only the benchmark ever loads it.
 #include <jobengine/plugin.hpp>
+#include <jobengine/ratelimit.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -37,9 +42,12 @@ class BenchNoopPlugin {
                [this](const sdk::Request& rq, sdk::Response& rs) { drain(rq, rs); });
     host.route("POST", "/api/v1/jobengine/bench/latency", "orch:operate",
                [this](const sdk::Request& rq, sdk::Response& rs) { latency(rq, rs); });
+    host.route("POST", "/api/v1/jobengine/bench/admit", "orch:operate",
+               [this](const sdk::Request& rq, sdk::Response& rs) { admit(rq, rs); });
   }
 
   void start() {
+    ratelimit_ = sdk::RateLimit::find(host_);
     jobs_ = host_.optional<je_jobs_v1>(JE_SERVICE_JOBS, 1);
     if (jobs_ == nullptr) {
       host_.warn("je.jobs is not available: the bench routes will answer 503");
@@ -221,7 +229,32 @@ class BenchNoopPlugin {
                   {"maxMs", samples.empty() ? -1.0 : samples.back()}});
   }
 
+  void admit(const sdk::Request& rq, sdk::Response& rs) {
+    if (!ratelimit_) {
+      rs.error(503, "NOT_READY", "je.ratelimit is not loaded", rq.traceId());
+      return;
+    }
+    const auto body = rq.json().value_or(nlohmann::json::object());
+    const int count = body.value("count", 5000);
+    const nlohmann::json request = {{"groups",
+                                     {{{"tenant", std::string(rq.tenant())},
+                                       {"jobType", "bench.noop"},
+                                       {"sourceId", nullptr},
+                                       {"requested", body.value("requested", 1)}}}}};
+    const auto t0 = Clock::now();
+    for (int i = 0; i < count; ++i) {
+      auto txn = host_.begin(JE_TENANT_SYSTEM);
+      ratelimit_->admit(txn, request);
+      txn.commit();
+    }
+    const double ms = msSince(t0);
+    rs.json(200, {{"count", count},
+                  {"elapsedMs", ms},
+                  {"decisionsPerSec", static_cast<double>(count) / (ms / 1000.0)}});
+  }
+
   sdk::Host& host_;
+  std::optional<sdk::RateLimit> ratelimit_;
   const je_jobs_v1* jobs_ = nullptr;
   std::mutex mu_;  // guards started_ and last_start_
   std::condition_variable cv_;

@@ -182,6 +182,9 @@ Figure drainBridge(uint16_t port, const std::vector<std::string>& h, const Bench
 
 }  // namespace
 
+// The in-process runner's drain on a fresh engine with [plugins.ratelimit] enabled = false.
+std::optional<double> drainWithoutRatelimit(const BenchParams& params, const std::string& work_dir);
+
 std::vector<Figure> runEngineBench(const BenchParams& params, const std::string& work_dir) {
   EngineOptions options;
   options.name = "bench";
@@ -223,8 +226,61 @@ std::vector<Figure> runEngineBench(const BenchParams& params, const std::string&
   } else {
     out.push_back({"enqueue -> start latency p50/p99", "ms", std::nullopt, why(lat)});
   }
+  // je.ratelimit (issue #12): admission alone, and the runner drain under a generous quota
+  // against the drain of an engine with the ratelimit plugin disabled (same run, same machine).
+  const Reply quota = http.post(kApi + "/quotas",
+                                {{"jobType", "bench.noop"},
+                                 {"maxActive", 1000000},
+                                 {"maxPerHour", 2000000000},
+                                 {"burst", 1000000000}},
+                                h);
+  std::optional<double> with_quota;
+  if (quota.status == 201) {
+    const Reply admit = http.post(kApi + "/bench/admit", {{"count", 5000}, {"requested", 1}}, h);
+    out.push_back({"admission decisions via je.ratelimit alone", "/s",
+                   admit.status == 200
+                       ? std::optional<double>(admit.json()["decisionsPerSec"].get<double>())
+                       : std::nullopt,
+                   admit.status == 200 ? "one group per decision, own transaction, generous quota"
+                                       : why(admit)});
+    out.push_back(fromRoute(http, h, "drain via in-process runner, generous quota", "/bench/drain",
+                            {{"count", params.drain_jobs}}));
+    with_quota = out.back().value;
+  } else {
+    out.push_back({"drain via in-process runner, generous quota", "jobs/s", std::nullopt,
+                   "POST /quotas: " + why(quota)});
+  }
   engine.stop();
+  const std::optional<double> without = drainWithoutRatelimit(params, work_dir);
+  out.push_back({"drain via in-process runner, ratelimit plugin disabled", "jobs/s", without, ""});
+  if (with_quota && without) {
+    out.push_back({"ratio: drain with ratelimit + generous quota / without", "x",
+                   *with_quota / *without, "aim: >= 0.95"});
+  }
   return out;
+}
+
+std::optional<double> drainWithoutRatelimit(const BenchParams& params,
+                                            const std::string& work_dir) {
+  EngineOptions options;
+  options.name = "bench_norl";
+  options.embedded = true;
+  options.plugin_dir = (fs::path(work_dir) / "plugins").string();  // made by runEngineBench
+  options.durable = true;
+  options.pool_size = 8;
+  options.extra_toml =
+      "[plugins.bench-noop]\n[plugins.ratelimit]\nenabled = false\n"
+      "[plugins.scheduler]\nclaim_batch_size = " +
+      std::to_string(params.claim_batch) + "\n";
+  EngineProcess engine(options);
+  engine.start();
+  HttpClient http(engine.restPort());
+  const std::vector<std::string> h = {
+      "X-StellaOps-Tenant: bench", "X-StellaOps-Operator-Reason: benchmark",
+      "Authorization: Bearer " + engine.mintToken("bench", "orch:read orch:operate")};
+  const Figure f = fromRoute(http, h, "drain", "/bench/drain", {{"count", params.drain_jobs}});
+  engine.stop();
+  return f.value;
 }
 
 }  // namespace jobengine::bench
