@@ -1,0 +1,31 @@
+// common_store.cpp — the database clock and timestamp renderings (see common_store.hpp).
+#include "common_store.hpp"
+
+#include <jobengine/time_format.hpp>
+
+#include <chrono>
+
+namespace jobengine::ratelimit {
+
+TimePoint dbNow(sdk::Txn& txn) {
+  static const std::string sql = "SELECT " + epochMicrosSql("now()");
+  int64_t micros = 0;
+  txn.exec(sql, {}, [&](const sdk::Row& r) { micros = r.i64(0); });
+  return fromEpochMicros(micros);
+}
+
+TimePoint fromEpochMicros(int64_t micros) {
+  return TimePoint(std::chrono::duration_cast<Clock::duration>(std::chrono::microseconds(micros)));
+}
+
+std::string rfc3339(TimePoint tp) { return sdk::formatRfc3339(tp, sdk::TimePrecision::kMicros); }
+
+std::string rfc3339Sql(const std::string& column) {
+  return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+}
+
+std::string epochMicrosSql(const std::string& column) {
+  return "(extract(epoch FROM " + column + ") * 1000000)::bigint";
+}
+
+}  // namespace jobengine::ratelimit
