@@ -21,7 +21,7 @@ TimePoint fromEpochMicros(int64_t micros) {
 std::string rfc3339(TimePoint tp) { return sdk::formatRfc3339(tp, sdk::TimePrecision::kMicros); }
 
 std::string rfc3339Sql(const std::string& column) {
-  return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+  return "to_char(" + column + R"( AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))";
 }
 
 std::string epochMicrosSql(const std::string& column) {

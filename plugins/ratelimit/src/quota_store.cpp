@@ -47,7 +47,7 @@ QuotaRow quotaFromRow(const sdk::Row& r) {
 std::string exactDouble(double v) {
   std::array<char, 32> buf{};
   const int n = std::snprintf(buf.data(), buf.size(), "%.17g", v);
-  return std::string(buf.data(), static_cast<size_t>(n));
+  return {buf.data(), static_cast<size_t>(n)};
 }
 
 int64_t epochMicros(TimePoint tp) {

@@ -50,7 +50,7 @@ TEST(BreakerViewTest, SlotsRoundTripAndCountInTheWindow) {
   }
   recordOutcome(b, config, false, at(7));
   const nlohmann::json stored = breakerSlotsToJson(b.slots);
-  ASSERT_EQ(stored.size(), 2u);  // empty slots are not stored
+  ASSERT_EQ(stored.size(), 2U);  // empty slots are not stored
   EXPECT_EQ(stored[0]["start"], 1'800'000'000);
   EXPECT_EQ(stored[0]["ok"], 3);
   EXPECT_EQ(stored[1]["failed"], 1);
@@ -71,7 +71,7 @@ TEST(BreakerViewTest, SlotsRoundTripAndCountInTheWindow) {
 TEST(BreakerViewTest, MalformedSlotsAreSkippedAndResetStoresNothing) {
   const nlohmann::json odd = nlohmann::json::parse(
       R"([{"start": "x"}, 7, {"ok": 1}, {"start": 1800000000, "ok": 2, "failed": 0}])");
-  EXPECT_EQ(breakerSlotsFromJson(odd).size(), 1u);
+  EXPECT_EQ(breakerSlotsFromJson(odd).size(), 1U);
   EXPECT_TRUE(breakerSlotsFromJson(nlohmann::json::object()).empty());
   CircuitBreaker b;
   b.slots = breakerSlotsFromJson(odd);

@@ -174,7 +174,7 @@ ThrottleInput parseThrottleCreate(const nlohmann::json& body, TimePoint now) {
   }
   const std::string kind = body.value("targetKind", "");
   if (kind != "source" && kind != "jobType") {
-    return fail("targetKind", "targetKind: must be \"source\" or \"jobType\"");
+    return fail("targetKind", R"(targetKind: must be "source" or "jobType")");
   }
   input.target_kind = kind == "source" ? "source" : "job_type";
   if (!body.contains("target") || !body["target"].is_string() ||
@@ -191,7 +191,7 @@ ThrottleInput parseThrottleCreate(const nlohmann::json& body, TimePoint now) {
   }
   input.action = body.value("action", "");
   if (input.action != "pause" && input.action != "cap") {
-    return fail("action", "action: must be \"pause\" or \"cap\"");
+    return fail("action", R"(action: must be "pause" or "cap")");
   }
   const bool has_max = body.contains("maxActive") && !body["maxActive"].is_null();
   if (input.action == "cap") {
