@@ -51,8 +51,8 @@ CREATE INDEX throttles_target ON ratelimit.throttles (tenant_id, target_kind, ta
 CREATE INDEX throttles_expiry ON ratelimit.throttles (expires_at);
 
 -- A circuit breaker per (tenant, job type), created by the first reported outcome.
--- window_slots: [{"start": epoch microseconds, "ok": n, "failed": n}, ...], the sliding window
--- (a positional ring of the core's kBreakerSlots slots, empty ones included).
+-- window_slots: [{"start": epoch seconds, "ok": n, "failed": n}, ...], the sliding window
+-- (the slots that counted something; core/limit_views.hpp reads and writes it).
 CREATE TABLE ratelimit.breakers (
   tenant_id        text        NOT NULL,
   job_type         text        NOT NULL,

@@ -6,8 +6,9 @@
 #include <stdexcept>
 #include <utility>
 
+#include "common_store.hpp"
+#include "core/limit_views.hpp"
 #include "limit_rows.hpp"
-#include "store_time.hpp"
 
 namespace jobengine::ratelimit {
 
@@ -99,7 +100,7 @@ json AdmissionStore::admit(sdk::Txn& txn, const json& request) const {
   }
   json state;
   txn.exec(kLoadState, {keys.dump()}, [&](const sdk::Row& r) { state = r.json(0); });
-  const TimePoint now = fromMicros(state.at("now").get<int64_t>());
+  const TimePoint now = fromEpochMicros(state.at("now").get<int64_t>());
 
   std::map<Key, QuotaRow> quotas;
   for (const auto& row : state.at("quotas")) {
@@ -115,10 +116,7 @@ json AdmissionStore::admit(sdk::Txn& txn, const json& request) const {
     breakers.emplace(Key{row.at("tenant").get<std::string>(), row.at("jobType").get<std::string>()},
                      breakerFromState(row));
   }
-  const BreakerConfig breaker_config{
-      settings_.breaker_failure_ratio, settings_.breaker_min_completions,
-      settings_.breaker_window_seconds, settings_.breaker_open_seconds,
-      settings_.breaker_half_open_probes};
+  const BreakerConfig breaker_config = breakerConfigOf(settings_);
 
   std::map<Key, int64_t> active;  // counted once per key, plus what this call admitted
   std::map<Key, bool> bucket_spent;
@@ -192,7 +190,7 @@ json AdmissionStore::admit(sdk::Txn& txn, const json& request) const {
       quota_rows.push_back({{"tenant_id", key.first},
                             {"id", q.id},
                             {"tokens", q.quota.bucket->level},
-                            {"at_us", toMicros(q.quota.bucket->updated_at)}});
+                            {"at_us", toEpochMicros(q.quota.bucket->updated_at)}});
     }
   }
   json breaker_rows = json::array();
@@ -201,7 +199,7 @@ json AdmissionStore::admit(sdk::Txn& txn, const json& request) const {
       const auto& b = breakers.at(key);
       breaker_rows.push_back({{"tenant_id", key.first},
                               {"job_type", key.second},
-                              {"state", breakerStateName(b.state)},
+                              {"state", breakerStateText(b.state)},
                               {"probes_admitted", b.probes_admitted}});
     }
   }

@@ -3,9 +3,10 @@
 
 #include <stdexcept>
 
+#include "common_store.hpp"
 #include "core/circuit_breaker.hpp"
+#include "core/limit_views.hpp"
 #include "limit_rows.hpp"
-#include "store_time.hpp"
 
 namespace jobengine::ratelimit {
 
@@ -89,9 +90,7 @@ void OutcomeRecorder::flush() {
 }
 
 void OutcomeRecorder::writeTenant(const std::string& tenant, const Folded& folded) {
-  const BreakerConfig config{settings_.breaker_failure_ratio, settings_.breaker_min_completions,
-                             settings_.breaker_window_seconds, settings_.breaker_open_seconds,
-                             settings_.breaker_half_open_probes};
+  const BreakerConfig config = breakerConfigOf(settings_);
   auto txn = host_.begin(tenant);
   json events = json::array();
   for (const auto& [key, counts] : folded) {
@@ -104,7 +103,7 @@ void OutcomeRecorder::writeTenant(const std::string& tenant, const Folded& folde
                                   {"openedUntil", r.isNull(2) ? json(nullptr) : json(r.i64(2))},
                                   {"probesAdmitted", r.i64(3)},
                                   {"probeSuccesses", r.i64(4)}});
-      now = fromMicros(r.i64(5));
+      now = fromEpochMicros(r.i64(5));
     });
     // Failures first: in half_open a failure in the same flush as successes reopens (the
     // cautious reading of outcomes whose order within the interval is unknown).
@@ -121,14 +120,15 @@ void OutcomeRecorder::writeTenant(const std::string& tenant, const Folded& folde
     }
     const bool open = breaker.state == BreakerState::open;
     txn.exec(kSaveBreaker,
-             {tenant, job_type, breakerStateName(breaker.state), slotsToJson(breaker).dump(),
-              open ? std::optional<int64_t>(toMicros(breaker.opened_until)) : std::nullopt,
+             {tenant, job_type, breakerStateText(breaker.state),
+              breakerSlotsToJson(breaker.slots).dump(),
+              open ? std::optional<int64_t>(toEpochMicros(breaker.opened_until)) : std::nullopt,
               breaker.probes_admitted, breaker.probe_successes});
     for (const auto& t : transitions) {
       const WindowCounts w = windowCounts(breaker, config, now);
       json data = {{"jobType", job_type},
-                   {"from", breakerStateName(t.from)},
-                   {"to", breakerStateName(t.to)},
+                   {"from", breakerStateText(t.from)},
+                   {"to", breakerStateText(t.to)},
                    {"completions", w.completions},
                    {"failures", w.failures}};
       if (t.to == BreakerState::open) {

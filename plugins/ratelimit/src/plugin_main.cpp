@@ -1,6 +1,7 @@
 // Entry glue of the ratelimit plugin: the plugin class and JE_PLUGIN, nothing else. Decisions
 // live in src/core (no SDK types); the je.ratelimit service is ratelimit_service.cpp over the
-// stores (*_store.cpp, backlog_guard, outcome_recorder); routes*.cpp translate HTTP.
+// stores (admission_store, backlog_guard, outcome_recorder, upstream_store); routes*.cpp
+// translate the operator routes over their *_store.cpp.
 #include <jobengine/plugin.hpp>
 
 #include <memory>
@@ -27,16 +28,25 @@ class RatelimitPlugin {
         service_(std::make_unique<RatelimitService>(host, settings_)),
         sweeper_(std::make_unique<LimitsSweeper>(host, settings_, service_->outcomes())) {
     host.provide(JE_SERVICE_RATELIMIT, 1, service_->vtable());
-    registerRoutes(host, {{"id", kId},
-                          {"version", kVersion},
-                          {"description", kDescription},
-                          {"config", toJson(settings_)}});
+    registerRoutes(
+        host,
+        {{"id", kId},
+         {"version", kVersion},
+         {"description", kDescription},
+         {"config", toJson(settings_)}},
+        [counts = &service_->jobCounts()]() -> const sdk::Jobs* { return counts->jobs(); },
+        breakerConfigOf(settings_));
   }
+  // je.jobs is plugin-provided (the scheduler): it exists only from start() on. Without it the
+  // concurrency limits admit nothing and the quota summary answers 503.
   void start() {
-    service_->jobCounts().attach(host_);  // je.jobs is plugin-provided: only now
+    service_->jobCounts().attach(host_);
     sweeper_->start();
   }
-  void stop() { sweeper_->stop(); }
+  void stop() {
+    sweeper_->stop();
+    service_->jobCounts().detach();
+  }
 
  private:
   sdk::Host& host_;

@@ -3,8 +3,8 @@
 
 #include <stdexcept>
 
+#include "common_store.hpp"
 #include "core/upstream_bucket.hpp"
-#include "store_time.hpp"
 
 namespace jobengine::ratelimit {
 
@@ -69,17 +69,18 @@ Locked lockedFrom(const sdk::Row& r) {
   l.bucket.cooldown_seconds = static_cast<int>(r.i64(2));
   l.bucket.current_per_s = r.f64(3);
   l.bucket.level = r.f64(4);
-  l.bucket.updated_at = fromMicros(r.i64(5));
-  l.bucket.cooldown_until = r.isNull(6) ? TimePoint{} : fromMicros(r.i64(6));
-  l.now = fromMicros(r.i64(7));
+  l.bucket.updated_at = fromEpochMicros(r.i64(5));
+  l.bucket.cooldown_until = r.isNull(6) ? TimePoint{} : fromEpochMicros(r.i64(6));
+  l.now = fromEpochMicros(r.i64(7));
   return l;
 }
 
 void save(sdk::Txn& txn, const std::string& tenant, const std::string& host,
           const UpstreamBucket& b) {
   const bool cooling = b.cooldown_until != TimePoint{};
-  txn.exec(kSave, {tenant, host, b.current_per_s, b.level, toMicros(b.updated_at),
-                   cooling ? std::optional<int64_t>(toMicros(b.cooldown_until)) : std::nullopt});
+  txn.exec(kSave,
+           {tenant, host, b.current_per_s, b.level, toEpochMicros(b.updated_at),
+            cooling ? std::optional<int64_t>(toEpochMicros(b.cooldown_until)) : std::nullopt});
 }
 
 }  // namespace

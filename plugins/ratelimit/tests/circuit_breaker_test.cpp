@@ -105,6 +105,25 @@ TEST(CircuitBreakerTest, CompletionsAcrossTheWindowAddUp) {
   EXPECT_EQ(breaker.opened_until, at(89));
 }
 
+TEST(CircuitBreakerTest, AWindowStoredWithoutItsEmptySlotsKeepsCounting) {
+  // As the store keeps it: only the slots that counted something, in any order.
+  const BreakerConfig config;
+  CircuitBreaker full;
+  record(full, config, 6, false, kT0);
+  record(full, config, 3, false, at(20));
+  CircuitBreaker stored;
+  for (auto it = full.slots.rbegin(); it != full.slots.rend(); ++it) {
+    if (it->successes + it->failures > 0) {
+      stored.slots.push_back(*it);
+    }
+  }
+  ASSERT_EQ(stored.slots.size(), 2U);
+  EXPECT_FALSE(record(stored, config, 10, false, at(40)));  // 19 completions: not yet
+  EXPECT_EQ(stored.slots.size(), 12U);
+  EXPECT_EQ(windowCounts(stored, config, at(40)).failures, 19);
+  EXPECT_TRUE(record(stored, config, 1, false, at(41)));  // the 20th opens it
+}
+
 TEST(CircuitBreakerTest, ARecycledSlotStartsFromZero) {
   const BreakerConfig config;
   CircuitBreaker breaker;

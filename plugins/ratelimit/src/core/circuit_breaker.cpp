@@ -26,24 +26,49 @@ TimePoint alignedSlotStart(TimePoint now, Clock::duration width) {
   return now - offset;
 }
 
-void ensureRing(CircuitBreaker& breaker) {
-  if (breaker.slots.size() != static_cast<std::size_t>(kBreakerSlots)) {
-    breaker.slots.assign(static_cast<std::size_t>(kBreakerSlots), BreakerSlot{});
+// The ring index of the interval starting at `start`.
+std::size_t ringIndex(TimePoint start, Clock::duration width) {
+  auto index = (start.time_since_epoch() / width) % kBreakerSlots;
+  if (index < 0) {
+    index += kBreakerSlots;
   }
+  return static_cast<std::size_t>(index);
+}
+
+// A ring of kBreakerSlots slots, each at its interval's position. A window stored in another
+// shape (only the slots that counted something, any order) is laid out again by slot start;
+// of two slots for one position the later interval wins.
+void ensureRing(CircuitBreaker& breaker, Clock::duration width) {
+  if (breaker.slots.size() == static_cast<std::size_t>(kBreakerSlots)) {
+    bool positioned = true;
+    for (std::size_t i = 0; i < breaker.slots.size() && positioned; ++i) {
+      const BreakerSlot& s = breaker.slots[i];
+      positioned = (s.successes == 0 && s.failures == 0) || ringIndex(s.slot_start, width) == i;
+    }
+    if (positioned) {
+      return;
+    }
+  }
+  std::vector<BreakerSlot> ring(static_cast<std::size_t>(kBreakerSlots), BreakerSlot{});
+  for (const BreakerSlot& s : breaker.slots) {
+    if (s.successes == 0 && s.failures == 0) {
+      continue;
+    }
+    BreakerSlot& at = ring[ringIndex(s.slot_start, width)];
+    if (at.slot_start < s.slot_start) {
+      at = s;
+    }
+  }
+  breaker.slots = std::move(ring);
 }
 
 // The slot for `now`, recycled when it still holds an older interval. A slot that starts later
 // than `now` (the clock stepped back) is kept and counted into, so no completion is lost.
 BreakerSlot& currentSlot(CircuitBreaker& breaker, const BreakerConfig& config, TimePoint now) {
-  ensureRing(breaker);
   const Clock::duration width = slotWidth(config);
+  ensureRing(breaker, width);
   const TimePoint start = alignedSlotStart(now, width);
-  const auto ticks = start.time_since_epoch() / width;
-  auto index = ticks % kBreakerSlots;
-  if (index < 0) {
-    index += kBreakerSlots;
-  }
-  BreakerSlot& slot = breaker.slots[static_cast<std::size_t>(index)];
+  BreakerSlot& slot = breaker.slots[ringIndex(start, width)];
   if (slot.slot_start < start) {
     slot = BreakerSlot{start, 0, 0};
   }

@@ -37,7 +37,8 @@ struct BreakerSlot {
 
 struct CircuitBreaker {
   BreakerState state = BreakerState::closed;
-  std::vector<BreakerSlot> slots;  // the ring; empty or any other size is rebuilt on first use
+  std::vector<BreakerSlot> slots;  // the ring; any other shape (e.g. only the non-empty slots,
+                                   // as stored) is laid out again by slot start on first use
   TimePoint opened_until{};        // open: no admission before this
   int probes_admitted = 0;         // half_open: probes let through so far
   int probe_successes = 0;         // half_open: probes that succeeded so far

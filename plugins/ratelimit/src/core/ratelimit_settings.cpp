@@ -24,6 +24,12 @@ RatelimitSettings parseRatelimitSettings(const nlohmann::json& config) {
   return settings;
 }
 
+BreakerConfig breakerConfigOf(const RatelimitSettings& settings) {
+  return BreakerConfig{settings.breaker_failure_ratio, settings.breaker_min_completions,
+                       settings.breaker_window_seconds, settings.breaker_open_seconds,
+                       settings.breaker_half_open_probes};
+}
+
 nlohmann::json toJson(const RatelimitSettings& settings) {
   return nlohmann::json{{"default_backlog_limit", settings.default_backlog_limit},
                         {"tenant_backlog_limit", settings.tenant_backlog_limit},

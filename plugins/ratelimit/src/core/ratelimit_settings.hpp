@@ -7,6 +7,8 @@
 
 #include <jobengine/settings_reader.hpp>
 
+#include "core/circuit_breaker.hpp"
+
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -38,6 +40,9 @@ struct RatelimitSettings {
 // Parses the plugin's config table (a JSON object; the host strips "enabled"). Throws
 // SettingsError.
 RatelimitSettings parseRatelimitSettings(const nlohmann::json& config);
+
+// The circuit breakers' configuration these settings give (breaker_* keys).
+BreakerConfig breakerConfigOf(const RatelimitSettings& settings);
 
 // The effective settings as JSON (what the /info route shows).
 nlohmann::json toJson(const RatelimitSettings& settings);

@@ -1,0 +1,33 @@
+// common_store.hpp — SQL shared by the ratelimit operator stores: the database's clock (one
+// clock for every limit, SPEC §3: `now` of the request's transaction, constant inside it) and
+// the RFC 3339 rendering of timestamptz columns.
+#pragma once
+
+#include <jobengine/plugin.hpp>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/time_types.hpp"
+
+namespace jobengine::ratelimit {
+
+// now() of the transaction (the same value every statement of it sees).
+TimePoint dbNow(sdk::Txn& txn);
+
+// Microseconds since the epoch to a time point, and a time point to RFC 3339 UTC with
+// microseconds ("2026-12-06T09:00:00.000000Z"), the form every column renders in.
+TimePoint fromEpochMicros(int64_t micros);
+std::string rfc3339(TimePoint tp);
+// A time point as epoch microseconds (kNever saturates to INT64_MAX), and a JSON number of
+// epoch microseconds or null as a time point (null: `otherwise`).
+int64_t toEpochMicros(TimePoint tp);
+TimePoint epochMicrosOr(const nlohmann::json& value, TimePoint otherwise);
+
+// SQL rendering a timestamptz column as RFC 3339 UTC with microseconds and 'Z'.
+std::string rfc3339Sql(const std::string& column);
+// SQL rendering a timestamptz column as bigint microseconds since the epoch.
+std::string epochMicrosSql(const std::string& column);
+
+}  // namespace jobengine::ratelimit
