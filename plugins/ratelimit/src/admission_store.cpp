@@ -102,7 +102,7 @@ json AdmissionStore::admit(sdk::Txn& txn, const json& request) const {
   txn.exec(kLoadState, {keys.dump()}, [&](const sdk::Row& r) { state = r.json(0); });
   const TimePoint now = fromEpochMicros(state.at("now").get<int64_t>());
 
-  std::map<Key, QuotaRow> quotas;
+  std::map<Key, AdmissionQuota> quotas;
   for (const auto& row : state.at("quotas")) {
     quotas.emplace(Key{row.at("tenant").get<std::string>(), row.at("jobType").get<std::string>()},
                    quotaFromState(row));

@@ -16,24 +16,31 @@ constexpr std::chrono::seconds kRemember{1};
 
 const char* kQuotaLimits = R"SQL(
 SELECT q.job_type, q.backlog_limit FROM ratelimit.quotas q
-WHERE q.tenant_id = $1 AND q.backlog_limit IS NOT NULL
+WHERE q.tenant_id = $1 AND q.job_type = ANY ($2::text[]) AND q.backlog_limit IS NOT NULL
 )SQL";
+
+// "{a,b}" text[] literal with every element quoted.
+std::string textArray(const json& object_keys) {
+  std::string out = "{";
+  for (const auto& item : object_keys.items()) {
+    out += out.size() == 1 ? "\"" : ",\"";
+    for (char c : item.key()) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+      }
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
 
 }  // namespace
 
-std::map<std::string, int64_t> BacklogGuard::quotaLimits(sdk::Txn& txn, const std::string& tenant) {
-  const auto now = std::chrono::steady_clock::now();
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = quota_limits_.find(tenant);
-    if (it != quota_limits_.end() && now - it->second.first < kRemember) {
-      return it->second.second;
-    }
-  }
+std::map<std::string, int64_t> BacklogGuard::quotaLimits(sdk::Txn& txn, const std::string& tenant,
+                                                         const std::string& types) {
   std::map<std::string, int64_t> limits;
-  txn.exec(kQuotaLimits, {tenant}, [&](const sdk::Row& r) { limits[r.str(0)] = r.i64(1); });
-  std::lock_guard<std::mutex> lock(mutex_);
-  quota_limits_[tenant] = {now, limits};
+  txn.exec(kQuotaLimits, {tenant, types}, [&](const sdk::Row& r) { limits[r.str(0)] = r.i64(1); });
   return limits;
 }
 
@@ -68,7 +75,7 @@ json BacklogGuard::check(sdk::Txn& txn, const json& request) {
     return {{"allowed", true}};  // nothing to count with: shedding needs je.jobs
   }
   const std::string tenant = request["tenant"].get<std::string>();
-  const auto per_type = quotaLimits(txn, tenant);
+  const auto per_type = quotaLimits(txn, tenant, textArray(request["jobTypes"]));
   int64_t total = 0;
   auto refuse = [](const json& type, int64_t limit, int64_t backlog) {
     return json{{"allowed", false},

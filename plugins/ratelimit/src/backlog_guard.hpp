@@ -7,7 +7,7 @@
 // fits under the remembered count plus its own additions passes without a query. Only a fresh
 // count refuses. So a refusal is always right; a limit may be passed by what other replicas
 // enqueue within that second (documented in the README). The quotas' backlogLimit values are
-// remembered for a second the same way.
+// read on every call (one indexed read).
 #pragma once
 
 #include <jobengine/plugin.hpp>
@@ -47,7 +47,10 @@ class BacklogGuard {
   // Whether `adding` more fit under `limit`; counts afresh when the remembered count is older
   // than a second or does not leave room. Fills *backlog with the count it decided on.
   bool fits(sdk::Txn& txn, const Key& key, int64_t limit, int64_t adding, int64_t* backlog);
-  std::map<std::string, int64_t> quotaLimits(sdk::Txn& txn, const std::string& tenant);
+  // The quotas' backlogLimit of these job types (a text[] literal), read afresh every time: an
+  // operator's new limit holds from the next enqueue on.
+  std::map<std::string, int64_t> quotaLimits(sdk::Txn& txn, const std::string& tenant,
+                                             const std::string& types);
 
   const RatelimitSettings& settings_;
   const JobCounts& counts_;

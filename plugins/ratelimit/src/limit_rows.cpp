@@ -10,8 +10,8 @@ namespace jobengine::ratelimit {
 
 using nlohmann::json;
 
-QuotaRow quotaFromState(const json& row) {
-  QuotaRow out;
+AdmissionQuota quotaFromState(const json& row) {
+  AdmissionQuota out;
   out.id = row.at("id").get<std::string>();
   out.quota.paused = row.value("paused", false);
   if (row.at("maxActive").is_number()) {

@@ -13,12 +13,12 @@
 namespace jobengine::ratelimit {
 
 // A quota row: its id (to write the bucket back) and the core's view of it.
-struct QuotaRow {
+struct AdmissionQuota {
   std::string id;
   Quota quota;
 };
 
-QuotaRow quotaFromState(const nlohmann::json& row);
+AdmissionQuota quotaFromState(const nlohmann::json& row);
 Throttle throttleFromState(const nlohmann::json& row);
 CircuitBreaker breakerFromState(const nlohmann::json& row);
 
