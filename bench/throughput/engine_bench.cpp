@@ -231,7 +231,7 @@ std::vector<Figure> runEngineBench(const BenchParams& params, const std::string&
   const Reply quota = http.post(kApi + "/quotas",
                                 {{"jobType", "bench.noop"},
                                  {"maxActive", 1000000},
-                                 {"maxPerHour", 2000000000},
+                                 {"maxPerHour", 1000000000},
                                  {"burst", 1000000000}},
                                 h);
   std::optional<double> with_quota;

@@ -98,15 +98,7 @@ std::vector<BucketRow> listUpstreamBuckets(sdk::Txn& txn, const std::optional<st
   txn.exec(sql, {txn.tenant(), after, limit}, [&](const sdk::Row& r) {
     BucketRow b;
     b.host = r.str(0);
-    b.bucket.rpm = static_cast<int>(r.i64(1));
-    b.bucket.burst = static_cast<int>(r.i64(2));
-    b.bucket.cooldown_seconds = static_cast<int>(r.i64(3));
-    b.bucket.current_per_s = r.f64(4);
-    b.bucket.level = r.f64(5);
-    b.bucket.updated_at = fromEpochMicros(r.i64(6));
-    if (!r.isNull(7)) {
-      b.bucket.cooldown_until = fromEpochMicros(r.i64(7));
-    }
+    b.bucket = upstreamBucketFrom(r, 1);
     b.cooldown_until = r.opt(8);
     b.updated_at = r.str(9);
     rows.push_back(std::move(b));

@@ -29,6 +29,20 @@ TimePoint epochMicrosOr(const nlohmann::json& value, TimePoint otherwise) {
   return value.is_number() ? fromEpochMicros(value.get<int64_t>()) : otherwise;
 }
 
+UpstreamBucket upstreamBucketFrom(const sdk::Row& r, uint32_t first) {
+  UpstreamBucket b;
+  b.rpm = static_cast<int>(r.i64(first));
+  b.burst = static_cast<int>(r.i64(first + 1));
+  b.cooldown_seconds = static_cast<int>(r.i64(first + 2));
+  b.current_per_s = r.f64(first + 3);
+  b.level = r.f64(first + 4);
+  b.updated_at = fromEpochMicros(r.i64(first + 5));
+  if (!r.isNull(first + 6)) {
+    b.cooldown_until = fromEpochMicros(r.i64(first + 6));
+  }
+  return b;
+}
+
 std::string rfc3339(TimePoint tp) { return sdk::formatRfc3339(tp, sdk::TimePrecision::kMicros); }
 
 std::string rfc3339Sql(const std::string& column) {

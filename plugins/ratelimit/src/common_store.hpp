@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/time_types.hpp"
+#include "core/upstream_bucket.hpp"
 
 namespace jobengine::ratelimit {
 
@@ -24,6 +25,10 @@ std::string rfc3339(TimePoint tp);
 // epoch microseconds or null as a time point (null: `otherwise`).
 int64_t toEpochMicros(TimePoint tp);
 TimePoint epochMicrosOr(const nlohmann::json& value, TimePoint otherwise);
+
+// An upstream bucket from 7 columns starting at `first`: rpm, burst, cooldown_seconds,
+// current_per_s, level, updated_at and cooldown_until (both epoch microseconds; NULL: none).
+UpstreamBucket upstreamBucketFrom(const sdk::Row& r, uint32_t first);
 
 // SQL rendering a timestamptz column as RFC 3339 UTC with microseconds and 'Z'.
 std::string rfc3339Sql(const std::string& column);

@@ -64,13 +64,7 @@ struct Locked {
 
 Locked lockedFrom(const sdk::Row& r) {
   Locked l;
-  l.bucket.rpm = static_cast<int>(r.i64(0));
-  l.bucket.burst = static_cast<int>(r.i64(1));
-  l.bucket.cooldown_seconds = static_cast<int>(r.i64(2));
-  l.bucket.current_per_s = r.f64(3);
-  l.bucket.level = r.f64(4);
-  l.bucket.updated_at = fromEpochMicros(r.i64(5));
-  l.bucket.cooldown_until = r.isNull(6) ? TimePoint{} : fromEpochMicros(r.i64(6));
+  l.bucket = upstreamBucketFrom(r, 0);
   l.now = fromEpochMicros(r.i64(7));
   return l;
 }

@@ -75,6 +75,13 @@ std::vector<Grant> JobService::admitAndLease(sdk::Txn& txn,
                                           std::to_string(groups.keys.size()));
   }
   json lease = json::array();
+  std::vector<std::string> lease_rows;  // their ctids, when every candidate has one
+  bool by_row = true;
+  std::map<std::string, const LeaseCandidate*> by_id;
+  for (const auto& c : candidates) {
+    by_id[c.id] = &c;
+    by_row = by_row && !c.row_id.empty();
+  }
   json throttle = json::array();
   for (size_t g = 0; g < groups.keys.size(); ++g) {
     const std::string& tenant = std::get<0>(groups.keys[g]);
@@ -83,6 +90,9 @@ std::vector<Grant> JobService::admitAndLease(sdk::Txn& txn,
     for (size_t j = 0; j < ids.size(); ++j) {
       if (j < admitted) {
         lease.push_back({{"tenant_id", tenant}, {"job_id", ids[j]}});
+        if (by_row) {
+          lease_rows.push_back(by_id.at(ids[j])->row_id);
+        }
         continue;
       }
       const json& next = decided[g].at("nextEligibleAt");
@@ -102,6 +112,9 @@ std::vector<Grant> JobService::admitAndLease(sdk::Txn& txn,
   if (lease.empty()) {
     return {};
   }
+  if (by_row) {
+    return grantsOf(txn, sql::kLeaseByRowId, {textArray(lease_rows), lease_seconds, worker_id});
+  }
   return leaseJobs(txn, lease, lease_seconds, worker_id);
 }
 
@@ -111,7 +124,7 @@ std::vector<Grant> JobService::claimAdmitted(sdk::Txn& txn, const std::vector<st
   std::vector<LeaseCandidate> candidates;
   useGenericPlans(txn);
   txn.exec(sql::kLockCandidates, {textArray(types), max_count}, [&](const sdk::Row& r) {
-    candidates.push_back({r.str(0), r.str(1), r.str(2), r.opt(3).value_or("")});
+    candidates.push_back({r.str(0), r.str(1), r.str(2), r.opt(3).value_or(""), r.str(5)});
   });
   return admitAndLease(txn, candidates, lease_seconds, worker_id);
 }

@@ -162,24 +162,23 @@ JobService::JobService(sdk::Host& host, const SchedulerSettings& settings)
 
 int64_t JobService::countJobs(sdk::Txn& txn, const std::string& tenant, int32_t what,
                               const std::optional<std::string>& job_type, int64_t cap) const {
-  const char* statuses = nullptr;
+  std::string_view statement;
   switch (what) {
     case JE_JOBS_COUNT_ACTIVE:
-      statuses = "{leased,running}";
+      statement = sql::kCountActive;
       break;
     case JE_JOBS_COUNT_BACKLOG:
-      statuses = "{queued,throttled}";
+      statement = sql::kCountBacklog;
       break;
     case JE_JOBS_COUNT_THROTTLED:
-      statuses = "{throttled}";
+      statement = sql::kCountThrottled;
       break;
     default:
       throw std::invalid_argument("count_jobs: unknown what " + std::to_string(what));
   }
   const int64_t bounded = std::min<int64_t>(cap, std::numeric_limits<int32_t>::max());
   int64_t count = 0;
-  txn.exec(sql::kCountJobs, {tenant, statuses, job_type, bounded},
-           [&](const sdk::Row& r) { count = r.i64(0); });
+  txn.exec(statement, {tenant, job_type, bounded}, [&](const sdk::Row& r) { count = r.i64(0); });
   return count;
 }
 
@@ -376,7 +375,8 @@ int JobService::handOff(sdk::Txn& txn, const json& records, const json& inserted
     candidates[lease].push_back(
         {records[i]["tenant_id"].get<std::string>(), inserted[i]["id"].get<std::string>(),
          records[i]["job_type"].get<std::string>(),
-         source != records[i].end() && source->is_string() ? source->get<std::string>() : ""});
+         source != records[i].end() && source->is_string() ? source->get<std::string>() : "",
+         ""});  // just inserted: leased by id
   }
   for (auto& [lease, items] : by_lease) {
     // With je.ratelimit the hand-off is a lease like any other: admitted first.

@@ -52,6 +52,7 @@ struct Grant {
 // A job about to be leased, as admission sees it (job_admission.cpp).
 struct LeaseCandidate {
   std::string tenant, id, job_type, source_id;  // source_id empty: none
+  std::string row_id;  // the ctid its claim locked ("(page,item)"); empty: lease by id
 };
 
 // One completion report (worker bridge or runner).

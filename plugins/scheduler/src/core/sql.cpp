@@ -67,7 +67,7 @@ ORDER BY g.priority DESC, g.next_eligible_at, g.id
 )SQL";
 
 const std::string_view kLockCandidates = R"SQL(
-SELECT c.tenant_id, c.id, c.job_type, c.source_id, c.priority
+SELECT c.tenant_id, c.id, c.job_type, c.source_id, c.priority, c.row_id
 FROM scheduler.claim_candidates($1::text[], $2::int) c
 ORDER BY c.priority DESC, c.next_eligible_at, c.id
 )SQL";
@@ -91,6 +91,30 @@ WITH input AS (
   FROM input i
   WHERE j.tenant_id = i.tenant_id AND j.id = i.job_id AND j.status = 'queued'
     AND j.next_eligible_at <= now()
+  RETURNING j.*
+), ev_src AS (
+  SELECT g.tenant_id, g.id AS job_id, g.project_id, g.run_id, g.source_id, g.job_type,
+         'queued'::text AS from_status, 'leased'::text AS to_status, NULL::text AS reason,
+         g.attempts AS attempt, g.lease_id, g.payload_digest, $3::text AS actor,
+         'job.leased'::text AS event_type,
+         jsonb_build_object('workerId', $3::text, 'leaseUntil', scheduler.ts(g.lease_until)) AS data
+  FROM g
+))SQL" JE_SCHED_EVENTS R"SQL(
+SELECT )SQL" JE_SCHED_GRANT_COLUMNS R"SQL(
+FROM g
+WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
+ORDER BY g.priority DESC, g.next_eligible_at, g.id
+)SQL";
+
+const std::string_view kLeaseByRowId = R"SQL(
+WITH g AS (
+  -- A TID scan whatever the statistics say (as scheduler.claim_jobs): the rows were locked by
+  -- kLockCandidates in this transaction, so their ctid cannot have moved.
+  UPDATE scheduler.jobs j
+  SET status = 'leased', reason = NULL, lease_id = scheduler.uuid_v7(),
+      lease_until = now() + make_interval(secs => $2::int), leased_by = $3::text,
+      attempts = j.attempts + 1, progress = NULL, progress_message = NULL, updated_at = now()
+  WHERE j.ctid = ANY ($1::tid[]) AND j.status = 'queued'
   RETURNING j.*
 ), ev_src AS (
   SELECT g.tenant_id, g.id AS job_id, g.project_id, g.run_id, g.source_id, g.job_type,
@@ -130,13 +154,18 @@ SELECT t.tenant_id, t.id AS job_id, t.reason, t.next_eligible_at, t.attempts AS 
 WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
 )SQL";
 
-const std::string_view kCountJobs = R"SQL(
-SELECT count(*) FROM (
-  SELECT 1 FROM scheduler.jobs j
-  WHERE j.tenant_id = $1::text AND j.status = ANY ($2::text[])
-    AND ($3::text IS NULL OR j.job_type = $3::text)
-  LIMIT $4::int) c
-)SQL";
+// The statuses are literals, not a parameter: under generic plans a `status = ANY ($n)` cannot
+// be matched to the partial indexes (jobs_inflight, jobs_claim_by_type, jobs_throttled), and
+// the count became a scan of the whole table (8 ms at 60k jobs, on every admission).
+#define JE_SCHED_COUNT_JOBS(statuses)                                                  \
+  "SELECT count(*) FROM (SELECT 1 FROM scheduler.jobs j WHERE j.tenant_id = $1::text " \
+  "AND j.status IN " statuses                                                          \
+  " AND ($2::text IS NULL OR j.job_type = $2::text) "                                  \
+  "LIMIT $3::int) c"
+
+const std::string_view kCountActive = JE_SCHED_COUNT_JOBS("('leased', 'running')");
+const std::string_view kCountBacklog = JE_SCHED_COUNT_JOBS("('queued', 'throttled')");
+const std::string_view kCountThrottled = JE_SCHED_COUNT_JOBS("('throttled')");
 
 const std::string_view kUnthrottleDue = R"SQL(
 WITH due AS (

@@ -29,7 +29,8 @@ namespace jobengine::scheduler::sql {
 extern const std::string_view kClaimBatch;
 
 // Admission path (ratelimit present), step 1: lock candidates without changing them.
-// $1 text[] job types, $2 int max jobs. Returns tenant_id, id, job_type, source_id, priority.
+// $1 text[] job types, $2 int max jobs. Returns tenant_id, id, job_type, source_id, priority,
+// row_id (the locked version's ctid, for kLeaseByRowId).
 extern const std::string_view kLockCandidates;
 
 // Which of the given sources are paused (admission path). $1 jsonb [{tenant_id, source_id}].
@@ -42,15 +43,21 @@ extern const std::string_view kPausedSources;
 // columns as kClaimBatch; jobs no longer queued, or not eligible yet, are skipped.
 extern const std::string_view kLeaseLocked;
 
+// Admission path, step 2 for claims: leases the admitted candidates by the ctid kLockCandidates
+// returned. $1 tid[], $2 int lease seconds, $3 text worker id. Same result as kClaimBatch.
+extern const std::string_view kLeaseByRowId;
+
 // Admission path, step 3 (or any throttling): queued -> throttled.
 // $1 jsonb [{tenant_id, job_id, reason, next_eligible_at}], $2 text actor.
 // Returns tenant_id, job_id, reason, next_eligible_at, attempt.
 extern const std::string_view kThrottleBatch;
 
-// How many of a tenant's jobs are in the given statuses, at most $4 (je.jobs count_jobs, for
-// the ratelimit plugin). $1 text tenant, $2 text[] statuses, $3 text job type (NULL: every
-// type), $4 int cap. Returns one row: the count.
-extern const std::string_view kCountJobs;
+// How many of a tenant's jobs are active (leased, running), waiting (queued, throttled) or
+// throttled, at most $3 (je.jobs count_jobs, for the ratelimit plugin). $1 text tenant, $2 text
+// job type (NULL: every type), $3 int cap. Returns one row: the count.
+extern const std::string_view kCountActive;
+extern const std::string_view kCountBacklog;
+extern const std::string_view kCountThrottled;
 
 // throttled -> queued for jobs whose next_eligible_at passed. $1 int max jobs, $2 text actor.
 extern const std::string_view kUnthrottleDue;
