@@ -27,6 +27,7 @@ CREATE TABLE ratelimit.quotas (
   PRIMARY KEY (tenant_id, id),
   UNIQUE (tenant_id, job_type)
 );
+CREATE INDEX quotas_job_type ON ratelimit.quotas (job_type);  -- limited_types, every claim
 
 -- Operator overrides with an expiry: pause a source or a job type, or cap a job type's
 -- concurrency (leased + running). Expired rows are ignored at once and deleted (with a
@@ -48,6 +49,8 @@ CREATE TABLE ratelimit.throttles (
   CHECK (action = 'pause' OR target_kind = 'job_type')
 );
 CREATE INDEX throttles_target ON ratelimit.throttles (tenant_id, target_kind, target);
+-- je.ratelimit limited_types asks by job type across tenants, on every claim.
+CREATE INDEX throttles_kind_target ON ratelimit.throttles (target_kind, target, expires_at);
 CREATE INDEX throttles_expiry ON ratelimit.throttles (expires_at);
 
 -- A circuit breaker per (tenant, job type), created by the first reported outcome.
@@ -66,6 +69,7 @@ CREATE TABLE ratelimit.breakers (
   updated_at       timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (tenant_id, job_type)
 );
+CREATE INDEX breakers_not_closed ON ratelimit.breakers (job_type) WHERE state <> 'closed';
 
 -- An upstream token bucket per (tenant, host), configured from the source's rate policy on
 -- every acquire; current_per_s moves between configured/64 and configured (AIMD).

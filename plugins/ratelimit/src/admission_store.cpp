@@ -43,6 +43,34 @@ WITH q AS (
 SELECT (SELECT count(*) FROM q), (SELECT count(*) FROM b)
 )SQL";
 
+// One read for a claim's job types (no lock: see limitedTypes). A throttle on a source can hold
+// a job of any type, so while one is active every type is limited.
+const char* kLimitedTypes = R"SQL(
+SELECT t.name FROM unnest($1::text[]) AS t(name)
+WHERE EXISTS (SELECT 1 FROM ratelimit.throttles s
+              WHERE s.target_kind = 'source' AND s.expires_at > now())
+   OR EXISTS (SELECT 1 FROM ratelimit.quotas q WHERE q.job_type = t.name)
+   OR EXISTS (SELECT 1 FROM ratelimit.throttles h
+              WHERE h.target_kind = 'job_type' AND h.target = t.name AND h.expires_at > now())
+   OR EXISTS (SELECT 1 FROM ratelimit.breakers b WHERE b.job_type = t.name AND b.state <> 'closed')
+)SQL";
+
+// "{a,b}" text[] literal with every element quoted.
+std::string textArray(const json& names) {
+  std::string out = "{";
+  for (const auto& n : names) {
+    out += out.size() == 1 ? "\"" : ",\"";
+    for (char c : n.get<std::string>()) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+      }
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
 struct Group {
   std::string tenant, job_type, source_id;
   int requested = 0;
@@ -207,6 +235,23 @@ json AdmissionStore::admit(sdk::Txn& txn, const json& request) const {
     txn.exec(kSaveState, {quota_rows.dump(), breaker_rows.dump()});
   }
   return answer;
+}
+
+json AdmissionStore::limitedTypes(sdk::Txn& txn, const json& request) const {
+  if (!request.is_object() || !request.contains("jobTypes") || !request["jobTypes"].is_array()) {
+    throw std::invalid_argument("limited_types: the request must be {\"jobTypes\": [...]}");
+  }
+  for (const auto& t : request["jobTypes"]) {
+    if (!t.is_string()) {
+      throw std::invalid_argument("limited_types: jobTypes must be strings");
+    }
+  }
+  json limited = json::array();
+  if (!request["jobTypes"].empty()) {
+    txn.exec(kLimitedTypes, {textArray(request["jobTypes"])},
+             [&](const sdk::Row& r) { limited.push_back(r.str(0)); });
+  }
+  return {{"limited", limited}};
 }
 
 }  // namespace jobengine::ratelimit

@@ -31,6 +31,11 @@ class AdmissionStore {
   // Throws std::invalid_argument for a malformed request, sdk::Error for the database.
   nlohmann::json admit(sdk::Txn& txn, const nlohmann::json& request) const;
 
+  // {"jobTypes": [...]} -> {"limited": [...]} (abi.h, je_ratelimit_v1.limited_types): the types
+  // with a quota, an active job-type throttle or a breaker that is not closed, in any tenant;
+  // every given type while a source throttle is active. One read, no lock.
+  nlohmann::json limitedTypes(sdk::Txn& txn, const nlohmann::json& request) const;
+
  private:
   const RatelimitSettings& settings_;
   const JobCounts& counts_;

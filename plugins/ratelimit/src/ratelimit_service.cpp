@@ -64,6 +64,14 @@ RatelimitService::RatelimitService(const sdk::Host& host, const RatelimitSetting
       send(out, user, s->admission_.admit(borrowed, request));
     });
   };
+  vtable_.limited_types = [](void* self, je_txn* txn, const char* body, uint64_t len,
+                             je_str_sink out, void* user, char* err, uint32_t err_cap) noexcept {
+    auto* s = static_cast<RatelimitService*>(self);
+    return guarded(body, len, err, err_cap, "limited_types request", [&](const json& request) {
+      sdk::Txn borrowed = s->host_.borrow(txn);
+      send(out, user, s->admission_.limitedTypes(borrowed, request));
+    });
+  };
   vtable_.check_backlog = [](void* self, je_txn* txn, const char* body, uint64_t len,
                              je_str_sink out, void* user, char* err, uint32_t err_cap) noexcept {
     auto* s = static_cast<RatelimitService*>(self);

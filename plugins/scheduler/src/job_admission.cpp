@@ -1,7 +1,9 @@
 // JobService, part 3: leasing through je.ratelimit when a plugin provides it (SPEC §2–§3).
 //
 // Without je.ratelimit every path leases at once (kClaimBatch, the enqueue hand-off). With it,
-// every path that leases asks first, in the same transaction:
+// a claim first asks which of its job types have any limit (limited_types, one read): the
+// others are claimed in one statement as without it (kClaimBatchUnlessPaused). For the limited
+// types, and for the enqueue hand-off, every lease asks first, in the same transaction:
 //   1. lock the candidates without changing them (kLockCandidates, or the jobs just enqueued),
 //   2. group them by (tenant, job type, source) in claim order and ask admit() how many of each
 //      group may be leased now (the ratelimit plugin locks its limits, counts the active jobs
@@ -116,6 +118,40 @@ std::vector<Grant> JobService::admitAndLease(sdk::Txn& txn,
     return grantsOf(txn, sql::kLeaseByRowId, {textArray(lease_rows), lease_seconds, worker_id});
   }
   return leaseJobs(txn, lease, lease_seconds, worker_id);
+}
+
+std::vector<Grant> JobService::claimWithRateLimit(sdk::Txn& txn,
+                                                  const std::vector<std::string>& types,
+                                                  int max_count, int lease_seconds,
+                                                  const std::string& worker_id) {
+  // The types nothing limits are claimed in one statement; the others through admission.
+  const json answer = ratelimit_->limitedTypes(txn, {{"jobTypes", types}});
+  std::set<std::string> limited;
+  for (const auto& t : answer.value("limited", json::array())) {
+    limited.insert(t.get<std::string>());
+  }
+  std::vector<std::string> free_types;
+  std::vector<std::string> admitted_types;
+  for (const auto& t : types) {
+    (limited.count(t) > 0 ? admitted_types : free_types).push_back(t);
+  }
+  std::vector<Grant> grants;
+  if (!free_types.empty()) {
+    useGenericPlans(txn);
+    grants = grantsOf(txn, sql::kClaimBatchUnlessPaused,
+                      {textArray(free_types), max_count, lease_seconds, worker_id});
+    if (grants.empty()) {
+      // Nothing queued, or a source is paused: admission tells them apart.
+      admitted_types.insert(admitted_types.end(), free_types.begin(), free_types.end());
+    }
+  }
+  const int room = max_count - static_cast<int>(grants.size());
+  if (!admitted_types.empty() && room > 0) {
+    for (auto& g : claimAdmitted(txn, admitted_types, room, lease_seconds, worker_id)) {
+      grants.push_back(std::move(g));
+    }
+  }
+  return grants;
 }
 
 std::vector<Grant> JobService::claimAdmitted(sdk::Txn& txn, const std::vector<std::string>& types,

@@ -68,7 +68,7 @@ std::vector<Grant> JobService::claim(sdk::Txn& txn, const std::vector<std::strin
                                      int max_count, int lease_seconds,
                                      const std::string& worker_id) {
   if (ratelimit_) {
-    return claimAdmitted(txn, types, max_count, lease_seconds, worker_id);
+    return claimWithRateLimit(txn, types, max_count, lease_seconds, worker_id);
   }
   return grantsOf(txn, sql::kClaimBatch, {textArray(types), max_count, lease_seconds, worker_id});
 }

@@ -161,6 +161,9 @@ class JobService {
   // admitted and throttles the rest.
   std::vector<Grant> admitAndLease(sdk::Txn& txn, const std::vector<LeaseCandidate>& candidates,
                                    int lease_seconds, const std::string& worker_id);
+  std::vector<Grant> claimWithRateLimit(sdk::Txn& txn, const std::vector<std::string>& types,
+                                        int max_count, int lease_seconds,
+                                        const std::string& worker_id);
   std::vector<Grant> claimAdmitted(sdk::Txn& txn, const std::vector<std::string>& types,
                                    int max_count, int lease_seconds, const std::string& worker_id);
   // Load shedding before an enqueue writes (je.ratelimit check_backlog): throws ApiError 429

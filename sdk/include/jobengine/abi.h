@@ -668,6 +668,14 @@ typedef struct je_ratelimit_v1 {
    * the rate additively back toward the configured one. */
   je_status (*report)(void* self, const char* request_json, uint64_t len, char* err,
                       uint32_t err_cap);
+  /* Which of a claim's job types admission must see, in the claim's txn, before it locks
+   * anything: request_json {"jobTypes": ["...", ...]}; out {"limited": ["...", ...]}: the
+   * types with a quota, an active throttle or a breaker that is not closed, in any tenant (all
+   * of them while a throttle on a source is active). The others may be leased without admit:
+   * a claim that saw no limit is ordered before the limit's creation, as if it had committed
+   * first. Read-only and cheap; the claim's first statement. */
+  je_status (*limited_types)(void* self, je_txn* txn, const char* request_json, uint64_t len,
+                             je_str_sink out, void* user, char* err, uint32_t err_cap);
 } je_ratelimit_v1;
 
 /* The one exported symbol. */

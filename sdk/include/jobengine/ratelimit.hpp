@@ -46,6 +46,11 @@ class RateLimit {
     return inTxn(vt_->admit, txn, request, "je.ratelimit admit");
   }
 
+  // Which of a claim's job types have a limit: {"jobTypes": [...]} -> {"limited": [...]}.
+  nlohmann::json limitedTypes(Txn& txn, const nlohmann::json& request) const {
+    return inTxn(vt_->limited_types, txn, request, "je.ratelimit limited_types");
+  }
+
   // Load shedding before an enqueue writes: {"tenant", "jobTypes": {type: n}} ->
   // {"allowed": bool, ...}.
   nlohmann::json checkBacklog(Txn& txn, const nlohmann::json& request) const {

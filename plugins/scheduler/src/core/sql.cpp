@@ -66,6 +66,26 @@ WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
 ORDER BY g.priority DESC, g.next_eligible_at, g.id
 )SQL";
 
+const std::string_view kClaimBatchUnlessPaused = R"SQL(
+WITH g AS (
+  -- The same claim, gated: while any source is paused it claims nothing (the one-time filter
+  -- keeps claim_jobs from running at all) and the caller takes the admission path.
+  SELECT * FROM scheduler.claim_jobs($1::text[], $2::int, $3::int, $4::text)
+  WHERE NOT EXISTS (SELECT 1 FROM scheduler.sources s WHERE s.paused)
+), ev_src AS (
+  SELECT g.tenant_id, g.id AS job_id, g.project_id, g.run_id, g.source_id, g.job_type,
+         'queued'::text AS from_status, 'leased'::text AS to_status, NULL::text AS reason,
+         g.attempts AS attempt, g.lease_id, g.payload_digest, $4::text AS actor,
+         'job.leased'::text AS event_type,
+         jsonb_build_object('workerId', $4::text, 'leaseUntil', scheduler.ts(g.lease_until)) AS data
+  FROM g
+))SQL" JE_SCHED_EVENTS R"SQL(
+SELECT )SQL" JE_SCHED_GRANT_COLUMNS R"SQL(
+FROM g
+WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
+ORDER BY g.priority DESC, g.next_eligible_at, g.id
+)SQL";
+
 const std::string_view kLockCandidates = R"SQL(
 SELECT c.tenant_id, c.id, c.job_type, c.source_id, c.priority, c.row_id
 FROM scheduler.claim_candidates($1::text[], $2::int) c

@@ -28,6 +28,10 @@ namespace jobengine::scheduler::sql {
 // history actor). Returns the grants in claim order.
 extern const std::string_view kClaimBatch;
 
+// kClaimBatch for job types je.ratelimit has no limit on, unless a source is paused (then it
+// claims nothing and the caller takes the admission path, which knows paused sources).
+extern const std::string_view kClaimBatchUnlessPaused;
+
 // Admission path (ratelimit present), step 1: lock candidates without changing them.
 // $1 text[] job types, $2 int max jobs. Returns tenant_id, id, job_type, source_id, priority,
 // row_id (the locked version's ctid, for kLeaseByRowId).
