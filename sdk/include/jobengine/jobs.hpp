@@ -29,8 +29,8 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
