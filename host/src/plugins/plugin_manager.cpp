@@ -211,18 +211,37 @@ void PluginManager::startAll() {
   }
 }
 
+// Two passes in reverse load order: every plugin's stop() runs before any plugin is destroyed,
+// so a plugin still stopping may call the service of one that stopped before it (the
+// scheduler's last claims ask je.ratelimit, loaded after it) but never a destroyed one.
 void PluginManager::stopAll() noexcept {
-  for (auto it = records_.rbegin(); it != records_.rend(); ++it) {
-    try {
-      stopOne(**it);
-    } catch (const std::exception& e) {
+  for (const bool destroy : {false, true}) {
+    for (auto it = records_.rbegin(); it != records_.rend(); ++it) {
       try {
-        logger_->error("stopping plugin '{}': {}", (*it)->config.id, e.what());
+        if (destroy) {
+          stopOne(**it);
+        } else {
+          haltOne(**it);
+        }
+      } catch (const std::exception& e) {
+        try {
+          logger_->error("stopping plugin '{}': {}", (*it)->config.id, e.what());
+        } catch (...) {  // NOLINT(bugprone-empty-catch): stopAll must not throw
+        }
       } catch (...) {  // NOLINT(bugprone-empty-catch): stopAll must not throw
       }
-    } catch (...) {  // NOLINT(bugprone-empty-catch): stopAll must not throw
     }
   }
+}
+
+// Calls stop() once on a started plugin; its services stay registered until stopOne.
+void PluginManager::haltOne(Record& r) {
+  if (r.instance == nullptr || !r.start_called || r.host->phase == PluginPhase::kStopped) {
+    return;
+  }
+  r.host->phase = PluginPhase::kStopping;
+  r.lib->descriptor->stop(r.instance);
+  r.host->phase = PluginPhase::kStopped;
 }
 
 // Stops (when start() was called) and destroys one plugin, then checks its threads are gone.
@@ -233,7 +252,7 @@ void PluginManager::stopOne(Record& r) {
   }
   const std::string& id = r.config.id;
   const je_plugin_descriptor* d = r.lib->descriptor;
-  if (r.start_called) {
+  if (r.start_called && r.host->phase != PluginPhase::kStopped) {
     r.host->phase = PluginPhase::kStopping;
     d->stop(r.instance);
   }

@@ -123,6 +123,7 @@ class PluginManager {
   void loadAllImpl(bool throw_on_error);
   void setState(Record& record, const char* state, std::string error = {});
   void createOne(Record& record);
+  void haltOne(Record& record);  // stop() only (stopAll's first pass)
   void stopOne(Record& record);
   std::shared_ptr<spdlog::logger> pluginLogger(const std::string& id) const;
 
