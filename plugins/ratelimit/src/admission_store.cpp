@@ -55,22 +55,6 @@ WHERE EXISTS (SELECT 1 FROM ratelimit.throttles s
    OR EXISTS (SELECT 1 FROM ratelimit.breakers b WHERE b.job_type = t.name AND b.state <> 'closed')
 )SQL";
 
-// "{a,b}" text[] literal with every element quoted.
-std::string textArray(const json& names) {
-  std::string out = "{";
-  for (const auto& n : names) {
-    out += out.size() == 1 ? "\"" : ",\"";
-    for (char c : n.get<std::string>()) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-      }
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 struct Group {
   std::string tenant, job_type, source_id;
   int requested = 0;

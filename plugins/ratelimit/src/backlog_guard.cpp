@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "common_store.hpp"
 #include "core/backlog.hpp"
 
 namespace jobengine::ratelimit {
@@ -18,22 +19,6 @@ const char* kQuotaLimits = R"SQL(
 SELECT q.job_type, q.backlog_limit FROM ratelimit.quotas q
 WHERE q.tenant_id = $1 AND q.job_type = ANY ($2::text[]) AND q.backlog_limit IS NOT NULL
 )SQL";
-
-// "{a,b}" text[] literal with every element quoted.
-std::string textArray(const json& object_keys) {
-  std::string out = "{";
-  for (const auto& item : object_keys.items()) {
-    out += out.size() == 1 ? "\"" : ",\"";
-    for (char c : item.key()) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-      }
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
 
 }  // namespace
 
@@ -75,7 +60,7 @@ json BacklogGuard::check(sdk::Txn& txn, const json& request) {
     return {{"allowed", true}};  // nothing to count with: shedding needs je.jobs
   }
   const std::string tenant = request["tenant"].get<std::string>();
-  const auto per_type = quotaLimits(txn, tenant, textArray(request["jobTypes"]));
+  const auto per_type = quotaLimits(txn, tenant, textArray(request["jobTypes"], true));
   int64_t total = 0;
   auto refuse = [](const json& type, int64_t limit, int64_t backlog) {
     return json{{"allowed", false},

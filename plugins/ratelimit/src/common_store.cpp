@@ -43,6 +43,30 @@ UpstreamBucket upstreamBucketFrom(const sdk::Row& r, uint32_t first) {
   return b;
 }
 
+std::string textArray(const nlohmann::json& names, bool keys) {
+  std::string out = "{";
+  auto add = [&out](const std::string& name) {
+    out += out.size() == 1 ? "\"" : ",\"";
+    for (char c : name) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+      }
+      out += c;
+    }
+    out += '"';
+  };
+  if (keys) {
+    for (const auto& item : names.items()) {
+      add(item.key());
+    }
+  } else {
+    for (const auto& name : names) {
+      add(name.get<std::string>());
+    }
+  }
+  return out + "}";
+}
+
 std::string rfc3339(TimePoint tp) { return sdk::formatRfc3339(tp, sdk::TimePrecision::kMicros); }
 
 std::string rfc3339Sql(const std::string& column) {

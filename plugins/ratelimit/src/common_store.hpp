@@ -30,6 +30,10 @@ TimePoint epochMicrosOr(const nlohmann::json& value, TimePoint otherwise);
 // current_per_s, level, updated_at and cooldown_until (both epoch microseconds; NULL: none).
 UpstreamBucket upstreamBucketFrom(const sdk::Row& r, uint32_t first);
 
+// A "{a,b}" text[] literal, every element quoted: of a JSON array of strings, or of a JSON
+// object's keys when `keys` is set.
+std::string textArray(const nlohmann::json& names, bool keys = false);
+
 // SQL rendering a timestamptz column as RFC 3339 UTC with microseconds and 'Z'.
 std::string rfc3339Sql(const std::string& column);
 // SQL rendering a timestamptz column as bigint microseconds since the epoch.

@@ -45,6 +45,20 @@ namespace {
 
 #define JE_SCHED_EVENTS_APPENDED " (SELECT ev.appended FROM ev) IS NOT NULL "
 
+// The tail of every leasing statement (CTE g = the leased rows): one job.leased event each,
+// appended in the statement, and the grant columns in claim order. `worker` is the worker-id
+// parameter ("$3" or "$4").
+#define JE_SCHED_LEASED(worker)                                                              \
+  "), ev_src AS ( SELECT g.tenant_id, g.id AS job_id, g.project_id, g.run_id, g.source_id, " \
+  "g.job_type, 'queued'::text AS from_status, 'leased'::text AS to_status, NULL::text AS "   \
+  "reason, g.attempts AS attempt, g.lease_id, g.payload_digest, " worker                     \
+  "::text AS actor, "                                                                        \
+  "'job.leased'::text AS event_type, jsonb_build_object('workerId', " worker                 \
+  "::text, "                                                                                 \
+  "'leaseUntil', scheduler.ts(g.lease_until)) AS data FROM g)" JE_SCHED_EVENTS               \
+  "SELECT " JE_SCHED_GRANT_COLUMNS " FROM g WHERE" JE_SCHED_EVENTS_APPENDED                  \
+  "ORDER BY g.priority DESC, g.next_eligible_at, g.id"
+
 }  // namespace
 
 const std::string_view kClaimBatch = R"SQL(
@@ -52,19 +66,7 @@ WITH g AS (
   -- per-type ordered scans, FOR UPDATE SKIP LOCKED, then the lease UPDATE with a pinned plan
   -- (migrations/scheduler/0002_claim_by_type.sql)
   SELECT * FROM scheduler.claim_jobs($1::text[], $2::int, $3::int, $4::text)
-), ev_src AS (
-  SELECT g.tenant_id, g.id AS job_id, g.project_id, g.run_id, g.source_id, g.job_type,
-         'queued'::text AS from_status, 'leased'::text AS to_status, NULL::text AS reason,
-         g.attempts AS attempt, g.lease_id, g.payload_digest, $4::text AS actor,
-         'job.leased'::text AS event_type,
-         jsonb_build_object('workerId', $4::text, 'leaseUntil', scheduler.ts(g.lease_until)) AS data
-  FROM g
-))SQL" JE_SCHED_EVENTS R"SQL(
-SELECT )SQL" JE_SCHED_GRANT_COLUMNS R"SQL(
-FROM g
-WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
-ORDER BY g.priority DESC, g.next_eligible_at, g.id
-)SQL";
+)SQL" JE_SCHED_LEASED("$4");
 
 const std::string_view kClaimBatchUnlessPaused = R"SQL(
 WITH g AS (
@@ -72,19 +74,7 @@ WITH g AS (
   -- keeps claim_jobs from running at all) and the caller takes the admission path.
   SELECT * FROM scheduler.claim_jobs($1::text[], $2::int, $3::int, $4::text)
   WHERE NOT EXISTS (SELECT 1 FROM scheduler.sources s WHERE s.paused)
-), ev_src AS (
-  SELECT g.tenant_id, g.id AS job_id, g.project_id, g.run_id, g.source_id, g.job_type,
-         'queued'::text AS from_status, 'leased'::text AS to_status, NULL::text AS reason,
-         g.attempts AS attempt, g.lease_id, g.payload_digest, $4::text AS actor,
-         'job.leased'::text AS event_type,
-         jsonb_build_object('workerId', $4::text, 'leaseUntil', scheduler.ts(g.lease_until)) AS data
-  FROM g
-))SQL" JE_SCHED_EVENTS R"SQL(
-SELECT )SQL" JE_SCHED_GRANT_COLUMNS R"SQL(
-FROM g
-WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
-ORDER BY g.priority DESC, g.next_eligible_at, g.id
-)SQL";
+)SQL" JE_SCHED_LEASED("$4");
 
 const std::string_view kLockCandidates = R"SQL(
 SELECT c.tenant_id, c.id, c.job_type, c.source_id, c.priority, c.row_id
@@ -112,19 +102,7 @@ WITH input AS (
   WHERE j.tenant_id = i.tenant_id AND j.id = i.job_id AND j.status = 'queued'
     AND j.next_eligible_at <= now()
   RETURNING j.*
-), ev_src AS (
-  SELECT g.tenant_id, g.id AS job_id, g.project_id, g.run_id, g.source_id, g.job_type,
-         'queued'::text AS from_status, 'leased'::text AS to_status, NULL::text AS reason,
-         g.attempts AS attempt, g.lease_id, g.payload_digest, $3::text AS actor,
-         'job.leased'::text AS event_type,
-         jsonb_build_object('workerId', $3::text, 'leaseUntil', scheduler.ts(g.lease_until)) AS data
-  FROM g
-))SQL" JE_SCHED_EVENTS R"SQL(
-SELECT )SQL" JE_SCHED_GRANT_COLUMNS R"SQL(
-FROM g
-WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
-ORDER BY g.priority DESC, g.next_eligible_at, g.id
-)SQL";
+)SQL" JE_SCHED_LEASED("$3");
 
 const std::string_view kLeaseByRowId = R"SQL(
 WITH g AS (
@@ -136,19 +114,7 @@ WITH g AS (
       attempts = j.attempts + 1, progress = NULL, progress_message = NULL, updated_at = now()
   WHERE j.ctid = ANY ($1::tid[]) AND j.status = 'queued'
   RETURNING j.*
-), ev_src AS (
-  SELECT g.tenant_id, g.id AS job_id, g.project_id, g.run_id, g.source_id, g.job_type,
-         'queued'::text AS from_status, 'leased'::text AS to_status, NULL::text AS reason,
-         g.attempts AS attempt, g.lease_id, g.payload_digest, $3::text AS actor,
-         'job.leased'::text AS event_type,
-         jsonb_build_object('workerId', $3::text, 'leaseUntil', scheduler.ts(g.lease_until)) AS data
-  FROM g
-))SQL" JE_SCHED_EVENTS R"SQL(
-SELECT )SQL" JE_SCHED_GRANT_COLUMNS R"SQL(
-FROM g
-WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
-ORDER BY g.priority DESC, g.next_eligible_at, g.id
-)SQL";
+)SQL" JE_SCHED_LEASED("$3");
 
 const std::string_view kThrottleBatch = R"SQL(
 WITH input AS (
