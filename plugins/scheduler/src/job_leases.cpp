@@ -353,7 +353,6 @@ size_t JobService::sweepExpired(sdk::Txn& txn, int max_jobs, const std::string& 
     txn.exec(sql::kCascadeCancel, {cascade.dump(), actor},
              [&](const sdk::Row& r) { addRun(runs, r, 0, 2); });
   }
-  txn.exec(sql::kUnthrottleDue, {max_jobs, actor});
   refreshRuns(txn, runs);
   if (swept > 0) {
     host_.counterAdd("scheduler_lease_expiries_total", "Leases that expired and were swept",
@@ -362,8 +361,7 @@ size_t JobService::sweepExpired(sdk::Txn& txn, int max_jobs, const std::string& 
   return swept;
 }
 
-size_t JobService::unthrottleDue(int max_jobs, const std::string& actor) {
-  auto txn = host_.begin(JE_TENANT_SYSTEM);
+size_t JobService::unthrottleDue(sdk::Txn& txn, int max_jobs, const std::string& actor) {
   json runs = json::array();
   size_t n = 0;
   txn.exec(sql::kUnthrottleDue, {max_jobs, actor}, [&](const sdk::Row& r) {
@@ -374,7 +372,6 @@ size_t JobService::unthrottleDue(int max_jobs, const std::string& actor) {
   if (n > 0) {
     wakeRunnersAfterCommit(txn);
   }
-  txn.commit();
   return n;
 }
 

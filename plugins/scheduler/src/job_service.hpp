@@ -138,9 +138,10 @@ class JobService {
   // One sweep round under the caller's (system) transaction; returns jobs swept.
   size_t sweepExpired(sdk::Txn& txn, int max_jobs, const std::string& actor);
   void refreshRuns(sdk::Txn& txn, const nlohmann::json& tenant_runs);
-  // throttled -> queued for up to max_jobs jobs whose nextEligibleAt passed, in a system
-  // transaction of its own; wakes the runners when any came back. Returns how many.
-  size_t unthrottleDue(int max_jobs, const std::string& actor);
+  // throttled -> queued for up to max_jobs jobs whose nextEligibleAt passed, under the
+  // caller's (system) transaction; wakes the runners after its commit when any came back.
+  // Returns how many.
+  size_t unthrottleDue(sdk::Txn& txn, int max_jobs, const std::string& actor);
   // je.jobs count_jobs: a tenant's jobs in JE_JOBS_COUNT_* statuses (of one type, or all), at
   // most cap. Throws std::invalid_argument for an unknown `what`.
   int64_t countJobs(sdk::Txn& txn, const std::string& tenant, int32_t what,

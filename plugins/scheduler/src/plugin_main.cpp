@@ -1,6 +1,7 @@
 // Entry glue of the scheduler plugin: the plugin class and JE_PLUGIN, nothing else. Domain
 // logic lives in src/core (no SDK types); job_service.cpp / job_leases.cpp are the data path,
-// runner.cpp the in-process runner and sweeper, routes_*.cpp the HTTP translation,
+// runner.cpp the in-process runner, leader_duties.cpp the leader's
+// sweeps and schedule fires, routes_*.cpp the HTTP translation,
 // cli_commands.cpp the `jobengine jobs|runs` client commands (src/cli/).
 #include <jobengine/plugin.hpp>
 
@@ -10,6 +11,7 @@
 #include "cli_commands.hpp"
 #include "core/scheduler_settings.hpp"
 #include "job_service.hpp"
+#include "leader_duties.hpp"
 #include "plugin_meta.hpp"
 #include "routes.hpp"
 #include "routes_deadletter.hpp"
@@ -36,7 +38,8 @@ class SchedulerPlugin {
       : host_(host),
         settings_(parseSchedulerSettings(config)),
         service_(std::make_unique<JobService>(host, settings_)),
-        runner_(std::make_unique<Runner>(*service_)) {
+        runner_(std::make_unique<Runner>(*service_)),
+        leader_duties_(std::make_unique<LeaderDuties>(*service_)) {
     service_->setWake([this] {
       runner_->wake();
       host_.signal(kJobsSignal);  // the runners of the other replicas
@@ -81,14 +84,19 @@ class SchedulerPlugin {
       host_.watch(kJobsSignal, [runner = runner_.get()] { runner->wake(); });
     }
     runner_->start();
+    leader_duties_->start();
   }
-  void stop() { runner_->stop(); }
+  void stop() {
+    leader_duties_->stop();
+    runner_->stop();
+  }
 
  private:
   sdk::Host& host_;
   SchedulerSettings settings_;
   std::unique_ptr<JobService> service_;
   std::unique_ptr<Runner> runner_;
+  std::unique_ptr<LeaderDuties> leader_duties_;
 };
 
 }  // namespace jobengine::scheduler

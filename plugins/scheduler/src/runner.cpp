@@ -1,5 +1,5 @@
 // Runner implementation: claim loop, handler invocation through je_job_context, batch
-// completion, lease renewal and the leader-less expired-lease sweep. See runner.hpp.
+// completion, lease renewal of the jobs held here. See runner.hpp.
 #include "runner.hpp"
 
 #include <pthread.h>
@@ -19,14 +19,6 @@ constexpr double kFastHandlerMs = 5.0;
 // The longest a finished job waits for others to share its completion transaction (only
 // while workers are still running or have ready jobs; an idle runner completes at once).
 constexpr auto kCompletionLinger = std::chrono::milliseconds(5);
-
-// How often throttled jobs that became eligible return to queued (with je.ratelimit), and how
-// many per round.
-constexpr std::chrono::milliseconds kUnthrottleTick{100};
-constexpr int kUnthrottleBatch = 1000;
-
-// Any fixed 64-bit key: only scheduler sweeps take it.
-constexpr int64_t kSweepLockKey = 0x5363686564537765;  // "SchedSwe"
 
 void nameThread(const std::string& name) {
   pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
@@ -469,43 +461,17 @@ void Runner::sweepLoop() {
   nameThread("sched-sweep");
   const auto renew_every =
       std::chrono::milliseconds(std::min(service_.settings().sweep_interval_ms, 1000));
-  // With je.ratelimit, throttled jobs whose time came are returned to queued every tick of
-  // kUnthrottleTick: a refused job's nextEligibleAt is exact (a token's arrival), and a
-  // second's delay would waste a small bucket's tokens. SKIP LOCKED: every replica may do it.
-  const auto tick = service_.hasRateLimit()
-                        ? std::min<std::chrono::milliseconds>(renew_every, kUnthrottleTick)
-                        : renew_every;
-  auto next_renew = std::chrono::steady_clock::now();
-  auto next_sweep = std::chrono::steady_clock::now();
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      if (sweep_cv_.wait_for(lock, tick, [&] { return stopping_; })) {
+      if (sweep_cv_.wait_for(lock, renew_every, [&] { return stopping_; })) {
         return;
       }
     }
     try {
-      const auto now = std::chrono::steady_clock::now();
-      if (now >= next_renew) {
-        next_renew = now + renew_every;
-        renewLeases();
-      }
-      if (service_.hasRateLimit()) {
-        service_.unthrottleDue(kUnthrottleBatch, "sweeper");
-      }
-      if (now >= next_sweep) {
-        next_sweep = now + std::chrono::milliseconds(service_.settings().sweep_interval_ms);
-        auto txn = service_.host().begin(JE_TENANT_SYSTEM);
-        bool leader = false;
-        txn.exec("SELECT pg_try_advisory_xact_lock($1::bigint)", {kSweepLockKey},
-                 [&](const sdk::Row& r) { leader = r.boolean(0); });
-        if (leader) {
-          service_.sweepExpired(txn, 500, "sweeper");
-        }
-        txn.commit();
-      }
+      renewLeases();
     } catch (const std::exception& e) {
-      service_.host().warn(std::string("lease sweep failed: ") + e.what());
+      service_.host().warn(std::string("lease renewal failed: ") + e.what());
     }
   }
 }

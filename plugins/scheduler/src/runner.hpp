@@ -20,10 +20,8 @@
 // and signals lost to a dropped connection).
 //
 // One "sched-sweep" thread renews the leases of jobs held here (running, or ready and waiting
-// for a worker; and picks up cancel_requested for them) and, every sweep_interval_ms, sweeps
-// expired leases — only in the replica that wins pg_try_advisory_xact_lock for that sweep
-// transaction (there is no je.leader yet; the lock makes sweeps one-at-a-time across
-// replicas).
+// for a worker; and picks up cancel_requested for them). Sweeping expired leases and
+// releasing throttled jobs are the leader's (leader_duties.hpp).
 //
 // Locking: mutex_ guards stopping_, wake_seq_, ready_, finished_, busy_, reserved_ and
 // avg_handler_ms_; inflight_mutex_
