@@ -28,8 +28,8 @@ VALUES ($1, $2::uuid, $3, $4::uuid, $5::uuid, $6, $7, 'queued', $8::smallint,
 
 constexpr std::string_view kInsertRun = R"sql(
 INSERT INTO scheduler.runs (tenant_id, id, project_id, source_id, kind, status, reason,
-                            correlation_id, trace_id, jobs_total, created_by)
-VALUES ($1, $2::uuid, $3, $4::uuid, $5, 'queued', $6, $7, $8, $9::int, $10)
+                            correlation_id, trace_id, jobs_total, created_by, idempotency_key)
+VALUES ($1, $2::uuid, $3, $4::uuid, $5, 'queued', $6, $7, $8, $9::int, $10, $11)
 )sql";
 
 std::optional<std::string> nonEmpty(std::string_view s) {
@@ -38,8 +38,18 @@ std::optional<std::string> nonEmpty(std::string_view s) {
 
 }  // namespace
 
+Origin Origin::of(const sdk::Txn& txn, const sdk::Request& request) {
+  return Origin{txn.tenant(), nonEmpty(request.requestId()), nonEmpty(request.traceId()),
+                nonEmpty(request.subject())};
+}
+
 std::vector<std::string> appendEvents(sdk::Txn& txn, const std::vector<OpsEvent>& events,
                                       sdk::UuidV7Generator& ids, const sdk::Request& request) {
+  return appendEvents(txn, events, ids, Origin::of(txn, request));
+}
+
+std::vector<std::string> appendEvents(sdk::Txn& txn, const std::vector<OpsEvent>& events,
+                                      sdk::UuidV7Generator& ids, const Origin& origin) {
   std::vector<std::string> event_ids;
   if (events.empty()) {
     return event_ids;
@@ -50,8 +60,8 @@ std::vector<std::string> appendEvents(sdk::Txn& txn, const std::vector<OpsEvent>
     nlohmann::json body = e.body;
     const std::string event_id = "urn:orch:event:" + ids.next();
     body["eventId"] = event_id;
-    if (!body.contains("correlationId")) {
-      body["correlationId"] = request.requestId();
+    if (!body.contains("correlationId") && origin.request_id) {
+      body["correlationId"] = *origin.request_id;
     }
     if (e.project_id) {
       body["projectId"] = *e.project_id;
@@ -65,16 +75,20 @@ std::vector<std::string> appendEvents(sdk::Txn& txn, const std::vector<OpsEvent>
                     {"body", body}});
     event_ids.push_back(event_id);
   }
-  txn.exec(kInsertEvents, {txn.tenant(), rows.dump()});
+  txn.exec(kInsertEvents, {origin.tenant, rows.dump()});
   return event_ids;
 }
 
 OpsEvent insertQueuedJob(sdk::Txn& txn, const NewJob& job, const sdk::Request& request) {
+  return insertQueuedJob(txn, job, Origin::of(txn, request));
+}
+
+OpsEvent insertQueuedJob(sdk::Txn& txn, const NewJob& job, const Origin& origin) {
   const std::string digest = sdk::canonicalDigest(job.payload);
-  txn.exec(kInsertJob,
-           {txn.tenant(), job.id, job.project_id, job.run_id, job.source_id, job.job_key,
-            job.job_type, job.priority, job.max_attempts, job.payload.dump(), digest,
-            job.correlation_id, job.replay_of, nonEmpty(request.traceId())});
+  txn.exec(kInsertJob, {origin.tenant, job.id, job.project_id, job.run_id, job.source_id,
+                        job.job_key, job.job_type, job.priority, job.max_attempts,
+                        job.payload.dump(), digest, job.correlation_id, job.replay_of,
+                        origin.trace_id});
   OpsEvent created;
   created.type = "job.created";
   created.project_id = job.project_id;
@@ -103,15 +117,20 @@ OpsEvent insertRun(sdk::Txn& txn, const std::string& run_id, const std::string& 
                    const std::optional<std::string>& project_id,
                    const std::optional<std::string>& source_id, int jobs_total,
                    const std::optional<std::string>& reason, const sdk::Request& request) {
-  txn.exec(kInsertRun, {txn.tenant(), run_id, project_id, source_id, kind, reason,
-                        nonEmpty(request.requestId()), nonEmpty(request.traceId()), jobs_total,
-                        nonEmpty(request.subject())});
+  return insertRun(txn, NewRun{run_id, kind, project_id, source_id, jobs_total, reason, {}},
+                   Origin::of(txn, request));
+}
+
+OpsEvent insertRun(sdk::Txn& txn, const NewRun& run, const Origin& origin) {
+  txn.exec(kInsertRun, {origin.tenant, run.id, run.project_id, run.source_id, run.kind,
+                        run.reason, origin.request_id, origin.trace_id, run.jobs_total,
+                        origin.subject, run.idempotency_key});
   OpsEvent created;
   created.type = "run.created";
-  created.project_id = project_id;
-  created.run_id = run_id;
-  created.source_id = source_id;
-  created.body["data"] = {{"runId", run_id}, {"kind", kind}, {"jobsTotal", jobs_total}};
+  created.project_id = run.project_id;
+  created.run_id = run.id;
+  created.source_id = run.source_id;
+  created.body["data"] = {{"runId", run.id}, {"kind", run.kind}, {"jobsTotal", run.jobs_total}};
   return created;
 }
 

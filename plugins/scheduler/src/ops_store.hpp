@@ -37,7 +37,22 @@ struct OpsEvent {
   nlohmann::json body = nlohmann::json::object();
 };
 
+// Who causes a write: a request (its tenant, ids and subject), or the engine itself (the
+// leader firing a schedule: a tenant and nothing else; the host then names the plugin as the
+// actor, SPEC §6).
+struct Origin {
+  std::string tenant;
+  std::optional<std::string> request_id;
+  std::optional<std::string> trace_id;
+  std::optional<std::string> subject;
+
+  static Origin of(const sdk::Txn& txn, const sdk::Request& request);
+  static Origin engine(const std::string& tenant) { return Origin{tenant, {}, {}, {}}; }
+};
+
 // Appends events in one statement; returns their eventIds in order.
+std::vector<std::string> appendEvents(sdk::Txn& txn, const std::vector<OpsEvent>& events,
+                                      sdk::UuidV7Generator& ids, const Origin& origin);
 std::vector<std::string> appendEvents(sdk::Txn& txn, const std::vector<OpsEvent>& events,
                                       sdk::UuidV7Generator& ids, const sdk::Request& request);
 
@@ -57,9 +72,21 @@ struct NewJob {
 
 // Inserts a queued job and returns its job.created event (the caller appends it together with
 // its own events). payload_digest is the sha256 of the canonical payload.
+OpsEvent insertQueuedJob(sdk::Txn& txn, const NewJob& job, const Origin& origin);
 OpsEvent insertQueuedJob(sdk::Txn& txn, const NewJob& job, const sdk::Request& request);
 
 // Inserts a run row (kind sync | pack | batch ...) with jobs_total and returns run.created.
+// idempotency_key (optional) is unique per tenant (runs_idempotency).
+struct NewRun {
+  std::string id;
+  std::string kind;
+  std::optional<std::string> project_id;
+  std::optional<std::string> source_id;
+  int jobs_total = 1;
+  std::optional<std::string> reason;
+  std::optional<std::string> idempotency_key;
+};
+OpsEvent insertRun(sdk::Txn& txn, const NewRun& run, const Origin& origin);
 OpsEvent insertRun(sdk::Txn& txn, const std::string& run_id, const std::string& kind,
                    const std::optional<std::string>& project_id,
                    const std::optional<std::string>& source_id, int jobs_total,

@@ -16,8 +16,10 @@
 #include "routes.hpp"
 #include "routes_deadletter.hpp"
 #include "routes_packruns.hpp"
+#include "routes_schedules.hpp"
 #include "routes_sources.hpp"
 #include "runner.hpp"
+#include "schedule_firer.hpp"
 
 namespace jobengine::scheduler {
 
@@ -39,7 +41,10 @@ class SchedulerPlugin {
         settings_(parseSchedulerSettings(config)),
         service_(std::make_unique<JobService>(host, settings_)),
         runner_(std::make_unique<Runner>(*service_)),
-        leader_duties_(std::make_unique<LeaderDuties>(*service_)) {
+        leader_duties_(std::make_unique<LeaderDuties>(*service_)),
+        schedule_firer_(std::make_unique<ScheduleFirer>(*service_)) {
+    leader_duties_->add(
+        [firer = schedule_firer_.get()](sdk::Txn& txn, int64_t /*epoch*/) { firer->fireDue(txn); });
     service_->setWake([this] {
       runner_->wake();
       host_.signal(kJobsSignal);  // the runners of the other replicas
@@ -69,6 +74,7 @@ class SchedulerPlugin {
     registerRunRoutes(host, doc, *service_);
     registerWorkerRoutes(host, doc, *service_);
     registerSourceRoutes(host, doc);
+    registerScheduleRoutes(host, doc);
     registerDeadLetterRoutes(host, doc);
     registerPackRunRoutes(host, doc);
     doc.requireAllUsed();
@@ -97,6 +103,7 @@ class SchedulerPlugin {
   std::unique_ptr<JobService> service_;
   std::unique_ptr<Runner> runner_;
   std::unique_ptr<LeaderDuties> leader_duties_;
+  std::unique_ptr<ScheduleFirer> schedule_firer_;
 };
 
 }  // namespace jobengine::scheduler

@@ -18,6 +18,8 @@
 
 #include "core/source_spec.hpp"
 #include "ops_store.hpp"
+#include "schedule_store.hpp"
+#include "source_sync.hpp"
 
 namespace jobengine::scheduler {
 
@@ -25,10 +27,13 @@ namespace {
 
 constexpr const char* kBase = "/api/v1/jobengine/sources";
 
+// `schedule` is a view of the source's row in scheduler.schedules (schedule_store.hpp).
 std::string columns() {
-  return "id::text, name, kind, upstream_host, schedule, rate_policy, config, enabled, paused, "
-         "pause_reason, version, " +
-         rfc3339Sql("created_at") + ", " + rfc3339Sql("updated_at");
+  return "sources.id::text, name, kind, upstream_host, (SELECT scheduler.schedule_json(sc) FROM "
+         "scheduler.schedules sc WHERE sc.tenant_id = sources.tenant_id AND sc.source_id = "
+         "sources.id), rate_policy, config, sources.enabled, paused, pause_reason, "
+         "sources.version, " +
+         rfc3339Sql("sources.created_at") + ", " + rfc3339Sql("sources.updated_at");
 }
 
 // Column order of columns(); text columns become JSON strings, jsonb columns JSON values.
@@ -156,14 +161,14 @@ void createSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request
     return c[key].is_string() ? c[key].get<std::string>() : c[key].dump();
   };
   static const std::string insert_sql =
-      "INSERT INTO scheduler.sources (tenant_id, id, name, kind, upstream_host, schedule, "
-      "rate_policy, config, enabled) VALUES ($1, $2::uuid, $3, $4, $5, $6::jsonb, $7::jsonb, "
-      "coalesce($8::jsonb, '{}'::jsonb), coalesce($9::boolean, true)) RETURNING " +
+      "INSERT INTO scheduler.sources (tenant_id, id, name, kind, upstream_host, rate_policy, "
+      "config, enabled) VALUES ($1, $2::uuid, $3, $4, $5, $6::jsonb, coalesce($7::jsonb, "
+      "'{}'::jsonb), coalesce($8::boolean, true)) RETURNING " +
       columns();
   std::optional<nlohmann::json> source;
   try {
     txn.exec(insert_sql,
-             {txn.tenant(), id, text("name"), text("kind"), text("upstream_host"), text("schedule"),
+             {txn.tenant(), id, text("name"), text("kind"), text("upstream_host"),
               text("rate_policy"), text("config"), text("enabled")},
              [&](const sdk::Row& r) { source = sourceFromRow(r); });
   } catch (const sdk::Error& e) {
@@ -174,7 +179,13 @@ void createSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request
               "a source named '" + c["name"].get<std::string>() + "' was created concurrently");
     return;
   }
-  appendEvents(txn, {sourceEvent("source.created", *source)}, ids, request);
+  std::vector<OpsEvent> events;
+  if (input.schedule && !input.schedule->is_null()) {
+    events = applySourceSchedule(txn, ids, id, *input.schedule);
+    source = loadSource(txn, id);
+  }
+  events.insert(events.begin(), sourceEvent("source.created", *source));
+  appendEvents(txn, events, ids, request);
   response.header("Location", std::string(kBase) + "/" + id);
   sendSource(response, 201, *source);
 }
@@ -233,8 +244,6 @@ void patchSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request&
       "kind = CASE WHEN $3::jsonb ? 'kind' THEN $3::jsonb->>'kind' ELSE kind END, "
       "upstream_host = CASE WHEN $3::jsonb ? 'upstream_host' THEN $3::jsonb->>'upstream_host' "
       "ELSE upstream_host END, "
-      "schedule = CASE WHEN $3::jsonb ? 'schedule' THEN nullif($3::jsonb->'schedule', "
-      "'null'::jsonb) ELSE schedule END, "
       "rate_policy = CASE WHEN $3::jsonb ? 'rate_policy' THEN nullif($3::jsonb->'rate_policy', "
       "'null'::jsonb) ELSE rate_policy END, "
       "config = CASE WHEN $3::jsonb ? 'config' THEN $3::jsonb->'config' ELSE config END, "
@@ -249,7 +258,13 @@ void patchSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request&
   for (const auto& item : body->items()) {
     changed.push_back(item.key());
   }
-  appendEvents(txn, {sourceEvent("source.updated", *after, {{"changed", changed}})}, ids, request);
+  std::vector<OpsEvent> events;
+  if (input.schedule) {
+    events = applySourceSchedule(txn, ids, (*after)["id"].get<std::string>(), *input.schedule);
+    after = loadSource(txn, (*after)["id"].get<std::string>());
+  }
+  events.insert(events.begin(), sourceEvent("source.updated", *after, {{"changed", changed}}));
+  appendEvents(txn, events, ids, request);
   sendSource(response, 200, *after);
 }
 
@@ -326,25 +341,17 @@ void syncSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request& 
                   (paused ? "paused; resume it" : "disabled; enable it") + " before a sync");
     return;
   }
-  const std::string run_id = ids.next();
-  NewJob job;
-  job.id = ids.next();
-  job.run_id = run_id;
-  job.source_id = source_id;
-  job.job_key = "sync";
-  job.job_type = syncJobType((*source)["kind"].get<std::string>(), (*source)["config"]);
-  job.payload = {{"sourceId", source_id}, {"sourceName", (*source)["name"]}, {"trigger", "manual"}};
-  std::vector<OpsEvent> events;
-  events.push_back(insertRun(txn, run_id, "sync", std::nullopt, source_id, 1,
-                             std::string("manual sync"), request));
-  events.push_back(insertQueuedJob(txn, job, request));
-  events.push_back(
-      sourceEvent("source.sync_requested", *source, {{"runId", run_id}, {"jobId", job.id}}));
-  appendEvents(txn, events, ids, request);
-  response.header("Location", "/api/v1/jobengine/runs/" + run_id);
-  response.json(202, {{"runId", run_id},
-                      {"jobId", job.id},
-                      {"jobType", job.job_type},
+  SyncRequest sync;
+  sync.trigger = "manual";
+  sync.reason = "manual sync";
+  SyncRun run = createSyncRun(txn, ids, *source, sync, Origin::of(txn, request));
+  run.events.push_back(sourceEvent("source.sync_requested", *source,
+                                   {{"runId", run.run_id}, {"jobId", run.job_id}}));
+  appendEvents(txn, run.events, ids, request);
+  response.header("Location", "/api/v1/jobengine/runs/" + run.run_id);
+  response.json(202, {{"runId", run.run_id},
+                      {"jobId", run.job_id},
+                      {"jobType", run.job_type},
                       {"sourceId", source_id},
                       {"status", "queued"}});
 }

@@ -2,6 +2,8 @@
 // field, what was wrong and what is allowed (STYLE habit 12).
 #include "core/source_spec.hpp"
 
+#include "core/schedule_spec.hpp"
+
 #include <cctype>
 #include <string_view>
 #include <vector>
@@ -52,26 +54,6 @@ bool validHost(std::string_view s) {
   return true;
 }
 
-bool validCron(std::string_view s) {
-  int fields = 0;
-  bool in_field = false;
-  for (const char c : s) {
-    if (c == ' ') {
-      in_field = false;
-      continue;
-    }
-    if (std::isalnum(static_cast<unsigned char>(c)) == 0 &&
-        std::string_view("*/,-?").find(c) == std::string_view::npos) {
-      return false;
-    }
-    if (!in_field) {
-      ++fields;
-      in_field = true;
-    }
-  }
-  return fields == 5;
-}
-
 std::optional<FieldError> checkInt(const nlohmann::json& obj, const std::string& parent,
                                    const char* key, int64_t min, bool required) {
   const std::string field = parent + "." + key;
@@ -101,26 +83,6 @@ std::optional<FieldError> checkKeys(const nlohmann::json& obj, const std::string
     }
   }
   return std::nullopt;
-}
-
-std::optional<FieldError> checkSchedule(const nlohmann::json& v) {
-  if (!v.is_object()) {
-    return invalid("schedule",
-                   "must be an object {cron, timeZone, maxParallelRuns, maxLagMinutes}");
-  }
-  if (auto e = checkKeys(v, "schedule", {"cron", "timeZone", "maxParallelRuns", "maxLagMinutes"})) {
-    return e;
-  }
-  if (!v.contains("cron") || !v["cron"].is_string() || !validCron(v["cron"].get<std::string>())) {
-    return invalid("schedule.cron", "must be a 5-field cron expression, e.g. \"*/15 * * * *\"");
-  }
-  if (v.contains("timeZone") && (!v["timeZone"].is_string() || v["timeZone"].empty())) {
-    return invalid("schedule.timeZone", "must be an IANA time zone name, e.g. \"UTC\"");
-  }
-  if (auto e = checkInt(v, "schedule", "maxParallelRuns", 1, false)) {
-    return e;
-  }
-  return checkInt(v, "schedule", "maxLagMinutes", 0, false);
 }
 
 std::optional<FieldError> checkRatePolicy(const nlohmann::json& v) {
@@ -199,8 +161,8 @@ SourceInput parse(const nlohmann::json& body, bool create) {
       }
       cols["upstream_host"] = v;
     } else if (key == "schedule") {
-      e = v.is_null() ? std::nullopt : checkSchedule(v);
-      cols["schedule"] = v;
+      e = v.is_null() ? std::nullopt : parseScheduleBody(v, ScheduleBody::kOfSource).error;
+      out.schedule = v;
     } else if (key == "ratePolicy") {
       e = v.is_null() ? std::nullopt : checkRatePolicy(v);
       cols["rate_policy"] = v;

@@ -5,8 +5,8 @@
 //   name          required on create; 1..200 chars of [a-z0-9._:/-], starting alphanumeric
 //   kind          required on create; 1..64 chars of [a-z0-9._-], starting alphanumeric
 //   upstreamHost  optional; a host name or IPv4 with optional :port, no scheme, no path
-//   schedule      optional object {cron (5 fields, required), timeZone, maxParallelRuns >= 1,
-//                 maxLagMinutes >= 0}
+//   schedule      optional object, the source's schedule (core/schedule_spec.hpp, kOfSource):
+//                 written to scheduler.schedules, not to the source row
 //   ratePolicy    optional object {rpm >= 1 (required), burst >= 1, cooldownSeconds >= 0};
 //                 absent/null means egress is denied (SPEC §3 default deny)
 //   config        optional object, free-form (adapter settings; "syncJobType" overrides the
@@ -29,6 +29,8 @@ namespace jobengine::scheduler {
 struct SourceInput {
   // Column name -> value to write (JSON null = SQL NULL). Only the fields the body named.
   nlohmann::json columns = nlohmann::json::object();
+  // The `schedule` field when the body named it (validated); JSON null removes the schedule.
+  std::optional<nlohmann::json> schedule;
   std::optional<FieldError> error;
 };
 

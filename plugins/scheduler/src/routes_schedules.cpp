@@ -1,0 +1,317 @@
+// routes_schedules.cpp — HTTP glue for /api/v1/jobengine/schedules. Every route runs in the
+// request's tenant-bound transaction (JE_ROUTE_TXN); every change appends its schedule.*
+// event in that transaction.
+//
+// Decisions (plugins/scheduler/README.md, "Schedules"; docs/schedules.md for the times):
+//  * A source has at most one schedule: POST for a source that has one is 409
+//    SCHEDULE_EXISTS naming it. A source's `schedule` field shows the same row.
+//  * PUT replaces the whole schedule (omitted fields take their defaults); sourceId cannot
+//    change. ETag "v<version>"; If-Match optional, 412 when it names another version.
+//  * Any write plans from now: fires before the write are not made up.
+//  * trigger: one run now, outside the cron (a `triggered` fire at the request's time), refused
+//    (409) for a paused or disabled source and when maxParallelRuns runs of the schedule are
+//    still queued or running.
+//  * preview creates nothing and needs only orch:read.
+#include "routes_schedules.hpp"
+
+#include <jobengine/etag.hpp>
+#include <jobengine/time_format.hpp>
+
+#include <memory>
+
+#include "core/schedule_spec.hpp"
+#include "ops_store.hpp"
+#include "schedule_store.hpp"
+#include "source_sync.hpp"
+
+namespace jobengine::scheduler {
+
+namespace {
+
+constexpr const char* kBase = "/api/v1/jobengine/schedules";
+
+uint64_t versionOf(const nlohmann::json& schedule) {
+  return static_cast<uint64_t>(schedule["version"].get<int64_t>());
+}
+
+void sendSchedule(sdk::Response& response, int status, const nlohmann::json& schedule) {
+  response.header("ETag", sdk::makeEtag(versionOf(schedule)));
+  response.json(status, schedule);
+}
+
+void notFound(sdk::Response& response, const sdk::Request& request, const std::string& id) {
+  sendError(response, request, 404, "SCHEDULE_NOT_FOUND", "no schedule with id '" + id + "'");
+}
+
+// Resolves {id} FOR UPDATE and the If-Match precondition; answers 404 / 412 itself.
+std::optional<nlohmann::json> scheduleForUpdate(sdk::Txn& txn, const sdk::Request& request,
+                                                sdk::Response& response) {
+  const std::string id = request.param("id").value_or("");
+  const auto schedule = isUuid(id) ? loadSchedule(txn, id, true) : std::nullopt;
+  if (!schedule) {
+    notFound(response, request, id);
+    return std::nullopt;
+  }
+  if (const auto refused = sdk::checkIfMatch(request.header("If-Match"), versionOf(*schedule))) {
+    sendClientError(response, request, *refused);
+    return std::nullopt;
+  }
+  return schedule;
+}
+
+void listSchedules(sdk::Host& host, const sdk::Request& request, sdk::Response& response) {
+  auto txn = host.borrow(request.txn());
+  const std::string binding = "GET " + std::string(kBase);
+  const auto page = pageRequest(request, response, binding, 1);
+  if (!page) {
+    return;
+  }
+  std::optional<std::string> after;
+  if (page->after) {
+    const auto& id = (*page->after)[0];
+    if (!id.is_string() || !isUuid(id.get<std::string>())) {
+      sendClientError(response, request,
+                      sdk::invalidPageToken("the token's key is not a schedule id"));
+      return;
+    }
+    after = id.get<std::string>();
+  }
+  const auto source_id = request.query("sourceId");
+  if (source_id && !isUuid(std::string(*source_id))) {
+    sendError(response, request, 400, "INVALID_QUERY", "sourceId: must be a source id (a UUID)",
+              {{"field", "sourceId"}});
+    return;
+  }
+  static const std::string sql =
+      "SELECT scheduler.schedule_json(s) FROM scheduler.schedules s WHERE s.tenant_id = $1 AND "
+      "($2::uuid IS NULL OR s.id > $2::uuid) AND ($3::uuid IS NULL OR s.source_id = $3::uuid) "
+      "ORDER BY s.id LIMIT $4::int";
+  nlohmann::json items = nlohmann::json::array();
+  std::optional<std::string> source_filter;
+  if (source_id) {
+    source_filter = std::string(*source_id);
+  }
+  txn.exec(sql, {txn.tenant(), after, source_filter, page->fetchLimit()},
+           [&](const sdk::Row& r) { items.push_back(r.json(0)); });
+  nlohmann::json body;
+  if (const auto next = sdk::finishPage(
+          items, *page, [](const nlohmann::json& s) { return nlohmann::json::array({s["id"]}); },
+          binding)) {
+    body["nextPageToken"] = *next;
+  }
+  body["schedules"] = items;
+  response.json(200, body);
+}
+
+void createSchedule(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request& request,
+                    sdk::Response& response) {
+  auto txn = host.borrow(request.txn());
+  const auto body = jsonBody(request, response);
+  if (!body) {
+    return;
+  }
+  const ScheduleInput input = parseScheduleBody(*body, ScheduleBody::kCreate);
+  if (input.error) {
+    sendFieldError(response, request, *input.error);
+    return;
+  }
+  const std::string& source_id = *input.fields.source_id;
+  // Locks the source: two concurrent creates for it are serialized, the second sees the first.
+  const bool source_exists = txn.one("SELECT true FROM scheduler.sources WHERE tenant_id = $1 "
+                                     "AND id = $2::uuid FOR UPDATE",
+                                     {txn.tenant(), source_id},
+                                     [](const sdk::Row& r) { return r.boolean(0); })
+                                 .has_value();
+  if (!source_exists) {
+    sendError(response, request, 422, "VALIDATION_FAILED",
+              "sourceId: no source with id '" + source_id + "'", {{"field", "sourceId"}});
+    return;
+  }
+  if (const auto existing = loadScheduleOfSource(txn, source_id, false)) {
+    sendError(response, request, 409, "SCHEDULE_EXISTS",
+              "source '" + source_id + "' already has schedule '" +
+                  (*existing)["id"].get<std::string>() + "'; change it with PUT",
+              {{"existingId", (*existing)["id"]}});
+    return;
+  }
+  const std::string id = ids.next();
+  const auto schedule = insertSchedule(txn, id, input.fields, databaseNow(txn));
+  appendEvents(txn, {scheduleEvent("schedule.created", schedule)}, ids, request);
+  response.header("Location", std::string(kBase) + "/" + id);
+  sendSchedule(response, 201, schedule);
+}
+
+void getSchedule(sdk::Host& host, const sdk::Request& request, sdk::Response& response) {
+  auto txn = host.borrow(request.txn());
+  const std::string id = request.param("id").value_or("");
+  const auto schedule = isUuid(id) ? loadSchedule(txn, id, false) : std::nullopt;
+  if (!schedule) {
+    notFound(response, request, id);
+    return;
+  }
+  if (const auto none_match = request.header("If-None-Match")) {
+    if (sdk::etagListMatches(*none_match, versionOf(*schedule))) {
+      response.header("ETag", sdk::makeEtag(versionOf(*schedule)));
+      response.status(304);
+      return;
+    }
+  }
+  sendSchedule(response, 200, *schedule);
+}
+
+void replaceScheduleRoute(sdk::Host& host, sdk::UuidV7Generator& ids,
+                          const sdk::Request& request, sdk::Response& response) {
+  auto txn = host.borrow(request.txn());
+  const auto body = jsonBody(request, response);
+  if (!body) {
+    return;
+  }
+  ScheduleInput input = parseScheduleBody(*body, ScheduleBody::kReplace);
+  if (input.error) {
+    sendFieldError(response, request, *input.error);
+    return;
+  }
+  const auto before = scheduleForUpdate(txn, request, response);
+  if (!before) {
+    return;
+  }
+  if (input.fields.source_id && *input.fields.source_id != (*before)["sourceId"]) {
+    sendError(response, request, 422, "VALIDATION_FAILED",
+              "sourceId: a schedule's source cannot change (delete it and create another)",
+              {{"field", "sourceId"}});
+    return;
+  }
+  const auto after =
+      replaceSchedule(txn, (*before)["id"].get<std::string>(), input.fields, databaseNow(txn));
+  appendEvents(txn, {scheduleEvent("schedule.updated", after)}, ids, request);
+  sendSchedule(response, 200, after);
+}
+
+void deleteScheduleRoute(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request& request,
+                         sdk::Response& response) {
+  auto txn = host.borrow(request.txn());
+  const auto schedule = scheduleForUpdate(txn, request, response);
+  if (!schedule) {
+    return;
+  }
+  deleteSchedule(txn, (*schedule)["id"].get<std::string>());
+  appendEvents(txn, {scheduleEvent("schedule.deleted", *schedule)}, ids, request);
+  response.status(204);
+}
+
+void triggerSchedule(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request& request,
+                     sdk::Response& response) {
+  auto txn = host.borrow(request.txn());
+  const auto schedule = scheduleForUpdate(txn, request, response);
+  if (!schedule) {
+    return;
+  }
+  const std::string schedule_id = (*schedule)["id"].get<std::string>();
+  const std::string source_id = (*schedule)["sourceId"].get<std::string>();
+  const auto source = loadSourceForSync(txn, txn.tenant(), source_id);
+  if ((*source)["paused"].get<bool>() || !(*source)["enabled"].get<bool>()) {
+    const bool paused = (*source)["paused"].get<bool>();
+    sendError(response, request, 409, paused ? "SOURCE_PAUSED" : "SOURCE_DISABLED",
+              "source '" + (*source)["name"].get<std::string>() + "' is " +
+                  (paused ? "paused; resume it" : "disabled; enable it") + " before a trigger");
+    return;
+  }
+  const int64_t active = activeScheduleRuns(txn, txn.tenant(), source_id);
+  const int limit = (*schedule)["maxParallelRuns"].get<int>();
+  if (active >= limit) {
+    sendError(response, request, 409, "SCHEDULE_BUSY",
+              "schedule '" + schedule_id + "' has " + std::to_string(active) +
+                  " runs queued or running and allows " + std::to_string(limit) +
+                  " (maxParallelRuns)",
+              {{"activeRuns", active}, {"maxParallelRuns", limit}});
+    return;
+  }
+  const SysTime now = databaseNow(txn);
+  const std::string fire_at = sdk::formatRfc3339(now, sdk::TimePrecision::kMicros);
+  SyncRequest sync;
+  sync.run_kind = "schedule";
+  sync.trigger = "trigger";
+  sync.extra = {{"scheduleId", schedule_id}, {"fireAt", fire_at}};
+  sync.reason = "schedule triggered";
+  sync.run_id = ids.next();
+  recordFire(txn, txn.tenant(), schedule_id, now, "triggered", std::nullopt, sync.run_id);
+  SyncRun run = createSyncRun(txn, ids, *source, sync, Origin::of(txn, request));
+  run.events.push_back(scheduleEvent("schedule.triggered", *schedule,
+                                     {{"runId", run.run_id}, {"fireAt", fire_at}}));
+  appendEvents(txn, run.events, ids, request);
+  response.header("Location", "/api/v1/jobengine/runs/" + run.run_id);
+  response.json(202, {{"scheduleId", schedule_id},
+                      {"sourceId", source_id},
+                      {"runId", run.run_id},
+                      {"jobId", run.job_id},
+                      {"jobType", run.job_type},
+                      {"fireAt", fire_at},
+                      {"status", "queued"}});
+}
+
+void previewSchedule(const sdk::Request& request, sdk::Response& response) {
+  const auto body = jsonBody(request, response);
+  if (!body) {
+    return;
+  }
+  const PreviewInput input = parsePreviewBody(*body);
+  if (input.error) {
+    sendFieldError(response, request, *input.error);
+    return;
+  }
+  const ParsedSchedule parsed = parseCronAndZone(input.cron, input.time_zone);
+  nlohmann::json fires = nlohmann::json::array();
+  SysTime at = input.from.value_or(std::chrono::system_clock::now());
+  for (int i = 0; i < input.count; ++i) {
+    const auto next = nextFire(*parsed.cron, *parsed.zone, at);
+    if (!next) {
+      break;  // e.g. "0 0 30 2 *": never
+    }
+    fires.push_back(sdk::formatRfc3339(*next, sdk::TimePrecision::kSeconds));
+    at = *next;
+  }
+  response.json(200, {{"cron", input.cron}, {"timeZone", input.time_zone}, {"fires", fires}});
+}
+
+}  // namespace
+
+void registerScheduleRoutes(sdk::Host& host, sdk::ApiDoc& doc) {
+  auto ids = std::make_shared<sdk::UuidV7Generator>();
+  sdk::Host* h = &host;
+  const std::string base = kBase;
+  const std::string item = base + "/:id";
+  host.route(
+      "GET", kBase, "orch:read",
+      [h](const sdk::Request& rq, sdk::Response& rs) { listSchedules(*h, rq, rs); },
+      JE_ROUTE_TXN, doc.operation("GET", kBase));
+  host.route(
+      "POST", kBase, "orch:operate",
+      [h, ids](const sdk::Request& rq, sdk::Response& rs) { createSchedule(*h, *ids, rq, rs); },
+      JE_ROUTE_TXN, doc.operation("POST", kBase));
+  host.route(
+      "POST", (base + "/preview").c_str(), "orch:read",
+      [](const sdk::Request& rq, sdk::Response& rs) { previewSchedule(rq, rs); }, 0,
+      doc.operation("POST", base + "/preview"));
+  host.route(
+      "GET", item.c_str(), "orch:read",
+      [h](const sdk::Request& rq, sdk::Response& rs) { getSchedule(*h, rq, rs); }, JE_ROUTE_TXN,
+      doc.operation("GET", item));
+  host.route(
+      "PUT", item.c_str(), "orch:operate",
+      [h, ids](const sdk::Request& rq, sdk::Response& rs) {
+        replaceScheduleRoute(*h, *ids, rq, rs);
+      },
+      JE_ROUTE_TXN, doc.operation("PUT", item));
+  host.route(
+      "DELETE", item.c_str(), "orch:operate",
+      [h, ids](const sdk::Request& rq, sdk::Response& rs) {
+        deleteScheduleRoute(*h, *ids, rq, rs);
+      },
+      JE_ROUTE_TXN, doc.operation("DELETE", item));
+  host.route(
+      "POST", (item + "/trigger").c_str(), "orch:operate",
+      [h, ids](const sdk::Request& rq, sdk::Response& rs) { triggerSchedule(*h, *ids, rq, rs); },
+      JE_ROUTE_TXN, doc.operation("POST", item + "/trigger"));
+}
+
+}  // namespace jobengine::scheduler
