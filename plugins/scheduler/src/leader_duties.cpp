@@ -23,7 +23,9 @@ LeaderDuties::~LeaderDuties() { stop(); }
 
 void LeaderDuties::add(Duty duty) { duties_.push_back(std::move(duty)); }
 
-void LeaderDuties::start() { thread_ = std::thread([this] { loop(); }); }
+void LeaderDuties::start() {
+  thread_ = std::thread([this] { loop(); });
+}
 
 void LeaderDuties::stop() {
   {

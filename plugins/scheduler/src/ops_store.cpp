@@ -85,10 +85,10 @@ OpsEvent insertQueuedJob(sdk::Txn& txn, const NewJob& job, const sdk::Request& r
 
 OpsEvent insertQueuedJob(sdk::Txn& txn, const NewJob& job, const Origin& origin) {
   const std::string digest = sdk::canonicalDigest(job.payload);
-  txn.exec(kInsertJob, {origin.tenant, job.id, job.project_id, job.run_id, job.source_id,
-                        job.job_key, job.job_type, job.priority, job.max_attempts,
-                        job.payload.dump(), digest, job.correlation_id, job.replay_of,
-                        origin.trace_id});
+  txn.exec(kInsertJob,
+           {origin.tenant, job.id, job.project_id, job.run_id, job.source_id, job.job_key,
+            job.job_type, job.priority, job.max_attempts, job.payload.dump(), digest,
+            job.correlation_id, job.replay_of, origin.trace_id});
   OpsEvent created;
   created.type = "job.created";
   created.project_id = job.project_id;
@@ -122,9 +122,9 @@ OpsEvent insertRun(sdk::Txn& txn, const std::string& run_id, const std::string& 
 }
 
 OpsEvent insertRun(sdk::Txn& txn, const NewRun& run, const Origin& origin) {
-  txn.exec(kInsertRun, {origin.tenant, run.id, run.project_id, run.source_id, run.kind,
-                        run.reason, origin.request_id, origin.trace_id, run.jobs_total,
-                        origin.subject, run.idempotency_key});
+  txn.exec(kInsertRun, {origin.tenant, run.id, run.project_id, run.source_id, run.kind, run.reason,
+                        origin.request_id, origin.trace_id, run.jobs_total, origin.subject,
+                        run.idempotency_key});
   OpsEvent created;
   created.type = "run.created";
   created.project_id = run.project_id;

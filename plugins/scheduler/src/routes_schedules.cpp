@@ -117,11 +117,12 @@ void createSchedule(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Reque
   }
   const std::string& source_id = *input.fields.source_id;
   // Locks the source: two concurrent creates for it are serialized, the second sees the first.
-  const bool source_exists = txn.one("SELECT true FROM scheduler.sources WHERE tenant_id = $1 "
-                                     "AND id = $2::uuid FOR UPDATE",
-                                     {txn.tenant(), source_id},
-                                     [](const sdk::Row& r) { return r.boolean(0); })
-                                 .has_value();
+  const bool source_exists =
+      txn.one(
+             "SELECT true FROM scheduler.sources WHERE tenant_id = $1 "
+             "AND id = $2::uuid FOR UPDATE",
+             {txn.tenant(), source_id}, [](const sdk::Row& r) { return r.boolean(0); })
+          .has_value();
   if (!source_exists) {
     sendError(response, request, 422, "VALIDATION_FAILED",
               "sourceId: no source with id '" + source_id + "'", {{"field", "sourceId"}});
@@ -159,8 +160,8 @@ void getSchedule(sdk::Host& host, const sdk::Request& request, sdk::Response& re
   sendSchedule(response, 200, *schedule);
 }
 
-void replaceScheduleRoute(sdk::Host& host, sdk::UuidV7Generator& ids,
-                          const sdk::Request& request, sdk::Response& response) {
+void replaceScheduleRoute(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request& request,
+                          sdk::Response& response) {
   auto txn = host.borrow(request.txn());
   const auto body = jsonBody(request, response);
   if (!body) {
@@ -236,8 +237,8 @@ void triggerSchedule(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Requ
   sync.run_id = ids.next();
   recordFire(txn, txn.tenant(), schedule_id, now, "triggered", std::nullopt, sync.run_id);
   SyncRun run = createSyncRun(txn, ids, *source, sync, Origin::of(txn, request));
-  run.events.push_back(scheduleEvent("schedule.triggered", *schedule,
-                                     {{"runId", run.run_id}, {"fireAt", fire_at}}));
+  run.events.push_back(
+      scheduleEvent("schedule.triggered", *schedule, {{"runId", run.run_id}, {"fireAt", fire_at}}));
   appendEvents(txn, run.events, ids, request);
   response.header("Location", "/api/v1/jobengine/runs/" + run.run_id);
   response.json(202, {{"scheduleId", schedule_id},
@@ -282,8 +283,8 @@ void registerScheduleRoutes(sdk::Host& host, sdk::ApiDoc& doc) {
   const std::string item = base + "/:id";
   host.route(
       "GET", kBase, "orch:read",
-      [h](const sdk::Request& rq, sdk::Response& rs) { listSchedules(*h, rq, rs); },
-      JE_ROUTE_TXN, doc.operation("GET", kBase));
+      [h](const sdk::Request& rq, sdk::Response& rs) { listSchedules(*h, rq, rs); }, JE_ROUTE_TXN,
+      doc.operation("GET", kBase));
   host.route(
       "POST", kBase, "orch:operate",
       [h, ids](const sdk::Request& rq, sdk::Response& rs) { createSchedule(*h, *ids, rq, rs); },

@@ -85,10 +85,9 @@ size_t ScheduleFirer::fireDue(sdk::Txn& txn) {
     if (parsed.error) {
       nlohmann::json disabled;
       txn.exec(kDisable, {s.tenant, s.id}, [&](const sdk::Row& r) { disabled = r.json(0); });
-      appendEvents(txn,
-                   {scheduleEvent("schedule.disabled", disabled,
-                                  {{"reason", parsed.error->message}})},
-                   ids_, origin);
+      appendEvents(
+          txn, {scheduleEvent("schedule.disabled", disabled, {{"reason", parsed.error->message}})},
+          ids_, origin);
       service_.host().warn("schedule " + s.id + " disabled: " + parsed.error->message);
       continue;
     }
@@ -147,9 +146,9 @@ size_t ScheduleFirer::fireDue(sdk::Txn& txn) {
       last_fired = fire_at;
       const auto late_ms =
           std::chrono::duration_cast<std::chrono::milliseconds>(s.now - fire_at).count();
-      run.events.push_back(scheduleEvent(
-          "schedule.fired", s.json,
-          {{"runId", run.run_id}, {"fireAt", fire_text}, {"lateMs", late_ms}}));
+      run.events.push_back(
+          scheduleEvent("schedule.fired", s.json,
+                        {{"runId", run.run_id}, {"fireAt", fire_text}, {"lateMs", late_ms}}));
       events.insert(events.end(), run.events.begin(), run.events.end());
     }
     if (!skipped_by_reason.empty()) {
@@ -157,10 +156,9 @@ size_t ScheduleFirer::fireDue(sdk::Txn& txn) {
       for (const auto& [reason, n] : skipped_by_reason) {
         count += n;
       }
-      events.push_back(scheduleEvent("schedule.skipped", s.json,
-                                     {{"count", count},
-                                      {"byReason", skipped_by_reason},
-                                      {"fireTimes", skipped_times}}));
+      events.push_back(scheduleEvent(
+          "schedule.skipped", s.json,
+          {{"count", count}, {"byReason", skipped_by_reason}, {"fireTimes", skipped_times}}));
     }
     txn.exec(kAdvance, {s.tenant, s.id, rfc3339(s.now), optionalTime(plan.next_fire_at),
                         optionalTime(last_fired)});

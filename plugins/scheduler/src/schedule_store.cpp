@@ -37,9 +37,9 @@ std::optional<SysTime> firstFireAfter(const ScheduleFields& fields, SysTime now)
   return nextFire(*parsed.cron, *parsed.zone, now);
 }
 
-std::optional<nlohmann::json> loadSchedule(sdk::Txn& txn, const std::string& id,
-                                           bool for_update) {
-  const std::string sql = std::string(kSelect) + "s.id = $2::uuid" + (for_update ? " FOR UPDATE" : "");
+std::optional<nlohmann::json> loadSchedule(sdk::Txn& txn, const std::string& id, bool for_update) {
+  const std::string sql =
+      std::string(kSelect) + "s.id = $2::uuid" + (for_update ? " FOR UPDATE" : "");
   return txn.one(sql, {txn.tenant(), id}, [](const sdk::Row& r) { return r.json(0); });
 }
 
@@ -66,8 +66,8 @@ nlohmann::json insertSchedule(sdk::Txn& txn, const std::string& id, const Schedu
   return out;
 }
 
-nlohmann::json replaceSchedule(sdk::Txn& txn, const std::string& id,
-                               const ScheduleFields& fields, SysTime now) {
+nlohmann::json replaceSchedule(sdk::Txn& txn, const std::string& id, const ScheduleFields& fields,
+                               SysTime now) {
   static const std::string sql =
       "UPDATE scheduler.schedules AS s SET cron = $3, time_zone = $4, max_parallel_runs = "
       "$5::int, max_lag_minutes = $6::int, catch_up = $7, enabled = $8::boolean, next_fire_at "
@@ -100,24 +100,26 @@ std::optional<nlohmann::json> loadSourceForSync(sdk::Txn& txn, const std::string
   });
 }
 
-int64_t activeScheduleRuns(sdk::Txn& txn, const std::string& tenant,
-                           const std::string& source_id) {
+int64_t activeScheduleRuns(sdk::Txn& txn, const std::string& tenant, const std::string& source_id) {
   int64_t n = 0;
-  txn.exec("SELECT count(*) FROM scheduler.runs WHERE tenant_id = $1 AND source_id = $2::uuid "
-           "AND kind = 'schedule' AND status IN ('queued', 'running')",
-           {tenant, source_id}, [&](const sdk::Row& r) { n = r.i64(0); });
+  txn.exec(
+      "SELECT count(*) FROM scheduler.runs WHERE tenant_id = $1 AND source_id = $2::uuid "
+      "AND kind = 'schedule' AND status IN ('queued', 'running')",
+      {tenant, source_id}, [&](const sdk::Row& r) { n = r.i64(0); });
   return n;
 }
 
 bool recordFire(sdk::Txn& txn, const std::string& tenant, const std::string& schedule_id,
-                SysTime fire_at, const std::string& outcome, const std::optional<std::string>& reason,
+                SysTime fire_at, const std::string& outcome,
+                const std::optional<std::string>& reason,
                 const std::optional<std::string>& run_id) {
   bool inserted = false;
-  txn.exec("INSERT INTO scheduler.schedule_fires (tenant_id, schedule_id, fire_at, outcome, "
-           "reason, run_id) VALUES ($1, $2::uuid, $3::timestamptz, $4, $5, $6::uuid) ON CONFLICT "
-           "DO NOTHING RETURNING true",
-           {tenant, schedule_id, timeParam(fire_at), outcome, reason, run_id},
-           [&](const sdk::Row&) { inserted = true; });
+  txn.exec(
+      "INSERT INTO scheduler.schedule_fires (tenant_id, schedule_id, fire_at, outcome, "
+      "reason, run_id) VALUES ($1, $2::uuid, $3::timestamptz, $4, $5, $6::uuid) ON CONFLICT "
+      "DO NOTHING RETURNING true",
+      {tenant, schedule_id, timeParam(fire_at), outcome, reason, run_id},
+      [&](const sdk::Row&) { inserted = true; });
   return inserted;
 }
 

@@ -33,8 +33,8 @@ std::optional<nlohmann::json> loadScheduleOfSource(sdk::Txn& txn, const std::str
 // so a new or edited schedule fires from now on and never makes up fires from before.
 nlohmann::json insertSchedule(sdk::Txn& txn, const std::string& id, const ScheduleFields& fields,
                               SysTime now);
-nlohmann::json replaceSchedule(sdk::Txn& txn, const std::string& id,
-                               const ScheduleFields& fields, SysTime now);
+nlohmann::json replaceSchedule(sdk::Txn& txn, const std::string& id, const ScheduleFields& fields,
+                               SysTime now);
 void deleteSchedule(sdk::Txn& txn, const std::string& id);
 
 // The fields of a source a sync needs ({id, name, kind, config, enabled, paused}), of
@@ -43,14 +43,13 @@ std::optional<nlohmann::json> loadSourceForSync(sdk::Txn& txn, const std::string
                                                 const std::string& source_id);
 
 // Runs a schedule of the source started (kind "schedule") that are still queued or running.
-int64_t activeScheduleRuns(sdk::Txn& txn, const std::string& tenant,
-                           const std::string& source_id);
+int64_t activeScheduleRuns(sdk::Txn& txn, const std::string& tenant, const std::string& source_id);
 
 // Records one decided fire (outcome fired | skipped | triggered); false when this (schedule,
 // fire time) was decided before: the caller then creates nothing.
 bool recordFire(sdk::Txn& txn, const std::string& tenant, const std::string& schedule_id,
-                SysTime fire_at, const std::string& outcome, const std::optional<std::string>& reason,
-                const std::optional<std::string>& run_id);
+                SysTime fire_at, const std::string& outcome,
+                const std::optional<std::string>& reason, const std::optional<std::string>& run_id);
 
 // A schedule.* event about `schedule` (as loadSchedule shows it).
 OpsEvent scheduleEvent(const std::string& type, const nlohmann::json& schedule,

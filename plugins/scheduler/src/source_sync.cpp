@@ -16,7 +16,8 @@ SyncRun createSyncRun(sdk::Txn& txn, sdk::UuidV7Generator& ids, const nlohmann::
   job.source_id = source_id;
   job.job_key = "sync";
   job.job_type = syncJobType(source["kind"].get<std::string>(), source["config"]);
-  job.payload = {{"sourceId", source_id}, {"sourceName", source["name"]}, {"trigger", sync.trigger}};
+  job.payload = {
+      {"sourceId", source_id}, {"sourceName", source["name"]}, {"trigger", sync.trigger}};
   job.payload.update(sync.extra);
   out.job_id = job.id;
   out.job_type = job.job_type;

@@ -37,15 +37,14 @@ std::optional<FieldError> unknownKey(const nlohmann::json& body, const std::stri
 
 // An integer field in [min, max]; absent keeps `out`.
 std::optional<FieldError> intField(const nlohmann::json& body, const char* key,
-                                   const std::string& prefix, int64_t min, int64_t max,
-                                   int& out) {
+                                   const std::string& prefix, int64_t min, int64_t max, int& out) {
   if (!body.contains(key)) {
     return std::nullopt;
   }
   const auto& v = body.at(key);
   if (!v.is_number_integer() || v.get<int64_t>() < min || v.get<int64_t>() > max) {
-    return invalid(prefix + key, "must be an integer from " + std::to_string(min) + " to " +
-                                     std::to_string(max));
+    return invalid(prefix + key,
+                   "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
   }
   out = static_cast<int>(v.get<int64_t>());
   return std::nullopt;

@@ -19,9 +19,9 @@
 #include <optional>
 #include <string>
 
+#include "core/catch_up.hpp"
 #include "core/cron_expression.hpp"
 #include "core/ops_validation.hpp"
-#include "core/catch_up.hpp"
 #include "core/schedule_clock.hpp"
 
 namespace jobengine::scheduler {
