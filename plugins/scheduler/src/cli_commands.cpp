@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/client_commands.hpp"
+#include "cli/schedules_command.hpp"
 
 namespace jobengine::scheduler {
 namespace {
@@ -61,6 +62,15 @@ void registerCliCommands(sdk::Host& host) {
                   clientCommand(host, &cli::runJobsCommand));
   host.addCommand({"runs", cli::kRunsSummary, cli::kRunsUsage},
                   clientCommand(host, &cli::runRunsCommand));
+  host.addCommand({"schedules", cli::kSchedulesSummary, cli::kSchedulesUsage},
+                  [](sdk::CliInvocation& inv) {
+                    cli::CommandOutput io;
+                    const int status =
+                        cli::runSchedulesCommand(inv.args(), std::chrono::system_clock::now(), io);
+                    inv.out(io.out);
+                    inv.err(io.err);
+                    return status;
+                  });
 }
 
 }  // namespace jobengine::scheduler
