@@ -130,6 +130,14 @@ TEST(ScheduleClock, LeapDayAndImpossibleDates) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
 }
 
+TEST(ScheduleClock, SearchesStayInsideTheClockRange) {
+  // system_clock (64-bit nanoseconds) ends 2262-04-11: no fire is searched past 2261.
+  EXPECT_EQ(next("0 0 1 1 *", "UTC", "2261-01-01T00:00:00Z"), "never");
+  EXPECT_EQ(next("0 0 31 12 *", "UTC", "2261-01-01T00:00:00Z"), "2261-12-31T00:00:00Z");
+  EXPECT_EQ(next("* * * * *", "UTC", "2262-04-01T00:00:00Z"), "never");
+  EXPECT_EQ(S(previousFire(cron("* * * * *"), zone("UTC"), T("1677-12-01T00:00:00Z"))), "never");
+}
+
 TEST(ScheduleClock, MonthEndAndYearly) {
   // April has 30 days: the next 31st is in May.
   EXPECT_EQ(next("0 12 31 * *", "UTC", "2027-04-01T00:00:00Z"), "2027-05-31T12:00:00Z");
