@@ -2,6 +2,7 @@
 // schedule_clock.hpp.
 #include "core/schedule_clock.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace jobengine::scheduler {
@@ -36,14 +37,10 @@ bool validZoneName(std::string_view name) {
       name.find("..") != std::string_view::npos) {
     return false;
   }
-  for (const char c : name) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '-' || c == '+' || c == '/';
-    if (!ok) {
-      return false;
-    }
-  }
-  return true;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '+' || c == '/';
+  });
 }
 
 // The first fire strictly after `after` on a local day <= last_day.
@@ -112,7 +109,7 @@ std::optional<SysTime> previousFire(const CronExpression& expr, const cctz::time
                                     SysTime at_or_before) {
   // Start a day late: in a fold, civil minutes after the local time of `at_or_before` (a
   // second-pass time) map to first-pass instants that are earlier than it.
-  const cctz::civil_minute start = localMinute(tz, at_or_before) + 24 * 60;
+  const cctz::civil_minute start = localMinute(tz, at_or_before) + cctz::diff_t{24 * 60};
   const cctz::civil_day start_day(start);
   const cctz::civil_day last_day = clampDay(start_day - kSearchDays);
   cctz::civil_day day = start_day;
