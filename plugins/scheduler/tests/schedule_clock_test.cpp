@@ -279,3 +279,51 @@ TEST(ScheduleClock, CountFiresIsCheapOverYears) {
             1096u * 1440u - 3u * 60u);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
 }
+
+TEST(ScheduleClock, SearchesAgreeWithBruteForceOverDstWeeks) {
+  // Reference: every local civil minute of the window, matched one by one and resolved with
+  // the gap / fold rule, deduplicated. The searches must find exactly these instants.
+  const std::vector<std::string> exprs = {
+      "*/13 * * * *", "30 2 * * *",     "0,30 1-3 * * *",           "*/20 2 * * SUN",
+      "59 1 * * *",   "0 0 1,15 * MON", "5 */2 1-5,12-14,28-31 * *"};
+  const std::vector<std::pair<std::string, cctz::civil_day>> cases = {
+      {"Europe/Berlin", cctz::civil_day(2027, 3, 25)},
+      {"Europe/Berlin", cctz::civil_day(2027, 10, 28)},
+      {"America/New_York", cctz::civil_day(2027, 3, 11)},
+      {"America/New_York", cctz::civil_day(2027, 11, 4)},
+      {"Australia/Lord_Howe", cctz::civil_day(2027, 4, 1)},
+      {"Australia/Lord_Howe", cctz::civil_day(2027, 10, 1)},
+  };
+  for (const auto& e : exprs) {
+    const auto expr = cron(e);
+    for (const auto& [name, first_day] : cases) {
+      const auto tz = zone(name);
+      std::vector<SysTime> expected;
+      for (cctz::civil_minute cm(first_day); cm < cctz::civil_minute(first_day + 7); ++cm) {
+        if (expr.matches(cm)) {
+          const SysTime t = resolveLocalMinute(tz, cm);
+          if (expected.empty() || t > expected.back()) {
+            expected.push_back(t);
+          }
+        }
+      }
+      ASSERT_FALSE(expected.empty()) << e << " " << name;
+      // Bounds strictly inside the window, so the reference is complete between them.
+      const SysTime after = resolveLocalMinute(tz, cctz::civil_minute(first_day) + 90);
+      const SysTime until = resolveLocalMinute(tz, cctz::civil_minute(first_day + 7) - 90);
+      std::vector<SysTime> inside;
+      for (const SysTime t : expected) {
+        if (t > after && t <= until) {
+          inside.push_back(t);
+        }
+      }
+      EXPECT_EQ(S(firesBetween(expr, tz, after, until, 100000)), S(inside)) << e << " " << name;
+      EXPECT_EQ(countFires(expr, tz, after, until), inside.size()) << e << " " << name;
+      for (size_t i = 1; i < inside.size(); ++i) {
+        EXPECT_EQ(S(nextFire(expr, tz, inside[i - 1])), S(inside[i])) << e << " " << name;
+        EXPECT_EQ(S(previousFire(expr, tz, inside[i] - std::chrono::seconds(1))), S(inside[i - 1]))
+            << e << " " << name;
+      }
+    }
+  }
+}
