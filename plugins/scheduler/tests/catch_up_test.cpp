@@ -123,6 +123,21 @@ TEST(CatchUp, MaxLagSkipsOldFiresInEveryMode) {
   EXPECT_EQ(plan.skipped_count, 5u);
 }
 
+TEST(CatchUp, MaxLagBoundaryOffTheMinuteAndHugeLags) {
+  // created 00:59:45, now 04:00:00: a 180-minute lag keeps 01:00 (exactly 180 min old),
+  // 179 minutes drops it; a lag of 10^9 minutes (the schema's maximum) is no limit.
+  const auto plan = [](int lag) {
+    return planCatchUp(cron("0 * * * *"), cctz::utc_time_zone(), std::nullopt,
+                       T("2027-01-01T00:59:45Z"), T("2027-01-01T04:00:00Z"), lag, CatchUpMode::kAll,
+                       1000);
+  };
+  EXPECT_EQ(plan(180).fire.size(), 4u);
+  EXPECT_EQ(S(plan(179).skipped), (Strings{"2027-01-01T01:00:00Z"}));
+  EXPECT_EQ(plan(179).fire.size(), 3u);
+  EXPECT_EQ(plan(1000000000).fire.size(), 4u);
+  EXPECT_EQ(plan(1000000000).skipped_count, 0u);
+}
+
 TEST(CatchUp, AllIsCappedAndTheRestIsSkipped) {
   const auto plan = hourly(CatchUpMode::kAll, "2027-01-01T05:00:20Z", 0, 2);
   EXPECT_EQ(S(plan.fire), (Strings{"2027-01-01T01:00:00Z", "2027-01-01T02:00:00Z"}));

@@ -130,6 +130,14 @@ TEST(ScheduleClock, LeapDayAndImpossibleDates) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
 }
 
+TEST(ScheduleClock, SearchesStayInsideTheClockRange) {
+  // system_clock (64-bit nanoseconds) ends 2262-04-11: no fire is searched past 2261.
+  EXPECT_EQ(next("0 0 1 1 *", "UTC", "2261-01-01T00:00:00Z"), "never");
+  EXPECT_EQ(next("0 0 31 12 *", "UTC", "2261-01-01T00:00:00Z"), "2261-12-31T00:00:00Z");
+  EXPECT_EQ(next("* * * * *", "UTC", "2262-04-01T00:00:00Z"), "never");
+  EXPECT_EQ(S(previousFire(cron("* * * * *"), zone("UTC"), T("1677-12-01T00:00:00Z"))), "never");
+}
+
 TEST(ScheduleClock, MonthEndAndYearly) {
   // April has 30 days: the next 31st is in May.
   EXPECT_EQ(next("0 12 31 * *", "UTC", "2027-04-01T00:00:00Z"), "2027-05-31T12:00:00Z");
@@ -270,4 +278,52 @@ TEST(ScheduleClock, CountFiresIsCheapOverYears) {
                        T("2030-01-01T00:00:00Z")),
             1096u * 1440u - 3u * 60u);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+}
+
+TEST(ScheduleClock, SearchesAgreeWithBruteForceOverDstWeeks) {
+  // Reference: every local civil minute of the window, matched one by one and resolved with
+  // the gap / fold rule, deduplicated. The searches must find exactly these instants.
+  const std::vector<std::string> exprs = {
+      "*/13 * * * *", "30 2 * * *",     "0,30 1-3 * * *",           "*/20 2 * * SUN",
+      "59 1 * * *",   "0 0 1,15 * MON", "5 */2 1-5,12-14,28-31 * *"};
+  const std::vector<std::pair<std::string, cctz::civil_day>> cases = {
+      {"Europe/Berlin", cctz::civil_day(2027, 3, 25)},
+      {"Europe/Berlin", cctz::civil_day(2027, 10, 28)},
+      {"America/New_York", cctz::civil_day(2027, 3, 11)},
+      {"America/New_York", cctz::civil_day(2027, 11, 4)},
+      {"Australia/Lord_Howe", cctz::civil_day(2027, 4, 1)},
+      {"Australia/Lord_Howe", cctz::civil_day(2027, 10, 1)},
+  };
+  for (const auto& e : exprs) {
+    const auto expr = cron(e);
+    for (const auto& [name, first_day] : cases) {
+      const auto tz = zone(name);
+      std::vector<SysTime> expected;
+      for (cctz::civil_minute cm(first_day); cm < cctz::civil_minute(first_day + 7); ++cm) {
+        if (expr.matches(cm)) {
+          const SysTime t = resolveLocalMinute(tz, cm);
+          if (expected.empty() || t > expected.back()) {
+            expected.push_back(t);
+          }
+        }
+      }
+      ASSERT_FALSE(expected.empty()) << e << " " << name;
+      // Bounds strictly inside the window, so the reference is complete between them.
+      const SysTime after = resolveLocalMinute(tz, cctz::civil_minute(first_day) + 90);
+      const SysTime until = resolveLocalMinute(tz, cctz::civil_minute(first_day + 7) - 90);
+      std::vector<SysTime> inside;
+      for (const SysTime t : expected) {
+        if (t > after && t <= until) {
+          inside.push_back(t);
+        }
+      }
+      EXPECT_EQ(S(firesBetween(expr, tz, after, until, 100000)), S(inside)) << e << " " << name;
+      EXPECT_EQ(countFires(expr, tz, after, until), inside.size()) << e << " " << name;
+      for (size_t i = 1; i < inside.size(); ++i) {
+        EXPECT_EQ(S(nextFire(expr, tz, inside[i - 1])), S(inside[i])) << e << " " << name;
+        EXPECT_EQ(S(previousFire(expr, tz, inside[i] - std::chrono::seconds(1))), S(inside[i - 1]))
+            << e << " " << name;
+      }
+    }
+  }
 }

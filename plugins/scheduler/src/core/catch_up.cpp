@@ -45,7 +45,10 @@ CatchUpPlan planCatchUp(const CronExpression& expr, const cctz::time_zone& tz,
   // Due fires split into (base, too_old_end] (older than the lag allows) and
   // (eligible_after, now].
   SysTime eligible_after = base;
-  if (max_lag_minutes > 0) {
+  // Compared in minutes first: a huge max_lag_minutes (the schema allows 10^9) must not
+  // overflow the nanosecond clock, and a lag longer than the whole interval changes nothing.
+  if (max_lag_minutes > 0 &&
+      std::chrono::duration_cast<std::chrono::minutes>(now - base).count() >= max_lag_minutes) {
     const SysTime cutoff = now - std::chrono::minutes(max_lag_minutes);
     eligible_after = std::max(base, cutoff - kTick);
   }

@@ -2,6 +2,7 @@
 // the accepted syntax and the day rule are described in cron_expression.hpp.
 #include "core/cron_expression.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <optional>
@@ -68,15 +69,7 @@ std::string lower(std::string_view s) {
 }
 
 bool allDigits(std::string_view s) {
-  if (s.empty()) {
-    return false;
-  }
-  for (const char c : s) {
-    if (c < '0' || c > '9') {
-      return false;
-    }
-  }
-  return true;
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // Parses one field into a set of values (bits min..max) or an error message without prefix.
@@ -105,7 +98,7 @@ class FieldParser {
   }
 
  private:
-  std::string rangeText() const {
+  [[nodiscard]] std::string rangeText() const {
     std::string r = std::to_string(spec_.min) + "-" + std::to_string(spec_.max);
     if (spec_.names != nullptr) {
       r += " or " + std::string(spec_.names_hint);
@@ -281,7 +274,7 @@ std::string renderField(const std::bitset<N>& bits, int min, int max, Star star)
       continue;
     }
     int end = v;
-    while (end + 1 <= max && in(end + 1) && !covered[static_cast<size_t>(end + 1)]) {
+    while (end + 1 <= max && in(end + 1) && !covered[static_cast<size_t>(end) + 1]) {
       ++end;
     }
     if (!out.empty()) {

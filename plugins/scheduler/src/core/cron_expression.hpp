@@ -37,20 +37,20 @@ class CronExpression {
   static std::variant<CronExpression, CronError> parse(std::string_view text);
 
   // True when a fire is scheduled at this local civil minute.
-  bool matches(const cctz::civil_minute& cm) const;
+  [[nodiscard]] bool matches(const cctz::civil_minute& cm) const;
   // The day-of-month / day-of-week / month part of matches() (the Vixie OR rule lives here).
-  bool matchesDay(const cctz::civil_day& day) const;
+  [[nodiscard]] bool matchesDay(const cctz::civil_day& day) const;
 
-  const std::bitset<60>& minutes() const { return minutes_; }
-  const std::bitset<24>& hours() const { return hours_; }
-  const std::bitset<32>& daysOfMonth() const { return days_of_month_; }  // bits 1..31
-  const std::bitset<13>& months() const { return months_; }              // bits 1..12
-  const std::bitset<7>& daysOfWeek() const { return days_of_week_; }     // 0 = Sunday
+  [[nodiscard]] const std::bitset<60>& minutes() const { return minutes_; }
+  [[nodiscard]] const std::bitset<24>& hours() const { return hours_; }
+  [[nodiscard]] const std::bitset<32>& daysOfMonth() const { return days_of_month_; }  // bits 1..31
+  [[nodiscard]] const std::bitset<13>& months() const { return months_; }              // bits 1..12
+  [[nodiscard]] const std::bitset<7>& daysOfWeek() const { return days_of_week_; }     // 0 = Sunday
 
   // A normalized, re-parseable form: macros expanded, names as numbers, 7 as 0, items sorted
   // and merged (`*`, `*/n`, runs as `a-b`). parse(canonical()) matches exactly the same
   // minutes, so two expressions with the same canonical() are the same schedule.
-  std::string canonical() const;
+  [[nodiscard]] std::string canonical() const;
 
   bool operator==(const CronExpression& other) const;
 

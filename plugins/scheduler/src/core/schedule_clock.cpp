@@ -2,6 +2,7 @@
 // schedule_clock.hpp.
 #include "core/schedule_clock.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace jobengine::scheduler {
@@ -22,19 +23,24 @@ cctz::civil_minute at(const cctz::civil_day& day, int hour, int minute) {
   return cctz::civil_minute(day.year(), day.month(), day.day(), hour, minute);
 }
 
+// system_clock counts nanoseconds in 64 bits: 1677-09-21 .. 2262-04-11. Searches stay inside
+// these local days so that converting an instant never overflows.
+constexpr cctz::civil_day kFirstSearchDay(1678, 1, 1);
+constexpr cctz::civil_day kLastSearchDay(2261, 12, 31);
+
+cctz::civil_day clampDay(const cctz::civil_day& day) {
+  return day < kFirstSearchDay ? kFirstSearchDay : (day > kLastSearchDay ? kLastSearchDay : day);
+}
+
 bool validZoneName(std::string_view name) {
   if (name.empty() || name == "localtime" || name.front() == '/' ||
       name.find("..") != std::string_view::npos) {
     return false;
   }
-  for (const char c : name) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '-' || c == '+' || c == '/';
-    if (!ok) {
-      return false;
-    }
-  }
-  return true;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '+' || c == '/';
+  });
 }
 
 // The first fire strictly after `after` on a local day <= last_day.
@@ -43,7 +49,11 @@ std::optional<SysTime> nextFireThrough(const CronExpression& expr, const cctz::t
   const cctz::civil_minute start = localMinute(tz, after) + 1;
   const cctz::civil_day start_day(start);
   cctz::civil_day day = start_day;
-  while (day <= last_day) {
+  const cctz::civil_day stop = clampDay(last_day);
+  if (day < kFirstSearchDay) {
+    return std::nullopt;
+  }
+  while (day <= stop) {
     if (!expr.months().test(static_cast<size_t>(day.month()))) {
       day = firstDayOfNextMonth(day);
       continue;
@@ -99,10 +109,13 @@ std::optional<SysTime> previousFire(const CronExpression& expr, const cctz::time
                                     SysTime at_or_before) {
   // Start a day late: in a fold, civil minutes after the local time of `at_or_before` (a
   // second-pass time) map to first-pass instants that are earlier than it.
-  const cctz::civil_minute start = localMinute(tz, at_or_before) + 24 * 60;
+  const cctz::civil_minute start = localMinute(tz, at_or_before) + cctz::diff_t{24 * 60};
   const cctz::civil_day start_day(start);
-  const cctz::civil_day last_day = start_day - kSearchDays;
+  const cctz::civil_day last_day = clampDay(start_day - kSearchDays);
   cctz::civil_day day = start_day;
+  if (day > kLastSearchDay) {
+    return std::nullopt;
+  }
   while (day >= last_day) {
     if (!expr.months().test(static_cast<size_t>(day.month()))) {
       day = cctz::civil_day(cctz::civil_month(day)) - 1;
@@ -182,8 +195,8 @@ uint64_t countFires(const CronExpression& expr, const cctz::time_zone& tz, SysTi
   uint64_t total = 0;
   std::optional<SysTime> last_counted;  // skipped minutes share an instant: count it once
   // One local day of margin on each side: folds and gaps can move a fire across midnight.
-  cctz::civil_day day = cctz::civil_day(localMinute(tz, after)) - 1;
-  const cctz::civil_day last_day = cctz::civil_day(localMinute(tz, until)) + 1;
+  cctz::civil_day day = clampDay(cctz::civil_day(localMinute(tz, after)) - 1);
+  const cctz::civil_day last_day = clampDay(cctz::civil_day(localMinute(tz, until)) + 1);
   while (day <= last_day) {
     if (!expr.months().test(static_cast<size_t>(day.month()))) {
       day = firstDayOfNextMonth(day);

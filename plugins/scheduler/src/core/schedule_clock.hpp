@@ -19,7 +19,8 @@
 // Searches walk civil days, jumping over months and days that cannot match and visiting only
 // the hours and minutes in the expression. They give up after kSearchDays (9 years: the next
 // Feb 29 can be 8 years away, e.g. 2096 -> 2104), so an impossible expression such as
-// `0 0 30 2 *` returns nullopt after ~250 day checks.
+// `0 0 30 2 *` returns nullopt after ~250 day checks. They also stay within the local days
+// 1678-01-01 .. 2261-12-31, where a system_clock instant (64-bit nanoseconds) cannot overflow.
 #pragma once
 
 #include <chrono>
