@@ -47,6 +47,7 @@ CREATE TABLE scheduler.schedule_fires (
   outcome     text        NOT NULL CHECK (outcome IN ('fired', 'skipped', 'triggered')),
   reason      text,
   run_id      uuid,
+  leader_epoch bigint,                    -- the deciding leader's epoch (NULL: a trigger)
   recorded_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (tenant_id, schedule_id, fire_at),
   FOREIGN KEY (tenant_id, schedule_id) REFERENCES scheduler.schedules (tenant_id, id)

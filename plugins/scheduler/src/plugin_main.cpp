@@ -43,8 +43,9 @@ class SchedulerPlugin {
         runner_(std::make_unique<Runner>(*service_)),
         leader_duties_(std::make_unique<LeaderDuties>(*service_)),
         schedule_firer_(std::make_unique<ScheduleFirer>(*service_)) {
-    leader_duties_->add(
-        [firer = schedule_firer_.get()](sdk::Txn& txn, int64_t /*epoch*/) { firer->fireDue(txn); });
+    leader_duties_->add([firer = schedule_firer_.get()](sdk::Txn& txn, int64_t epoch) {
+      firer->fireDue(txn, epoch);
+    });
     service_->setWake([this] {
       runner_->wake();
       host_.signal(kJobsSignal);  // the runners of the other replicas

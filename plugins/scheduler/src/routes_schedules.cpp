@@ -235,7 +235,13 @@ void triggerSchedule(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Requ
   sync.extra = {{"scheduleId", schedule_id}, {"fireAt", fire_at}};
   sync.reason = "schedule triggered";
   sync.run_id = ids.next();
-  recordFire(txn, txn.tenant(), schedule_id, now, "triggered", std::nullopt, sync.run_id);
+  FireRecord fire;
+  fire.tenant = std::string(txn.tenant());
+  fire.schedule_id = schedule_id;
+  fire.fire_at = now;
+  fire.outcome = "triggered";
+  fire.run_id = sync.run_id;
+  recordFire(txn, fire);
   SyncRun run = createSyncRun(txn, ids, *source, sync, Origin::of(txn, request));
   run.events.push_back(
       scheduleEvent("schedule.triggered", *schedule, {{"runId", run.run_id}, {"fireAt", fire_at}}));

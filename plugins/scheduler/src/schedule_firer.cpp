@@ -71,7 +71,7 @@ std::optional<std::string> optionalTime(const std::optional<SysTime>& t) {
 
 }  // namespace
 
-size_t ScheduleFirer::fireDue(sdk::Txn& txn) {
+size_t ScheduleFirer::fireDue(sdk::Txn& txn, int64_t leader_epoch) {
   std::vector<DueSchedule> due;
   txn.exec(kDue, {kDueBatch}, [&](const sdk::Row& r) {
     due.push_back(DueSchedule{r.str(0), r.str(1), r.str(2), r.str(3), r.str(4),
@@ -100,7 +100,8 @@ size_t ScheduleFirer::fireDue(sdk::Txn& txn) {
     std::map<std::string, uint64_t> skipped_by_reason;
     std::vector<std::string> skipped_times;
     const auto skip = [&](SysTime fire_at, const std::string& reason) {
-      if (recordFire(txn, s.tenant, s.id, fire_at, "skipped", reason, std::nullopt)) {
+      if (recordFire(txn,
+                     {s.tenant, s.id, fire_at, "skipped", reason, std::nullopt, leader_epoch})) {
         ++skipped_by_reason[reason];
         skipped_times.push_back(rfc3339(fire_at));
       }
@@ -137,7 +138,8 @@ size_t ScheduleFirer::fireDue(sdk::Txn& txn) {
       sync.reason = "schedule " + s.id + " fire at " + fire_text;
       sync.idempotency_key = "schedule:" + s.id + ":" + fire_text;
       sync.run_id = ids_.next();
-      if (!recordFire(txn, s.tenant, s.id, fire_at, "fired", std::nullopt, sync.run_id)) {
+      if (!recordFire(
+              txn, {s.tenant, s.id, fire_at, "fired", std::nullopt, sync.run_id, leader_epoch})) {
         continue;  // decided before (cannot happen under the fence; kept as the last guard)
       }
       SyncRun run = createSyncRun(txn, ids_, *source, sync, origin);

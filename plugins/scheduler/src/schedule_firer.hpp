@@ -27,8 +27,9 @@ class ScheduleFirer {
  public:
   explicit ScheduleFirer(JobService& service) : service_(service) {}
 
-  // One round under the leader's transaction; returns how many runs it created.
-  size_t fireDue(sdk::Txn& txn);
+  // One round under the leader's transaction (fenced with leader_epoch, which each decision
+  // records); returns how many runs it created.
+  size_t fireDue(sdk::Txn& txn, int64_t leader_epoch);
 
  private:
   JobService& service_;

@@ -109,16 +109,14 @@ int64_t activeScheduleRuns(sdk::Txn& txn, const std::string& tenant, const std::
   return n;
 }
 
-bool recordFire(sdk::Txn& txn, const std::string& tenant, const std::string& schedule_id,
-                SysTime fire_at, const std::string& outcome,
-                const std::optional<std::string>& reason,
-                const std::optional<std::string>& run_id) {
+bool recordFire(sdk::Txn& txn, const FireRecord& fire) {
   bool inserted = false;
   txn.exec(
       "INSERT INTO scheduler.schedule_fires (tenant_id, schedule_id, fire_at, outcome, "
-      "reason, run_id) VALUES ($1, $2::uuid, $3::timestamptz, $4, $5, $6::uuid) ON CONFLICT "
-      "DO NOTHING RETURNING true",
-      {tenant, schedule_id, timeParam(fire_at), outcome, reason, run_id},
+      "reason, run_id, leader_epoch) VALUES ($1, $2::uuid, $3::timestamptz, $4, $5, "
+      "$6::uuid, $7::bigint) ON CONFLICT DO NOTHING RETURNING true",
+      {fire.tenant, fire.schedule_id, timeParam(fire.fire_at), fire.outcome, fire.reason,
+       fire.run_id, fire.leader_epoch},
       [&](const sdk::Row&) { inserted = true; });
   return inserted;
 }

@@ -45,11 +45,20 @@ std::optional<nlohmann::json> loadSourceForSync(sdk::Txn& txn, const std::string
 // Runs a schedule of the source started (kind "schedule") that are still queued or running.
 int64_t activeScheduleRuns(sdk::Txn& txn, const std::string& tenant, const std::string& source_id);
 
-// Records one decided fire (outcome fired | skipped | triggered); false when this (schedule,
-// fire time) was decided before: the caller then creates nothing.
-bool recordFire(sdk::Txn& txn, const std::string& tenant, const std::string& schedule_id,
-                SysTime fire_at, const std::string& outcome,
-                const std::optional<std::string>& reason, const std::optional<std::string>& run_id);
+// One decided fire: outcome fired | skipped | triggered, the skip's reason, the run it made,
+// and the epoch of the leader that decided it (none for a trigger).
+struct FireRecord {
+  std::string tenant;
+  std::string schedule_id;
+  SysTime fire_at;
+  std::string outcome;
+  std::optional<std::string> reason;
+  std::optional<std::string> run_id;
+  std::optional<int64_t> leader_epoch;
+};
+// Records it; false when this (schedule, fire time) was decided before: the caller then
+// creates nothing.
+bool recordFire(sdk::Txn& txn, const FireRecord& fire);
 
 // A schedule.* event about `schedule` (as loadSchedule shows it).
 OpsEvent scheduleEvent(const std::string& type, const nlohmann::json& schedule,
