@@ -3,9 +3,10 @@
 // with an Idempotency-Key of its own. A request that got no acknowledgement (no answer, a 5xx,
 // 409 IDEMPOTENCY_IN_FLIGHT) is sent again with the same key, to the next replica, until one
 // acknowledges it (201, or its stored answer replayed), so one acknowledged enqueue is one job
-// however often it was retried. verify() then checks what the failure tests promise: every
-// acknowledged job succeeded, has exactly one job.succeeded event in its history, and the
-// tenant holds no job that was not acknowledged (nothing duplicated).
+// however often it was retried. verify() then checks what the failure tests promise: no
+// request got anything but an acknowledgement, 503, 409 or no answer (a 500 is a defect),
+// every acknowledged job succeeded, has exactly one job.succeeded event in its history, and
+// the tenant holds no job that was not acknowledged (nothing duplicated).
 // Thread safety: start()/await*()/verify() from the test thread; the rest is internal.
 #pragma once
 
