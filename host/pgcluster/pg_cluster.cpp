@@ -192,6 +192,9 @@ bool PgCluster::tryStart(int port) {
                      " -c autovacuum_naptime=2s";
   opts += options_.fsync ? " -c fsync=on -c synchronous_commit=on"
                          : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+  for (const std::string& setting : options_.settings) {
+    opts += " -c " + quoteForPgCtl(setting);
+  }
   const int rc = run({bin_dir_ + "/pg_ctl", "-D", data_dir_, "-l", log_file_, "-w", "-t",
                       std::to_string(options_.start_timeout_s), "-o", opts, "start"});
   if (rc == 0) {
@@ -212,10 +215,12 @@ void PgCluster::start() {
   prepareDirectories();
   initdbIfNeeded();
   removeStalePid();
-  const int attempts = options_.port == 0 ? kPortAttempts : 1;
+  // A restart keeps the port its clients know (their DSNs); only a first start may pick one.
+  const int fixed_port = options_.port != 0 ? options_.port : port_;
+  const int attempts = fixed_port == 0 ? kPortAttempts : 1;
   int port = 0;
   for (int i = 0; i < attempts; ++i) {
-    port = options_.port == 0 ? detail::pickFreePort() : options_.port;
+    port = fixed_port == 0 ? detail::pickFreePort() : fixed_port;
     if (tryStart(port)) {
       running_ = true;
       owner_pid_ = getpid();

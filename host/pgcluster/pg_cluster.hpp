@@ -1,11 +1,15 @@
 // PgCluster: starts and stops a private PostgreSQL cluster with the system's binaries.
 //
 // Used by the host in embedded mode (DESIGN.md §5) and by the test fixtures. It runs initdb on
-// first use of a data directory, then `pg_ctl start -w` on a freshly chosen port every start, so
-// a data directory can be reused across runs. initdb and pg_ctl refuse to run as root, so when
-// the process is root every PostgreSQL binary is run as an unprivileged OS user (created if
-// missing) through fork + setgid/setuid + exec. Plain C++17/POSIX only: no libpq, no spdlog.
-// Errors throw std::runtime_error with one line (plus the log tail when the server fails).
+// first use of a data directory, then `pg_ctl start -w`, so a data directory can be reused across
+// runs. The first start of a PgCluster picks a free port (or uses Options::port); a later start
+// of the same object (stop() then start(), a database restart) binds that same port again, so
+// every DSN handed out stays valid and clients reconnect by themselves. A new PgCluster on the
+// same data directory (a new engine process) picks a fresh port unless Options::port is set. initdb
+// and pg_ctl refuse to run as root, so when the process is root every PostgreSQL binary is run as
+// an unprivileged OS user (created if missing) through fork + setgid/setuid + exec. Plain
+// C++17/POSIX only: no libpq, no spdlog. Errors throw std::runtime_error with one line (plus the
+// log tail when the server fails).
 //
 // Crash safety: a started server is recorded in "<data_dir>.owner" (this process, the
 // postmaster; cluster_owner.hpp) and watched by a watchdog process that stops it when this
@@ -31,7 +35,7 @@ class Watchdog;
 
 struct Options {
   std::string data_dir;                   // required; created if missing (its parents too)
-  int port = 0;                           // 0: pick a free port on 127.0.0.1 at every start()
+  int port = 0;                           // 0: a free port on 127.0.0.1 at the first start()
   std::string pg_bin_dir;                 // empty: highest /usr/lib/postgresql/<v>/bin with initdb
   std::string run_as_user = "jobengine";  // OS user for the server; only used when root
   bool fsync = true;         // false: fsync/synchronous_commit/full_page_writes off (tests)
@@ -39,6 +43,9 @@ struct Options {
   int start_timeout_s = 60;  // pg_ctl -t
   bool watchdog = true;      // stop the server when this process dies (tests turn it off to
                              // leave an orphan behind on purpose)
+  // Extra server settings, "name=value" each, passed as -c after the ones above (so they win),
+  // e.g. "synchronous_standby_names=*" for a primary with a synchronous standby (tests).
+  std::vector<std::string> settings;
 };
 
 class PgCluster {
@@ -48,14 +55,17 @@ class PgCluster {
   PgCluster(const PgCluster&) = delete;
   PgCluster& operator=(const PgCluster&) = delete;
 
-  // initdb when data_dir/PG_VERSION is missing, then start on a fresh port. No-op if running.
-  // A postmaster left running in data_dir by a dead owner is stopped first (see above).
+  // initdb when data_dir/PG_VERSION is missing, then start: on Options::port, else on the
+  // port of this object's previous start (throws when it is taken meanwhile), else on a free
+  // one. No-op if running. A postmaster left running in data_dir by a dead owner is stopped
+  // first (see above).
   void start();
   // pg_ctl stop -m fast -w, then the watchdog is reaped and the owner file removed.
   // Idempotent; only stops a server this process started.
   void stop();
 
   bool running() const { return running_; }
+  // The port of the running server, or of the last one after stop() (0 before any start).
   int port() const { return port_; }
   // "host=127.0.0.1 port=N user=postgres dbname=postgres"
   std::string superuserDsn() const;

@@ -107,6 +107,24 @@ TEST_F(PgClusterTest, StartsStopsAndRestartsReusingTheDataDirectory) {
   // The destructor stops it.
 }
 
+// A database restart (stop, start) must not move the server: the engines' DSNs name the port
+// and they reconnect by themselves only if it is still there. Extra settings win over defaults.
+TEST_F(PgClusterTest, ARestartOfTheSameClusterKeepsItsPortAndExtraSettingsApply) {
+  Options o = options();
+  o.settings = {"synchronous_commit=on"};
+  PgCluster cluster(o);
+  cluster.start();
+  const int port = cluster.port();
+  EXPECT_EQ(query(cluster.superuserDsn(), "SHOW synchronous_commit"), "on");  // fsync off: "off"
+  cluster.stop();
+  EXPECT_EQ(cluster.port(), port);
+  cluster.start();
+  EXPECT_EQ(cluster.port(), port);
+  EXPECT_EQ(query("host=127.0.0.1 port=" + std::to_string(port) + " user=postgres dbname=postgres",
+                  "SELECT 1"),
+            "1");
+}
+
 TEST_F(PgClusterTest, RemovesAStalePidFile) {
   {
     PgCluster cluster(options());

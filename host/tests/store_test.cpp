@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -331,6 +332,37 @@ TEST_F(StoreTest, PoolBlocksWhenExhaustedAndReconnectsAfterTermination) {
     EXPECT_EQ(ids("a").size(), 0u);
   }
   EXPECT_TRUE(store_->ping());
+}
+
+// A session the server ends under a statement (pg_terminate_backend, a fast shutdown) is a lost
+// connection to the caller: libpq reads the server's FATAL 57P01 as the statement's error, or
+// only sees the socket close (08006). Either way JE_ERR_RETRY (503 on the API), never a plain
+// database error (500). Idle, the next transaction gets a fresh connection.
+TEST_F(StoreTest, ASessionTerminatedUnderAStatementMapsToRetry) {
+  for (const bool busy : {true, false}) {
+    Transaction t = store_->begin("a");
+    const std::string pid = t.query("SELECT pg_backend_pid()::text")[0][0].c_str();
+    std::thread killer([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      adminOne("SELECT pg_terminate_backend(" + pid + ")");
+    });
+    if (!busy) {
+      killer.join();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the FATAL is on the wire
+    }
+    try {
+      t.query(busy ? "SELECT pg_sleep(30)" : "SELECT 1");
+      ADD_FAILURE() << "a statement on a terminated session succeeded";
+    } catch (const StoreError& e) {
+      EXPECT_EQ(e.status(), JE_ERR_RETRY) << e.sqlstate() << " " << e.what();
+      EXPECT_TRUE(e.sqlstate() == "57P01" || e.sqlstate() == "08006") << e.sqlstate();
+    }
+    if (killer.joinable()) {
+      killer.join();
+    }
+    t.rollback();
+    EXPECT_EQ(ids("a").size(), 0u);
+  }
 }
 
 TEST_F(StoreTest, DeadlockMapsToRetry) {

@@ -33,7 +33,7 @@ class Workers {
  public:
   Workers(Replicas& replicas, std::string type, int per_replica, int hold_ms)
       : type_(std::move(type)) {
-    for (EngineProcess* e : {&replicas.a, &replicas.b}) {
+    for (EngineProcess* e : {&replicas[0], &replicas[1]}) {
       const std::vector<std::string> headers{
           "Authorization: Bearer " + e->mintToken(kTenant, "orch:read orch:operate"),
           "X-StellaOps-Tenant: " + std::string(kTenant),
@@ -117,16 +117,15 @@ void enqueue(EngineProcess& e, const std::string& type, int n) {
 }
 
 TEST(RatelimitReplicasTest, MaxActiveHoldsAcrossReplicasUnderLoad) {
-  Replicas replicas("rl_active_replicas", "[plugins.ratelimit]\nrecheck_seconds = 1\n",
-                    "[plugins.ratelimit]\nrecheck_seconds = 1\n");
-  pqxx::connection db(replicas.dsn);
+  Replicas replicas("rl_active_replicas", 2, "[plugins.ratelimit]\nrecheck_seconds = 1\n");
+  pqxx::connection db(replicas.dsn());
   const std::string type = "rl.busy";
   scalar(db,
          "WITH q AS (INSERT INTO ratelimit.quotas (tenant_id, id, job_type, max_active) "
          "VALUES ('" +
              std::string(kTenant) + "', gen_random_uuid(), '" + type +
              "', 5) RETURNING 1) SELECT count(*) FROM q");
-  enqueue(replicas.a, type, 400);
+  enqueue(replicas[0], type, 400);
   Workers workers(replicas, type, 4, 30);  // 8 workers, 3 jobs per claim: 24 would fit
   int64_t max_seen = 0;
   int64_t samples = 0;
@@ -153,15 +152,15 @@ TEST(RatelimitReplicasTest, MaxActiveHoldsAcrossReplicasUnderLoad) {
 }
 
 TEST(RatelimitReplicasTest, MaxPerHourAdmitsTheConfiguredRateAcrossReplicas) {
-  Replicas replicas("rl_rate_replicas");
-  pqxx::connection db(replicas.dsn);
+  Replicas replicas("rl_rate_replicas", 2);
+  pqxx::connection db(replicas.dsn());
   const std::string type = "rl.paced";
   scalar(db,
          "WITH q AS (INSERT INTO ratelimit.quotas (tenant_id, id, job_type, max_per_hour, "
          "burst, tokens) VALUES ('" +
              std::string(kTenant) + "', gen_random_uuid(), '" + type +
              "', 36000, 5, 5) RETURNING 1) SELECT count(*) FROM q");
-  enqueue(replicas.a, type, 600);
+  enqueue(replicas[0], type, 600);
   Workers workers(replicas, type, 3, 0);
   const std::string leased =
       "SELECT count(*) FROM scheduler.jobs WHERE job_type = '" + type + "' AND attempts > 0";

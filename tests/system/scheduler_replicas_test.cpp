@@ -19,13 +19,13 @@ namespace {
 using nlohmann::json;
 
 TEST(SchedulerReplicasTest, JobEnqueuedOnOneReplicaWakesTheOtherReplicasRunner) {
-  Replicas replicas("sched_replicas", "[plugins.scheduler]\nrunner_threads = 0\n",
-                    "[plugins.scheduler]\npoll_interval_ms = 60000\n");
+  Replicas replicas("sched_replicas", {"[plugins.scheduler]\nrunner_threads = 0\n",
+                                       "[plugins.scheduler]\npoll_interval_ms = 60000\n"});
   const std::string t = "replicated";
   const std::vector<std::string> headers{
-      "Authorization: Bearer " + replicas.a.mintToken(t, "orch:read orch:operate"),
+      "Authorization: Bearer " + replicas[0].mintToken(t, "orch:read orch:operate"),
       "X-StellaOps-Tenant: " + t, "X-StellaOps-Operator-Reason: system test"};
-  HttpClient http(replicas.a.restPort());
+  HttpClient http(replicas[0].restPort());
 
   // Each job is enqueued only once the previous one is seen succeeded, i.e. after B's claimer
   // committed its last claim and went back to sleep for poll_interval_ms (60 s): from then on

@@ -31,10 +31,10 @@ std::vector<uint64_t> readSeqs(StreamConnection& conn, std::size_t n) {
 }
 
 TEST(StreamReplicasTest, AnyReplicaServesAndResumesTheSameStream) {
-  Replicas replicas("stream_replicas");
-  const std::string& dsn = replicas.dsn;
-  EngineProcess& a = replicas.a;
-  EngineProcess& b = replicas.b;
+  Replicas replicas("stream_replicas", 2);
+  const std::string& dsn = replicas.dsn();
+  EngineProcess& a = replicas[0];
+  EngineProcess& b = replicas[1];
 
   const std::string t = "shared-tenant";
   const std::string auth = "Authorization: Bearer " + devToken(t, "orch:read");
@@ -78,9 +78,9 @@ TEST(StreamReplicasTest, AnyReplicaServesAndResumesTheSameStream) {
 // An event committed through one replica's API is delivered to a stream on the other: a DAG
 // run submitted to A (run.created, job.created, ...) shows up, in order, on B.
 TEST(StreamReplicasTest, RunSubmittedToOneReplicaStreamsFromTheOther) {
-  Replicas replicas("stream_replicas_api");
-  EngineProcess& a = replicas.a;
-  EngineProcess& b = replicas.b;
+  Replicas replicas("stream_replicas_api", 2);
+  EngineProcess& a = replicas[0];
+  EngineProcess& b = replicas[1];
 
   const std::string t = "replicated";
   const std::string token = a.mintToken(t, "orch:read orch:operate");

@@ -4,6 +4,7 @@
 #include "api/idempotency.hpp"
 #include "auth/header_map.hpp"
 #include "http/error_envelope.hpp"
+#include "store/store_error.hpp"
 #include "store/store_service.hpp"
 
 namespace jobengine::host {
@@ -28,6 +29,16 @@ std::optional<IdempotencyKeyRef> keyRefOf(const RequestContext& ctx, const Incom
   ref.fingerprint = requestFingerprint(
       req.method, req.query.empty() ? req.path : req.path + "?" + req.query, req.body);
   return ref;
+}
+
+// The connection was lost while checking or recording the key (the database was stopped or
+// the session terminated right after the transaction began): the same 503 the pipeline
+// answers when no transaction can be opened, so the client retries with the same key. It was
+// a 500 "request check failed" before, seen once in six database restarts under load.
+HttpReply databaseUnavailable(const RequestContext& ctx) {
+  return errorReply(503, "DATABASE_UNAVAILABLE",
+                    "the database is unavailable; retry later (trace id " + ctx.trace_id + ")",
+                    ctx.trace_id);
 }
 
 std::string joinScopes(const std::vector<std::string>& scopes) {
@@ -84,7 +95,14 @@ std::optional<HttpReply> ApiInterceptor::inTransaction(RequestContext& ctx,
   if (!ref) {
     return std::nullopt;
   }
-  return idempotency_.check(*transactionOf(txn), *ref, ctx.trace_id);
+  try {
+    return idempotency_.check(*transactionOf(txn), *ref, ctx.trace_id);
+  } catch (const StoreError& e) {
+    if (e.status() != JE_ERR_RETRY) {
+      throw;
+    }
+    return databaseUnavailable(ctx);  // the connection died under the check
+  }
 }
 
 void ApiInterceptor::after(RequestContext& ctx, const RouteEntry& route, const IncomingRequest& req,
@@ -101,7 +119,14 @@ void ApiInterceptor::after(RequestContext& ctx, const RouteEntry& route, const I
   if (t == nullptr || !is2xx(reply) || t->aborted() || reply.streamed) {
     return;  // nothing is stored: a non-2xx reply rolls back; a file answer is not replayable
   }
-  idempotency_.record(*t, *ref, reply);
+  try {
+    idempotency_.record(*t, *ref, reply);
+  } catch (const StoreError& e) {
+    if (e.status() != JE_ERR_RETRY) {
+      throw;
+    }
+    reply = databaseUnavailable(ctx);  // not 2xx: the transaction is rolled back
+  }
 }
 
 }  // namespace jobengine::host
