@@ -208,5 +208,19 @@ TEST_F(CliCommandsTest, RunsSubmitCreatesTheRun) {
   EXPECT_NE(created["run"]["id"], run_id);
 }
 
+TEST_F(CliCommandsTest, SchedulesNextPrintsFireTimesFromTheRealBinary) {
+  // Computed locally by the scheduler plugin's code: no --url, no token.
+  const CommandResult r = engine_->run({"schedules", "next", "--cron", "30 2 * * *", "--tz",
+                                        "Europe/Berlin", "--from", "2027-03-27T12:00:00Z",
+                                        "--count", "2"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "2027-03-28T01:00:00Z  2027-03-28 03:00 CEST\n"
+            "2027-03-29T00:30:00Z  2027-03-29 02:30 CEST\n");
+  const CommandResult bad = engine_->run({"schedules", "next", "--cron", "* * 32 * *"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--cron: cron field 3 (day-of-month)"), std::string::npos) << bad.err;
+}
+
 }  // namespace
 }  // namespace jobengine::testing
