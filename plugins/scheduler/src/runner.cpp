@@ -182,9 +182,17 @@ std::vector<Grant> Runner::completeAndClaim(const std::vector<Completion>& done,
       }
     }
     txn.commit();
+    if (const int64_t failed = claim_failures_.exchange(0); failed > 0) {
+      service_.host().info("runner claims and completions work again after " +
+                           std::to_string(failed) + " failed attempts");
+    }
   } catch (const std::exception& e) {
-    service_.host().warn(std::string("runner claim/completion failed (leases will expire): ") +
-                         e.what());
+    // Said once per outage: the claimers retry every poll_interval_ms while it lasts.
+    if (claim_failures_.fetch_add(1) == 0) {
+      service_.host().warn(std::string("runner claim/completion failed (leases will expire; "
+                                       "retrying quietly until it works again): ") +
+                           e.what());
+    }
     grants.clear();
   }
   std::lock_guard<std::mutex> lock(inflight_mutex_);

@@ -122,6 +122,7 @@ class Runner {
   int reserved_ = 0;                                      // jobs claimers are claiming right now
   int claimer_count_ = 0;                                 // set in start() before any thread runs
   double avg_handler_ms_ = 0;                             // moving average of handler run time
+  std::atomic<int64_t> claim_failures_{0};  // failed claim transactions since the last success
   std::mutex inflight_mutex_;
   std::map<std::string, InFlight> inflight_;  // by job id
 };
