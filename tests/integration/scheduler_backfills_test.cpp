@@ -3,8 +3,9 @@
 // overlapping active backfill (none for a disjoint window or another scope), progress as a
 // worker completes the windows, backfill.succeeded / failed / canceled, the refusals (from >=
 // to, too many windows, missing ticket, unknown or paused source), the watermark advancing
-// only through windows whose jobs all succeeded and never across a gap, a live sync's window
-// starting at the watermark, and the audited admin PUT moving a watermark backwards.
+// only through windows whose jobs all succeeded and never across a gap, a live sync's and a
+// schedule trigger's window starting at the watermark, and the audited admin PUT moving a
+// watermark backwards.
 //
 // Sources are of kind "bf" with their own sync job type per test (config.syncJobType), which
 // has no handler: the test is the worker (POST /worker/claim, .../complete), so each test
@@ -397,6 +398,29 @@ TEST_F(BackfillsTest, LiveSyncMakesTheFirstWatermarkAndAdminPutMovesItBack) {
   EXPECT_EQ(w.json()["watermarks"][0]["scope"], "default");
   EXPECT_EQ(w.json()["watermarks"][1]["scope"], "npm");
   EXPECT_EQ(call("GET", "/sources/0190b1a2-0000-7000-8000-000000000001/watermarks").status, 404);
+}
+
+TEST_F(BackfillsTest, AScheduleFireCoversTheWindowFromTheWatermark) {
+  const std::string src = source("bf:schedule", "bf.schedule");
+  ASSERT_EQ(call("PUT", "/sources/" + src + "/watermarks/default",
+                 json{{"watermark", "2026-01-01T00:00:00Z"}}.dump())
+                .status,
+            200);
+  const Reply s = post("/schedules", {{"sourceId", src}, {"cron", "@daily"}});
+  ASSERT_EQ(s.status, 201) << s.body;
+  const Reply fired =
+      post("/schedules/" + s.json()["id"].get<std::string>() + "/trigger", json::object());
+  ASSERT_EQ(fired.status, 202) << fired.body;
+  const std::string run = fired.json()["runId"];
+  EXPECT_TRUE(ops_->holds("EXISTS (SELECT 1 FROM scheduler.runs WHERE id = '" + run +
+                          "' AND window_scope = 'default' AND window_from = "
+                          "'2026-01-01T00:00:00Z' AND window_to = '" +
+                          fired.json()["fireAt"].get<std::string>() + "'::timestamptz)"));
+  auto grants = claim("bf.schedule");
+  ASSERT_EQ(grants.count("2026-01-01"), 1u);
+  complete(grants["2026-01-01"]);
+  EXPECT_TRUE(ops_->holds("(SELECT watermark FROM scheduler.watermarks WHERE source_id = '" + src +
+                          "') = '" + fired.json()["fireAt"].get<std::string>() + "'::timestamptz"));
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 //  * Cancel: the backfill becomes canceled at once (backfill.canceled), then every
 //    non-terminal job of its runs is canceled through JobService::cancelJobs (jobs and runs
 //    move and emit their own events). A terminal backfill answers 200 as it is, no event.
+//    Locks: its jobs, then the backfill row — the order of a completion (job, run, backfill).
 #include "routes_backfills.hpp"
 
 #include <jobengine/time_format.hpp>
@@ -223,26 +224,37 @@ void cancelBackfill(sdk::Host& host, JobService& service, sdk::UuidV7Generator& 
                     const sdk::Request& request, sdk::Response& response) {
   auto txn = host.borrow(request.txn());
   const std::string id = request.param("id").value_or("");
-  const auto before = isUuid(id) ? loadBackfill(txn, id, true) : std::nullopt;
-  if (!before) {
+  auto backfill = isUuid(id) ? loadBackfill(txn, id, false) : std::nullopt;
+  if (!backfill) {
     notFound(response, request, id);
     return;
   }
-  const std::string status = (*before)["status"].get<std::string>();
-  if (status != "queued" && status != "running") {
-    response.json(200, *before);  // already ended: idempotent, no event
+  const auto ended = [](const nlohmann::json& b) {
+    const std::string status = b["status"].get<std::string>();
+    return status != "queued" && status != "running";
+  };
+  if (ended(*backfill)) {
+    response.json(200, *backfill);  // already ended: idempotent, no event
+    return;
+  }
+  // Lock order as on the completion path (job, then run, then backfill): the jobs first, so a
+  // worker completing one of them concurrently waits here instead of deadlocking with us.
+  std::vector<std::pair<std::string, std::string>> jobs;
+  txn.exec(
+      "SELECT j.id::text FROM scheduler.jobs j JOIN scheduler.runs r ON r.tenant_id = "
+      "j.tenant_id AND r.id = j.run_id WHERE r.tenant_id = $1 AND r.backfill_id = $2::uuid AND "
+      "j.status NOT IN ('succeeded', 'failed', 'timed_out', 'canceled') ORDER BY j.id FOR "
+      "UPDATE OF j",
+      {txn.tenant(), id}, [&](const sdk::Row& r) { jobs.emplace_back(txn.tenant(), r.str(0)); });
+  backfill = loadBackfill(txn, id, true);
+  if (ended(*backfill)) {  // its last window ended meanwhile
+    response.json(200, *backfill);
     return;
   }
   txn.exec(
       "UPDATE scheduler.backfills SET status = 'canceled', updated_at = now(), finished_at = "
       "now() WHERE tenant_id = $1 AND id = $2::uuid",
       {txn.tenant(), id});
-  std::vector<std::pair<std::string, std::string>> jobs;
-  txn.exec(
-      "SELECT j.id::text FROM scheduler.jobs j JOIN scheduler.runs r ON r.tenant_id = "
-      "j.tenant_id AND r.id = j.run_id WHERE r.tenant_id = $1 AND r.backfill_id = $2::uuid AND "
-      "j.status NOT IN ('succeeded', 'failed', 'timed_out', 'canceled') ORDER BY j.id",
-      {txn.tenant(), id}, [&](const sdk::Row& r) { jobs.emplace_back(txn.tenant(), r.str(0)); });
   if (!jobs.empty()) {
     service.cancelJobs(txn, jobs, actorOf(request), "backfill_canceled");
   }
