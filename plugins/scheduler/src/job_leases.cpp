@@ -14,6 +14,7 @@
 #include "core/error_classifier.hpp"
 #include "core/sql.hpp"
 #include "job_service.hpp"
+#include "watermark_store.hpp"
 
 namespace jobengine::scheduler {
 
@@ -381,7 +382,20 @@ void JobService::refreshRuns(sdk::Txn& txn, const json& tenant_runs) {
   }
   const std::string input = tenant_runs.dump();
   txn.exec(sql::kLockRuns, {input});
-  txn.exec(sql::kRefreshRuns, {input});
+  // Only a windowed run that became terminal costs anything more (runs without a window, such
+  // as the benchmark's, never reach the watermark step).
+  std::vector<EndedRun> windowed;
+  txn.exec(sql::kRefreshRuns, {input}, [&](const sdk::Row& r) {
+    const std::string status = r.str(2);
+    if ((r.isNull(4) && r.isNull(5)) ||
+        (status != "succeeded" && status != "failed" && status != "canceled")) {
+      return;
+    }
+    windowed.push_back(EndedRun{r.str(0), r.str(1), status, r.opt(3), r.opt(4), r.opt(5)});
+  });
+  if (!windowed.empty()) {
+    afterWindowedRunsEnded(txn, event_ids_, windowed);
+  }
 }
 
 }  // namespace jobengine::scheduler

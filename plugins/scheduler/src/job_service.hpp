@@ -7,6 +7,7 @@
 // The job type registry is guarded by types_mutex_ (written only in create()/start()).
 #pragma once
 
+#include <jobengine/ids.hpp>
 #include <jobengine/plugin.hpp>
 #include <jobengine/ratelimit.hpp>
 
@@ -189,6 +190,7 @@ class JobService {
   Handoff handoff_;
   std::optional<sdk::RateLimit> ratelimit_;
   je_jobs_v1 vtable_{};
+  sdk::UuidV7Generator event_ids_;  // eventIds of watermark.* / backfill.* (thread-safe)
 };
 
 // "{a,b}" text[] literal with every element quoted.

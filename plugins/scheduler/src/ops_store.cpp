@@ -28,8 +28,10 @@ VALUES ($1, $2::uuid, $3, $4::uuid, $5::uuid, $6, $7, 'queued', $8::smallint,
 
 constexpr std::string_view kInsertRun = R"sql(
 INSERT INTO scheduler.runs (tenant_id, id, project_id, source_id, kind, status, reason,
-                            correlation_id, trace_id, jobs_total, created_by, idempotency_key)
-VALUES ($1, $2::uuid, $3, $4::uuid, $5, 'queued', $6, $7, $8, $9::int, $10, $11)
+                            correlation_id, trace_id, jobs_total, created_by, idempotency_key,
+                            window_scope, window_from, window_to, backfill_id)
+VALUES ($1, $2::uuid, $3, $4::uuid, $5, 'queued', $6, $7, $8, $9::int, $10, $11, $12,
+        $13::timestamptz, $14::timestamptz, $15::uuid)
 )sql";
 
 std::optional<std::string> nonEmpty(std::string_view s) {
@@ -117,20 +119,36 @@ OpsEvent insertRun(sdk::Txn& txn, const std::string& run_id, const std::string& 
                    const std::optional<std::string>& project_id,
                    const std::optional<std::string>& source_id, int jobs_total,
                    const std::optional<std::string>& reason, const sdk::Request& request) {
-  return insertRun(txn, NewRun{run_id, kind, project_id, source_id, jobs_total, reason, {}},
-                   Origin::of(txn, request));
+  NewRun run;
+  run.id = run_id;
+  run.kind = kind;
+  run.project_id = project_id;
+  run.source_id = source_id;
+  run.jobs_total = jobs_total;
+  run.reason = reason;
+  return insertRun(txn, run, Origin::of(txn, request));
 }
 
 OpsEvent insertRun(sdk::Txn& txn, const NewRun& run, const Origin& origin) {
-  txn.exec(kInsertRun, {origin.tenant, run.id, run.project_id, run.source_id, run.kind, run.reason,
-                        origin.request_id, origin.trace_id, run.jobs_total, origin.subject,
-                        run.idempotency_key});
+  txn.exec(kInsertRun,
+           {origin.tenant, run.id, run.project_id, run.source_id, run.kind, run.reason,
+            origin.request_id, origin.trace_id, run.jobs_total, origin.subject, run.idempotency_key,
+            run.window_scope, run.window_from, run.window_to, run.backfill_id});
   OpsEvent created;
   created.type = "run.created";
   created.project_id = run.project_id;
   created.run_id = run.id;
   created.source_id = run.source_id;
   created.body["data"] = {{"runId", run.id}, {"kind", run.kind}, {"jobsTotal", run.jobs_total}};
+  if (run.window_scope) {
+    created.body["data"]["window"] = {
+        {"scope", *run.window_scope},
+        {"from", run.window_from ? nlohmann::json(*run.window_from) : nlohmann::json(nullptr)},
+        {"to", run.window_to ? nlohmann::json(*run.window_to) : nlohmann::json(nullptr)}};
+  }
+  if (run.backfill_id) {
+    created.body["data"]["backfillId"] = *run.backfill_id;
+  }
   return created;
 }
 

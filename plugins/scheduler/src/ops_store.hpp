@@ -85,6 +85,12 @@ struct NewRun {
   int jobs_total = 1;
   std::optional<std::string> reason;
   std::optional<std::string> idempotency_key;
+  // The event-time window the run covers (migration 0006): scope set = a windowed run whose
+  // success may move the scope's watermark; window_from empty = open start.
+  std::optional<std::string> window_scope;
+  std::optional<std::string> window_from;  // RFC 3339
+  std::optional<std::string> window_to;    // RFC 3339
+  std::optional<std::string> backfill_id;
 };
 OpsEvent insertRun(sdk::Txn& txn, const NewRun& run, const Origin& origin);
 OpsEvent insertRun(sdk::Txn& txn, const std::string& run_id, const std::string& kind,

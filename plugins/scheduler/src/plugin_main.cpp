@@ -14,6 +14,7 @@
 #include "leader_duties.hpp"
 #include "plugin_meta.hpp"
 #include "routes.hpp"
+#include "routes_backfills.hpp"
 #include "routes_deadletter.hpp"
 #include "routes_packruns.hpp"
 #include "routes_schedules.hpp"
@@ -76,6 +77,7 @@ class SchedulerPlugin {
     registerWorkerRoutes(host, doc, *service_);
     registerSourceRoutes(host, doc);
     registerScheduleRoutes(host, doc);
+    registerBackfillRoutes(host, doc, *service_);
     registerDeadLetterRoutes(host, doc);
     registerPackRunRoutes(host, doc);
     doc.requireAllUsed();

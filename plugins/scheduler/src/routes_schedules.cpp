@@ -235,6 +235,7 @@ void triggerSchedule(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Requ
   sync.extra = {{"scheduleId", schedule_id}, {"fireAt", fire_at}};
   sync.reason = "schedule triggered";
   sync.run_id = ids.next();
+  sync.window = liveWindow(txn, txn.tenant(), source_id, fire_at);
   FireRecord fire;
   fire.tenant = std::string(txn.tenant());
   fire.schedule_id = schedule_id;

@@ -9,17 +9,23 @@
 //    of its tags does) or the answer is 412 and nothing changes. If-None-Match on GET → 304.
 //  * pause/resume of a source already in that state answer 200 without a new version or event.
 //  * sync of a paused or disabled source is 409 (resume / enable it first); otherwise one run
-//    (kind sync) with one queued job of syncJobType(kind, config).
+//    (kind sync) with one queued job of syncJobType(kind, config), covering the window
+//    [the "default" scope's watermark, now) (README "Watermarks and backfills").
+//  * watermarks: read by anyone with orch:read; PUT .../watermarks/{scope} (orch:backfill,
+//    reason and ticket) is the one way to move one backwards.
 #include "routes_sources.hpp"
 
 #include <jobengine/etag.hpp>
+#include <jobengine/time_format.hpp>
 
 #include <memory>
 
+#include "core/backfill_plan.hpp"
 #include "core/source_spec.hpp"
 #include "ops_store.hpp"
 #include "schedule_store.hpp"
 #include "source_sync.hpp"
+#include "watermark_store.hpp"
 
 namespace jobengine::scheduler {
 
@@ -344,6 +350,8 @@ void syncSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request& 
   SyncRequest sync;
   sync.trigger = "manual";
   sync.reason = "manual sync";
+  sync.window = liveWindow(txn, txn.tenant(), source_id,
+                           sdk::formatRfc3339(databaseNow(txn), sdk::TimePrecision::kMicros));
   SyncRun run = createSyncRun(txn, ids, *source, sync, Origin::of(txn, request));
   run.events.push_back(sourceEvent("source.sync_requested", *source,
                                    {{"runId", run.run_id}, {"jobId", run.job_id}}));
@@ -363,8 +371,63 @@ void sourceWatermarks(sdk::Host& host, const sdk::Request& request, sdk::Respons
     sendError(response, request, 404, "SOURCE_NOT_FOUND", "no source with id '" + id + "'");
     return;
   }
-  // Watermarks are written by the ingestion path (SPEC §4); until it lands there are none.
-  response.json(200, {{"sourceId", id}, {"watermarks", nlohmann::json::array()}});
+  response.json(200, {{"sourceId", id}, {"watermarks", listWatermarks(txn, id)}});
+}
+
+// The audited admin set (orch:backfill: the host demands reason and ticket): the one way a
+// watermark moves backwards. If-Match names the watermark's version (absent: "v0" matches
+// nothing but "*").
+void setSourceWatermark(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request& request,
+                        sdk::Response& response) {
+  auto txn = host.borrow(request.txn());
+  const auto body = jsonBody(request, response);
+  if (!body) {
+    return;
+  }
+  const std::string scope = request.param("scope").value_or("");
+  if (!validWatermarkScope(scope)) {
+    sendError(response, request, 422, "VALIDATION_FAILED",
+              "scope: must be 1 to 64 characters of A-Z a-z 0-9 . _ : -", {{"field", "scope"}});
+    return;
+  }
+  const auto value =
+      body->is_object() && body->contains("watermark") && (*body)["watermark"].is_string()
+          ? sdk::parseRfc3339((*body)["watermark"].get<std::string>())
+          : std::nullopt;
+  if (!value) {
+    sendError(response, request, 422, "VALIDATION_FAILED",
+              "watermark: required, an RFC 3339 time such as \"2027-03-01T00:00:00Z\"",
+              {{"field", "watermark"}});
+    return;
+  }
+  const std::string id = request.param("id").value_or("");
+  const auto source = isUuid(id) ? loadSource(txn, id) : std::nullopt;
+  if (!source) {
+    sendError(response, request, 404, "SOURCE_NOT_FOUND", "no source with id '" + id + "'");
+    return;
+  }
+  lockWatermarkScope(txn, txn.tenant(), id, scope);
+  const auto before = loadWatermark(txn, id, scope, true);
+  const uint64_t version = before ? (*before)["version"].get<uint64_t>() : 0;
+  if (const auto refused = sdk::checkIfMatch(request.header("If-Match"), version)) {
+    sendClientError(response, request, *refused);
+    return;
+  }
+  const auto after =
+      setWatermark(txn, id, scope, sdk::formatRfc3339(*value, sdk::TimePrecision::kMicros));
+  OpsEvent e;
+  e.type = "watermark.set";
+  e.source_id = id;
+  e.body["data"] = {{"sourceId", id},
+                    {"scope", scope},
+                    {"from", before ? (*before)["watermark"] : nlohmann::json(nullptr)},
+                    {"to", after["watermark"]},
+                    {"version", after["version"]},
+                    {"reason", std::string(request.operatorReason())},
+                    {"ticket", std::string(request.operatorTicket())}};
+  appendEvents(txn, {e}, ids, request);
+  response.header("ETag", sdk::makeEtag(after["version"].get<uint64_t>()));
+  response.json(200, after);
 }
 
 }  // namespace
@@ -410,6 +473,10 @@ void registerSourceRoutes(sdk::Host& host, sdk::ApiDoc& doc) {
       "GET", (item + "/watermarks").c_str(), "orch:read",
       [h](const sdk::Request& rq, sdk::Response& rs) { sourceWatermarks(*h, rq, rs); },
       JE_ROUTE_TXN, doc.operation("GET", item + "/watermarks"));
+  host.route(
+      "PUT", (item + "/watermarks/:scope").c_str(), "orch:backfill",
+      [h, ids](const sdk::Request& rq, sdk::Response& rs) { setSourceWatermark(*h, *ids, rq, rs); },
+      JE_ROUTE_TXN, doc.operation("PUT", item + "/watermarks/:scope"));
 }
 
 }  // namespace jobengine::scheduler

@@ -138,6 +138,7 @@ size_t ScheduleFirer::fireDue(sdk::Txn& txn, int64_t leader_epoch) {
       sync.reason = "schedule " + s.id + " fire at " + fire_text;
       sync.idempotency_key = "schedule:" + s.id + ":" + fire_text;
       sync.run_id = ids_.next();
+      sync.window = liveWindow(txn, s.tenant, s.source_id, fire_text);
       if (!recordFire(
               txn, {s.tenant, s.id, fire_at, "fired", std::nullopt, sync.run_id, leader_epoch})) {
         continue;  // decided before (cannot happen under the fence; kept as the last guard)

@@ -2,8 +2,17 @@
 #include "source_sync.hpp"
 
 #include "core/source_spec.hpp"
+#include "watermark_store.hpp"
 
 namespace jobengine::scheduler {
+
+SyncWindow liveWindow(sdk::Txn& txn, const std::string& tenant, const std::string& source_id,
+                      const std::string& to) {
+  SyncWindow w;
+  w.from = currentWatermarkText(txn, tenant, source_id, w.scope);
+  w.to = to;
+  return w;
+}
 
 SyncRun createSyncRun(sdk::Txn& txn, sdk::UuidV7Generator& ids, const nlohmann::json& source,
                       const SyncRequest& sync, const Origin& origin) {
@@ -19,6 +28,16 @@ SyncRun createSyncRun(sdk::Txn& txn, sdk::UuidV7Generator& ids, const nlohmann::
   job.payload = {
       {"sourceId", source_id}, {"sourceName", source["name"]}, {"trigger", sync.trigger}};
   job.payload.update(sync.extra);
+  job.priority = sync.priority;
+  if (sync.window) {
+    job.payload["window"] = {
+        {"scope", sync.window->scope},
+        {"from", sync.window->from ? nlohmann::json(*sync.window->from) : nlohmann::json(nullptr)},
+        {"to", sync.window->to}};
+  }
+  if (sync.backfill_id) {
+    job.payload["backfillId"] = *sync.backfill_id;
+  }
   out.job_id = job.id;
   out.job_type = job.job_type;
   NewRun run;
@@ -27,6 +46,12 @@ SyncRun createSyncRun(sdk::Txn& txn, sdk::UuidV7Generator& ids, const nlohmann::
   run.source_id = source_id;
   run.reason = sync.reason;
   run.idempotency_key = sync.idempotency_key;
+  if (sync.window) {
+    run.window_scope = sync.window->scope;
+    run.window_from = sync.window->from;
+    run.window_to = sync.window->to;
+  }
+  run.backfill_id = sync.backfill_id;
   out.events.push_back(insertRun(txn, run, origin));
   out.events.push_back(insertQueuedJob(txn, job, origin));
   return out;

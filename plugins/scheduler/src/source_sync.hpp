@@ -17,13 +17,24 @@
 
 namespace jobengine::scheduler {
 
+// The event-time window a sync covers (README "Watermarks and backfills"): live syncs
+// [the scope's watermark or open, now), backfill runs one window of the backfill.
+struct SyncWindow {
+  std::string scope = "default";
+  std::optional<std::string> from;  // RFC 3339; empty = open start (no watermark yet)
+  std::string to;                   // RFC 3339
+};
+
 struct SyncRequest {
-  std::string run_kind = "sync";  // runs.kind: "sync" (manual) or "schedule"
+  std::string run_kind = "sync";  // runs.kind: "sync" (manual), "schedule" or "backfill"
   std::string trigger;            // payload.trigger: "manual", "schedule", "trigger"
   nlohmann::json extra = nlohmann::json::object();  // more payload fields (scheduleId, fireAt)
   std::optional<std::string> reason;                // the run's reason
   std::optional<std::string> idempotency_key;       // the run's, unique per tenant
   std::optional<std::string> run_id;                // chosen by the caller; else a new one
+  std::optional<SyncWindow> window;                 // runs.window_*, payload.window
+  std::optional<std::string> backfill_id;           // runs.backfill_id, payload.backfillId
+  int priority = 5;                                 // the job's; backfills run lower
 };
 
 struct SyncRun {
@@ -32,6 +43,10 @@ struct SyncRun {
   std::string job_type;
   std::vector<OpsEvent> events;  // run.created and job.created: the caller appends them
 };
+
+// The live window of a sync of `source_id` at `to`: scope "default", from its watermark.
+SyncWindow liveWindow(sdk::Txn& txn, const std::string& tenant, const std::string& source_id,
+                      const std::string& to);
 
 // Inserts the run and its job for `source` (a source as GET /sources/{id} shows it).
 SyncRun createSyncRun(sdk::Txn& txn, sdk::UuidV7Generator& ids, const nlohmann::json& source,

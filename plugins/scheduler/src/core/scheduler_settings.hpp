@@ -25,6 +25,8 @@ struct SchedulerSettings {
   int backoff_cap_ms = 300000;     // longest retry delay
   int poll_interval_ms = 100;      // idle runner poll for jobs enqueued by other replicas
   int sweep_interval_ms = 1000;    // expired-lease sweep period (one replica at a time)
+  int backfill_window_minutes = 1440;  // a backfill's window size when the request gives none
+  int backfill_priority = 1;           // priority of backfill jobs (live syncs: 5)
 };
 
 // Parses the plugin's config table (a JSON object; the host strips "enabled"). Throws

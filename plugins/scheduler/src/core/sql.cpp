@@ -599,7 +599,7 @@ WITH input AS (
   WHERE r.tenant_id = n.tenant_id AND r.id = n.id AND r.status <> n.new_status
     AND r.status NOT IN ('succeeded', 'failed', 'canceled')
   RETURNING r.tenant_id, r.id, r.project_id, r.source_id, n.old_status, r.status, n.total,
-            n.failed, n.canceled
+            n.failed, n.canceled, r.window_scope, r.backfill_id
 ), ev_src AS (
   SELECT u.tenant_id, u.id, u.project_id, u.source_id, u.old_status, u.status, u.total,
          u.failed, u.canceled
@@ -617,7 +617,9 @@ WITH input AS (
          )::jobengine.event_input_v1)) AS appended
   FROM ev_src e
 )
-SELECT u.tenant_id, u.id AS run_id, u.status FROM u
+SELECT u.tenant_id, u.id AS run_id, u.status, u.source_id::text, u.window_scope,
+       u.backfill_id::text
+FROM u
 WHERE)SQL" JE_SCHED_EVENTS_APPENDED R"SQL(
 )SQL";
 

@@ -134,7 +134,9 @@ extern const std::string_view kLockRuns;
 // Recompute and store the status of runs from their jobs; emits run.succeeded / run.failed /
 // run.canceled when a run becomes terminal (the actor is the transaction's: the host's). $1
 // jsonb [{tenant_id, run_id}].
-// Returns tenant_id, run_id, status of the runs that changed.
+// Returns tenant_id, run_id, status, source_id, window_scope, backfill_id of the runs that
+// changed (the last three let the caller move watermarks and end backfills only when a
+// windowed run became terminal).
 extern const std::string_view kRefreshRuns;
 
 // Operator retry of a failed / timed_out job: back to queued with one more attempt allowed.
