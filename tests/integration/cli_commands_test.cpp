@@ -210,9 +210,9 @@ TEST_F(CliCommandsTest, RunsSubmitCreatesTheRun) {
 
 TEST_F(CliCommandsTest, SchedulesNextPrintsFireTimesFromTheRealBinary) {
   // Computed locally by the scheduler plugin's code: no --url, no token.
-  const CommandResult r = engine_->run({"schedules", "next", "--cron", "30 2 * * *", "--tz",
-                                        "Europe/Berlin", "--from", "2027-03-27T12:00:00Z",
-                                        "--count", "2"});
+  const CommandResult r =
+      engine_->run({"schedules", "next", "--cron", "30 2 * * *", "--tz", "Europe/Berlin", "--from",
+                    "2027-03-27T12:00:00Z", "--count", "2"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             "2027-03-28T01:00:00Z  2027-03-28 03:00 CEST\n"
