@@ -24,6 +24,7 @@
 #include "engine_process.hpp"
 #include "http_client.hpp"
 #include "pg_fixture.hpp"
+#include "replicas.hpp"
 
 namespace jobengine::testing {
 namespace {
@@ -35,38 +36,26 @@ constexpr int kDagRuns = 40;   // a -> b, a -> c: 120 jobs
 constexpr int kFailing = 20;   // retried once, then dead-lettered
 constexpr int kExternal = 60;  // run by the test's worker through the bridge
 
-struct Replica {
-  std::unique_ptr<EngineProcess> engine;
-  std::unique_ptr<HttpClient> http;
-};
-
 class ReplicaKillTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dsn_ = ThrowawayPostgres::instance().createDatabase("replica_kill");
-    for (const char* name : {"kill_a", "kill_b", "kill_c"}) {
-      EngineOptions o;
-      o.name = name;
-      o.database_dsn = dsn_;
-      o.extra_toml =
-          "[plugins.jobs-fixture]\n"
-          "[plugins.scheduler]\ndefault_lease_seconds = 3\nsweep_interval_ms = 200\n";
-      Replica r;
-      r.engine = std::make_unique<EngineProcess>(o);
-      r.engine->start();
-      r.http = std::make_unique<HttpClient>(r.engine->restPort());
-      replicas_.push_back(std::move(r));
+    replicas_ = std::make_unique<Replicas>(
+        "replica_kill", 3,
+        "[plugins.jobs-fixture]\n"
+        "[plugins.scheduler]\ndefault_lease_seconds = 3\nsweep_interval_ms = 200\n");
+    dsn_ = replicas_->dsn();
+    for (size_t i = 0; i < replicas_->size(); ++i) {
+      http_.push_back(std::make_unique<HttpClient>((*replicas_)[i].restPort()));
     }
-    const std::string token =
-        replicas_[0].engine->mintToken("t1", "orch:read orch:operate orch:quota");
+    const std::string token = (*replicas_)[0].mintToken("t1", "orch:read orch:operate orch:quota");
     headers_ = {"Authorization: Bearer " + token, "X-StellaOps-Tenant: t1",
                 "X-StellaOps-Operator-Reason: system test", "Content-Type: application/json"};
   }
 
   // Any live replica, round robin (a load balancer's view).
   size_t live(size_t hint) const {
-    for (size_t i = 0; i < replicas_.size(); ++i) {
-      const size_t r = (hint + i) % replicas_.size();
+    for (size_t i = 0; i < replicas_->size(); ++i) {
+      const size_t r = (hint + i) % replicas_->size();
       if (static_cast<int>(r) != killed_) {
         return r;
       }
@@ -75,7 +64,7 @@ class ReplicaKillTest : public ::testing::Test {
   }
   Reply call(size_t replica, const std::string& method, const std::string& path,
              const json& body = nullptr) {
-    return call(*replicas_[replica].http, method, path, body);
+    return call(*http_[replica], method, path, body);
   }
   // One HttpClient per thread: a client is one connection, not shareable.
   Reply call(HttpClient& http, const std::string& method, const std::string& path,
@@ -84,7 +73,7 @@ class ReplicaKillTest : public ::testing::Test {
                      10000);
   }
   std::optional<size_t> leader() {
-    for (size_t i = 0; i < replicas_.size(); ++i) {
+    for (size_t i = 0; i < replicas_->size(); ++i) {
       if (static_cast<int>(i) != killed_) {
         const Reply r = call(i, "GET", "/leader");
         if (r.status == 200 && r.json().value("leader", false)) {
@@ -101,8 +90,9 @@ class ReplicaKillTest : public ::testing::Test {
   }
 
   std::string dsn_;
-  std::vector<Replica> replicas_;
-  std::atomic<int> killed_{-1};  // the SIGKILLed replica
+  std::unique_ptr<Replicas> replicas_;
+  std::vector<std::unique_ptr<HttpClient>> http_;  // one per replica, for the test thread
+  std::atomic<int> killed_{-1};                    // the SIGKILLed replica
   std::vector<std::string> headers_;
 };
 
@@ -119,8 +109,8 @@ TEST_F(ReplicaKillTest, EveryJobEndsExactlyOnceWhenTheLeaderIsKilledMidRun) {
   std::atomic<bool> stop_worker{false};
   std::atomic<int> completed_by_worker{0};
   std::vector<std::unique_ptr<HttpClient>> worker_http;
-  for (const auto& r : replicas_) {
-    worker_http.push_back(std::make_unique<HttpClient>(r.engine->restPort()));
+  for (size_t i = 0; i < replicas_->size(); ++i) {
+    worker_http.push_back(std::make_unique<HttpClient>((*replicas_)[i].restPort()));
   }
   std::thread worker([&] {
     size_t turn = 0;
@@ -204,7 +194,7 @@ TEST_F(ReplicaKillTest, EveryJobEndsExactlyOnceWhenTheLeaderIsKilledMidRun) {
       count("SELECT count(*) FROM scheduler.jobs WHERE status IN ('leased', 'running')");
   EXPECT_GT(in_flight, 0) << "the kill should find leased or running jobs";
   killed_ = static_cast<int>(*first_leader);
-  replicas_[*first_leader].engine->signal(SIGKILL);
+  (*replicas_)[*first_leader].signal(SIGKILL);
   const auto killed_at = Clock::now();
 
   // Everything ends.

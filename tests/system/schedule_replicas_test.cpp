@@ -27,6 +27,7 @@
 #include "engine_process.hpp"
 #include "http_client.hpp"
 #include "pg_fixture.hpp"
+#include "replicas.hpp"
 
 namespace jobengine::testing {
 namespace {
@@ -35,35 +36,24 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 constexpr const char* kApi = "/api/v1/jobengine";
 
-struct Replica {
-  std::unique_ptr<EngineProcess> engine;
-  std::unique_ptr<HttpClient> http;
-};
-
 class ScheduleReplicasTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dsn_ = ThrowawayPostgres::instance().createDatabase("schedule_replicas");
-    for (const char* name : {"sched_a", "sched_b", "sched_c"}) {
-      EngineOptions o;
-      o.name = name;
-      o.database_dsn = dsn_;
-      Replica r;
-      r.engine = std::make_unique<EngineProcess>(o);
-      r.engine->start();
-      r.http = std::make_unique<HttpClient>(r.engine->restPort());
-      replicas_.push_back(std::move(r));
+    replicas_ = std::make_unique<Replicas>("schedule_replicas", 3, "");
+    dsn_ = replicas_->dsn();
+    for (size_t i = 0; i < replicas_->size(); ++i) {
+      http_.push_back(std::make_unique<HttpClient>((*replicas_)[i].restPort()));
     }
     const std::string token =
-        replicas_[0].engine->mintToken("t1", "orch:read orch:operate orch:quota orch:backfill");
+        (*replicas_)[0].mintToken("t1", "orch:read orch:operate orch:quota orch:backfill");
     headers_ = {"Authorization: Bearer " + token, "X-StellaOps-Tenant: t1",
                 "X-StellaOps-Operator-Reason: system test", "Content-Type: application/json"};
   }
 
   Reply call(size_t replica, const std::string& method, const std::string& path,
              const json& body = nullptr) {
-    return replicas_[replica].http->call(method, std::string(kApi) + path,
-                                         body.is_null() ? "" : body.dump(), headers_, 10000);
+    return http_[replica]->call(method, std::string(kApi) + path, body.is_null() ? "" : body.dump(),
+                                headers_, 10000);
   }
   // A source of a kind nothing handles (its runs stay queued) and its schedule.
   std::string schedule(size_t replica, const std::string& name, const json& fields) {
@@ -111,8 +101,8 @@ class ScheduleReplicasTest : public ::testing::Test {
     return call(replica, "GET", "/leader").json().value("epoch", int64_t{-1});
   }
   std::optional<size_t> leader() {
-    for (size_t i = 0; i < replicas_.size(); ++i) {
-      if (!replicas_[i].engine->running()) {
+    for (size_t i = 0; i < replicas_->size(); ++i) {
+      if (!(*replicas_)[i].running()) {
         continue;
       }
       const Reply r = call(i, "GET", "/leader");
@@ -143,14 +133,15 @@ class ScheduleReplicasTest : public ::testing::Test {
   }
 
   std::string dsn_;
-  std::vector<Replica> replicas_;
+  std::unique_ptr<Replicas> replicas_;
+  std::vector<std::unique_ptr<HttpClient>> http_;  // one per replica, for the test thread
   std::vector<std::string> headers_;
 };
 
 TEST_F(ScheduleReplicasTest, OnlyTheLeaderFiresAndANewLeaderNeverFiresTwice) {
   ASSERT_TRUE(eventually([&] { return leader().has_value(); }, std::chrono::seconds(15)));
   const size_t old_leader = *leader();
-  const size_t other = (old_leader + 1) % replicas_.size();
+  const size_t other = (old_leader + 1) % replicas_->size();
   const std::string id =
       schedule(other, "sys:every-minute",
                {{"cron", "* * * * *"}, {"catchUp", "all"}, {"maxParallelRuns", 1000}});
@@ -167,7 +158,7 @@ TEST_F(ScheduleReplicasTest, OnlyTheLeaderFiresAndANewLeaderNeverFiresTwice) {
             0);
 
   // SIGKILL the leader; a new one takes over.
-  replicas_[old_leader].engine->signal(SIGKILL);
+  (*replicas_)[old_leader].signal(SIGKILL);
   ASSERT_TRUE(eventually(
       [&] {
         const auto l = leader();
