@@ -156,6 +156,38 @@ std::string rfc3339Sql(const std::string& column) {
   return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
 }
 
+std::optional<IdPage> idPageRequest(const sdk::Request& request, sdk::Response& response,
+                                    const std::string& binding, const std::string& what) {
+  auto page = pageRequest(request, response, binding, 1);
+  if (!page) {
+    return std::nullopt;
+  }
+  IdPage out{std::move(*page), std::nullopt};
+  if (out.page.after) {
+    const auto& key = (*out.page.after)[0];
+    if (!key.is_string() || !isUuid(key.get<std::string>())) {
+      sendClientError(response, request,
+                      sdk::invalidPageToken("the token's key is not a " + what + " id"));
+      return std::nullopt;
+    }
+    out.after = key.get<std::string>();
+  }
+  return out;
+}
+
+void sendIdPage(sdk::Response& response, const IdPage& page, nlohmann::json items,
+                const std::string& binding, const std::string& items_key) {
+  nlohmann::json body;
+  if (const auto next = sdk::finishPage(
+          items, page.page,
+          [](const nlohmann::json& item) { return nlohmann::json::array({item["id"]}); },
+          binding)) {
+    body["nextPageToken"] = *next;
+  }
+  body[items_key] = std::move(items);
+  response.json(200, body);
+}
+
 void sendError(sdk::Response& response, const sdk::Request& request, int status,
                const std::string& code, const std::string& message, const nlohmann::json& details) {
   response.error(status, code, message, request.traceId(), details);

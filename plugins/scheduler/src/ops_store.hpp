@@ -111,6 +111,20 @@ void sendClientError(sdk::Response& response, const sdk::Request& request,
 // of each key value (answering sdk::invalidPageToken) before it binds them.
 std::optional<sdk::PageRequest> pageRequest(const sdk::Request& request, sdk::Response& response,
                                             const std::string& binding, std::size_t arity);
+// A list keyed by id (a UUID, ascending: sources, schedules, backfills): its page request and
+// the id to continue after. Answers 400 itself and returns nullopt for a bad page_size or
+// page_token; `what` names the resource in the message ("schedule").
+struct IdPage {
+  sdk::PageRequest page;
+  std::optional<std::string> after;
+};
+std::optional<IdPage> idPageRequest(const sdk::Request& request, sdk::Response& response,
+                                    const std::string& binding, const std::string& what);
+// Answers 200 {<items_key>: items, nextPageToken?} for such a list (items as fetched, up to
+// the page's fetchLimit()).
+void sendIdPage(sdk::Response& response, const IdPage& page, nlohmann::json items,
+                const std::string& binding, const std::string& items_key);
+
 void sendError(sdk::Response& response, const sdk::Request& request, int status,
                const std::string& code, const std::string& message,
                const nlohmann::json& details = nullptr);

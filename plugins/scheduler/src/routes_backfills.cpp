@@ -176,19 +176,9 @@ void listBackfills(sdk::Host& host, const sdk::Request& request, sdk::Response& 
   }
   const std::string binding = sdk::pageBinding(
       "GET " + std::string(kBase), {{"sourceId", source_filter}, {"status", status_filter}});
-  const auto page = pageRequest(request, response, binding, 1);
+  const auto page = idPageRequest(request, response, binding, "backfill");
   if (!page) {
     return;
-  }
-  std::optional<std::string> after;
-  if (page->after) {
-    const auto& key = (*page->after)[0];
-    if (!key.is_string() || !isUuid(key.get<std::string>())) {
-      sendClientError(response, request,
-                      sdk::invalidPageToken("the token's key is not a backfill id"));
-      return;
-    }
-    after = key.get<std::string>();
   }
   // status filters the shown status (running is derived while the row still says queued).
   static const std::string sql =
@@ -197,16 +187,9 @@ void listBackfills(sdk::Host& host, const sdk::Request& request, sdk::Response& 
       "OR b.source_id = $3::uuid)) x WHERE ($4::text IS NULL OR x.j->>'status' = $4) "
       "ORDER BY x.id LIMIT $5::int";
   nlohmann::json items = nlohmann::json::array();
-  txn.exec(sql, {txn.tenant(), after, source_filter, status_filter, page->fetchLimit()},
+  txn.exec(sql, {txn.tenant(), page->after, source_filter, status_filter, page->page.fetchLimit()},
            [&](const sdk::Row& r) { items.push_back(r.json(0)); });
-  nlohmann::json body;
-  if (const auto next = sdk::finishPage(
-          items, *page, [](const nlohmann::json& b) { return nlohmann::json::array({b["id"]}); },
-          binding)) {
-    body["nextPageToken"] = *next;
-  }
-  body["backfills"] = items;
-  response.json(200, body);
+  sendIdPage(response, *page, std::move(items), binding, "backfills");
 }
 
 void getBackfill(sdk::Host& host, const sdk::Request& request, sdk::Response& response) {

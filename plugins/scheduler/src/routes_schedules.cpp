@@ -61,25 +61,21 @@ std::optional<nlohmann::json> scheduleForUpdate(sdk::Txn& txn, const sdk::Reques
 
 void listSchedules(sdk::Host& host, const sdk::Request& request, sdk::Response& response) {
   auto txn = host.borrow(request.txn());
-  const std::string binding = "GET " + std::string(kBase);
-  const auto page = pageRequest(request, response, binding, 1);
-  if (!page) {
-    return;
-  }
-  std::optional<std::string> after;
-  if (page->after) {
-    const auto& id = (*page->after)[0];
-    if (!id.is_string() || !isUuid(id.get<std::string>())) {
-      sendClientError(response, request,
-                      sdk::invalidPageToken("the token's key is not a schedule id"));
-      return;
-    }
-    after = id.get<std::string>();
-  }
   const auto source_id = request.query("sourceId");
   if (source_id && !isUuid(std::string(*source_id))) {
     sendError(response, request, 400, "INVALID_QUERY", "sourceId: must be a source id (a UUID)",
               {{"field", "sourceId"}});
+    return;
+  }
+  std::optional<std::string> source_filter;
+  if (source_id) {
+    source_filter = std::string(*source_id);
+  }
+  // A page token is good only for the filter it was made with.
+  const std::string binding =
+      sdk::pageBinding("GET " + std::string(kBase), {{"sourceId", source_filter}});
+  const auto page = idPageRequest(request, response, binding, "schedule");
+  if (!page) {
     return;
   }
   static const std::string sql =
@@ -87,20 +83,9 @@ void listSchedules(sdk::Host& host, const sdk::Request& request, sdk::Response& 
       "($2::uuid IS NULL OR s.id > $2::uuid) AND ($3::uuid IS NULL OR s.source_id = $3::uuid) "
       "ORDER BY s.id LIMIT $4::int";
   nlohmann::json items = nlohmann::json::array();
-  std::optional<std::string> source_filter;
-  if (source_id) {
-    source_filter = std::string(*source_id);
-  }
-  txn.exec(sql, {txn.tenant(), after, source_filter, page->fetchLimit()},
+  txn.exec(sql, {txn.tenant(), page->after, source_filter, page->page.fetchLimit()},
            [&](const sdk::Row& r) { items.push_back(r.json(0)); });
-  nlohmann::json body;
-  if (const auto next = sdk::finishPage(
-          items, *page, [](const nlohmann::json& s) { return nlohmann::json::array({s["id"]}); },
-          binding)) {
-    body["nextPageToken"] = *next;
-  }
-  body["schedules"] = items;
-  response.json(200, body);
+  sendIdPage(response, *page, std::move(items), binding, "schedules");
 }
 
 void createSchedule(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request& request,

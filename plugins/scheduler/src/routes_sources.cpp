@@ -105,34 +105,17 @@ std::optional<nlohmann::json> sourceForUpdate(sdk::Txn& txn, const sdk::Request&
 void listSources(sdk::Host& host, const sdk::Request& request, sdk::Response& response) {
   auto txn = host.borrow(request.txn());
   const std::string binding = "GET " + std::string(kBase);
-  const auto page = pageRequest(request, response, binding, 1);
+  const auto page = idPageRequest(request, response, binding, "source");
   if (!page) {
     return;
-  }
-  std::optional<std::string> after;
-  if (page->after) {
-    const auto& id = (*page->after)[0];
-    if (!id.is_string() || !isUuid(id.get<std::string>())) {
-      sendClientError(response, request,
-                      sdk::invalidPageToken("the token's key is not a source id"));
-      return;
-    }
-    after = id.get<std::string>();
   }
   static const std::string sql = "SELECT " + columns() +
                                  " FROM scheduler.sources WHERE tenant_id = $1 AND ($2::uuid IS "
                                  "NULL OR id > $2::uuid) ORDER BY id LIMIT $3::int";
   nlohmann::json items = nlohmann::json::array();
-  txn.exec(sql, {txn.tenant(), after, page->fetchLimit()},
+  txn.exec(sql, {txn.tenant(), page->after, page->page.fetchLimit()},
            [&](const sdk::Row& r) { items.push_back(sourceFromRow(r)); });
-  nlohmann::json body;
-  if (const auto next = sdk::finishPage(
-          items, *page, [](const nlohmann::json& s) { return nlohmann::json::array({s["id"]}); },
-          binding)) {
-    body["nextPageToken"] = *next;
-  }
-  body["sources"] = items;
-  response.json(200, body);
+  sendIdPage(response, *page, std::move(items), binding, "sources");
 }
 
 void createSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request& request,
