@@ -36,16 +36,14 @@ namespace {
 
 constexpr const char* kBase = "/api/v1/jobengine/backfills";
 
-std::string rfc3339(TimePoint t) { return sdk::formatRfc3339(t, sdk::TimePrecision::kMicros); }
-std::string rfc3339Millis(TimePoint t) {
-  return sdk::formatRfc3339(t, sdk::TimePrecision::kMillis);
-}
+std::string rfc3339(SysTime t) { return sdk::formatRfc3339(t, sdk::TimePrecision::kMicros); }
+std::string rfc3339Millis(SysTime t) { return sdk::formatRfc3339(t, sdk::TimePrecision::kMillis); }
 
 void notFound(sdk::Response& response, const sdk::Request& request, const std::string& id) {
   sendError(response, request, 404, "BACKFILL_NOT_FOUND", "no backfill with id '" + id + "'");
 }
 
-TimePoint fromMicros(int64_t micros) { return TimePoint(std::chrono::microseconds(micros)); }
+SysTime fromMicros(int64_t micros) { return SysTime(std::chrono::microseconds(micros)); }
 
 // The first queued/running backfill of (source, scope) overlapping `range`, by id.
 std::optional<std::string> overlappingBackfill(sdk::Txn& txn, const BackfillRequest& req) {

@@ -13,9 +13,9 @@ namespace jobengine::scheduler {
 
 namespace {
 
-TimePoint fromMicros(int64_t micros) { return TimePoint(std::chrono::microseconds(micros)); }
+SysTime fromMicros(int64_t micros) { return SysTime(std::chrono::microseconds(micros)); }
 
-std::string rfc3339(TimePoint t) { return sdk::formatRfc3339(t, sdk::TimePrecision::kMicros); }
+std::string rfc3339(SysTime t) { return sdk::formatRfc3339(t, sdk::TimePrecision::kMicros); }
 
 constexpr std::string_view kWatermarkColumns =
     "jsonb_build_object('scope', w.scope, 'watermark', scheduler.ts(w.watermark), 'advancedAt', "
@@ -26,7 +26,7 @@ std::optional<OpsEvent> advanceScope(sdk::Txn& txn, const std::string& tenant,
                                      const std::string& source_id, const std::string& scope,
                                      const std::string& run_id) {
   lockWatermarkScope(txn, tenant, source_id, scope);
-  std::optional<TimePoint> current;
+  std::optional<SysTime> current;
   txn.exec(
       "SELECT (extract(epoch FROM watermark) * 1000000)::bigint FROM scheduler.watermarks "
       "WHERE tenant_id = $1 AND source_id = $2::uuid AND scope = $3 FOR UPDATE",

@@ -8,21 +8,13 @@
 #include <chrono>
 #include <string>
 
-#include "jobengine/time_format.hpp"
+#include "time_literals.hpp"
 
 using namespace jobengine::scheduler;  // NOLINT(google-build-using-namespace)
+using jobengine::scheduler::time_literals::T;
 using nlohmann::json;
 
 namespace {
-
-TimePoint T(const std::string& rfc3339) {
-  const auto tp = jobengine::sdk::parseRfc3339(rfc3339);
-  if (!tp) {
-    ADD_FAILURE() << "bad literal " << rfc3339;
-    return {};
-  }
-  return *tp;
-}
 
 const char* kSource = "0193a4f0-1e2d-7c3b-8a9f-0e1d2c3b4a59";
 

@@ -10,32 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "jobengine/time_format.hpp"
+#include "time_literals.hpp"
 
 using namespace jobengine::scheduler;  // NOLINT(google-build-using-namespace)
+using jobengine::scheduler::time_literals::S;
+using jobengine::scheduler::time_literals::T;
 
 namespace {
-
-SysTime T(const std::string& rfc3339) {
-  const auto tp = jobengine::sdk::parseRfc3339(rfc3339);
-  if (!tp) {
-    ADD_FAILURE() << "bad literal " << rfc3339;
-    return {};
-  }
-  return *tp;
-}
-
-std::string S(const std::optional<SysTime>& tp) {
-  return tp ? jobengine::sdk::formatRfc3339(*tp, jobengine::sdk::TimePrecision::kSeconds) : "never";
-}
-
-std::vector<std::string> S(const std::vector<SysTime>& tps) {
-  std::vector<std::string> out;
-  for (const SysTime tp : tps) {
-    out.push_back(S(tp));
-  }
-  return out;
-}
 
 CronExpression cron(const std::string& text) {
   auto r = CronExpression::parse(text);

@@ -8,23 +8,15 @@
 
 #include <string>
 
-#include "jobengine/time_format.hpp"
+#include "time_literals.hpp"
 
 using namespace jobengine::scheduler;  // NOLINT(google-build-using-namespace)
+using jobengine::scheduler::time_literals::T;
 
 namespace {
 
-TimePoint T(const std::string& rfc3339) {
-  const auto tp = jobengine::sdk::parseRfc3339(rfc3339);
-  if (!tp) {
-    ADD_FAILURE() << "bad literal " << rfc3339;
-    return {};
-  }
-  return *tp;
-}
-
 // Day d of March 2027, midnight UTC.
-TimePoint D(int d) {
+SysTime D(int d) {
   return T("2027-03-" + std::string(d < 10 ? "0" : "") + std::to_string(d) + "T00:00:00Z");
 }
 

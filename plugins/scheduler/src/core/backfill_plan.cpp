@@ -12,8 +12,8 @@ FieldError invalid(const std::string& field, const std::string& what) {
   return FieldError{422, "VALIDATION_FAILED", field + ": " + what, field};
 }
 
-std::optional<TimePoint> timeField(const nlohmann::json& body, const char* key,
-                                   std::optional<FieldError>& error) {
+std::optional<SysTime> timeField(const nlohmann::json& body, const char* key,
+                                 std::optional<FieldError>& error) {
   if (error) {
     return std::nullopt;
   }
@@ -132,9 +132,9 @@ std::vector<TimeWindow> planWindows(const TimeWindow& range, std::chrono::minute
   std::vector<TimeWindow> out;
   const int64_t n = windowCount(range, size);
   out.reserve(static_cast<size_t>(n));
-  TimePoint at = range.from;
+  SysTime at = range.from;
   for (int64_t i = 0; i < n; ++i) {
-    const TimePoint end = (range.to - at > size) ? at + size : range.to;
+    const SysTime end = (range.to - at > size) ? at + size : range.to;
     out.push_back(TimeWindow{at, end});
     at = end;
   }

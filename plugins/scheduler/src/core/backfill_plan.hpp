@@ -13,15 +13,14 @@
 #include <vector>
 
 #include "core/ops_validation.hpp"
+#include "core/sys_time.hpp"
 
 namespace jobengine::scheduler {
 
-using TimePoint = std::chrono::system_clock::time_point;
-
 // A half-open event-time interval [from, to).
 struct TimeWindow {
-  TimePoint from;
-  TimePoint to;
+  SysTime from;
+  SysTime to;
   bool operator==(const TimeWindow& o) const { return from == o.from && to == o.to; }
 };
 

@@ -34,10 +34,9 @@
 #include <cctz/time_zone.h>
 
 #include "core/cron_expression.hpp"
+#include "core/sys_time.hpp"
 
 namespace jobengine::scheduler {
-
-using SysTime = std::chrono::system_clock::time_point;
 
 inline constexpr int kSearchDays = 9 * 366;
 

@@ -5,8 +5,8 @@
 
 namespace jobengine::scheduler {
 
-std::optional<TimePoint> advancedWatermark(const std::optional<TimePoint>& current,
-                                           std::vector<CoveredWindow> windows) {
+std::optional<SysTime> advancedWatermark(const std::optional<SysTime>& current,
+                                         std::vector<CoveredWindow> windows) {
   if (windows.empty()) {
     return std::nullopt;
   }
@@ -19,7 +19,7 @@ std::optional<TimePoint> advancedWatermark(const std::optional<TimePoint>& curre
     return a.from < b.from || (a.from == b.from && a.to < b.to);
   });
   // position empty = the beginning of time (an open start).
-  std::optional<TimePoint> position = current;
+  std::optional<SysTime> position = current;
   if (!position) {
     position = windows.front().from;
   }

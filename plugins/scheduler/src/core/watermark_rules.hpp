@@ -25,15 +25,15 @@ namespace jobengine::scheduler {
 
 // A run's window: `from` empty = open start (covers everything before `to`).
 struct CoveredWindow {
-  std::optional<TimePoint> from;
-  TimePoint to;
+  std::optional<SysTime> from;
+  SysTime to;
   bool succeeded = false;
 };
 
 // The new watermark, or nullopt when it does not move. `windows`: the windows of the scope
 // that matter (with a watermark: at least the succeeded ones ending after it; without: all of
 // the scope, any status, so the earliest start is known).
-std::optional<TimePoint> advancedWatermark(const std::optional<TimePoint>& current,
-                                           std::vector<CoveredWindow> windows);
+std::optional<SysTime> advancedWatermark(const std::optional<SysTime>& current,
+                                         std::vector<CoveredWindow> windows);
 
 }  // namespace jobengine::scheduler
