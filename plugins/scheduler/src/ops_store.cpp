@@ -3,6 +3,7 @@
 #include "ops_store.hpp"
 
 #include <jobengine/canonical_json.hpp>
+#include <jobengine/etag.hpp>
 
 namespace jobengine::scheduler {
 
@@ -154,6 +155,16 @@ OpsEvent insertRun(sdk::Txn& txn, const NewRun& run, const Origin& origin) {
 
 std::string rfc3339Sql(const std::string& column) {
   return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+}
+
+bool answeredNotModified(const sdk::Request& request, sdk::Response& response, uint64_t version) {
+  const auto none_match = request.header("If-None-Match");
+  if (!none_match || !sdk::etagListMatches(*none_match, version)) {
+    return false;
+  }
+  response.header("ETag", sdk::makeEtag(version));
+  response.status(304);
+  return true;
 }
 
 std::optional<IdPage> idPageRequest(const sdk::Request& request, sdk::Response& response,

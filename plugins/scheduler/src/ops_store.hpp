@@ -111,6 +111,9 @@ void sendClientError(sdk::Response& response, const sdk::Request& request,
 // of each key value (answering sdk::invalidPageToken) before it binds them.
 std::optional<sdk::PageRequest> pageRequest(const sdk::Request& request, sdk::Response& response,
                                             const std::string& binding, std::size_t arity);
+// A GET whose If-None-Match names `version`: answers 304 with the ETag and returns true.
+bool answeredNotModified(const sdk::Request& request, sdk::Response& response, uint64_t version);
+
 // A list keyed by id (a UUID, ascending: sources, schedules, backfills): its page request and
 // the id to continue after. Answers 400 itself and returns nullopt for a bad page_size or
 // page_token; `what` names the resource in the message ("schedule").

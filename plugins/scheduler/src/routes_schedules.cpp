@@ -135,12 +135,8 @@ void getSchedule(sdk::Host& host, const sdk::Request& request, sdk::Response& re
     notFound(response, request, id);
     return;
   }
-  if (const auto none_match = request.header("If-None-Match")) {
-    if (sdk::etagListMatches(*none_match, versionOf(*schedule))) {
-      response.header("ETag", sdk::makeEtag(versionOf(*schedule)));
-      response.status(304);
-      return;
-    }
+  if (answeredNotModified(request, response, versionOf(*schedule))) {
+    return;
   }
   sendSchedule(response, 200, *schedule);
 }

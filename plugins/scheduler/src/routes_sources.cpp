@@ -187,12 +187,8 @@ void getSource(sdk::Host& host, const sdk::Request& request, sdk::Response& resp
     sendError(response, request, 404, "SOURCE_NOT_FOUND", "no source with id '" + id + "'");
     return;
   }
-  if (const auto none_match = request.header("If-None-Match")) {
-    if (sdk::etagListMatches(*none_match, versionOf(*source))) {
-      response.header("ETag", sdk::makeEtag(versionOf(*source)));
-      response.status(304);
-      return;
-    }
+  if (answeredNotModified(request, response, versionOf(*source))) {
+    return;
   }
   sendSource(response, 200, *source);
 }
