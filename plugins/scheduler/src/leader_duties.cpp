@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <exception>
 #include <string>
 
@@ -10,7 +11,8 @@ namespace jobengine::scheduler {
 
 namespace {
 
-constexpr std::chrono::milliseconds kTick{100};
+constexpr std::chrono::milliseconds kRateLimitTick{100};
+constexpr std::chrono::milliseconds kIdleTickCap{1000};
 constexpr int kSweepBatch = 500;
 constexpr int kUnthrottleBatch = 1000;
 constexpr const char* kActor = "leader";
@@ -40,12 +42,14 @@ void LeaderDuties::stop() {
 
 void LeaderDuties::loop() {
   pthread_setname_np(pthread_self(), "sched-leader");
+  const auto sweep_every = std::chrono::milliseconds(service_.settings().sweep_interval_ms);
+  const auto tick = std::min(sweep_every, service_.hasRateLimit() ? kRateLimitTick : kIdleTickCap);
   auto next_sweep = std::chrono::steady_clock::now();
   bool warned = false;
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      if (cv_.wait_for(lock, kTick, [&] { return stopping_; })) {
+      if (cv_.wait_for(lock, tick, [&] { return stopping_; })) {
         return;
       }
     }
@@ -58,7 +62,7 @@ void LeaderDuties::loop() {
     try {
       round(epoch, sweep_now);
       if (sweep_now) {
-        next_sweep = now + std::chrono::milliseconds(service_.settings().sweep_interval_ms);
+        next_sweep = now + sweep_every;
       }
       warned = false;
     } catch (const std::exception& e) {

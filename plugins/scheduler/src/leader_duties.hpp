@@ -9,10 +9,11 @@
 // Retry-delayed jobs need no release: they are `queued` with a future nextEligibleAt, and
 // claims skip them until then.
 //
-// Cadence: one tick every kTick (100 ms). Throttled jobs are released every tick when
-// je.ratelimit is loaded (a refused job's nextEligibleAt is a token's arrival: a second's
-// delay would waste a small bucket's tokens), expired leases swept every sweep_interval_ms,
-// due schedules fired every tick (a fire is late by at most one tick plus the round).
+// Cadence: one round per tick. The tick is 100 ms when je.ratelimit is loaded (a refused job's
+// nextEligibleAt is a token's arrival: a second's delay would waste a small bucket's tokens),
+// else sweep_interval_ms capped at one second, so an idle leader makes at most one short
+// transaction a second. Expired leases are swept every sweep_interval_ms, due schedules fired
+// every tick (a fire is late by at most one tick plus the round).
 #pragma once
 
 #include <chrono>
