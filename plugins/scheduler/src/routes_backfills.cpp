@@ -36,14 +36,11 @@ namespace {
 
 constexpr const char* kBase = "/api/v1/jobengine/backfills";
 
-std::string rfc3339(SysTime t) { return sdk::formatRfc3339(t, sdk::TimePrecision::kMicros); }
 std::string rfc3339Millis(SysTime t) { return sdk::formatRfc3339(t, sdk::TimePrecision::kMillis); }
 
 void notFound(sdk::Response& response, const sdk::Request& request, const std::string& id) {
   sendError(response, request, 404, "BACKFILL_NOT_FOUND", "no backfill with id '" + id + "'");
 }
-
-SysTime fromMicros(int64_t micros) { return SysTime(std::chrono::microseconds(micros)); }
 
 // The first queued/running backfill of (source, scope) overlapping `range`, by id.
 std::optional<std::string> overlappingBackfill(sdk::Txn& txn, const BackfillRequest& req) {
@@ -53,7 +50,8 @@ std::optional<std::string> overlappingBackfill(sdk::Txn& txn, const BackfillRequ
       "FROM window_to) * 1000000)::bigint FROM scheduler.backfills WHERE tenant_id = $1 AND "
       "source_id = $2::uuid AND scope = $3 AND status IN ('queued', 'running') ORDER BY id",
       {txn.tenant(), req.source_id, req.scope}, [&](const sdk::Row& r) {
-        if (!found && overlaps(req.range, TimeWindow{fromMicros(r.i64(1)), fromMicros(r.i64(2))})) {
+        if (!found &&
+            overlaps(req.range, TimeWindow{fromEpochMicros(r.i64(1)), fromEpochMicros(r.i64(2))})) {
           found = r.str(0);
         }
       });
@@ -122,8 +120,9 @@ void createBackfill(sdk::Host& host, JobService& service, sdk::UuidV7Generator& 
       "INSERT INTO scheduler.backfills (tenant_id, id, source_id, scope, window_from, window_to, "
       "window_minutes, reason, ticket, windows_total, created_by) VALUES ($1, $2::uuid, "
       "$3::uuid, $4, $5::timestamptz, $6::timestamptz, $7::int, $8, $9, $10::int, $11)",
-      {txn.tenant(), id, req.source_id, req.scope, rfc3339(req.range.from), rfc3339(req.range.to),
-       req.window_minutes, reason, ticket, static_cast<int64_t>(windows.size()),
+      {txn.tenant(), id, req.source_id, req.scope, rfc3339Micros(req.range.from),
+       rfc3339Micros(req.range.to), req.window_minutes, reason, ticket,
+       static_cast<int64_t>(windows.size()),
        request.subject().empty() ? std::nullopt
                                  : std::optional<std::string>(std::string(request.subject()))});
   const Origin origin = Origin::of(txn, request);
@@ -135,7 +134,7 @@ void createBackfill(sdk::Host& host, JobService& service, sdk::UuidV7Generator& 
     sync.run_kind = "backfill";
     sync.trigger = "backfill";
     sync.reason = "backfill " + id + ": " + reason;
-    sync.window = SyncWindow{req.scope, rfc3339(w.from), rfc3339(w.to)};
+    sync.window = SyncWindow{req.scope, rfc3339Micros(w.from), rfc3339Micros(w.to)};
     sync.backfill_id = id;
     sync.priority = service.settings().backfill_priority;
     SyncRun run = createSyncRun(txn, ids, *source, sync, origin);

@@ -209,7 +209,7 @@ void triggerSchedule(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Requ
     return;
   }
   const SysTime now = databaseNow(txn);
-  const std::string fire_at = sdk::formatRfc3339(now, sdk::TimePrecision::kMicros);
+  const std::string fire_at = rfc3339Micros(now);
   SyncRequest sync;
   sync.run_kind = "schedule";
   sync.trigger = "trigger";

@@ -329,8 +329,7 @@ void syncSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request& 
   SyncRequest sync;
   sync.trigger = "manual";
   sync.reason = "manual sync";
-  sync.window = liveWindow(txn, txn.tenant(), source_id,
-                           sdk::formatRfc3339(databaseNow(txn), sdk::TimePrecision::kMicros));
+  sync.window = liveWindow(txn, txn.tenant(), source_id, rfc3339Micros(databaseNow(txn)));
   SyncRun run = createSyncRun(txn, ids, *source, sync, Origin::of(txn, request));
   run.events.push_back(sourceEvent("source.sync_requested", *source,
                                    {{"runId", run.run_id}, {"jobId", run.job_id}}));
@@ -392,8 +391,7 @@ void setSourceWatermark(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::R
     sendClientError(response, request, *refused);
     return;
   }
-  const auto after =
-      setWatermark(txn, id, scope, sdk::formatRfc3339(*value, sdk::TimePrecision::kMicros));
+  const auto after = setWatermark(txn, id, scope, rfc3339Micros(*value));
   OpsEvent e;
   e.type = "watermark.set";
   e.source_id = id;

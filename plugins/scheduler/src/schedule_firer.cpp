@@ -61,12 +61,8 @@ struct DueSchedule {
   nlohmann::json json;
 };
 
-SysTime fromMicros(int64_t micros) { return SysTime(std::chrono::microseconds(micros)); }
-
-std::string rfc3339(SysTime t) { return sdk::formatRfc3339(t, sdk::TimePrecision::kMicros); }
-
 std::optional<std::string> optionalTime(const std::optional<SysTime>& t) {
-  return t ? std::optional<std::string>(rfc3339(*t)) : std::nullopt;
+  return t ? std::optional<std::string>(rfc3339Micros(*t)) : std::nullopt;
 }
 
 }  // namespace
@@ -76,7 +72,7 @@ size_t ScheduleFirer::fireDue(sdk::Txn& txn, int64_t leader_epoch) {
   txn.exec(kDue, {kDueBatch}, [&](const sdk::Row& r) {
     due.push_back(DueSchedule{r.str(0), r.str(1), r.str(2), r.str(3), r.str(4),
                               static_cast<int>(r.i64(5)), static_cast<int>(r.i64(6)), r.str(7),
-                              fromMicros(r.i64(8)), fromMicros(r.i64(9)), r.json(10)});
+                              fromEpochMicros(r.i64(8)), fromEpochMicros(r.i64(9)), r.json(10)});
   });
   size_t runs_created = 0;
   for (const DueSchedule& s : due) {
@@ -103,7 +99,7 @@ size_t ScheduleFirer::fireDue(sdk::Txn& txn, int64_t leader_epoch) {
       if (recordFire(txn,
                      {s.tenant, s.id, fire_at, "skipped", reason, std::nullopt, leader_epoch})) {
         ++skipped_by_reason[reason];
-        skipped_times.push_back(rfc3339(fire_at));
+        skipped_times.push_back(rfc3339Micros(fire_at));
       }
     };
     const SysTime lag_limit = s.now - std::chrono::minutes(s.max_lag_minutes);
@@ -130,7 +126,7 @@ size_t ScheduleFirer::fireDue(sdk::Txn& txn, int64_t leader_epoch) {
         skip(fire_at, "max_parallel_runs");
         continue;
       }
-      const std::string fire_text = rfc3339(fire_at);
+      const std::string fire_text = rfc3339Micros(fire_at);
       SyncRequest sync;
       sync.run_kind = "schedule";
       sync.trigger = "schedule";
@@ -163,7 +159,7 @@ size_t ScheduleFirer::fireDue(sdk::Txn& txn, int64_t leader_epoch) {
           "schedule.skipped", s.json,
           {{"count", count}, {"byReason", skipped_by_reason}, {"fireTimes", skipped_times}}));
     }
-    txn.exec(kAdvance, {s.tenant, s.id, rfc3339(s.now), optionalTime(plan.next_fire_at),
+    txn.exec(kAdvance, {s.tenant, s.id, rfc3339Micros(s.now), optionalTime(plan.next_fire_at),
                         optionalTime(last_fired)});
     appendEvents(txn, events, ids_, origin);
   }

@@ -14,7 +14,7 @@ std::optional<std::string> timeParam(const std::optional<SysTime>& t) {
   if (!t) {
     return std::nullopt;
   }
-  return sdk::formatRfc3339(*t, sdk::TimePrecision::kMicros);
+  return rfc3339Micros(*t);
 }
 
 }  // namespace
@@ -23,7 +23,7 @@ SysTime databaseNow(sdk::Txn& txn) {
   int64_t micros = 0;
   txn.exec("SELECT (extract(epoch FROM now()) * 1000000)::bigint", {},
            [&](const sdk::Row& r) { micros = r.i64(0); });
-  return SysTime(std::chrono::microseconds(micros));
+  return fromEpochMicros(micros);
 }
 
 std::optional<SysTime> firstFireAfter(const ScheduleFields& fields, SysTime now) {

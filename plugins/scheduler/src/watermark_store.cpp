@@ -13,10 +13,6 @@ namespace jobengine::scheduler {
 
 namespace {
 
-SysTime fromMicros(int64_t micros) { return SysTime(std::chrono::microseconds(micros)); }
-
-std::string rfc3339(SysTime t) { return sdk::formatRfc3339(t, sdk::TimePrecision::kMicros); }
-
 constexpr std::string_view kWatermarkColumns =
     "jsonb_build_object('scope', w.scope, 'watermark', scheduler.ts(w.watermark), 'advancedAt', "
     "scheduler.ts(w.advanced_at), 'runId', w.run_id, 'version', w.version)";
@@ -30,16 +26,16 @@ std::optional<OpsEvent> advanceScope(sdk::Txn& txn, const std::string& tenant,
   txn.exec(
       "SELECT (extract(epoch FROM watermark) * 1000000)::bigint FROM scheduler.watermarks "
       "WHERE tenant_id = $1 AND source_id = $2::uuid AND scope = $3 FOR UPDATE",
-      {tenant, source_id, scope}, [&](const sdk::Row& r) { current = fromMicros(r.i64(0)); });
+      {tenant, source_id, scope}, [&](const sdk::Row& r) { current = fromEpochMicros(r.i64(0)); });
   // With a watermark: the succeeded windows ending after it. Without: every window of the
   // scope, so the earliest start (of any status) is known (core/watermark_rules.hpp).
   std::vector<CoveredWindow> windows;
   const auto add = [&](const sdk::Row& r) {
     CoveredWindow w;
     if (!r.isNull(0)) {
-      w.from = fromMicros(r.i64(0));
+      w.from = fromEpochMicros(r.i64(0));
     }
-    w.to = fromMicros(r.i64(1));
+    w.to = fromEpochMicros(r.i64(1));
     w.succeeded = r.boolean(2);
     windows.push_back(w);
   };
@@ -49,7 +45,7 @@ std::optional<OpsEvent> advanceScope(sdk::Txn& txn, const std::string& tenant,
       "$1 AND source_id = $2::uuid AND window_scope = $3 AND window_to IS NOT NULL";
   if (current) {
     txn.exec(kColumns + " AND status = 'succeeded' AND window_to > $4::timestamptz",
-             {tenant, source_id, scope, rfc3339(*current)}, add);
+             {tenant, source_id, scope, rfc3339Micros(*current)}, add);
   } else {
     txn.exec(kColumns, {tenant, source_id, scope}, add);
   }
@@ -66,7 +62,7 @@ std::optional<OpsEvent> advanceScope(sdk::Txn& txn, const std::string& tenant,
       "ON CONFLICT (tenant_id, source_id, scope) DO UPDATE SET watermark = excluded.watermark, "
       "run_id = excluded.run_id, version = scheduler.watermarks.version + 1, advanced_at = now() "
       "RETURNING true",
-      {tenant, source_id, scope, rfc3339(*next), run_id},
+      {tenant, source_id, scope, rfc3339Micros(*next), run_id},
       [&](const sdk::Row& /*r*/) { written = true; });
   if (!written) {
     return std::nullopt;
@@ -75,11 +71,12 @@ std::optional<OpsEvent> advanceScope(sdk::Txn& txn, const std::string& tenant,
   e.type = "watermark.advanced";
   e.source_id = source_id;
   e.run_id = run_id;
-  e.body["data"] = {{"sourceId", source_id},
-                    {"scope", scope},
-                    {"from", current ? nlohmann::json(rfc3339(*current)) : nlohmann::json(nullptr)},
-                    {"to", rfc3339(*next)},
-                    {"runId", run_id}};
+  e.body["data"] = {
+      {"sourceId", source_id},
+      {"scope", scope},
+      {"from", current ? nlohmann::json(rfc3339Micros(*current)) : nlohmann::json(nullptr)},
+      {"to", rfc3339Micros(*next)},
+      {"runId", run_id}};
   return e;
 }
 
