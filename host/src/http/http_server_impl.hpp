@@ -167,8 +167,10 @@ class PistacheHandler : public Pistache::Http::Handler {
                             // are dropped, and the reply said "Connection: close"
   };
 
+  // Parses, then writes out every reply queued on this reactor so far (see onInput).
   void onInput(const char* buffer, size_t len,
                const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
+  void parseInput(const char* buffer, size_t len, const std::shared_ptr<Pistache::Tcp::Peer>& peer);
   void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
   ConnectionNotes& notesOf(const std::shared_ptr<Pistache::Tcp::Peer>& peer);
 

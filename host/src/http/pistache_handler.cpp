@@ -93,8 +93,21 @@ void PistacheHandler::onRequest(const Pistache::Http::Request& request, Response
   server_->accept(copyRequest(request), std::move(response), peer);
 }
 
+// Pistache 0.0.5 writes a queued reply only on an epoll event that says "writable" and not
+// "readable" (Transport::onReady tests readable first, else writable, on edge-triggered
+// descriptors). A client that keeps sending, such as a header flood after its 431, makes every
+// event readable, so the reply waited forever once the client stopped sending (seen on CI: one
+// of eight floods never got its 431). Flushing the reactor's write queue here, on the reactor
+// thread, sends whatever is queued at each read instead: the refusal written just now, and any
+// reply a worker queued while the client was still sending.
 void PistacheHandler::onInput(const char* buffer, size_t len,
                               const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  parseInput(buffer, len, peer);
+  transport()->flush();
+}
+
+void PistacheHandler::parseInput(const char* buffer, size_t len,
+                                 const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
   ConnectionNotes& notes = notesOf(peer);
   if (notes.discard) {
     return;
