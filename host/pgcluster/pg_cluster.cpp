@@ -151,16 +151,62 @@ void PgCluster::initdbIfNeeded() {
   if (fs::exists(fs::path(data_dir_) / "PG_VERSION")) {
     return;
   }
+  if (!options_.initdb_template.empty()) {
+    try {
+      copyFromTemplate();
+      return;
+    } catch (const std::exception& e) {
+      // Only the speed-up is lost (e.g. the server user cannot reach the template's folder).
+      notices_.push_back(std::string(e.what()) + "; running initdb instead");
+      std::error_code ec;
+      for (const auto& entry : fs::directory_iterator(data_dir_, ec)) {
+        fs::remove_all(entry.path(), ec);
+      }
+    }
+  }
+  initdb(data_dir_);
+}
+
+void PgCluster::initdb(const std::string& dir) const {
   std::vector<std::string> argv{
-      bin_dir_ + "/initdb", "-D", data_dir_, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-      "--locale=C"};
+      bin_dir_ + "/initdb", "-D", dir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"};
   if (!options_.fsync) {
     argv.emplace_back("--no-sync");
   }
   const int rc = run(argv);
   if (rc != 0) {
-    throw std::runtime_error("pgcluster: initdb of " + data_dir_ + " failed (exit " +
-                             std::to_string(rc) + "); log " + log_file_ + ": " + logTail(6));
+    throw std::runtime_error("pgcluster: initdb of " + dir + " failed (exit " + std::to_string(rc) +
+                             "); log " + log_file_ + ": " + logTail(6));
+  }
+}
+
+void PgCluster::copyFromTemplate() {
+  // bin_dir_ is .../postgresql/<major>/bin: a template belongs to one major version.
+  const std::string major = fs::path(bin_dir_).parent_path().filename().string();
+  const fs::path tmpl = options_.initdb_template + "-" + major;
+  std::error_code ec;
+  if (!fs::exists(tmpl / "PG_VERSION")) {
+    // Made privately, then renamed into place: concurrent first users each make one and all
+    // but the first rename's are dropped, so nobody ever copies a half-made template.
+    const fs::path staging = tmpl.string() + ".staging-" + std::to_string(getpid());
+    fs::remove_all(staging, ec);
+    fs::create_directories(staging, ec);
+    fs::permissions(staging, fs::perms::owner_all, ec);
+    if (drop_privileges_ && lchown(staging.c_str(), uid_, gid_) != 0) {
+      throw std::runtime_error("pgcluster: cannot chown " + staging.string() + " to " +
+                               options_.run_as_user);
+    }
+    initdb(staging.string());
+    fs::rename(staging, tmpl, ec);
+    if (ec) {
+      fs::remove_all(staging, ec);
+    }
+  }
+  // As the server user, so the copy is the server's own (PostgreSQL refuses anything else).
+  const int rc = run({"/bin/cp", "-a", (tmpl / ".").string(), data_dir_});
+  if (rc != 0) {
+    throw std::runtime_error("pgcluster: copying the initdb template " + tmpl.string() + " to " +
+                             data_dir_ + " failed (exit " + std::to_string(rc) + ")");
   }
 }
 

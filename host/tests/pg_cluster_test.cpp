@@ -107,6 +107,35 @@ TEST_F(PgClusterTest, StartsStopsAndRestartsReusingTheDataDirectory) {
   // The destructor stops it.
 }
 
+// Clusters made from an initdb template: the first one makes the template (published whole,
+// no staging directory left), later ones copy it; each is a cluster of its own.
+TEST_F(PgClusterTest, ClustersFromAnInitdbTemplateAreIndependentCopies) {
+  Options o = options();
+  o.initdb_template = root_ + "/template";
+  PgCluster first(o);
+  first.start();
+  EXPECT_TRUE(first.notices().empty()) << first.notices().front();
+  bool published = false;
+  for (const auto& entry : fs::directory_iterator(root_)) {
+    const std::string name = entry.path().filename().string();
+    EXPECT_EQ(name.find(".staging-"), std::string::npos) << name;
+    published =
+        published || (name.rfind("template-", 0) == 0 && fs::exists(entry.path() / "PG_VERSION"));
+  }
+  EXPECT_TRUE(published);
+  query(first.superuserDsn(), "CREATE TABLE only_in_the_first (x int)");
+
+  Options other = o;
+  other.data_dir = root_ + "/other";
+  PgCluster second(other);
+  second.start();
+  EXPECT_TRUE(second.notices().empty()) << second.notices().front();
+  EXPECT_NE(second.port(), first.port());
+  EXPECT_EQ(query(second.superuserDsn(),
+                  "SELECT count(*) FROM pg_class WHERE relname = 'only_in_the_first'"),
+            "0");
+}
+
 // A database restart (stop, start) must not move the server: the engines' DSNs name the port
 // and they reconnect by themselves only if it is still there. Extra settings win over defaults.
 TEST_F(PgClusterTest, ARestartOfTheSameClusterKeepsItsPortAndExtraSettingsApply) {

@@ -35,6 +35,7 @@ ThrowawayPostgres::ThrowawayPostgres() {
   options.data_dir = root_dir_ + "/data";
   options.log_file = root_dir_ + "/postgres.log";
   options.fsync = false;
+  options.initdb_template = std::string(JE_BINARY_DIR) + "/pg-initdb-template";
   const char* user = std::getenv("JE_TEST_PG_USER");
   options.run_as_user = (user != nullptr && *user != '\0') ? user : "jobengine";
   cluster_ = std::make_unique<pgcluster::PgCluster>(options);
