@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "scheduler_ops_support.hpp"
 
@@ -175,6 +176,22 @@ TEST_F(BackfillsTest, CreateMakesOneLowPriorityRunAndJobPerWindow) {
       "' AND window_from = '2027-03-03T00:00:00Z' AND window_to = '2027-03-04T00:00:00Z')"));
   EXPECT_TRUE(ops_->holds(events("backfill.created", src) + " = 1"));
   EXPECT_EQ(getBackfill(id), b);
+  // Each run shows its window and backfill (GET /runs and GET /runs/{id}).
+  const Reply runs = call("GET", "/runs?sourceId=" + src);
+  ASSERT_EQ(runs.status, 200) << runs.body;
+  std::set<std::string> windows;
+  const json listed = runs.json();
+  for (const json& run : listed["items"]) {
+    EXPECT_EQ(run["backfillId"], id) << run;
+    EXPECT_EQ(run["window"]["scope"], "default") << run;
+    windows.insert(run["window"]["from"].get<std::string>() + "/" +
+                   run["window"]["to"].get<std::string>());
+    const Reply one = call("GET", "/runs/" + run["id"].get<std::string>());
+    ASSERT_EQ(one.status, 200) << one.body;
+    EXPECT_EQ(one.json()["window"], run["window"]);
+  }
+  EXPECT_EQ(windows.size(), 3u);
+  EXPECT_EQ(windows.count("2027-03-03T00:00:00.000Z/2027-03-04T00:00:00.000Z"), 1u);
   const Reply list = call("GET", "/backfills?sourceId=" + src);
   ASSERT_EQ(list.status, 200) << list.body;
   ASSERT_EQ(list.json()["backfills"].size(), 1u);
