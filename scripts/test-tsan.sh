@@ -15,6 +15,9 @@
 # with its reason).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each stage line says when it began (minutes:seconds into this script): CI's log then shows
+# where its time goes (rule 2: the whole run well under 45 minutes).
+stage() { printf '== [%d:%02d] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$1"; }
 JOBS=${JOBS:-$(nproc)}
 TESTS=${JE_TSAN_TESTS:-}
 TARGETS=()
@@ -43,7 +46,7 @@ esac
 bash scripts/install-deps.sh
 bash scripts/install-test-tools.sh
 
-echo "== tsan build"
+stage "tsan build"
 cmake --preset tsan >/dev/null
 if [ ${#TARGETS[@]} -gt 0 ]; then
   cmake --build --preset tsan -j "$JOBS" --target "${TARGETS[@]}"
@@ -58,7 +61,7 @@ mkdir -p "$reports"
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 \
 suppressions=$PWD/tools/tsan.supp log_path=$reports/tsan"
 
-echo "== tsan tests${TESTS:+ matching $TESTS}"
+stage "tsan tests${TESTS:+ matching $TESTS}"
 status=0
 if [ -n "$TESTS" ]; then
   ctest --preset tsan -j "$JOBS" --timeout 900 -R "$TESTS" || status=$?
@@ -69,7 +72,7 @@ fi
 shopt -s nullglob
 files=("$reports"/tsan.*)
 if [ ${#files[@]} -gt 0 ]; then
-  echo "== ThreadSanitizer wrote ${#files[@]} report file(s) under $reports"
+  stage "ThreadSanitizer wrote ${#files[@]} report file(s) under $reports"
   for f in "${files[@]}"; do
     echo "--- $f"
     head -n 60 "$f"
@@ -78,7 +81,7 @@ if [ ${#files[@]} -gt 0 ]; then
   exit 1
 fi
 if [ "$status" -ne 0 ]; then
-  echo "== tsan tests failed (exit $status) without a sanitizer report"
+  stage "tsan tests failed (exit $status) without a sanitizer report"
   exit "$status"
 fi
-echo "== tsan: no reports"
+stage "tsan: no reports"
