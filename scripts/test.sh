@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as `make test` runs it (CI runs it too, then ThreadSanitizer over the
-# threaded parts: .ci/run): a debug build with warnings as errors and every ctest test (unit,
-# contract, integration, system), the release build that `make run` uses, then an ASan+UBSan
-# build running the unit and contract tests, then the clang-format check. Fails on the first
-# error.
+# threaded parts: .ci/run): the clang-format check, a debug build with warnings as errors and
+# every ctest test (unit, contract, integration, system), the release build that `make run`
+# uses, then an ASan+UBSan build running the unit and contract tests. Fails on the first error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Each stage line says when it began (minutes:seconds into this script): CI's log then shows
@@ -14,6 +13,8 @@ JOBS=${JOBS:-$(nproc)}
 bash scripts/install-deps.sh
 bash scripts/install-test-tools.sh
 
+stage "clang-format (first: it takes seconds, the rest an hour)"
+git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format --dry-run -Werror
 stage "debug build"
 cmake --preset debug >/dev/null
 cmake --build --preset debug -j "$JOBS"
@@ -34,6 +35,4 @@ stage "asan+ubsan tests (unit, contract)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --preset asan -j "$JOBS" --timeout 600
 
-stage "clang-format"
-git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format --dry-run -Werror
 stage "all green"
