@@ -20,11 +20,17 @@ LedgerAppender::~LedgerAppender() { stop(); }
 
 void LedgerAppender::start() {
   if (!host_.hasReadAfter()) {
-    throw sdk::Error(JE_ERR_UNSUPPORTED,
-                     "audit: the ledger needs je.events read_after (a host of ABI 1.5 or later)");
+    // Only a host without a database or events (plugin tests, offline commands) lacks it: a
+    // plugin built for ABI 1.5 does not load on an older host. Routes keep working.
+    host_.warn("audit: je.events read_after is not available here; the ledger is not appended");
+    return;
   }
   host_.subscribeEvents(-1, [this](int64_t /*seq*/, std::string_view /*json*/) { wake(); });
-  host_.watchLeader([this](bool /*leading*/, int64_t /*epoch*/) { wake(); });
+  try {
+    host_.watchLeader([this](bool /*leading*/, int64_t /*epoch*/) { wake(); });
+  } catch (const sdk::Error& e) {  // no leadership watch: the poll still notices a change
+    host_.warn(std::string("audit: leadership changes are polled: ") + e.what());
+  }
   thread_ = std::thread([this] { loop(); });
 }
 

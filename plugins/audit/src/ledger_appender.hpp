@@ -39,7 +39,8 @@ class LedgerAppender {
   LedgerAppender& operator=(const LedgerAppender&) = delete;
 
   // In the plugin's start(): subscribes the wake-ups, watches leadership, starts the thread.
-  // Throws sdk::Error when the host lacks je.events read_after (ABI < 1.5).
+  // Without je.events read_after (a host with no events service) it says so once and appends
+  // nothing. Throws sdk::Error when the subscription is refused.
   void start();
   void stop();
 
