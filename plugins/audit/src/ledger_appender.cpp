@@ -95,13 +95,9 @@ void LedgerAppender::loop() {
 
 int64_t LedgerAppender::round(int64_t epoch) {
   auto txn = host_.begin(JE_TENANT_SYSTEM);
-  bool current = false;
-  txn.exec("SELECT jobengine.leader_epoch_is_current_v1($1::bigint)", {epoch},
-           [&](const sdk::Row& r) { current = r.boolean(0); });
-  if (!current) {
-    return -1;  // deposed: the transaction rolls back on destruction, having written nothing
-  }
-  const int64_t cursor = lockCursor(txn);
+  // Read first, without locks: an idle round (nothing after the cursor) takes no lock, assigns
+  // no transaction id and writes nothing; it rolls back on destruction.
+  const int64_t cursor = readCursor(txn);
   std::vector<nlohmann::json> events;
   int64_t last_seq = cursor;
   host_.readEventsAfter(txn, cursor, kBatch, [&](int64_t seq, std::string_view json) {
@@ -109,7 +105,17 @@ int64_t LedgerAppender::round(int64_t epoch) {
     last_seq = seq;
   });
   if (events.empty()) {
-    return 0;  // nothing new: roll back, nothing to write
+    return 0;
+  }
+  // Before any write: the fence (share-locks the epoch until the commit), then the cursor row.
+  bool current = false;
+  txn.exec("SELECT jobengine.leader_epoch_is_current_v1($1::bigint)", {epoch},
+           [&](const sdk::Row& r) { current = r.boolean(0); });
+  if (!current) {
+    return -1;  // deposed: the transaction rolls back on destruction, having written nothing
+  }
+  if (lockCursor(txn) != cursor) {
+    return -1;  // another round moved the cursor since it was read: start again from it
   }
   std::set<std::string> tenant_set;
   for (const nlohmann::json& event : events) {

@@ -1,13 +1,14 @@
 // LedgerAppender: chains committed outbox events into the audit ledger (SPEC §7,
 // docs/ledger.md). Leader-only: one thread, "audit-ledger", in every replica; it works only
 // while je.leader says this replica leads, so one writer extends the chains and positions never
-// race. Every round is one "system" transaction that starts with
-// jobengine.leader_epoch_is_current_v1(epoch) (a deposed leader's round writes nothing), locks
-// the cursor row, reads up to kBatch events after the cursor with je.events read_after (ABI
-// 1.5, horizon-bounded: nothing is skipped), chains them with chainEvents, inserts the entries
-// in one statement, moves the heads and the cursor, and commits. Entries, heads and cursor
-// commit together, so a crash, a restart or a new leader continues exactly after the cursor:
-// no gap, no duplicate.
+// race. Every round is one "system" transaction: it reads the cursor and up to kBatch events
+// after it with je.events read_after (ABI 1.5, horizon-bounded: nothing is skipped); with
+// nothing new it ends there, having locked and written nothing. Otherwise, before any write,
+// jobengine.leader_epoch_is_current_v1(epoch) (a deposed leader's round writes nothing) and
+// the cursor row locked and checked unchanged; then it chains the events with chainEvents,
+// inserts the entries in one statement, moves the heads and the cursor, and commits. Entries, heads
+// and cursor commit together, so a crash, a restart or a new leader continues exactly after the
+// cursor: no gap, no duplicate.
 //
 // Cadence: it wakes on every committed event (a je.events subscription used as a wake-up, its
 // callback only sets a flag) and on leadership changes, and polls every kPollMs anyway; while a

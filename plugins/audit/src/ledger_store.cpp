@@ -11,14 +11,25 @@ nlohmann::json orNull(const std::optional<std::string>& v) {
 
 }  // namespace
 
-int64_t lockCursor(sdk::Txn& txn) {
+namespace {
+
+int64_t cursorFrom(sdk::Txn& txn, const char* sql) {
   std::optional<int64_t> seq;
-  txn.exec("SELECT last_seq FROM audit.ledger_cursor WHERE id FOR UPDATE", {},
-           [&](const sdk::Row& r) { seq = r.i64(0); });
+  txn.exec(sql, {}, [&](const sdk::Row& r) { seq = r.i64(0); });
   if (!seq) {
     throw sdk::Error(JE_ERR_STATE, "audit.ledger_cursor has no row (migration 0002 not applied?)");
   }
   return *seq;
+}
+
+}  // namespace
+
+int64_t readCursor(sdk::Txn& txn) {
+  return cursorFrom(txn, "SELECT last_seq FROM audit.ledger_cursor WHERE id");
+}
+
+int64_t lockCursor(sdk::Txn& txn) {
+  return cursorFrom(txn, "SELECT last_seq FROM audit.ledger_cursor WHERE id FOR UPDATE");
 }
 
 void saveCursor(sdk::Txn& txn, int64_t last_seq) {

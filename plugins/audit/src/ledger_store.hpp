@@ -18,8 +18,10 @@
 
 namespace jobengine::audit {
 
-// The appender's cursor (last outbox seq chained), locked until the transaction ends so two
-// rounds never chain the same events.
+// The appender's cursor (last outbox seq chained). readCursor takes no lock (an idle round
+// writes and locks nothing); lockCursor locks the row until the transaction ends, so two
+// rounds never chain the same events, and returns its committed value.
+int64_t readCursor(sdk::Txn& txn);
 int64_t lockCursor(sdk::Txn& txn);
 void saveCursor(sdk::Txn& txn, int64_t last_seq);
 
