@@ -2,13 +2,15 @@
 // action through the API (cancel with reason and ticket) becomes an entry with its actor,
 // reason and ticket; GET /audit filters and pages in position order and shows a tenant only
 // its own chain; GET /audit/verify answers valid, and names the entry a superuser edited in the
-// database; events committed while no engine runs are chained after a restart without gaps or
-// duplicates. Waits are bounded polls (the appender works within ~200 ms of a commit).
+// database; events committed while no engine runs are chained after a restart, and events
+// committed while a replica is killed are chained by the one left, without gaps or duplicates.
+// Waits are bounded polls (the appender works within ~200 ms of a commit).
 #include <pqxx/pqxx>
 
 #include <set>
 
 #include "outbox_writer.hpp"
+#include "replicas.hpp"
 #include "scheduler_fixture.hpp"
 
 namespace jobengine::testing {
@@ -194,64 +196,42 @@ TEST_F(AuditLedgerTest, VerifyIsValidThenNamesTheEntryEditedInTheDatabase) {
   EXPECT_EQ(cut["firstBreak"]["kind"], "missing") << cut.dump();
 }
 
-// Its own engines: stopped and started on one database.
-TEST(AuditLedgerRestartTest, EventsCommittedWhileNoEngineRunsAreChainedAfterARestart) {
-  EngineOptions options;
-  options.name = "audit_restart";
-  auto engine = std::make_unique<EngineProcess>(options);
-  engine->start();
-  const std::string dsn = engine->databaseDsn();
-  const std::string tenant = "audit-restart";
-  const auto headers = [&](EngineProcess& e) {
-    return std::vector<std::string>{"Authorization: Bearer " + e.mintToken(tenant, "orch:read"),
-                                    "X-StellaOps-Tenant: " + tenant};
-  };
-  // Waits (bounded) until the tenant's chain has n entries; returns them, all pages.
-  const auto waitChain = [&](EngineProcess& e, std::size_t n) {
-    HttpClient http(e.restPort());
-    const auto h = headers(e);
-    const auto get = [&](const std::string& p) { return http.get("/api/v1/jobengine" + p, h); };
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    json got;
+// The tenant's whole chain as `engine` serves it (all pages), once it holds at least n entries
+// or after 60 s.
+json waitChain(EngineProcess& engine, const std::string& tenant, std::size_t n) {
+  HttpClient http(engine.restPort());
+  const std::vector<std::string> h = {
+      "Authorization: Bearer " + engine.mintToken(tenant, "orch:read"),
+      "X-StellaOps-Tenant: " + tenant};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (true) {
+    json got = json::array();
+    std::string token;
     while (true) {
-      got = json::array();
-      std::string token;
-      while (true) {
-        const Reply r = get("/audit?page_size=500" + (token.empty() ? "" : "&page_token=" + token));
-        EXPECT_EQ(r.status, 200) << r.body;
-        const json body = r.json();
-        for (const auto& item : body["items"]) {
-          got.push_back(item);
-        }
-        if (!body.contains("nextPageToken")) {
-          break;
-        }
-        token = body["nextPageToken"].get<std::string>();
+      const Reply r = http.get(
+          "/api/v1/jobengine/audit?page_size=500" + (token.empty() ? "" : "&page_token=" + token),
+          h);
+      EXPECT_EQ(r.status, 200) << r.body;
+      const json body = r.json();
+      for (const auto& item : body["items"]) {
+        got.push_back(item);
       }
-      if (got.size() >= n || std::chrono::steady_clock::now() > deadline) {
-        return got;
+      if (!body.contains("nextPageToken")) {
+        break;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      token = body["nextPageToken"].get<std::string>();
     }
-  };
-  OutboxWriter writer(dsn);
-  OutboxRow row;
-  row.tenant = tenant;
-  row.type = "source.paused";
-  for (int i = 0; i < 3; ++i) {
-    writer.append(row);
+    if (got.size() >= n || std::chrono::steady_clock::now() > deadline) {
+      return got;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  ASSERT_EQ(waitChain(*engine, 3).size(), 3U);
-  engine->stop();
-  engine.reset();
-  for (int i = 0; i < 2500; ++i) {  // more than one round's batch, while no engine runs
-    writer.append(row);
-  }
-  options.database_dsn = dsn;
-  engine = std::make_unique<EngineProcess>(options);
-  engine->start();
-  const json chain = waitChain(*engine, 2503);
-  ASSERT_EQ(chain.size(), 2503U);
+}
+
+// Positions 1..n in order, each outbox seq once and ascending, and /audit/verify agreeing.
+void expectWholeChain(EngineProcess& engine, const std::string& tenant, const json& chain,
+                      std::size_t n) {
+  ASSERT_EQ(chain.size(), n);
   std::set<int64_t> seqs;
   for (std::size_t i = 0; i < chain.size(); ++i) {
     EXPECT_EQ(chain[i]["position"], static_cast<int64_t>(i + 1));
@@ -260,13 +240,61 @@ TEST(AuditLedgerRestartTest, EventsCommittedWhileNoEngineRunsAreChainedAfterARes
       EXPECT_GT(chain[i]["eventSeq"].get<int64_t>(), chain[i - 1]["eventSeq"].get<int64_t>());
     }
   }
-  EXPECT_EQ(seqs.size(), 2503U);  // no event chained twice
-  HttpClient http(engine->restPort());
-  const Reply verify = http.get("/api/v1/jobengine/audit/verify", headers(*engine));
+  EXPECT_EQ(seqs.size(), n);  // no event chained twice
+  HttpClient http(engine.restPort());
+  const Reply verify = http.get("/api/v1/jobengine/audit/verify",
+                                {"Authorization: Bearer " + engine.mintToken(tenant, "orch:read"),
+                                 "X-StellaOps-Tenant: " + tenant});
   ASSERT_EQ(verify.status, 200) << verify.body;
   EXPECT_EQ(verify.json()["valid"], true) << verify.body;
-  EXPECT_EQ(verify.json()["length"], 2503);
-  EXPECT_EQ(verify.json()["head"], chain[2502]["hash"]);
+  EXPECT_EQ(verify.json()["length"], static_cast<int64_t>(n));
+  EXPECT_EQ(verify.json()["head"], chain[n - 1]["hash"]);
+}
+
+// Its own engines: stopped and started on one database.
+TEST(AuditLedgerRestartTest, EventsCommittedWhileNoEngineRunsAreChainedAfterARestart) {
+  EngineOptions options;
+  options.name = "audit_restart";
+  auto engine = std::make_unique<EngineProcess>(options);
+  engine->start();
+  const std::string dsn = engine->databaseDsn();
+  const std::string tenant = "audit-restart";
+  OutboxWriter writer(dsn);
+  OutboxRow row;
+  row.tenant = tenant;
+  row.type = "source.paused";
+  for (int i = 0; i < 3; ++i) {
+    writer.append(row);
+  }
+  ASSERT_EQ(waitChain(*engine, tenant, 3).size(), 3U);
+  engine->stop();
+  engine.reset();
+  for (int i = 0; i < 2500; ++i) {  // more than one round's batch, while no engine runs
+    writer.append(row);
+  }
+  options.database_dsn = dsn;
+  engine = std::make_unique<EngineProcess>(options);
+  engine->start();
+  expectWholeChain(*engine, tenant, waitChain(*engine, tenant, 2503), 2503);
+}
+
+// Two replicas on one database; one is killed (SIGKILL) while events commit. Only the leader
+// appends; whichever replica led, the one left chains everything once.
+TEST(AuditLedgerReplicasTest, AKilledReplicaLeavesNoGapAndNoDuplicate) {
+  Replicas replicas("audit_replicas", 2);
+  const std::string tenant = "audit-replicas";
+  OutboxWriter writer(replicas.dsn());
+  OutboxRow row;
+  row.tenant = tenant;
+  row.type = "quota.updated";
+  for (int i = 0; i < 1000; ++i) {
+    writer.append(row);
+  }
+  replicas[0].stop(9);
+  for (int i = 0; i < 1000; ++i) {
+    writer.append(row);
+  }
+  expectWholeChain(replicas[1], tenant, waitChain(replicas[1], tenant, 2000), 2000);
 }
 
 }  // namespace
