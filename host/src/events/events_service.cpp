@@ -5,6 +5,7 @@
 
 #include <jobengine/json_limits.hpp>
 #include "stream/event_subscriptions.hpp"
+#include "stream/outbox_reader.hpp"
 
 #include "core/abi_errors.hpp"
 #include "core/host_handle.hpp"
@@ -89,6 +90,54 @@ je_status eventsAppendBatch(je_host* /*host*/, je_txn* txn, const char* events_j
     return JE_ERR_INTERNAL;
   } catch (...) {
     fillError(err, err_cap, "append_batch: internal error");
+    return JE_ERR_INTERNAL;
+  }
+}
+
+// 1.5: the cursor read inside the caller's transaction (stream/outbox_reader).
+constexpr uint32_t kMaxReadAfter = 10000;
+
+je_status eventsReadAfter(je_host* /*host*/, je_txn* txn, int64_t after_seq, uint32_t limit,
+                          je_event_callback cb, void* user, uint32_t* out_count, char* err,
+                          uint32_t err_cap) noexcept {
+  try {
+    if (out_count != nullptr) {
+      *out_count = 0;
+    }
+    Transaction* t = transactionOf(txn);
+    if (t == nullptr || cb == nullptr) {
+      fillError(err, err_cap, "read_after: txn and cb are required");
+      return JE_ERR_INVALID;
+    }
+    if (after_seq < 0) {
+      fillError(err, err_cap,
+                "read_after: after_seq must be >= 0 (0: from the first event), got " +
+                    std::to_string(after_seq));
+      return JE_ERR_INVALID;
+    }
+    if (limit < 1 || limit > kMaxReadAfter) {
+      fillError(err, err_cap,
+                "read_after: limit must be in 1.." + std::to_string(kMaxReadAfter) + ", got " +
+                    std::to_string(limit));
+      return JE_ERR_INVALID;
+    }
+    const std::size_t n =
+        readAfterInTransaction(*t, static_cast<uint64_t>(after_seq), limit,
+                               [cb, user](uint64_t seq, const std::string& json) {
+                                 cb(user, static_cast<int64_t>(seq), json.data(), json.size());
+                               });
+    if (out_count != nullptr) {
+      *out_count = static_cast<uint32_t>(n);
+    }
+    return JE_OK;
+  } catch (const StoreError& e) {
+    fillError(err, err_cap, e.what());
+    return e.status();
+  } catch (const std::exception& e) {
+    fillError(err, err_cap, std::string("read_after: internal error: ") + e.what());
+    return JE_ERR_INTERNAL;
+  } catch (...) {
+    fillError(err, err_cap, "read_after: internal error");
     return JE_ERR_INTERNAL;
   }
 }
@@ -230,6 +279,7 @@ je_events_v1 makeEventsService(je_host* host) {
   vt.signal = &eventsSignal;             // 1.1: carried by the EventNotifier's NOTIFY
   vt.watch = &eventsWatch;               // 1.1: dispatched by the outbox feeder
   vt.append_batch = &eventsAppendBatch;  // 1.2
+  vt.read_after = &eventsReadAfter;      // 1.5: stream/outbox_reader, in the caller's txn
   return vt;
 }
 

@@ -16,6 +16,8 @@
 // (stream/event_subscriptions). `signal` and `watch` (ABI 1.1) are wake-up signals across
 // replicas: signal hands a checked name to the EventNotifier (a no-op without one), watch
 // registers with the SignalWatchers the outbox feeder dispatches to (events/signal_watchers).
+// `read_after` (ABI 1.5) is the cursor read inside the caller's transaction
+// (stream/outbox_reader's readAfterInTransaction: the same horizon and envelopes).
 #pragma once
 
 #include <jobengine/abi.h>

@@ -91,6 +91,29 @@ uint64_t visibleMaxSeq(pqxx::connection& conn) {
   return row[0].as<uint64_t>();
 }
 
+std::size_t readAfterInTransaction(Transaction& txn, uint64_t after_seq, std::size_t limit,
+                                   const EventVisitor& visit) {
+  // Transaction-local settings outlive the read: remember them (the subquery is evaluated
+  // before the set_config calls), force the ordered scan, read, then put them back.
+  const pqxx::result saved =
+      txn.query(std::string("SELECT s.sort, s.bitmap, ") + kOrderedScanOnly +
+                " FROM (SELECT current_setting('enable_sort') AS sort, "
+                "current_setting('enable_bitmapscan') AS bitmap OFFSET 0) s");
+  std::size_t visited = 0;
+  txn.exec("SELECT " + columns() +
+               " FROM jobengine.events WHERE seq > $1 AND seq < jobengine.event_horizon()"
+               " ORDER BY seq LIMIT $2",
+           SqlParams{std::to_string(after_seq), std::to_string(limit)}, [&](const pqxx::row& row) {
+             const OutboxEvent e = eventFromRow(row);
+             visit(e.event.seq, e.event.json);
+             ++visited;
+             return true;
+           });
+  txn.exec("SELECT set_config('enable_sort', $1, true), set_config('enable_bitmapscan', $2, true)",
+           SqlParams{saved[0][0].c_str(), saved[0][1].c_str()});
+  return visited;
+}
+
 BacklogReader makeBacklogReader(Store& store) {
   return [&store](const std::string& tenant, uint64_t after_seq, std::size_t limit) {
     Transaction tx = store.begin(tenant, true);

@@ -7,6 +7,7 @@
 // an event that commits later. Two readers: readAllTenants() for the outbox feeder (its own
 // connection, transaction bound to the "system" tenant) and makeBacklogReader() for the hub's
 // resumes (through the Store, bound to the subscriber's tenant, so row-level security applies).
+// readAfterInTransaction() is the third: a plugin's cursor read inside its own transaction.
 // Envelopes are built by events/event_envelope (the same as GET /events returns).
 #pragma once
 
@@ -22,6 +23,7 @@
 namespace jobengine::host {
 
 class Store;
+class Transaction;
 
 // One outbox row as read, with the envelope already built.
 struct OutboxEvent {
@@ -46,6 +48,15 @@ std::vector<OutboxEvent> readPositions(pqxx::connection& conn, uint64_t after_se
 // The largest seq below the horizon (0 when there is none): where a "new events only"
 // cursor starts.
 uint64_t visibleMaxSeq(pqxx::connection& conn);
+
+// The same rows, read inside a caller's transaction (je.events 1.5 read_after): what the
+// transaction's tenant binding lets it see ("system": every tenant), seq > after_seq below the
+// horizon, ascending, at most `limit`, each envelope handed to `visit` in order. The planner
+// settings of kOrderedScanOnly are restored before it returns, so the caller's later
+// statements plan as before. Returns how many were visited. Throws StoreError.
+using EventVisitor = std::function<void(uint64_t seq, const std::string& envelope_json)>;
+std::size_t readAfterInTransaction(Transaction& txn, uint64_t after_seq, std::size_t limit,
+                                   const EventVisitor& visit);
 
 // The hub's BacklogReader: rows of one tenant through the Store (tenant-bound, read-only).
 // Throws on database errors (the hub then drops the subscriber, who resumes later).

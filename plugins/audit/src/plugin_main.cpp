@@ -2,7 +2,10 @@
 // logic lives in src/core (no SDK types); routes.cpp translates HTTP to it.
 #include <jobengine/plugin.hpp>
 
+#include <memory>
+
 #include "core/audit_settings.hpp"
+#include "ledger_appender.hpp"
 #include "plugin_meta.hpp"
 #include "routes.hpp"
 
@@ -17,17 +20,19 @@ class AuditPlugin {
   static constexpr const char* kConfigSchema = kPluginConfigSchema;
 
   AuditPlugin(sdk::Host& host, const nlohmann::json& config)
-      : settings_(parseAuditSettings(config)) {
+      : settings_(parseAuditSettings(config)), appender_(std::make_unique<LedgerAppender>(host)) {
     registerRoutes(host, {{"id", kId},
                           {"version", kVersion},
                           {"description", kDescription},
                           {"config", toJson(settings_)}});
   }
-  void start() {}
-  void stop() {}
+  // The ledger's appender works only while this replica leads (ledger_appender.hpp).
+  void start() { appender_->start(); }
+  void stop() { appender_->stop(); }
 
  private:
   AuditSettings settings_;
+  std::unique_ptr<LedgerAppender> appender_;
 };
 
 }  // namespace jobengine::audit

@@ -1,7 +1,8 @@
-// Route glue of the audit plugin. For now one route: its identity and effective config.
+// Route glue of the audit plugin: the info route here, the ledger's routes in routes_ledger.
 #include "routes.hpp"
 
 #include "api_doc_files.hpp"
+#include "routes_ledger.hpp"
 
 namespace jobengine::audit {
 
@@ -16,6 +17,7 @@ void registerRoutes(sdk::Host& host, const nlohmann::json& info) {
         response.json(200, info);
       },
       0, doc.operation("GET", kInfoPath));
+  registerLedgerRoutes(host, doc);
   doc.requireAllUsed();
 }
 

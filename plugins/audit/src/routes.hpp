@@ -6,8 +6,8 @@
 
 namespace jobengine::audit {
 
-// Registers every route of the plugin. info is what GET /api/v1/jobengine/audit/info
-// answers: {id, version, description, config}.
+// Registers every route of the plugin: /audit/info (info is what it answers: {id, version,
+// description, config}) and the ledger's /audit and /audit/verify (routes_ledger.hpp).
 void registerRoutes(sdk::Host& host, const nlohmann::json& info);
 
 }  // namespace jobengine::audit

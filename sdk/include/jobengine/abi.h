@@ -42,7 +42,7 @@ extern "C" {
 #endif
 
 #define JE_ABI_MAJOR 1u
-#define JE_ABI_MINOR 4u
+#define JE_ABI_MINOR 5u
 
 #define JE_PLUGIN_ENTRY_SYMBOL "je_plugin_entry_v1"
 
@@ -425,6 +425,23 @@ typedef struct je_events_v1 {
    * transaction, and no operator, requestId or traceId. */
   je_status (*append_batch)(je_host* host, je_txn* txn, const char* events_json, uint64_t len,
                             je_str_sink out_event_ids, void* user, char* err, uint32_t err_cap);
+  /* Added in 1.5 (check struct_size). A cursor read of the outbox inside the caller's txn:
+   * committed events with seq > after_seq, ascending, at most `limit` (1..10000), each handed
+   * to cb(user, seq, envelope_json, len) on the calling thread before read_after returns (the
+   * envelope is the one the streams and GET /events carry; its bytes are valid only during
+   * the call). *out_count (may be NULL) receives how many were delivered; fewer than `limit`
+   * means the reader is caught up. Bounded by the event horizon like every outbox reader: once
+   * a cursor "last seq read" passed seq X, no event with seq <= X can still commit, so a
+   * cursor kept in the plugin's own table, written in the same txn, never skips or repeats an
+   * event. txn bound to JE_TENANT_SYSTEM: every tenant's events; bound to a tenant: only that
+   * tenant's (row-level security). Read-write or read-only txn alike; the planner settings
+   * the read needs are restored before it returns, so the caller's later statements plan as
+   * before. For catch-up and bulk work (the audit ledger chains a million events this way);
+   * subscribe's callback must return quickly and is only a wake-up. Any thread that owns txn;
+   * cb must not use txn. JE_ERR_INVALID for a bad argument, database errors as exec. */
+  je_status (*read_after)(je_host* host, je_txn* txn, int64_t after_seq, uint32_t limit,
+                          je_event_callback cb, void* user, uint32_t* out_count, char* err,
+                          uint32_t err_cap);
 } je_events_v1;
 
 /* ---------------------------------------------------------------------------------------- */

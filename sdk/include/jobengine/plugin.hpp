@@ -569,6 +569,76 @@ class Host {
     return ids;
   }
 
+  // Reads committed events of every tenant with seq > after_seq in seq order, at most `limit`
+  // (1..10000), inside txn (je.events 1.5 read_after; abi.h says what the horizon promises):
+  // fn(seq, envelope_json) runs for each before this returns; the view is valid only during
+  // the call. Returns how many were read (fewer than limit: caught up). Throws Error
+  // (JE_ERR_UNSUPPORTED on a host before 1.5, database errors as Txn::exec).
+  uint32_t readEventsAfter(Txn& txn, int64_t after_seq, uint32_t limit,
+                           const std::function<void(int64_t, std::string_view)>& fn) const {
+    if (!hasReadAfter()) {
+      throw Error(JE_ERR_UNSUPPORTED, "je.events on this host has no read_after (ABI 1.5)");
+    }
+    struct Ctx {
+      const std::function<void(int64_t, std::string_view)>* fn;
+      std::string error;
+    } ctx{&fn, {}};
+    char err[kErrCap] = {0};
+    uint32_t count = 0;
+    const je_status st = events_->read_after(
+        events_->host, txn.raw(), after_seq, limit,
+        [](void* user, int64_t seq, const char* data, uint64_t len) {
+          auto* c = static_cast<Ctx*>(user);
+          if (!c->error.empty()) {
+            return;  // the first failure is kept; the rest of the batch is skipped
+          }
+          try {
+            (*c->fn)(seq, std::string_view(data, len));
+          } catch (const std::exception& e) {
+            c->error = e.what();
+          } catch (...) {
+            c->error = "unknown exception in the event callback";
+          }
+        },
+        &ctx, &count, err, kErrCap);
+    if (st != JE_OK) {
+      throw Error(st, err);
+    }
+    if (!ctx.error.empty()) {
+      throw Error(JE_ERR_INTERNAL, ctx.error);
+    }
+    return count;
+  }
+  bool hasReadAfter() const {
+    return events_ != nullptr &&
+           events_->struct_size >= offsetof(je_events_v1, read_after) + sizeof(events_->read_after);
+  }
+  // Calls fn(seq, envelope_json) on a host thread for every committed event of every tenant
+  // after after_seq (-1: only new ones), in seq order (je.events subscribe). fn must return
+  // quickly: use it as a wake-up and read in bulk with readEventsAfter. Only inside create() or
+  // start(). Throws Error.
+  void subscribeEvents(int64_t after_seq, std::function<void(int64_t, std::string_view)> fn) {
+    if (events_ == nullptr) {
+      throw Error(JE_ERR_UNSUPPORTED, "je.events is not available");
+    }
+    subscribers_.push_back(std::move(fn));  // deque: its address stays valid for the plugin's life
+    char err[kErrCap] = {0};
+    const je_status st = events_->subscribe(
+        events_->host, after_seq,
+        [](void* user, int64_t seq, const char* data, uint64_t len) {
+          try {
+            (*static_cast<std::function<void(int64_t, std::string_view)>*>(user))(
+                seq, std::string_view(data, len));
+          } catch (...) {  // NOLINT(bugprone-empty-catch): never let it cross the ABI
+          }
+        },
+        &subscribers_.back(), err, kErrCap);
+    if (st != JE_OK) {
+      subscribers_.pop_back();
+      throw Error(st, err);
+    }
+  }
+
   // Leadership (je.leader, docs/leader.md): whether this replica is the elected one, with the
   // fencing epoch (0 when not leading or when the host has no je.leader).
   bool isLeader(int64_t* epoch = nullptr) const {
@@ -675,6 +745,7 @@ class Host {
   std::deque<RouteFn> routes_;                  // deque: addresses stay stable as routes are added
   std::deque<std::function<void()>> watchers_;  // the same for signal watchers
   std::deque<std::function<void(bool, int64_t)>> leader_watchers_;
+  std::deque<std::function<void(int64_t, std::string_view)>> subscribers_;  // the same
   const je_cli_v1* cli_ = nullptr;
   std::deque<CommandFn> commands_;  // the same for je.cli commands
 };
