@@ -2,6 +2,7 @@
 // logic lives in src/core (no SDK types); routes.cpp translates HTTP to it.
 #include <jobengine/plugin.hpp>
 
+#include "cli_verify.hpp"
 #include "core/audit_settings.hpp"
 #include "plugin_meta.hpp"
 #include "routes.hpp"
@@ -22,6 +23,7 @@ class AuditPlugin {
                           {"version", kVersion},
                           {"description", kDescription},
                           {"config", toJson(settings_)}});
+    registerAuditCommand(host);
   }
   void start() {}
   void stop() {}
