@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/errno_text.hpp"
 #include "core/tar_reader.hpp"
 
 namespace jobengine::audit {
@@ -29,7 +30,7 @@ class DirectorySource : public BundleSource {
   std::string readSmall(const std::string& name, size_t max_bytes) override {
     std::FILE* file = std::fopen(path(name).c_str(), "rb");
     if (file == nullptr) {
-      throw std::runtime_error(name + ": cannot open (" + std::strerror(errno) + ")");
+      throw std::runtime_error(name + ": cannot open (" + errnoText() + ")");
     }
     std::string text(max_bytes + 1, '\0');
     const size_t got = std::fread(text.data(), 1, text.size(), file);
@@ -43,7 +44,7 @@ class DirectorySource : public BundleSource {
   ScanResult scan(const std::string& name, const LineSink& on_line) override {
     std::FILE* file = std::fopen(path(name).c_str(), "rb");
     if (file == nullptr) {
-      throw std::runtime_error(name + ": cannot open (" + std::strerror(errno) + ")");
+      throw std::runtime_error(name + ": cannot open (" + errnoText() + ")");
     }
     try {
       ScanResult r = scanStream(fileChunkReader(file, name), name, on_line);

@@ -15,7 +15,7 @@
 namespace jobengine::audit {
 namespace {
 
-constexpr size_t kMaxManifestBytes = 4 * 1024 * 1024;
+constexpr size_t kMaxManifestBytes = size_t{4} * 1024 * 1024;
 
 BundleVerdict failed(std::string_view kind, std::string message) {
   BundleVerdict v;

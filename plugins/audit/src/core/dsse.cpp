@@ -1,6 +1,7 @@
 // DSSE envelopes: PAE, signing, JSON form and verification (dsse.hpp).
 #include "core/dsse.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include <jobengine/canonical_json.hpp>
@@ -100,12 +101,10 @@ DsseEnvelope parseEnvelope(std::string_view json) {
 
 bool verifyEnvelope(const DsseEnvelope& envelope, const PublicKey& key) {
   const std::string pae = preAuthEncoding(envelope.payload_type, envelope.payload);
-  for (const DsseSignature& s : envelope.signatures) {
-    if ((s.keyid.empty() || s.keyid == key.keyId()) && key.verify(pae, s.sig)) {
-      return true;
-    }
-  }
-  return false;
+  return std::any_of(envelope.signatures.begin(), envelope.signatures.end(),
+                     [&](const DsseSignature& s) {
+                       return (s.keyid.empty() || s.keyid == key.keyId()) && key.verify(pae, s.sig);
+                     });
 }
 
 }  // namespace jobengine::audit

@@ -22,12 +22,14 @@
 
 #include <jobengine/canonical_json.hpp>
 
+#include "core/errno_text.hpp"
+
 namespace jobengine::audit {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr size_t kMaxKeyFileBytes = 64 * 1024;
+constexpr size_t kMaxKeyFileBytes = size_t{64} * 1024;
 constexpr size_t kSeedBytes = 32;
 constexpr size_t kSignatureBytes = 64;
 
@@ -88,7 +90,7 @@ std::string readKeyFile(const std::string& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw KeyError("key file " + path + ": cannot open (" + std::strerror(errno) + ")");
+    throw KeyError("key file " + path + ": cannot open (" + errnoText() + ")");
   }
   std::string text(kMaxKeyFileBytes + 1, '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
@@ -247,7 +249,7 @@ void SigningKey::save(const std::string& path) const {
   }
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    throw KeyError("key file " + path + ": cannot create (" + std::strerror(errno) +
+    throw KeyError("key file " + path + ": cannot create (" + errnoText() +
                    (errno == EEXIST ? "; an existing signing key is never replaced" : "") + ")");
   }
   bool ok = ::fchmod(fd, 0600) == 0;  // whatever the umask allowed, 0600 exactly
@@ -265,7 +267,7 @@ void SigningKey::save(const std::string& path) const {
   ok = ::close(fd) == 0 && ok;
   if (!ok) {
     ::unlink(path.c_str());
-    throw KeyError("key file " + path + ": cannot write (" + std::strerror(saved_errno) + ")");
+    throw KeyError("key file " + path + ": cannot write (" + errnoText(saved_errno) + ")");
   }
 }
 

@@ -9,10 +9,12 @@
 #include <memory>
 #include <vector>
 
+#include "core/errno_text.hpp"
+
 namespace jobengine::audit {
 namespace {
 
-constexpr size_t kChunk = 64 * 1024;
+constexpr size_t kChunk = size_t{64} * 1024;
 
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
@@ -93,7 +95,7 @@ ChunkReader fileChunkReader(std::FILE* file, const std::string& path) {
   return [file, path](char* buffer, size_t size) {
     const size_t got = std::fread(buffer, 1, size, file);
     if (got == 0 && std::ferror(file) != 0) {
-      throw std::runtime_error(path + ": read failed (" + std::strerror(errno) + ")");
+      throw std::runtime_error(path + ": read failed (" + errnoText() + ")");
     }
     return got;
   };
@@ -102,7 +104,7 @@ ChunkReader fileChunkReader(std::FILE* file, const std::string& path) {
 ScanResult scanFile(const std::string& path, const LineSink& on_line) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
-    throw std::runtime_error(path + ": cannot open (" + std::strerror(errno) + ")");
+    throw std::runtime_error(path + ": cannot open (" + errnoText() + ")");
   }
   try {
     ScanResult result = scanStream(fileChunkReader(file, path), path, on_line);

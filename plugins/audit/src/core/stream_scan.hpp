@@ -25,7 +25,7 @@ class LineTooLong : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-inline constexpr size_t kMaxLineBytes = 16 * 1024 * 1024;
+inline constexpr size_t kMaxLineBytes = size_t{16} * 1024 * 1024;
 
 struct ScanResult {
   std::string sha256;  // "sha256:<hex>" of every byte

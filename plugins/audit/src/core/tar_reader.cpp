@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <optional>
 
+#include "core/errno_text.hpp"
+
 namespace jobengine::audit {
 namespace {
 
@@ -37,9 +39,7 @@ std::optional<uint64_t> parseOctal(const char* field, size_t width) {
   return value;
 }
 
-std::string cString(const char* field, size_t width) {
-  return std::string(field, strnlen(field, width));
-}
+std::string cString(const char* field, size_t width) { return {field, strnlen(field, width)}; }
 
 }  // namespace
 
@@ -52,7 +52,7 @@ TarReader::TarReader(std::string path) : path_(std::move(path)) {
   file_size_ = fs::file_size(path_, ec);
   file_ = std::fopen(path_.c_str(), "rb");
   if (ec || file_ == nullptr) {
-    throw TarError("tar " + path_ + ": cannot open (" + std::strerror(errno) + ")");
+    throw TarError("tar " + path_ + ": cannot open (" + errnoText() + ")");
   }
 }
 
@@ -68,7 +68,7 @@ void TarReader::fail(const std::string& what) const {
 
 void TarReader::seekTo(uint64_t offset) {
   if (fseeko(file_, static_cast<off_t>(offset), SEEK_SET) != 0) {
-    fail("cannot seek to byte " + std::to_string(offset) + " (" + std::strerror(errno) + ")");
+    fail("cannot seek to byte " + std::to_string(offset) + " (" + errnoText() + ")");
   }
 }
 
@@ -141,13 +141,13 @@ bool TarReader::next() {
 }
 
 size_t TarReader::read(char* buffer, size_t size) {
-  const size_t want = static_cast<size_t>(std::min<uint64_t>(size, left_));
+  const auto want = static_cast<size_t>(std::min<uint64_t>(size, left_));
   if (want == 0) {
     return 0;
   }
   const size_t got = std::fread(buffer, 1, want, file_);
   if (got != want) {
-    fail("cannot read member '" + member_.name + "' (" + std::strerror(errno) + ")");
+    fail("cannot read member '" + member_.name + "' (" + errnoText() + ")");
   }
   left_ -= got;
   return got;

@@ -10,12 +10,14 @@
 #include <filesystem>
 #include <vector>
 
+#include "core/errno_text.hpp"
+
 namespace jobengine::audit {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr size_t kCopyChunk = 64 * 1024;
+constexpr size_t kCopyChunk = size_t{64} * 1024;
 
 // `value` as `width - 1` zero-padded octal digits and a NUL (the ustar numeric form).
 void putOctal(char* field, size_t width, uint64_t value) {
@@ -53,7 +55,7 @@ std::string tarNameProblem(const std::string& name) {
 TarWriter::TarWriter(std::string path) : path_(std::move(path)), partial_(path_ + ".partial") {
   file_ = std::fopen(partial_.c_str(), "wb");
   if (file_ == nullptr) {
-    throw TarError("tar " + partial_ + ": cannot create (" + std::strerror(errno) + ")");
+    throw TarError("tar " + partial_ + ": cannot create (" + errnoText() + ")");
   }
 }
 
@@ -72,7 +74,7 @@ void TarWriter::write(const void* data, size_t size) {
     throw TarError("tar " + path_ + ": already finished");
   }
   if (size > 0 && std::fwrite(data, 1, size, file_) != size) {
-    throw TarError("tar " + partial_ + ": write failed (" + std::strerror(errno) + ")");
+    throw TarError("tar " + partial_ + ": write failed (" + errnoText() + ")");
   }
 }
 
@@ -125,8 +127,7 @@ void TarWriter::addBytes(const std::string& name, std::string_view bytes) {
 void TarWriter::addFile(const std::string& name, const std::string& source_path) {
   std::FILE* in = std::fopen(source_path.c_str(), "rb");
   if (in == nullptr) {
-    throw TarError("tar " + path_ + ": cannot open " + source_path + " (" + std::strerror(errno) +
-                   ")");
+    throw TarError("tar " + path_ + ": cannot open " + source_path + " (" + errnoText() + ")");
   }
   std::error_code ec;
   const uint64_t size = fs::file_size(source_path, ec);
@@ -161,7 +162,7 @@ void TarWriter::finish() {
   const int closed = std::fclose(file_);
   file_ = nullptr;
   if (!flushed || closed != 0) {
-    throw TarError("tar " + partial_ + ": cannot flush (" + std::strerror(errno) + ")");
+    throw TarError("tar " + partial_ + ": cannot flush (" + errnoText() + ")");
   }
   std::error_code ec;
   fs::rename(partial_, path_, ec);
