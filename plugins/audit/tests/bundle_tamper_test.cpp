@@ -201,6 +201,10 @@ TEST_F(BundleTamperTest, ExtraTarMemberIsUnexpectedFile) {
   const std::string tar = repack({"notes.txt"});
   EXPECT_VERDICT(verify(tar), "unexpected_file",
                  "notes.txt is in " + tar + " but not in the manifest");
+  // A second audit.jsonl (which one would a reader take?) makes the archive malformed.
+  const std::string twice = repack({"audit.jsonl"});
+  EXPECT_VERDICT(verify(twice), "malformed",
+                 "tar " + twice + ": member 'audit.jsonl' appears twice");
 }
 
 TEST_F(BundleTamperTest, SignedManifestWithAnotherHeadIsHeadMismatch) {
