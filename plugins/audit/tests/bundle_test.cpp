@@ -208,12 +208,22 @@ long maxRssKb() {
   return usage.ru_maxrss;
 }
 
+// Sanitizer runtimes keep freed memory in quarantine, so RSS follows allocation churn there,
+// not live data: those builds check the verdict on a shorter chain and skip the memory bound.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kRssIsMeaningful = false;
+constexpr int64_t kLongChainLines = 200000;
+#else
+constexpr bool kRssIsMeaningful = true;
+constexpr int64_t kLongChainLines = 1000000;
+#endif
+
 TEST_F(BundleTest, MillionEntryChainVerifiesInBoundedMemory) {
-  constexpr int64_t kLines = 1000000;
+  constexpr int64_t kLines = kLongChainLines;
   writeBundleFiles(dir_ + "/src", 0);
   const std::string head = writeLongChain(dir_ + "/src/audit.jsonl", kLines);
   const auto audit_bytes = fs::file_size(dir_ + "/src/audit.jsonl");
-  ASSERT_GT(audit_bytes, 150u * 1024 * 1024);
+  ASSERT_GT(audit_bytes, static_cast<uintmax_t>(kLines) * 150);
   packBundle(dir_ + "/src", kLines, head, key_, dir_ + "/big.tar");
   fs::remove(dir_ + "/src/audit.jsonl");
 
@@ -224,7 +234,10 @@ TEST_F(BundleTest, MillionEntryChainVerifiesInBoundedMemory) {
   EXPECT_EQ(v.entries, kLines);
   EXPECT_EQ(v.head_position, kLines);
   EXPECT_EQ(v.head_hash, head);
-  // Verifying a ~180 MB audit.jsonl may not grow the process by more than 16 MB.
+  if (!kRssIsMeaningful) {
+    return;
+  }
+  // Verifying a ~190 MB audit.jsonl may not grow the process by more than 16 MB.
   EXPECT_LT(grown_kb, 16L * 1024) << "max RSS grew by " << grown_kb << " KiB for "
                                   << audit_bytes / 1024 << " KiB of audit.jsonl";
 }
