@@ -42,7 +42,8 @@ struct WrittenBundle {
   std::string envelope_json;   // manifest.dsse.json
 };
 
-// Writes the bundle to tar_path (via "<tar_path>.partial", renamed when complete). Throws
+// Writes the bundle to tar_path (via "<tar_path>.partial", renamed when complete). The files
+// are read twice (hashed, then copied), so they must not change while this runs. Throws
 // BundleError naming the file (and for audit.jsonl the entry) that stops it, KeyError or
 // TarError.
 WrittenBundle writeBundle(const BundleInput& input, const SigningKey& key,
