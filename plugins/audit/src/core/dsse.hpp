@@ -20,7 +20,8 @@ namespace jobengine::audit {
 
 // The payload type of a bundle manifest.
 inline constexpr std::string_view kManifestPayloadType =
-    "application/vnd.jobengine.audit-manifest+json";
+    "application/vnd.jobengine"
+    ".audit-manifest+json";  // split: see kBundleSchemaVersion
 
 // An envelope that cannot be parsed; what() says which field is wrong.
 class DsseError : public std::runtime_error {
