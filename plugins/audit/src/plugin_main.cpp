@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "cli_verify.hpp"
 #include "core/audit_settings.hpp"
 #include "ledger_appender.hpp"
 #include "plugin_meta.hpp"
@@ -25,6 +26,7 @@ class AuditPlugin {
                           {"version", kVersion},
                           {"description", kDescription},
                           {"config", toJson(settings_)}});
+    registerAuditCommand(host);
   }
   // The ledger's appender works only while this replica leads (ledger_appender.hpp).
   void start() { appender_->start(); }
