@@ -212,17 +212,19 @@ long maxRssKb() {
   return usage.ru_maxrss;
 }
 
-// Sanitizer runtimes keep freed memory in quarantine, so RSS follows allocation churn there,
-// not live data: those builds check the verdict on a shorter chain and skip the memory bound.
+// 200,000 entries (~38 MB of audit.jsonl): holding the file, or its entries, in memory would
+// grow the process by more than the bound below. The 1,000,000-entry figures (time and peak
+// RSS) are a benchmark's job, not the test suite's (rule 5). Sanitizer runtimes keep freed
+// memory in quarantine, so RSS follows allocation churn there, not live data: those builds
+// check the verdict and skip the memory bound.
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 constexpr bool kRssIsMeaningful = false;
-constexpr int64_t kLongChainLines = 200000;
 #else
 constexpr bool kRssIsMeaningful = true;
-constexpr int64_t kLongChainLines = 1000000;
 #endif
+constexpr int64_t kLongChainLines = 200000;
 
-TEST_F(BundleTest, MillionEntryChainVerifiesInBoundedMemory) {
+TEST_F(BundleTest, LongChainVerifiesInBoundedMemory) {
   constexpr int64_t kLines = kLongChainLines;
   writeBundleFiles(dir_ + "/src", 0);
   const std::string head = writeLongChain(dir_ + "/src/audit.jsonl", kLines);
@@ -241,7 +243,7 @@ TEST_F(BundleTest, MillionEntryChainVerifiesInBoundedMemory) {
   if (!kRssIsMeaningful) {
     return;
   }
-  // Verifying a ~190 MB audit.jsonl may not grow the process by more than 16 MB.
+  // Verifying a ~38 MB audit.jsonl may not grow the process by more than 16 MB.
   EXPECT_LT(grown_kb, 16L * 1024) << "max RSS grew by " << grown_kb << " KiB for "
                                   << audit_bytes / 1024 << " KiB of audit.jsonl";
 }
