@@ -107,7 +107,7 @@ TEST_F(AuditLedgerTest, FiltersAndPagesInPositionOrderAndRefusesBadFilters) {
   }
   EXPECT_EQ(entries("?actor=dev-operator&action=job.created").size(), 5U);
   EXPECT_TRUE(entries("?actor=somebody-else").empty());
-  EXPECT_TRUE(entries("?from=2999-01-01T00:00:00Z").empty());
+  EXPECT_TRUE(entries("?from=2200-01-01T00:00:00Z").empty());
   EXPECT_TRUE(entries("?to=2000-01-01T00:00:00Z").empty());
   EXPECT_EQ(entries("?from=2000-01-01T00:00:00Z&action=job.created").size(), 5U);
   const std::string id = all[2]["subject"]["id"].get<std::string>();

@@ -60,3 +60,13 @@ TEST(TimeFormat, RejectsMalformed) {
   }
   EXPECT_TRUE(parseRfc3339("2000-02-29T00:00:00Z"));
 }
+
+// system_clock holds 1677-09-21 .. 2262-04-11 in nanoseconds; beyond that is out of range, not
+// an overflow (UBSan: a year-2999 filter multiplied past int64).
+TEST(TimeFormat, RejectsInstantsSystemClockCannotHold) {
+  EXPECT_FALSE(parseRfc3339("2999-01-01T00:00:00Z"));
+  EXPECT_FALSE(parseRfc3339("9999-12-31T23:59:59Z"));
+  EXPECT_FALSE(parseRfc3339("1600-01-01T00:00:00Z"));
+  EXPECT_TRUE(parseRfc3339("2262-01-01T00:00:00Z"));
+  EXPECT_TRUE(parseRfc3339("1700-01-01T00:00:00Z"));
+}

@@ -171,6 +171,15 @@ inline std::optional<std::chrono::system_clock::time_point> parseRfc3339(std::st
   const int64_t days =
       time_detail::daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
+  // system_clock counts nanoseconds in 64 bits: 1677-09-21 to 2262-04-11. Outside that the
+  // conversion below would overflow (UBSan found year 2999 in a query filter doing so).
+  constexpr int64_t kMaxSeconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::duration::max())
+          .count() -
+      1;
+  if (secs > kMaxSeconds || secs < -kMaxSeconds) {
+    return std::nullopt;
+  }
   return std::chrono::system_clock::time_point(
       std::chrono::duration_cast<std::chrono::system_clock::duration>(
           std::chrono::microseconds(secs * 1000000 + frac_us)));
