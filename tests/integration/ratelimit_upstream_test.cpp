@@ -90,7 +90,8 @@ TEST_F(RatelimitUpstreamTest, A429CoolsDownHalvesTheRateAndSuccessesRestoreIt) {
 }
 
 TEST_F(RatelimitUpstreamTest, AnotherTenantHasItsOwnBucket) {
-  const json policy = {{"rpm", 60}, {"burst", 1}, {"cooldownSeconds", 30}};
+  // One token a minute: the second acquire is refused however long the first one took.
+  const json policy = {{"rpm", 1}, {"burst", 1}, {"cooldownSeconds", 30}};
   EXPECT_TRUE(acquire("shared.example", policy)["granted"].get<bool>());
   EXPECT_FALSE(acquire("shared.example", policy)["granted"].get<bool>());
   tenant_ = "tenant-b";
