@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
 #include <utility>
 
 #include "core/bundle_writer.hpp"
@@ -27,10 +28,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string hostSetting(const sdk::Host& host, const char* path) {
+// A host setting that is a string; nullopt when the host has no je.config or no such setting
+// (a test host). Throws sdk::Error when it is there but not a string.
+std::optional<std::string> hostSetting(const sdk::Host& host, const char* path) {
   const auto* config = host.optional<je_config_v1>(JE_SERVICE_CONFIG, 1);
   if (config == nullptr) {
-    throw sdk::Error(JE_ERR_UNSUPPORTED, "audit: je.config is not available");
+    return std::nullopt;
   }
   std::string text;
   const je_status st = config->host_setting(
@@ -40,12 +43,12 @@ std::string hostSetting(const sdk::Host& host, const char* path) {
       },
       &text);
   if (st != JE_OK) {
-    throw sdk::Error(st, std::string("audit: host setting ") + path + " is not available");
+    return std::nullopt;
   }
   const auto value = nlohmann::json::parse(text, nullptr, false);
-  if (!value.is_string()) {
+  if (!value.is_string() || value.get<std::string>().empty()) {
     throw sdk::Error(JE_ERR_INVALID,
-                     std::string("audit: host setting ") + path + " is not a string: " + text);
+                     std::string("audit: host setting ") + path + " is not a path: " + text);
   }
   return value.get<std::string>();
 }
@@ -85,16 +88,33 @@ AuditExports::AuditExports(sdk::Host& host, AuditSettings settings)
 
 const SigningKey& AuditExports::key() const {
   if (!key_) {
-    throw sdk::Error(JE_ERR_STATE, "audit: the signing key is loaded in start()");
+    throw sdk::Error(JE_ERR_STATE, "audit: no signing key (see the log of the plugin's start)");
   }
   return *key_;
 }
 
 void AuditExports::start() {
-  data_dir_ = hostSetting(host_, "host.data_dir");
-  replica_ = replicaName(data_dir_);
-  key_.emplace(loadOrGenerateKey(host_, settings_, data_dir_));
-  jobs_.emplace(host_);
+  const std::optional<std::string> data_dir = hostSetting(host_, "host.data_dir");
+  if (data_dir) {
+    data_dir_ = *data_dir;
+    replica_ = replicaName(data_dir_);
+  }
+  if (data_dir || !settings_.signing_key_file.empty()) {
+    key_.emplace(loadOrGenerateKey(host_, settings_, data_dir_));
+  }
+  if (!data_dir) {
+    host_.warn("audit: this host has no host.data_dir; exports are unavailable");
+    return;
+  }
+  try {
+    jobs_.emplace(host_);
+  } catch (const sdk::Error& e) {
+    if (e.status() != JE_ERR_NOT_FOUND) {
+      throw;
+    }
+    host_.warn("audit: no plugin provides je.jobs (the scheduler); exports are unavailable");
+    return;
+  }
   sdk::JobTypeOptions options;
   options.max_attempts = 1;  // a failed export is reported; a new POST starts a new one
   options.lease_seconds = 120;

@@ -36,10 +36,14 @@ class AuditExports {
   AuditExports(sdk::Host& host, AuditSettings settings);
 
   // In the plugin's start(): reads host.data_dir, loads (or generates) the signing key,
-  // registers audit.export through je.jobs. Throws KeyError / sdk::Error.
+  // registers audit.export through je.jobs. Throws KeyError / sdk::Error. A host without
+  // host.data_dir or without je.jobs (a test host) leaves exports unavailable, says so once
+  // in the log, and starts: the exports routes then answer 503 EXPORTS_UNAVAILABLE.
   void start();
 
-  // The signing key; only after start().
+  bool hasKey() const { return key_.has_value(); }
+  bool available() const { return key_.has_value() && jobs_.has_value(); }
+  // The signing key; only when hasKey().
   const SigningKey& key() const;
   const std::string& replica() const { return replica_; }
   // Enqueues the export's job in txn; returns the job id. Throws sdk::Error.

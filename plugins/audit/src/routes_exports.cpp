@@ -49,8 +49,19 @@ void notFound(const sdk::Request& request, sdk::Response& response, const std::s
                  {{"id", id}});
 }
 
+void unavailable(const sdk::Request& request, sdk::Response& response) {
+  response.error(503, "EXPORTS_UNAVAILABLE",
+                 "audit exports are unavailable on this replica (no host.data_dir, signing key "
+                 "or je.jobs; its log says which)",
+                 request.traceId());
+}
+
 void createExport(const AuditExports& exports, const sdk::Request& request, sdk::Response& response,
                   sdk::Txn& txn) {
+  if (!exports.available()) {
+    unavailable(request, response);
+    return;
+  }
   const std::string reason(request.operatorReason());
   if (reason.empty()) {  // the host refuses first; kept as the last guard
     response.error(400, "OPERATOR_REASON_REQUIRED", "an export needs X-StellaOps-Operator-Reason",
@@ -210,7 +221,11 @@ void registerExportRoutes(sdk::Host& host, sdk::ApiDoc& doc, const AuditExports&
       doc.operation("GET", kBundlePath));
   host.route(
       "GET", kKeysPath, "orch:read",
-      [x](const sdk::Request& /*request*/, sdk::Response& response) {
+      [x](const sdk::Request& request, sdk::Response& response) {
+        if (!x->hasKey()) {
+          unavailable(request, response);
+          return;
+        }
         response.json(200, {{"keys", nlohmann::json::array({publicKeyDocument(x->key())})}});
       },
       0, doc.operation("GET", kKeysPath));
