@@ -116,8 +116,8 @@ void AuditExports::start() {
     return;
   }
   sdk::JobTypeOptions options;
-  options.max_attempts = 1;  // a failed export is reported; a new POST starts a new one
-  options.lease_seconds = 120;
+  options.max_attempts = 1;     // a failed export is reported; a new POST starts a new one
+  options.lease_seconds = 600;  // renewed per page; the tar is written in one go at the end
   jobs_->registerType(
       kJobType, [this](sdk::JobContext& job) { run(job); }, options);
 }
