@@ -2,8 +2,9 @@
 // ledger, with a cancel made through the API with reason and ticket, exported by the
 // audit.export job, downloaded, and verified offline by `jobengine audit verify` with the key
 // GET /audit/keys serves; a second export of the same window is byte-identical; the bundle is
-// 409 EXPORT_NOT_READY before the export succeeded, another tenant's export is 404, a bad
-// window 422 naming the field, a caller without orch:operate 403. Waits are bounded polls.
+// 409 EXPORT_NOT_READY before the export succeeded (and 409 BUNDLE_ON_OTHER_REPLICA when
+// another replica holds it), another tenant's export is 404, a bad window 422 naming the field,
+// a caller without orch:operate 403. Waits are bounded polls.
 #include <pqxx/pqxx>
 
 #include <ctime>
@@ -203,6 +204,21 @@ TEST_F(AuditExportsTest, TheBundleIsNotReadyBeforeTheExportSucceeded) {
   const Reply s = get("/audit/exports/" + id);
   ASSERT_EQ(s.status, 200) << s.body;
   EXPECT_EQ(s.json()["status"], "running");
+
+  // Succeeded, but built by another replica: the answer names it.
+  {
+    pqxx::connection c(engine_->databaseDsn());
+    pqxx::nontransaction n(c);
+    n.exec(
+        "UPDATE audit.exports SET status = 'succeeded', bundle_path = '/nowhere/b.tar', "
+        "bundle_sha256 = 'sha256:00', bundle_size = 10240, replica = 'other-host:/srv/je' "
+        "WHERE id = '" +
+        id + "'");
+  }
+  const Reply other = get("/audit/exports/" + id + "/bundle");
+  EXPECT_EQ(other.status, 409) << other.body;
+  EXPECT_EQ(other.json()["error"]["code"], "BUNDLE_ON_OTHER_REPLICA") << other.body;
+  EXPECT_EQ(other.json()["error"]["details"]["replica"], "other-host:/srv/je") << other.body;
 }
 
 TEST_F(AuditExportsTest, AnotherTenantsExportIsNotFound) {
