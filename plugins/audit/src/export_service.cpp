@@ -28,29 +28,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A host setting that is a string; nullopt when the host has no je.config or no such setting
-// (a test host). Throws sdk::Error when it is there but not a string.
-std::optional<std::string> hostSetting(const sdk::Host& host, const char* path) {
-  const auto* config = host.optional<je_config_v1>(JE_SERVICE_CONFIG, 1);
-  if (config == nullptr) {
+// A host setting that is a path; nullopt when the host has none (a test host). Throws
+// sdk::Error when it is there but not a non-empty string.
+std::optional<std::string> hostPath(const sdk::Host& host, const char* path) {
+  const std::optional<nlohmann::json> value = host.hostSetting(path);
+  if (!value) {
     return std::nullopt;
   }
-  std::string text;
-  const je_status st = config->host_setting(
-      config->host, path,
-      [](void* user, const char* data, uint64_t len) {
-        static_cast<std::string*>(user)->assign(data, len);
-      },
-      &text);
-  if (st != JE_OK) {
-    return std::nullopt;
+  if (!value->is_string() || value->get<std::string>().empty()) {
+    throw sdk::Error(JE_ERR_INVALID, std::string("audit: host setting ") + path +
+                                         " is not a path: " + value->dump());
   }
-  const auto value = nlohmann::json::parse(text, nullptr, false);
-  if (!value.is_string() || value.get<std::string>().empty()) {
-    throw sdk::Error(JE_ERR_INVALID,
-                     std::string("audit: host setting ") + path + " is not a path: " + text);
-  }
-  return value.get<std::string>();
+  return value->get<std::string>();
 }
 
 SigningKey loadOrGenerateKey(const sdk::Host& host, const AuditSettings& settings,
@@ -94,7 +83,7 @@ const SigningKey& AuditExports::key() const {
 }
 
 void AuditExports::start() {
-  const std::optional<std::string> data_dir = hostSetting(host_, "host.data_dir");
+  const std::optional<std::string> data_dir = hostPath(host_, "host.data_dir");
   if (data_dir) {
     data_dir_ = *data_dir;
     replica_ = replicaName(data_dir_);
