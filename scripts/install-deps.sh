@@ -11,6 +11,7 @@ PACKAGES=(
   nlohmann-json3-dev libgtest-dev libgmock-dev libsodium-dev libssl-dev libcpp-jwt-dev
   prometheus-cpp-dev libcurl4-openssl-dev libcctz-dev
   postgresql-15 postgresql-client-15 clang-format curl procps util-linux
+  lld  # the linker every build uses when present (CMakeLists.txt)
   clang libclang-rt-14-dev  # make fuzz: clang, libFuzzer and its sanitizer runtimes
 )
 

@@ -17,7 +17,7 @@ using host::CommandRegistry;
 using host::PluginConfig;
 using host::PluginError;
 
-const std::string kDir = JE_FIXTURE_DIR;
+const std::string kFixtureDir = JE_FIXTURE_DIR;
 
 std::string createError(TestEngine& engine) {
   engine.manager.loadAll();
@@ -61,7 +61,7 @@ struct Handle {
 };
 
 TEST(CliCommandTest, FixtureCommandsAreRecordedWithTheirOwner) {
-  TestEngine engine(kDir, {PluginConfig{"good", true, "{}"}});
+  TestEngine engine(kFixtureDir, {PluginConfig{"good", true, "{}"}});
   ASSERT_EQ(createError(engine), "");
   const auto commands = engine.manager.commands().list();
   ASSERT_EQ(commands.size(), 2u);
@@ -79,8 +79,8 @@ TEST(CliCommandTest, FixtureCommandsAreRecordedWithTheirOwner) {
 }
 
 TEST(CliCommandTest, SecondOwnerOfACommandIsRefusedNamingBoth) {
-  TestEngine engine(
-      kDir, {PluginConfig{"good", true, "{}"}, PluginConfig{"duplicate_command", true, "{}"}});
+  TestEngine engine(kFixtureDir, {PluginConfig{"good", true, "{}"},
+                                  PluginConfig{"duplicate_command", true, "{}"}});
   EXPECT_EQ(createError(engine),
             "plugin 'duplicate_command' failed in create(): command 'fixture-echo' is "
             "registered by both 'good' and 'duplicate_command'");
@@ -88,7 +88,7 @@ TEST(CliCommandTest, SecondOwnerOfACommandIsRefusedNamingBoth) {
 }
 
 TEST(CliCommandTest, HostWordIsRefusedNamingTheHost) {
-  TestEngine engine(kDir, {PluginConfig{"duplicate_command", true, R"({"note":"serve"})"}});
+  TestEngine engine(kFixtureDir, {PluginConfig{"duplicate_command", true, R"({"note":"serve"})"}});
   engine.manager.commands().reserveHostCommands({"serve", "migrate"});
   EXPECT_EQ(createError(engine),
             "plugin 'duplicate_command' failed in create(): command 'serve' is registered by "

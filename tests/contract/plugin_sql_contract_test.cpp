@@ -19,7 +19,7 @@ namespace jobengine::testing {
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path kSourceDir = JE_SOURCE_DIR;
+const fs::path kRepoRoot = JE_SOURCE_DIR;
 
 std::vector<std::string> readLines(const fs::path& path) {
   std::ifstream in(path);
@@ -34,7 +34,7 @@ std::vector<std::string> readLines(const fs::path& path) {
 std::set<std::string> declaredHostObjects() {
   std::set<std::string> out;
   const std::regex define(R"re(^#define JE_SQL_[A-Z0-9_]+ "jobengine\.([a-z0-9_]+)")re");
-  for (const std::string& line : readLines(kSourceDir / "sdk/include/jobengine/abi.h")) {
+  for (const std::string& line : readLines(kRepoRoot / "sdk/include/jobengine/abi.h")) {
     std::smatch m;
     if (std::regex_search(line, m, define)) {
       out.insert(m[1]);
@@ -70,8 +70,8 @@ struct Finding {
 };
 
 std::vector<Finding> undeclaredHostNames(const std::set<std::string>& declared) {
-  std::vector<fs::path> roots = {kSourceDir / "plugins"};
-  for (const auto& entry : fs::directory_iterator(kSourceDir / "migrations")) {
+  std::vector<fs::path> roots = {kRepoRoot / "plugins"};
+  for (const auto& entry : fs::directory_iterator(kRepoRoot / "migrations")) {
     if (entry.is_directory() && entry.path().filename() != "host") {
       roots.push_back(entry.path());
     }
@@ -99,7 +99,7 @@ std::vector<Finding> undeclaredHostNames(const std::set<std::string>& declared) 
             continue;
           }
           findings.push_back(
-              {fs::relative(entry.path(), kSourceDir).string() + ":" + std::to_string(i + 1),
+              {fs::relative(entry.path(), kRepoRoot).string() + ":" + std::to_string(i + 1),
                "jobengine." + name});
         }
       }
@@ -116,7 +116,7 @@ TEST(PluginSqlContractTest, AbiDeclaresTheHostSqlFunctions) {
 
 TEST(PluginSqlContractTest, EveryDeclaredObjectExistsInTheHostMigrations) {
   std::string migrations;
-  for (const auto& entry : fs::directory_iterator(kSourceDir / "migrations/host")) {
+  for (const auto& entry : fs::directory_iterator(kRepoRoot / "migrations/host")) {
     std::ifstream in(entry.path());
     std::stringstream ss;
     ss << in.rdbuf();

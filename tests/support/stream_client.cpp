@@ -15,7 +15,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string lower(std::string s) {
+std::string lowerAscii(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
@@ -128,7 +128,7 @@ int StreamConnection::status(std::chrono::milliseconds timeout) {
     if (colon != std::string::npos) {
       std::string value = line.substr(colon + 1);
       value.erase(0, value.find_first_not_of(' '));
-      headers_[lower(line.substr(0, colon))] = value;
+      headers_[lowerAscii(line.substr(0, colon))] = value;
     }
     pos = next;
   }

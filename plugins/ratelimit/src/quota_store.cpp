@@ -11,7 +11,7 @@ namespace jobengine::ratelimit {
 
 namespace {
 
-std::string columns() {
+std::string quotaColumns() {
   return "id::text, job_type, max_active, max_per_hour, burst, backlog_limit, paused, "
          "pause_reason, tokens, " +
          epochMicrosSql("tokens_at") + ", version, " + rfc3339Sql("created_at") + ", " +
@@ -54,8 +54,8 @@ int64_t epochMicros(TimePoint tp) {
   return std::chrono::duration_cast<std::chrono::microseconds>(tp.time_since_epoch()).count();
 }
 
-std::vector<QuotaRow> collect(sdk::Txn& txn, const std::string& sql,
-                              const std::vector<sdk::Param>& params) {
+std::vector<QuotaRow> collectQuotas(sdk::Txn& txn, const std::string& sql,
+                                    const std::vector<sdk::Param>& params) {
   std::vector<QuotaRow> rows;
   txn.exec(sql, params, [&](const sdk::Row& r) { rows.push_back(quotaFromRow(r)); });
   return rows;
@@ -89,22 +89,22 @@ nlohmann::json quotaJson(const QuotaRow& row) {
 
 std::vector<QuotaRow> listQuotas(sdk::Txn& txn, bool order_by_job_type,
                                  const std::optional<std::string>& after, int limit) {
-  static const std::string by_id = "SELECT " + columns() +
+  static const std::string by_id = "SELECT " + quotaColumns() +
                                    " FROM ratelimit.quotas WHERE tenant_id = $1 AND ($2::uuid IS "
                                    "NULL OR id > $2::uuid) ORDER BY id LIMIT $3::int";
   static const std::string by_type =
-      "SELECT " + columns() +
+      "SELECT " + quotaColumns() +
       " FROM ratelimit.quotas WHERE tenant_id = $1 AND ($2::text "
       "IS NULL OR job_type COLLATE \"C\" > $2::text) ORDER BY job_type COLLATE "
       "\"C\" LIMIT $3::int";
-  return collect(txn, order_by_job_type ? by_type : by_id, {txn.tenant(), after, limit});
+  return collectQuotas(txn, order_by_job_type ? by_type : by_id, {txn.tenant(), after, limit});
 }
 
 std::optional<QuotaRow> findQuota(sdk::Txn& txn, const std::string& id, bool lock) {
   static const std::string plain =
-      "SELECT " + columns() + " FROM ratelimit.quotas WHERE tenant_id = $1 AND id = $2::uuid";
+      "SELECT " + quotaColumns() + " FROM ratelimit.quotas WHERE tenant_id = $1 AND id = $2::uuid";
   static const std::string locked = plain + " FOR UPDATE";
-  auto rows = collect(txn, lock ? locked : plain, {txn.tenant(), id});
+  auto rows = collectQuotas(txn, lock ? locked : plain, {txn.tenant(), id});
   if (rows.empty()) {
     return std::nullopt;
   }
@@ -131,11 +131,12 @@ std::optional<QuotaRow> insertQuota(sdk::Txn& txn, const std::string& id,
       "'epoch'::timestamptz + $11::bigint * interval '1 microsecond') ON CONFLICT (tenant_id, "
       "job_type) DO "
       "NOTHING RETURNING " +
-      columns();
-  auto rows = collect(txn, sql,
-                      {txn.tenant(), id, job_type, limits.max_active, limits.max_per_hour,
-                       limits.burst, limits.backlog_limit, limits.paused.value_or(false),
-                       pause_reason, exactDouble(bucket.tokens), epochMicros(bucket.tokens_at)});
+      quotaColumns();
+  auto rows =
+      collectQuotas(txn, sql,
+                    {txn.tenant(), id, job_type, limits.max_active, limits.max_per_hour,
+                     limits.burst, limits.backlog_limit, limits.paused.value_or(false),
+                     pause_reason, exactDouble(bucket.tokens), epochMicros(bucket.tokens_at)});
   if (rows.empty()) {
     return std::nullopt;
   }
@@ -152,12 +153,13 @@ QuotaRow replaceQuota(sdk::Txn& txn, const std::string& id, const QuotaLimits& l
       "microsecond', "
       "version = version + 1, updated_at = now() WHERE tenant_id = $1 AND id = $2::uuid "
       "RETURNING " +
-      columns();
-  return exactlyOne(collect(txn, sql,
-                            {txn.tenant(), id, limits.max_active, limits.max_per_hour, limits.burst,
-                             limits.backlog_limit, limits.paused.value_or(false), pause_reason,
-                             exactDouble(bucket.tokens), epochMicros(bucket.tokens_at)}),
-                    "replaceQuota");
+      quotaColumns();
+  return exactlyOne(
+      collectQuotas(txn, sql,
+                    {txn.tenant(), id, limits.max_active, limits.max_per_hour, limits.burst,
+                     limits.backlog_limit, limits.paused.value_or(false), pause_reason,
+                     exactDouble(bucket.tokens), epochMicros(bucket.tokens_at)}),
+      "replaceQuota");
 }
 
 QuotaRow setQuotaPaused(sdk::Txn& txn, const std::string& id, bool paused,
@@ -165,8 +167,9 @@ QuotaRow setQuotaPaused(sdk::Txn& txn, const std::string& id, bool paused,
   static const std::string sql =
       "UPDATE ratelimit.quotas SET paused = $3::boolean, pause_reason = $4, version = version + "
       "1, updated_at = now() WHERE tenant_id = $1 AND id = $2::uuid RETURNING " +
-      columns();
-  return exactlyOne(collect(txn, sql, {txn.tenant(), id, paused, pause_reason}), "setQuotaPaused");
+      quotaColumns();
+  return exactlyOne(collectQuotas(txn, sql, {txn.tenant(), id, paused, pause_reason}),
+                    "setQuotaPaused");
 }
 
 void deleteQuota(sdk::Txn& txn, const std::string& id) {

@@ -75,13 +75,13 @@ void resetBreaker(const RouteContext& ctx, const sdk::Request& request, sdk::Res
   reset(breaker);
   const bool changed = from != breaker.state;
   const BreakerRow after = writeBreaker(txn, key, breaker, changed);
-  const nlohmann::json json = breakerJson(after, ctx.breaker, dbNow(txn));
+  const nlohmann::json body = breakerJson(after, ctx.breaker, dbNow(txn));
   if (changed) {
     emitEvent(
         ctx, txn, "circuit.closed",
-        {{"reset", true}, {"from", breakerStateText(from)}, {"jobType", key}, {"breaker", json}});
+        {{"reset", true}, {"from", breakerStateText(from)}, {"jobType", key}, {"breaker", body}});
   }
-  response.json(200, json);
+  response.json(200, body);
 }
 
 void listBucketPage(const RouteContext& ctx, const sdk::Request& request, sdk::Response& response) {

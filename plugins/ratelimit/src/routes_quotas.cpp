@@ -23,7 +23,7 @@ namespace jobengine::ratelimit {
 
 namespace {
 
-const std::string kBase = std::string(kApiBase) + "/quotas";
+const std::string kQuotasBase = std::string(kApiBase) + "/quotas";
 // Counts above this read as "at least this many" (count_jobs' cap).
 constexpr int64_t kCountCap = 1'000'000;
 
@@ -54,7 +54,7 @@ std::optional<QuotaRow> quotaForUpdate(sdk::Txn& txn, const sdk::Request& reques
 
 void listQuotaPage(const RouteContext& ctx, const sdk::Request& request, sdk::Response& response) {
   auto txn = ctx.host->borrow(request.txn());
-  const auto page = pageRequest(request, response, "GET " + kBase);
+  const auto page = pageRequest(request, response, "GET " + kQuotasBase);
   if (!page) {
     return;
   }
@@ -70,7 +70,7 @@ void listQuotaPage(const RouteContext& ctx, const sdk::Request& request, sdk::Re
   nlohmann::json body;
   if (const auto next = sdk::finishPage(
           items, *page, [](const nlohmann::json& q) { return nlohmann::json::array({q["id"]}); },
-          "GET " + kBase)) {
+          "GET " + kQuotasBase)) {
     body["nextPageToken"] = *next;
   }
   body["quotas"] = items;
@@ -106,7 +106,7 @@ void createQuota(const RouteContext& ctx, const sdk::Request& request, sdk::Resp
     return;
   }
   emitEvent(ctx, txn, "quota.created", eventData(*quota));
-  response.header("Location", kBase + "/" + id);
+  response.header("Location", kQuotasBase + "/" + id);
   sendQuota(response, 201, *quota);
 }
 
@@ -219,7 +219,7 @@ nlohmann::json summaryItem(const QuotaRow& q, const sdk::Jobs& jobs, sdk::Txn& t
 
 void quotaSummary(const RouteContext& ctx, const sdk::Request& request, sdk::Response& response) {
   auto txn = ctx.host->borrow(request.txn());
-  const std::string binding = "GET " + kBase + "/summary";
+  const std::string binding = "GET " + kQuotasBase + "/summary";
   const auto page = pageRequest(request, response, binding);
   if (!page) {
     return;
@@ -256,7 +256,7 @@ void quotaSummary(const RouteContext& ctx, const sdk::Request& request, sdk::Res
 }  // namespace
 
 void registerQuotaRoutes(sdk::Host& host, sdk::ApiDoc& doc, const RouteContext& ctx) {
-  const std::string item = kBase + "/:id";
+  const std::string item = kQuotasBase + "/:id";
   const auto add = [&](const char* method, const std::string& path, const char* scope,
                        void (*fn)(const RouteContext&, const sdk::Request&, sdk::Response&)) {
     host.route(
@@ -264,9 +264,9 @@ void registerQuotaRoutes(sdk::Host& host, sdk::ApiDoc& doc, const RouteContext& 
         [ctx, fn](const sdk::Request& rq, sdk::Response& rs) { fn(ctx, rq, rs); }, JE_ROUTE_TXN,
         doc.operation(method, path));
   };
-  add("GET", kBase, "orch:read", listQuotaPage);
-  add("POST", kBase, "orch:quota", createQuota);
-  add("GET", kBase + "/summary", "orch:read", quotaSummary);
+  add("GET", kQuotasBase, "orch:read", listQuotaPage);
+  add("POST", kQuotasBase, "orch:quota", createQuota);
+  add("GET", kQuotasBase + "/summary", "orch:read", quotaSummary);
   add("GET", item, "orch:read", getQuota);
   add("PUT", item, "orch:quota", replaceQuotaRoute);
   add("DELETE", item, "orch:quota", deleteQuotaRoute);

@@ -18,11 +18,11 @@ namespace jobengine::ratelimit {
 
 namespace {
 
-const std::string kBase = std::string(kApiBase) + "/throttles";
+const std::string kThrottlesBase = std::string(kApiBase) + "/throttles";
 
 void listThrottles(const RouteContext& ctx, const sdk::Request& request, sdk::Response& response) {
   auto txn = ctx.host->borrow(request.txn());
-  const auto page = pageRequest(request, response, "GET " + kBase);
+  const auto page = pageRequest(request, response, "GET " + kThrottlesBase);
   if (!page) {
     return;
   }
@@ -38,7 +38,7 @@ void listThrottles(const RouteContext& ctx, const sdk::Request& request, sdk::Re
   nlohmann::json body;
   if (const auto next = sdk::finishPage(
           items, *page, [](const nlohmann::json& t) { return nlohmann::json::array({t["id"]}); },
-          "GET " + kBase)) {
+          "GET " + kThrottlesBase)) {
     body["nextPageToken"] = *next;
   }
   body["throttles"] = items;
@@ -72,7 +72,7 @@ void createThrottle(const RouteContext& ctx, const sdk::Request& request, sdk::R
   }
   const ThrottleRow row = insertThrottle(txn, throttle);
   emitEvent(ctx, txn, "throttle.created", {{"throttle", throttleJson(row)}});
-  response.header("Location", kBase + "/" + row.id);
+  response.header("Location", kThrottlesBase + "/" + row.id);
   response.json(201, throttleJson(row));
 }
 
@@ -91,15 +91,15 @@ void deleteThrottle(const RouteContext& ctx, const sdk::Request& request, sdk::R
 }  // namespace
 
 void registerThrottleRoutes(sdk::Host& host, sdk::ApiDoc& doc, const RouteContext& ctx) {
-  const std::string item = kBase + "/:id";
+  const std::string item = kThrottlesBase + "/:id";
   host.route(
-      "GET", kBase.c_str(), "orch:read",
+      "GET", kThrottlesBase.c_str(), "orch:read",
       [ctx](const sdk::Request& rq, sdk::Response& rs) { listThrottles(ctx, rq, rs); },
-      JE_ROUTE_TXN, doc.operation("GET", kBase));
+      JE_ROUTE_TXN, doc.operation("GET", kThrottlesBase));
   host.route(
-      "POST", kBase.c_str(), "orch:quota",
+      "POST", kThrottlesBase.c_str(), "orch:quota",
       [ctx](const sdk::Request& rq, sdk::Response& rs) { createThrottle(ctx, rq, rs); },
-      JE_ROUTE_TXN, doc.operation("POST", kBase));
+      JE_ROUTE_TXN, doc.operation("POST", kThrottlesBase));
   host.route(
       "DELETE", item.c_str(), "orch:quota",
       [ctx](const sdk::Request& rq, sdk::Response& rs) { deleteThrottle(ctx, rq, rs); },

@@ -9,7 +9,7 @@ namespace jobengine::ratelimit {
 
 namespace {
 
-std::string columns() {
+std::string throttleColumns() {
   return "id::text, target_kind, target, action, max_active, reason, ticket, created_by, " +
          rfc3339Sql("expires_at") + ", " + rfc3339Sql("created_at");
 }
@@ -31,8 +31,8 @@ ThrottleRow throttleFromRow(const sdk::Row& r) {
   return t;
 }
 
-std::vector<ThrottleRow> collect(sdk::Txn& txn, const std::string& sql,
-                                 const std::vector<sdk::Param>& params) {
+std::vector<ThrottleRow> collectThrottles(sdk::Txn& txn, const std::string& sql,
+                                          const std::vector<sdk::Param>& params) {
   std::vector<ThrottleRow> rows;
   txn.exec(sql, params, [&](const sdk::Row& r) { rows.push_back(throttleFromRow(r)); });
   return rows;
@@ -58,11 +58,11 @@ nlohmann::json throttleJson(const ThrottleRow& row) {
 
 std::vector<ThrottleRow> listActiveThrottles(sdk::Txn& txn, const std::optional<std::string>& after,
                                              int limit) {
-  static const std::string sql = "SELECT " + columns() +
+  static const std::string sql = "SELECT " + throttleColumns() +
                                  " FROM ratelimit.throttles WHERE tenant_id = $1 AND expires_at > "
                                  "now() AND ($2::uuid IS NULL OR id > $2::uuid) ORDER BY id "
                                  "LIMIT $3::int";
-  return collect(txn, sql, {txn.tenant(), after, limit});
+  return collectThrottles(txn, sql, {txn.tenant(), after, limit});
 }
 
 ThrottleRow insertThrottle(sdk::Txn& txn, const NewThrottle& throttle) {
@@ -70,15 +70,15 @@ ThrottleRow insertThrottle(sdk::Txn& txn, const NewThrottle& throttle) {
       "INSERT INTO ratelimit.throttles (tenant_id, id, target_kind, target, action, max_active, "
       "reason, ticket, created_by, expires_at) VALUES ($1, $2::uuid, $3, $4, $5, $6::int, $7, $8, "
       "$9, 'epoch'::timestamptz + $10::bigint * interval '1 microsecond') RETURNING " +
-      columns();
+      throttleColumns();
   const auto& in = throttle.input;
   const int64_t expires_us =
       std::chrono::duration_cast<std::chrono::microseconds>(in.expires_at.time_since_epoch())
           .count();
-  auto rows =
-      collect(txn, sql,
-              {txn.tenant(), throttle.id, in.target_kind, in.target, in.action, in.max_active,
-               throttle.reason, throttle.ticket, throttle.created_by, expires_us});
+  auto rows = collectThrottles(
+      txn, sql,
+      {txn.tenant(), throttle.id, in.target_kind, in.target, in.action, in.max_active,
+       throttle.reason, throttle.ticket, throttle.created_by, expires_us});
   if (rows.size() != 1) {
     throw sdk::Error(JE_ERR_INTERNAL, "insertThrottle: no row returned");
   }
@@ -89,8 +89,8 @@ std::optional<ThrottleRow> deleteActiveThrottle(sdk::Txn& txn, const std::string
   static const std::string sql =
       "DELETE FROM ratelimit.throttles WHERE tenant_id = $1 AND id = $2::uuid AND expires_at > "
       "now() RETURNING " +
-      columns();
-  auto rows = collect(txn, sql, {txn.tenant(), id});
+      throttleColumns();
+  auto rows = collectThrottles(txn, sql, {txn.tenant(), id});
   if (rows.empty()) {
     return std::nullopt;
   }

@@ -15,7 +15,7 @@ namespace {
 using nlohmann::json;
 
 // Runs + run.created event in one statement.
-constexpr std::string_view kInsertRun = R"SQL(
+constexpr std::string_view kInsertDagRun = R"SQL(
 WITH r AS (
   INSERT INTO scheduler.runs (tenant_id, id, project_id, source_id, kind, status, correlation_id,
                               trace_id, plan, jobs_total, created_by)
@@ -112,7 +112,7 @@ json JobService::createRun(sdk::Txn& txn, const json& request, const std::string
   const auto source = optUuid(request, "sourceId");
   const auto correlation = optString(request, "correlationId");
   json run;
-  txn.exec(kInsertRun,
+  txn.exec(kInsertDagRun,
            {tenant, run_id, project, source, correlation,
             trace_id.empty() ? sdk::Param(nullptr) : sdk::Param(trace_id), plan.dump(),
             static_cast<int>(dag_jobs.size()), actor},

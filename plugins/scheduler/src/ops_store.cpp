@@ -27,7 +27,7 @@ VALUES ($1, $2::uuid, $3, $4::uuid, $5::uuid, $6, $7, 'queued', $8::smallint,
         coalesce($9::int, 5), $10::jsonb, $11, $12, $13::uuid, $14)
 )sql";
 
-constexpr std::string_view kInsertRun = R"sql(
+constexpr std::string_view kInsertRunRow = R"sql(
 INSERT INTO scheduler.runs (tenant_id, id, project_id, source_id, kind, status, reason,
                             correlation_id, trace_id, jobs_total, created_by, idempotency_key,
                             window_scope, window_from, window_to, backfill_id)
@@ -131,7 +131,7 @@ OpsEvent insertRun(sdk::Txn& txn, const std::string& run_id, const std::string& 
 }
 
 OpsEvent insertRun(sdk::Txn& txn, const NewRun& run, const Origin& origin) {
-  txn.exec(kInsertRun,
+  txn.exec(kInsertRunRow,
            {origin.tenant, run.id, run.project_id, run.source_id, run.kind, run.reason,
             origin.request_id, origin.trace_id, run.jobs_total, origin.subject, run.idempotency_key,
             run.window_scope, run.window_from, run.window_to, run.backfill_id});

@@ -34,7 +34,7 @@ namespace jobengine::scheduler {
 
 namespace {
 
-constexpr const char* kBase = "/api/v1/jobengine/backfills";
+constexpr const char* kBackfillsBase = "/api/v1/jobengine/backfills";
 
 std::string rfc3339Millis(SysTime t) { return sdk::formatRfc3339(t, sdk::TimePrecision::kMillis); }
 
@@ -144,7 +144,7 @@ void createBackfill(sdk::Host& host, JobService& service, sdk::UuidV7Generator& 
   events.front() = backfillEvent("backfill.created", *backfill);
   appendEvents(txn, events, ids, origin);
   service.wakeRunnersAfterCommit(txn);
-  response.header("Location", std::string(kBase) + "/" + id);
+  response.header("Location", std::string(kBackfillsBase) + "/" + id);
   response.json(201, *backfill);
 }
 
@@ -171,8 +171,9 @@ void listBackfills(sdk::Host& host, const sdk::Request& request, sdk::Response& 
       return;
     }
   }
-  const std::string binding = sdk::pageBinding(
-      "GET " + std::string(kBase), {{"sourceId", source_filter}, {"status", status_filter}});
+  const std::string binding =
+      sdk::pageBinding("GET " + std::string(kBackfillsBase),
+                       {{"sourceId", source_filter}, {"status", status_filter}});
   const auto page = idPageRequest(request, response, binding, "backfill");
   if (!page) {
     return;
@@ -250,18 +251,18 @@ void registerBackfillRoutes(sdk::Host& host, sdk::ApiDoc& doc, JobService& servi
   auto ids = std::make_shared<sdk::UuidV7Generator>();
   sdk::Host* h = &host;
   JobService* svc = &service;
-  const std::string base = kBase;
+  const std::string base = kBackfillsBase;
   const std::string item = base + "/:id";
   host.route(
-      "GET", kBase, "orch:read",
+      "GET", kBackfillsBase, "orch:read",
       [h](const sdk::Request& rq, sdk::Response& rs) { listBackfills(*h, rq, rs); }, JE_ROUTE_TXN,
-      doc.operation("GET", kBase));
+      doc.operation("GET", kBackfillsBase));
   host.route(
-      "POST", kBase, "orch:backfill",
+      "POST", kBackfillsBase, "orch:backfill",
       [h, svc, ids](const sdk::Request& rq, sdk::Response& rs) {
         createBackfill(*h, *svc, *ids, rq, rs);
       },
-      JE_ROUTE_TXN, doc.operation("POST", kBase));
+      JE_ROUTE_TXN, doc.operation("POST", kBackfillsBase));
   host.route(
       "GET", item.c_str(), "orch:read",
       [h](const sdk::Request& rq, sdk::Response& rs) { getBackfill(*h, rq, rs); }, JE_ROUTE_TXN,

@@ -24,7 +24,7 @@ namespace jobengine::scheduler {
 
 namespace {
 
-constexpr const char* kBase = "/api/v1/jobengine/deadletter";
+constexpr const char* kDeadletterBase = "/api/v1/jobengine/deadletter";
 
 // Query parameters -> filter; answers 400 itself and returns nullopt on a bad value.
 std::optional<DeadLetterFilter> queryFilter(const sdk::Request& request, sdk::Response& response) {
@@ -50,10 +50,10 @@ void listEntries(sdk::Host& host, const sdk::Request& request, sdk::Response& re
   }
   // The filter values as parsed (since normalized), so a token stays bound to its filters.
   const std::string binding =
-      sdk::pageBinding("GET " + std::string(kBase), {{"jobType", filter->job_type},
-                                                     {"errorClass", filter->error_class},
-                                                     {"fingerprint", filter->fingerprint},
-                                                     {"since", filter->since}});
+      sdk::pageBinding("GET " + std::string(kDeadletterBase), {{"jobType", filter->job_type},
+                                                               {"errorClass", filter->error_class},
+                                                               {"fingerprint", filter->fingerprint},
+                                                               {"since", filter->since}});
   const auto page = pageRequest(request, response, binding, 2);
   if (!page) {
     return;
@@ -183,11 +183,11 @@ void summary(sdk::Host& host, const sdk::Request& request, sdk::Response& respon
 void registerDeadLetterRoutes(sdk::Host& host, sdk::ApiDoc& doc) {
   auto ids = std::make_shared<sdk::UuidV7Generator>();
   sdk::Host* h = &host;
-  const std::string base = kBase;
+  const std::string base = kDeadletterBase;
   host.route(
-      "GET", kBase, "orch:read",
+      "GET", kDeadletterBase, "orch:read",
       [h](const sdk::Request& rq, sdk::Response& rs) { listEntries(*h, rq, rs); }, JE_ROUTE_TXN,
-      doc.operation("GET", kBase));
+      doc.operation("GET", kDeadletterBase));
   host.route(
       "GET", (base + "/stats").c_str(), "orch:read",
       [h](const sdk::Request& rq, sdk::Response& rs) { stats(*h, rq, rs); }, JE_ROUTE_TXN,

@@ -22,7 +22,7 @@ namespace jobengine::scheduler {
 
 namespace {
 
-constexpr const char* kBase = "/api/v1/jobengine/pack-runs";
+constexpr const char* kPackRunsBase = "/api/v1/jobengine/pack-runs";
 
 std::string packColumns() {
   return "p.id::text, p.project_id, p.run_id::text, p.job_id::text, p.pack_ref, p.inputs, "
@@ -175,7 +175,7 @@ void createPackRun(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Reques
   appendEvents(txn, events, ids, request);
   const auto created = loadPackRun(txn, pack_id, false);
   txn.commit();
-  response.header("Location", std::string(kBase) + "/" + pack_id);
+  response.header("Location", std::string(kPackRunsBase) + "/" + pack_id);
   response.json(201, *created);
 }
 
@@ -202,12 +202,12 @@ void registerPackRunRoutes(sdk::Host& host, sdk::ApiDoc& doc) {
   auto ids = std::make_shared<sdk::UuidV7Generator>();
   sdk::Host* h = &host;
   const auto* config = host.required<je_config_v1>(JE_SERVICE_CONFIG, 1);
-  const std::string item = std::string(kBase) + "/:id";
+  const std::string item = std::string(kPackRunsBase) + "/:id";
   // No JE_ROUTE_TXN: see the file comment (422, not 403, for a missing tenant).
   host.route(
-      "POST", kBase, "orch:operate",
+      "POST", kPackRunsBase, "orch:operate",
       [h, ids](const sdk::Request& rq, sdk::Response& rs) { createPackRun(*h, *ids, rq, rs); }, 0,
-      doc.operation("POST", kBase));
+      doc.operation("POST", kPackRunsBase));
   host.route(
       "GET", item.c_str(), "orch:read",
       [h](const sdk::Request& rq, sdk::Response& rs) { getPackRun(*h, rq, rs); }, JE_ROUTE_TXN,

@@ -28,14 +28,14 @@ namespace jobengine::scheduler {
 
 namespace {
 
-constexpr const char* kBase = "/api/v1/jobengine/schedules";
+constexpr const char* kSchedulesBase = "/api/v1/jobengine/schedules";
 
-uint64_t versionOf(const nlohmann::json& schedule) {
+uint64_t scheduleVersion(const nlohmann::json& schedule) {
   return static_cast<uint64_t>(schedule["version"].get<int64_t>());
 }
 
 void sendSchedule(sdk::Response& response, int status, const nlohmann::json& schedule) {
-  response.header("ETag", sdk::makeEtag(versionOf(schedule)));
+  response.header("ETag", sdk::makeEtag(scheduleVersion(schedule)));
   response.json(status, schedule);
 }
 
@@ -52,7 +52,8 @@ std::optional<nlohmann::json> scheduleForUpdate(sdk::Txn& txn, const sdk::Reques
     notFound(response, request, id);
     return std::nullopt;
   }
-  if (const auto refused = sdk::checkIfMatch(request.header("If-Match"), versionOf(*schedule))) {
+  if (const auto refused =
+          sdk::checkIfMatch(request.header("If-Match"), scheduleVersion(*schedule))) {
     sendClientError(response, request, *refused);
     return std::nullopt;
   }
@@ -73,7 +74,7 @@ void listSchedules(sdk::Host& host, const sdk::Request& request, sdk::Response& 
   }
   // A page token is good only for the filter it was made with.
   const std::string binding =
-      sdk::pageBinding("GET " + std::string(kBase), {{"sourceId", source_filter}});
+      sdk::pageBinding("GET " + std::string(kSchedulesBase), {{"sourceId", source_filter}});
   const auto page = idPageRequest(request, response, binding, "schedule");
   if (!page) {
     return;
@@ -123,7 +124,7 @@ void createSchedule(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Reque
   const std::string id = ids.next();
   const auto schedule = insertSchedule(txn, id, input.fields, databaseNow(txn));
   appendEvents(txn, {scheduleEvent("schedule.created", schedule)}, ids, request);
-  response.header("Location", std::string(kBase) + "/" + id);
+  response.header("Location", std::string(kSchedulesBase) + "/" + id);
   sendSchedule(response, 201, schedule);
 }
 
@@ -135,7 +136,7 @@ void getSchedule(sdk::Host& host, const sdk::Request& request, sdk::Response& re
     notFound(response, request, id);
     return;
   }
-  if (answeredNotModified(request, response, versionOf(*schedule))) {
+  if (answeredNotModified(request, response, scheduleVersion(*schedule))) {
     return;
   }
   sendSchedule(response, 200, *schedule);
@@ -267,16 +268,16 @@ void previewSchedule(const sdk::Request& request, sdk::Response& response) {
 void registerScheduleRoutes(sdk::Host& host, sdk::ApiDoc& doc) {
   auto ids = std::make_shared<sdk::UuidV7Generator>();
   sdk::Host* h = &host;
-  const std::string base = kBase;
+  const std::string base = kSchedulesBase;
   const std::string item = base + "/:id";
   host.route(
-      "GET", kBase, "orch:read",
+      "GET", kSchedulesBase, "orch:read",
       [h](const sdk::Request& rq, sdk::Response& rs) { listSchedules(*h, rq, rs); }, JE_ROUTE_TXN,
-      doc.operation("GET", kBase));
+      doc.operation("GET", kSchedulesBase));
   host.route(
-      "POST", kBase, "orch:operate",
+      "POST", kSchedulesBase, "orch:operate",
       [h, ids](const sdk::Request& rq, sdk::Response& rs) { createSchedule(*h, *ids, rq, rs); },
-      JE_ROUTE_TXN, doc.operation("POST", kBase));
+      JE_ROUTE_TXN, doc.operation("POST", kSchedulesBase));
   host.route(
       "POST", (base + "/preview").c_str(), "orch:read",
       [](const sdk::Request& rq, sdk::Response& rs) { previewSchedule(rq, rs); }, 0,

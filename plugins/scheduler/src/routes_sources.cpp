@@ -31,7 +31,7 @@ namespace jobengine::scheduler {
 
 namespace {
 
-constexpr const char* kBase = "/api/v1/jobengine/sources";
+constexpr const char* kSourcesBase = "/api/v1/jobengine/sources";
 
 // `schedule` is a view of the source's row in scheduler.schedules (schedule_store.hpp).
 std::string columns() {
@@ -71,12 +71,12 @@ OpsEvent sourceEvent(const std::string& type, const nlohmann::json& source,
   return e;
 }
 
-uint64_t versionOf(const nlohmann::json& source) {
+uint64_t sourceVersion(const nlohmann::json& source) {
   return static_cast<uint64_t>(source["version"].get<int64_t>());
 }
 
 void sendSource(sdk::Response& response, int status, const nlohmann::json& source) {
-  response.header("ETag", sdk::makeEtag(versionOf(source)));
+  response.header("ETag", sdk::makeEtag(sourceVersion(source)));
   response.json(status, source);
 }
 
@@ -95,7 +95,7 @@ std::optional<nlohmann::json> sourceForUpdate(sdk::Txn& txn, const sdk::Request&
     sendError(response, request, 404, "SOURCE_NOT_FOUND", "no source with id '" + id + "'");
     return std::nullopt;
   }
-  if (const auto refused = sdk::checkIfMatch(request.header("If-Match"), versionOf(*source))) {
+  if (const auto refused = sdk::checkIfMatch(request.header("If-Match"), sourceVersion(*source))) {
     sendClientError(response, request, *refused);
     return std::nullopt;
   }
@@ -104,7 +104,7 @@ std::optional<nlohmann::json> sourceForUpdate(sdk::Txn& txn, const sdk::Request&
 
 void listSources(sdk::Host& host, const sdk::Request& request, sdk::Response& response) {
   auto txn = host.borrow(request.txn());
-  const std::string binding = "GET " + std::string(kBase);
+  const std::string binding = "GET " + std::string(kSourcesBase);
   const auto page = idPageRequest(request, response, binding, "source");
   if (!page) {
     return;
@@ -175,7 +175,7 @@ void createSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request
   }
   events.insert(events.begin(), sourceEvent("source.created", *source));
   appendEvents(txn, events, ids, request);
-  response.header("Location", std::string(kBase) + "/" + id);
+  response.header("Location", std::string(kSourcesBase) + "/" + id);
   sendSource(response, 201, *source);
 }
 
@@ -187,7 +187,7 @@ void getSource(sdk::Host& host, const sdk::Request& request, sdk::Response& resp
     sendError(response, request, 404, "SOURCE_NOT_FOUND", "no source with id '" + id + "'");
     return;
   }
-  if (answeredNotModified(request, response, versionOf(*source))) {
+  if (answeredNotModified(request, response, sourceVersion(*source))) {
     return;
   }
   sendSource(response, 200, *source);
@@ -412,16 +412,16 @@ void setSourceWatermark(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::R
 void registerSourceRoutes(sdk::Host& host, sdk::ApiDoc& doc) {
   auto ids = std::make_shared<sdk::UuidV7Generator>();
   sdk::Host* h = &host;
-  const std::string base = kBase;
+  const std::string base = kSourcesBase;
   const std::string item = base + "/:id";
   host.route(
-      "GET", kBase, "orch:read",
+      "GET", kSourcesBase, "orch:read",
       [h](const sdk::Request& rq, sdk::Response& rs) { listSources(*h, rq, rs); }, JE_ROUTE_TXN,
-      doc.operation("GET", kBase));
+      doc.operation("GET", kSourcesBase));
   host.route(
-      "POST", kBase, "orch:operate",
+      "POST", kSourcesBase, "orch:operate",
       [h, ids](const sdk::Request& rq, sdk::Response& rs) { createSource(*h, *ids, rq, rs); },
-      JE_ROUTE_TXN, doc.operation("POST", kBase));
+      JE_ROUTE_TXN, doc.operation("POST", kSourcesBase));
   host.route(
       "GET", item.c_str(), "orch:read",
       [h](const sdk::Request& rq, sdk::Response& rs) { getSource(*h, rq, rs); }, JE_ROUTE_TXN,

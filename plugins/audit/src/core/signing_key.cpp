@@ -23,6 +23,7 @@
 #include <jobengine/canonical_json.hpp>
 
 #include "core/errno_text.hpp"
+#include "core/openssl_handles.hpp"
 
 namespace jobengine::audit {
 namespace {
@@ -32,20 +33,6 @@ namespace fs = std::filesystem;
 constexpr size_t kMaxKeyFileBytes = size_t{64} * 1024;
 constexpr size_t kSeedBytes = 32;
 constexpr size_t kSignatureBytes = 64;
-
-struct BioFree {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* ctx) const { EVP_PKEY_CTX_free(ctx); }
-};
 
 // The oldest queued OpenSSL error as text (the queue is cleared), or `fallback`.
 std::string opensslError(const char* fallback) {
@@ -195,7 +182,7 @@ bool PublicKey::verify(std::string_view bytes, std::string_view signature) const
 SigningKey::SigningKey(EvpPkeyPtr key) : key_(std::move(key)), key_id_(keyIdOf(key_.get())) {}
 
 SigningKey SigningKey::generate() {
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr));
   EVP_PKEY* raw = nullptr;
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 || EVP_PKEY_keygen(ctx.get(), &raw) != 1) {
     throw KeyError("cannot generate an Ed25519 key: " + opensslError("unknown error"));

@@ -10,15 +10,12 @@
 #include <vector>
 
 #include "core/errno_text.hpp"
+#include "core/openssl_handles.hpp"
 
 namespace jobengine::audit {
 namespace {
 
 constexpr size_t kChunk = size_t{64} * 1024;
-
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
 
 std::string hex(const unsigned char* bytes, unsigned int size) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -33,7 +30,7 @@ std::string hex(const unsigned char* bytes, unsigned int size) {
 }  // namespace
 
 ScanResult scanStream(const ChunkReader& read, const std::string& name, const LineSink& on_line) {
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  MdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
     throw std::runtime_error(name + ": cannot start sha256");
   }

@@ -2,6 +2,8 @@
 // the accepted syntax and the day rule are described in cron_expression.hpp.
 #include "core/cron_expression.hpp"
 
+#include "core/ascii.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -51,22 +53,6 @@ constexpr std::array<Macro, 7> kMacros{{
 }};
 
 std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
 
 bool allDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -123,7 +109,7 @@ class FieldParser {
       return std::nullopt;
     }
     if (spec_.names != nullptr) {
-      const std::string u = upper(s);
+      const std::string u = asciiUpper(s);
       for (int i = 0; i < spec_.names_count; ++i) {
         if (u == spec_.names[i]) {
           out = spec_.names_first + i;
@@ -304,7 +290,7 @@ std::variant<CronExpression, CronError> CronExpression::parse(std::string_view t
     return wholeError("is empty; expected 5 fields (minute hour day-of-month month day-of-week)");
   }
   if (fields.size() == 1 && fields[0].front() == '@') {
-    const std::string name = lower(fields[0]);
+    const std::string name = asciiLower(fields[0]);
     for (const Macro& m : kMacros) {
       if (name == m.name) {
         return parse(m.fields);

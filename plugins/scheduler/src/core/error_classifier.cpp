@@ -2,6 +2,8 @@
 // std::regex is slow but only runs on failures, never on the success path.
 #include "core/error_classifier.hpp"
 
+#include "core/ascii.hpp"
+
 #include <jobengine/canonical_json.hpp>
 
 #include <algorithm>
@@ -12,13 +14,6 @@
 namespace jobengine::scheduler {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // Checked in order; permanent words first where a text could hold both ("invalid timeout
 // value" is a validation error, not a timeout).
@@ -127,10 +122,10 @@ ErrorClass classifyError(const JobError& error) {
       return by_status;
     }
   }
-  if (const auto by_code = byWords(lower(error.code))) {
+  if (const auto by_code = byWords(asciiLower(error.code))) {
     return *by_code;
   }
-  if (const auto by_message = byWords(lower(error.message))) {
+  if (const auto by_message = byWords(asciiLower(error.message))) {
     return *by_message;
   }
   return ErrorClass::kUnknown;
@@ -144,18 +139,18 @@ std::string normalizeErrorMessage(std::string_view message) {
   const auto first = text.find_first_not_of(' ');
   const auto last = text.find_last_not_of(' ');
   text = first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
-  return lower(text);
+  return asciiLower(text);
 }
 
 std::string errorFingerprint(std::string_view code, std::string_view message) {
-  return sdk::sha256Digest(lower(code) + "\n" + normalizeErrorMessage(message));
+  return sdk::sha256Digest(asciiLower(code) + "\n" + normalizeErrorMessage(message));
 }
 
 ErrorClassification classify(const JobError& error) {
   ErrorClassification out;
   out.error_class = classifyError(error);
   out.normalized_message = normalizeErrorMessage(error.message);
-  out.fingerprint = sdk::sha256Digest(lower(error.code) + "\n" + out.normalized_message);
+  out.fingerprint = sdk::sha256Digest(asciiLower(error.code) + "\n" + out.normalized_message);
   out.retry = error.retryable.value_or(out.error_class != ErrorClass::kPermanent);
   return out;
 }

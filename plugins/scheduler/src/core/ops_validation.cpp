@@ -1,9 +1,13 @@
-// ops_validation.cpp — non-negative integer parsing (see ops_validation.hpp).
+// ops_validation.cpp — field errors and non-negative integer parsing (see ops_validation.hpp).
 #include "core/ops_validation.hpp"
 
 #include <charconv>
 
 namespace jobengine::scheduler {
+
+FieldError validationFailed(const std::string& field, const std::string& message) {
+  return FieldError{422, "VALIDATION_FAILED", field + ": " + message, field};
+}
 
 std::optional<int64_t> parseNonNegative(std::string_view text) {
   if (text.empty() || text.size() > 18) {

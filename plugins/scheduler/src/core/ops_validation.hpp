@@ -20,6 +20,9 @@ struct FieldError {
   std::string field;
 };
 
+// 422 VALIDATION_FAILED on `field`, the message prefixed with the field's name.
+FieldError validationFailed(const std::string& field, const std::string& message);
+
 // A non-negative decimal integer (e.g. ?after=<seq>); nullopt when not one.
 std::optional<int64_t> parseNonNegative(std::string_view text);
 

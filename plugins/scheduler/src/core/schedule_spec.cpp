@@ -13,10 +13,6 @@ constexpr int64_t kMaxLagMinutes = 525600;
 constexpr int kMaxParallelRuns = 1000;
 constexpr int kMaxPreviewCount = 1000;
 
-FieldError invalid(const std::string& field, const std::string& message) {
-  return FieldError{422, "VALIDATION_FAILED", field + ": " + message, field};
-}
-
 std::optional<FieldError> unknownKey(const nlohmann::json& body, const std::string& prefix,
                                      const std::vector<std::string>& allowed) {
   for (const auto& item : body.items()) {
@@ -43,8 +39,8 @@ std::optional<FieldError> intField(const nlohmann::json& body, const char* key,
   }
   const auto& v = body.at(key);
   if (!v.is_number_integer() || v.get<int64_t>() < min || v.get<int64_t>() > max) {
-    return invalid(prefix + key,
-                   "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+    return validationFailed(prefix + key, "must be an integer from " + std::to_string(min) +
+                                              " to " + std::to_string(max));
   }
   out = static_cast<int>(v.get<int64_t>());
   return std::nullopt;
@@ -56,7 +52,7 @@ std::optional<FieldError> stringField(const nlohmann::json& body, const char* ke
     return std::nullopt;
   }
   if (!body.at(key).is_string()) {
-    return invalid(prefix + key, "must be a string");
+    return validationFailed(prefix + key, "must be a string");
   }
   out = body.at(key).get<std::string>();
   return std::nullopt;
@@ -83,15 +79,15 @@ ParsedSchedule parseCronAndZone(const std::string& cron, const std::string& time
   ParsedSchedule out;
   auto parsed = CronExpression::parse(cron);
   if (const auto* error = std::get_if<CronError>(&parsed)) {
-    out.error = invalid(prefix + "cron", error->message);
+    out.error = validationFailed(prefix + "cron", error->message);
     return out;
   }
   out.cron = std::get<CronExpression>(std::move(parsed));
   out.zone = loadTimeZone(time_zone);
   if (!out.zone) {
-    out.error = invalid(prefix + "timeZone", "'" + time_zone +
-                                                 "' is not a known IANA time zone (e.g. "
-                                                 "\"Europe/Berlin\", \"UTC\")");
+    out.error = validationFailed(prefix + "timeZone", "'" + time_zone +
+                                                          "' is not a known IANA time zone (e.g. "
+                                                          "\"Europe/Berlin\", \"UTC\")");
   }
   return out;
 }
@@ -101,9 +97,9 @@ ScheduleInput parseScheduleBody(const nlohmann::json& body, ScheduleBody kind) {
   const std::string prefix = kind == ScheduleBody::kOfSource ? "schedule." : "";
   if (!body.is_object()) {
     out.error = kind == ScheduleBody::kOfSource
-                    ? invalid("schedule",
-                              "must be an object {cron, timeZone, maxParallelRuns, "
-                              "maxLagMinutes, catchUp, enabled}")
+                    ? validationFailed("schedule",
+                                       "must be an object {cron, timeZone, maxParallelRuns, "
+                                       "maxLagMinutes, catchUp, enabled}")
                     : FieldError{400, "INVALID_BODY", "the body must be a JSON object", ""};
     return out;
   }
@@ -120,16 +116,17 @@ ScheduleInput parseScheduleBody(const nlohmann::json& body, ScheduleBody kind) {
   if (body.contains("sourceId")) {
     const auto& v = body["sourceId"];
     if (!v.is_string() || !isUuidText(v.get<std::string>())) {
-      out.error = invalid("sourceId", "must be a source id (a lower-case UUID)");
+      out.error = validationFailed("sourceId", "must be a source id (a lower-case UUID)");
       return out;
     }
     f.source_id = v.get<std::string>();
   } else if (kind == ScheduleBody::kCreate) {
-    out.error = invalid("sourceId", "is required");
+    out.error = validationFailed("sourceId", "is required");
     return out;
   }
   if (!body.contains("cron")) {
-    out.error = invalid(prefix + "cron", "is required, e.g. \"*/15 * * * *\" or \"@daily\"");
+    out.error =
+        validationFailed(prefix + "cron", "is required, e.g. \"*/15 * * * *\" or \"@daily\"");
     return out;
   }
   std::optional<FieldError> e = stringField(body, "cron", prefix, f.cron);
@@ -145,14 +142,14 @@ ScheduleInput parseScheduleBody(const nlohmann::json& body, ScheduleBody kind) {
   if (!e && body.contains("catchUp")) {
     const auto& v = body["catchUp"];
     if (!v.is_string() || !parseCatchUpMode(v.get<std::string>())) {
-      e = invalid(prefix + "catchUp", "must be \"skip\", \"one\" or \"all\"");
+      e = validationFailed(prefix + "catchUp", "must be \"skip\", \"one\" or \"all\"");
     } else {
       f.catch_up = v.get<std::string>();
     }
   }
   if (!e && body.contains("enabled")) {
     if (!body["enabled"].is_boolean()) {
-      e = invalid(prefix + "enabled", "must be true or false");
+      e = validationFailed(prefix + "enabled", "must be true or false");
     } else {
       f.enabled = body["enabled"].get<bool>();
     }
@@ -175,7 +172,7 @@ PreviewInput parsePreviewBody(const nlohmann::json& body) {
     return out;
   }
   if (!body.contains("cron")) {
-    out.error = invalid("cron", "is required, e.g. \"*/15 * * * *\" or \"@daily\"");
+    out.error = validationFailed("cron", "is required, e.g. \"*/15 * * * *\" or \"@daily\"");
     return out;
   }
   std::optional<FieldError> e = stringField(body, "cron", "", out.cron);
@@ -189,7 +186,7 @@ PreviewInput parsePreviewBody(const nlohmann::json& body) {
     const auto& v = body["from"];
     out.from = v.is_string() ? sdk::parseRfc3339(v.get<std::string>()) : std::nullopt;
     if (!out.from) {
-      e = invalid("from", "must be an RFC 3339 time, e.g. \"2027-03-28T00:00:00Z\"");
+      e = validationFailed("from", "must be an RFC 3339 time, e.g. \"2027-03-28T00:00:00Z\"");
     }
   }
   if (!e) {

@@ -12,10 +12,6 @@ namespace jobengine::scheduler {
 
 namespace {
 
-FieldError invalid(const std::string& field, const std::string& message) {
-  return FieldError{422, "VALIDATION_FAILED", field + ": " + message, field};
-}
-
 bool slugChars(std::string_view s, std::string_view extra) {
   if (s.empty() || std::isalnum(static_cast<unsigned char>(s.front())) == 0) {
     return false;
@@ -58,11 +54,12 @@ std::optional<FieldError> checkInt(const nlohmann::json& obj, const std::string&
                                    const char* key, int64_t min, bool required) {
   const std::string field = parent + "." + key;
   if (!obj.contains(key)) {
-    return required ? std::optional<FieldError>(invalid(field, "is required")) : std::nullopt;
+    return required ? std::optional<FieldError>(validationFailed(field, "is required"))
+                    : std::nullopt;
   }
   const auto& v = obj.at(key);
   if (!v.is_number_integer() || v.get<int64_t>() < min || v.get<int64_t>() > 1000000000) {
-    return invalid(field, "must be an integer >= " + std::to_string(min));
+    return validationFailed(field, "must be an integer >= " + std::to_string(min));
   }
   return std::nullopt;
 }
@@ -87,7 +84,7 @@ std::optional<FieldError> checkKeys(const nlohmann::json& obj, const std::string
 
 std::optional<FieldError> checkRatePolicy(const nlohmann::json& v) {
   if (!v.is_object()) {
-    return invalid("ratePolicy", "must be an object {rpm, burst, cooldownSeconds}");
+    return validationFailed("ratePolicy", "must be an object {rpm, burst, cooldownSeconds}");
   }
   if (auto e = checkKeys(v, "ratePolicy", {"rpm", "burst", "cooldownSeconds"})) {
     return e;
@@ -121,7 +118,7 @@ SourceInput parse(const nlohmann::json& body, bool create) {
   }
   for (const char* required : {"name", "kind"}) {
     if (create && !body.contains(required)) {
-      out.error = invalid(required, "is required");
+      out.error = validationFailed(required, "is required");
       return out;
     }
   }
@@ -132,7 +129,7 @@ SourceInput parse(const nlohmann::json& body, bool create) {
     const bool nullable = key == "upstreamHost" || key == "schedule" || key == "ratePolicy";
     if (v.is_null()) {
       if (create || !nullable) {
-        out.error = invalid(key, "must not be null");
+        out.error = validationFailed(key, "must not be null");
         return out;
       }
     }
@@ -140,24 +137,24 @@ SourceInput parse(const nlohmann::json& body, bool create) {
     if (key == "name") {
       if (!v.is_string() || v.get<std::string>().size() > 200 ||
           !slugChars(v.get<std::string>(), "abcdefghijklmnopqrstuvwxyz0123456789._:/-")) {
-        e = invalid("name",
-                    "must be 1-200 characters of a-z 0-9 . _ : / - starting with a "
-                    "letter or digit, e.g. \"concelier:osv\"");
+        e = validationFailed("name",
+                             "must be 1-200 characters of a-z 0-9 . _ : / - starting with a "
+                             "letter or digit, e.g. \"concelier:osv\"");
       }
       cols["name"] = v;
     } else if (key == "kind") {
       if (!v.is_string() || v.get<std::string>().size() > 64 ||
           !slugChars(v.get<std::string>(), "._-")) {
-        e = invalid("kind",
-                    "must be 1-64 characters of a-z 0-9 . _ - starting with a letter or "
-                    "digit, e.g. \"concelier\"");
+        e = validationFailed("kind",
+                             "must be 1-64 characters of a-z 0-9 . _ - starting with a letter or "
+                             "digit, e.g. \"concelier\"");
       }
       cols["kind"] = v;
     } else if (key == "upstreamHost") {
       if (!v.is_null() && (!v.is_string() || !validHost(v.get<std::string>()))) {
-        e = invalid("upstreamHost",
-                    "must be a host name with optional :port, without scheme or "
-                    "path, e.g. \"api.osv.dev\"");
+        e = validationFailed("upstreamHost",
+                             "must be a host name with optional :port, without scheme or "
+                             "path, e.g. \"api.osv.dev\"");
       }
       cols["upstream_host"] = v;
     } else if (key == "schedule") {
@@ -168,16 +165,17 @@ SourceInput parse(const nlohmann::json& body, bool create) {
       cols["rate_policy"] = v;
     } else if (key == "config") {
       if (!v.is_object()) {
-        e = invalid("config", "must be an object");
+        e = validationFailed("config", "must be an object");
       } else if (v.contains("syncJobType") &&
                  (!v["syncJobType"].is_string() ||
                   !slugChars(v["syncJobType"].get<std::string>(), "._-"))) {
-        e = invalid("config.syncJobType", "must be a job type such as \"concelier.fetch\"");
+        e = validationFailed("config.syncJobType",
+                             "must be a job type such as \"concelier.fetch\"");
       }
       cols["config"] = v;
     } else if (key == "enabled") {
       if (!v.is_boolean()) {
-        e = invalid("enabled", "must be true or false");
+        e = validationFailed("enabled", "must be true or false");
       }
       cols["enabled"] = v;
     }
