@@ -6,6 +6,7 @@
 
 #include "cli_verify.hpp"
 #include "core/audit_settings.hpp"
+#include "export_service.hpp"
 #include "ledger_appender.hpp"
 #include "plugin_meta.hpp"
 #include "routes.hpp"
@@ -21,20 +22,29 @@ class AuditPlugin {
   static constexpr const char* kConfigSchema = kPluginConfigSchema;
 
   AuditPlugin(sdk::Host& host, const nlohmann::json& config)
-      : settings_(parseAuditSettings(config)), appender_(std::make_unique<LedgerAppender>(host)) {
-    registerRoutes(host, {{"id", kId},
-                          {"version", kVersion},
-                          {"description", kDescription},
-                          {"config", toJson(settings_)}});
+      : settings_(parseAuditSettings(config)),
+        appender_(std::make_unique<LedgerAppender>(host)),
+        exports_(std::make_unique<AuditExports>(host, settings_)) {
+    registerRoutes(host,
+                   {{"id", kId},
+                    {"version", kVersion},
+                    {"description", kDescription},
+                    {"config", toJson(settings_)}},
+                   *exports_);
     registerAuditCommand(host);
   }
-  // The ledger's appender works only while this replica leads (ledger_appender.hpp).
-  void start() { appender_->start(); }
+  // The ledger's appender works only while this replica leads (ledger_appender.hpp); the
+  // export job type is registered through je.jobs, which exists from start() on.
+  void start() {
+    appender_->start();
+    exports_->start();
+  }
   void stop() { appender_->stop(); }
 
  private:
   AuditSettings settings_;
   std::unique_ptr<LedgerAppender> appender_;
+  std::unique_ptr<AuditExports> exports_;
 };
 
 }  // namespace jobengine::audit

@@ -1,12 +1,14 @@
-// Route glue of the audit plugin: the info route here, the ledger's routes in routes_ledger.
+// Route glue of the audit plugin: the info route here, the ledger's routes in routes_ledger,
+// the exports' and keys' in routes_exports.
 #include "routes.hpp"
 
 #include "api_doc_files.hpp"
+#include "routes_exports.hpp"
 #include "routes_ledger.hpp"
 
 namespace jobengine::audit {
 
-void registerRoutes(sdk::Host& host, const nlohmann::json& info) {
+void registerRoutes(sdk::Host& host, const nlohmann::json& info, const AuditExports& exports) {
   // Every route is described in openapi/ (embedded at build time; docs/api.md, "Schemas").
   sdk::ApiDoc doc(kApiDocFiles);
   host.apiComponents(doc.components());
@@ -18,6 +20,7 @@ void registerRoutes(sdk::Host& host, const nlohmann::json& info) {
       },
       0, doc.operation("GET", kInfoPath));
   registerLedgerRoutes(host, doc);
+  registerExportRoutes(host, doc, exports);
   doc.requireAllUsed();
 }
 

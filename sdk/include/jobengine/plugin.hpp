@@ -731,6 +731,31 @@ class Host {
     }
   }
 
+  // A host setting by dotted path ("host.data_dir", "http.port") as JSON, through je.config
+  // host_setting (secrets are never returned); nullopt when the host has no je.config, has no
+  // such setting, or answers something that is not JSON. Any thread.
+  std::optional<nlohmann::json> hostSetting(const char* path) const {
+    const auto* config = optional<je_config_v1>(JE_SERVICE_CONFIG, 1);
+    if (config == nullptr || config->host_setting == nullptr) {
+      return std::nullopt;
+    }
+    std::string text;
+    const je_status st = config->host_setting(
+        config->host, path,
+        [](void* user, const char* data, uint64_t len) {
+          static_cast<std::string*>(user)->assign(data, len);
+        },
+        &text);
+    if (st != JE_OK) {
+      return std::nullopt;
+    }
+    auto value = nlohmann::json::parse(text, nullptr, false);
+    if (value.is_discarded()) {
+      return std::nullopt;
+    }
+    return value;
+  }
+
   const je_store_v1* store() const { return store_; }
   const je_events_v1* events() const { return events_; }
 

@@ -16,8 +16,9 @@ namespace jobengine::audit {
 using SettingsError = sdk::SettingsError;
 
 struct AuditSettings {
-  std::string signing_key_file = "";  // Ed25519 private key (PEM or raw seed) used to sign export
-                                      // bundles; empty: bundles are unsigned
+  std::string signing_key_file = "";  // Ed25519 private key (PEM or hex seed) used to sign export
+                                      // bundles; empty: <host.data_dir>/audit/signing_key.pem,
+                                      // generated on first start (never unsigned)
   int retention_days = 0;  // days ledger entries are kept before export-and-prune (0: keep forever)
 };
 

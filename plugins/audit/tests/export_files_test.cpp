@@ -1,0 +1,158 @@
+// The export's data files (core/export_files): which entries feed jobs.jsonl, history.jsonl
+// and throttles.jsonl and with what; audit.jsonl holds the entries as stored; the files are a
+// pure function of the entries, so two exports of the same entries give byte-identical files
+// and byte-identical signed bundles that verify.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/bundle_verifier.hpp"
+#include "core/bundle_writer.hpp"
+#include "core/export_files.hpp"
+#include "support/bundle_fixture.hpp"
+
+namespace jobengine::audit {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace testing;  // NOLINT(google-build-using-namespace): the fixture helpers
+using nlohmann::json;
+
+json event(int64_t seq, const std::string& type) {
+  json e = {{"schemaVersion", "orch.event.v1"},
+            {"eventId", "urn:orch:event:" + std::to_string(seq)},
+            {"seq", seq},
+            {"eventType", type},
+            {"occurredAt", "2026-12-01T10:00:0" + std::to_string(seq % 10) + ".000000Z"},
+            {"tenantId", "acme"},
+            {"projectId", "p1"},
+            {"actor", {{"subject", "alice"}, {"scopes", {"orch:operate"}}}}};
+  if (type.rfind("job.", 0) == 0) {
+    e["job"] = {{"id", "job-1"},
+                {"type", "demo.work"},
+                {"status", type == "job.created" ? "queued" : "canceled"},
+                {"attempt", 1}};
+    if (type == "job.canceled") {
+      e["job"]["reason"] = "canceled_by_operator";
+      e["operator"] = {{"reason", "stuck"}, {"ticket", "OPS-7"}};
+    }
+  }
+  if (type.rfind("throttle.", 0) == 0) {
+    e["data"] = {{"throttle", {{"id", "thr-1"}, {"jobType", "demo.work"}}}};
+  }
+  return e;
+}
+
+// A chain of entries for the given event types, as canonical JSON lines.
+std::vector<std::string> chainOf(const std::vector<std::string>& types) {
+  std::vector<std::string> lines;
+  std::string prev = kGenesisHash;
+  int64_t position = 1;
+  for (const std::string& t : types) {
+    const json entry = makeEntry(event(100 + position, t), position, prev);
+    prev = entry["hash"].get<std::string>();
+    lines.push_back(sdk::canonicalJson(entry));
+    ++position;
+  }
+  return lines;
+}
+
+const std::vector<std::string> kTypes = {"job.created", "throttle.created", "job.canceled",
+                                         "run.created", "throttle.deleted"};
+
+TEST(ExportFilesTest, JobCreatedGivesAJobLineWithWhoCreatedIt) {
+  const json entry = json::parse(chainOf({"job.created"})[0]);
+  const auto line = jobLine(entry);
+  ASSERT_TRUE(line.has_value());
+  EXPECT_EQ((*line)["jobId"], "job-1");
+  EXPECT_EQ((*line)["type"], "demo.work");
+  EXPECT_EQ((*line)["projectId"], "p1");
+  EXPECT_EQ((*line)["position"], 1);
+  EXPECT_EQ((*line)["eventSeq"], 101);
+  EXPECT_EQ((*line)["actor"]["subject"], "alice");
+  EXPECT_FALSE(throttleLine(entry).has_value());
+}
+
+TEST(ExportFilesTest, EveryJobEventIsAHistoryLineWithReasonAndTicket) {
+  const auto lines = chainOf({"job.created", "job.canceled"});
+  const json canceled = json::parse(lines[1]);
+  EXPECT_FALSE(jobLine(canceled).has_value());
+  const auto h = historyLine(canceled);
+  ASSERT_TRUE(h.has_value());
+  EXPECT_EQ((*h)["jobId"], "job-1");
+  EXPECT_EQ((*h)["status"], "canceled");
+  EXPECT_EQ((*h)["reason"], "canceled_by_operator");
+  EXPECT_EQ((*h)["eventType"], "job.canceled");
+  EXPECT_EQ((*h)["operator"]["reason"], "stuck");
+  EXPECT_EQ((*h)["operator"]["ticket"], "OPS-7");
+  EXPECT_TRUE(historyLine(json::parse(lines[0])).has_value());
+}
+
+TEST(ExportFilesTest, ThrottleEventsGiveThrottleLinesAndOthersNothing) {
+  const auto lines = chainOf({"throttle.created", "run.created"});
+  const auto t = throttleLine(json::parse(lines[0]));
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ((*t)["throttle"]["id"], "thr-1");
+  EXPECT_EQ((*t)["eventType"], "throttle.created");
+  const json run = json::parse(lines[1]);
+  EXPECT_FALSE(jobLine(run).has_value());
+  EXPECT_FALSE(historyLine(run).has_value());
+  EXPECT_FALSE(throttleLine(run).has_value());
+}
+
+class ExportFilesWriterTest : public ::testing::Test {
+ protected:
+  void TearDown() override { fs::remove_all(dir_); }
+  void writeAll(const std::string& dir, const std::vector<std::string>& lines) {
+    ExportFilesWriter writer(dir);
+    for (const std::string& l : lines) {
+      writer.add(l);
+    }
+    writer.finish();
+    EXPECT_EQ(writer.entries(), static_cast<int64_t>(lines.size()));
+  }
+  std::string dir_ = makeTempDir("export-files");
+};
+
+TEST_F(ExportFilesWriterTest, WritesTheFourFilesInEntryOrder) {
+  const auto lines = chainOf(kTypes);
+  writeAll(dir_ + "/a", lines);
+  EXPECT_EQ(readLines(dir_ + "/a/audit.jsonl"), lines);
+  EXPECT_EQ(readLines(dir_ + "/a/jobs.jsonl").size(), 1U);
+  const auto history = readLines(dir_ + "/a/history.jsonl");
+  ASSERT_EQ(history.size(), 2U);
+  EXPECT_EQ(json::parse(history[0])["position"], 1);
+  EXPECT_EQ(json::parse(history[1])["position"], 3);
+  const auto throttles = readLines(dir_ + "/a/throttles.jsonl");
+  ASSERT_EQ(throttles.size(), 2U);
+  EXPECT_EQ(throttles[0], sdk::canonicalJson(json::parse(throttles[0])));
+  EXPECT_EQ(readFile(dir_ + "/a/audit.jsonl").back(), '\n');
+}
+
+TEST_F(ExportFilesWriterTest, NoEntriesGiveFourEmptyFiles) {
+  writeAll(dir_ + "/e", {});
+  for (const auto name : kBundleDataFiles) {
+    EXPECT_EQ(fs::file_size(fs::path(dir_) / "e" / std::string(name)), 0U) << name;
+  }
+}
+
+TEST_F(ExportFilesWriterTest, RefusesAnEntryThatIsNotJson) {
+  ExportFilesWriter writer(dir_ + "/bad");
+  EXPECT_THROW(writer.add("{not json"), std::invalid_argument);
+}
+
+TEST_F(ExportFilesWriterTest, TwoExportsOfTheSameEntriesAreByteIdenticalAndVerify) {
+  const auto lines = chainOf(kTypes);
+  const SigningKey key = SigningKey::generate();
+  for (const char* run : {"one", "two"}) {
+    writeAll(dir_ + "/" + run, lines);
+    BundleInput in = fixtureInput(dir_ + "/" + run);
+    writeBundle(in, key, dir_ + "/" + run + ".tar");
+  }
+  EXPECT_EQ(readFile(dir_ + "/one.tar"), readFile(dir_ + "/two.tar"));
+  const BundleVerdict r = verifyBundle(dir_ + "/one.tar", key.publicKeyPem());
+  EXPECT_TRUE(r.ok) << r.kind << ": " << r.message;
+}
+
+}  // namespace
+}  // namespace jobengine::audit
