@@ -1,8 +1,8 @@
 # JobEngine developer entry points. The README's quick start is `make run` and `make test`;
 # both install what is missing (scripts/install-deps.sh) and build first.
 #   make run     build (release) and start the engine with config/jobengine.toml
-#   make test    the clang-format check, the debug build (ASan + UBSan) running the whole suite,
-#                then the release build — what CI runs first (.ci/run)
+#   make test    build (debug) and run the whole suite, then the ASan+UBSan unit/contract run
+#                and the clang-format check — exactly what CI runs (.ci/run)
 #   make test-tsan   the ThreadSanitizer build (build-tsan/) and its tests, failing on any report
 #   make bench   build (release) and run the benchmarks (bench/README.md)
 #   make bench-reference   graphile-worker and pg-boss measured the same way (npm; bench/reference)
@@ -52,4 +52,4 @@ format-check:
 	@git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format --dry-run -Werror
 
 clean:
-	@rm -rf build build-release build-tsan build-fuzz
+	@rm -rf build build-asan build-release build-tsan build-fuzz
