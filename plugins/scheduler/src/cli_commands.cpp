@@ -12,32 +12,10 @@
 namespace jobengine::scheduler {
 namespace {
 
-std::optional<nlohmann::json> hostSetting(const sdk::Host& host, const char* path) {
-  const auto* config = host.optional<je_config_v1>(JE_SERVICE_CONFIG, 1);
-  if (config == nullptr) {
-    return std::nullopt;
-  }
-  std::string text;
-  const je_status st = config->host_setting(
-      config->host, path,
-      [](void* user, const char* data, uint64_t len) {
-        static_cast<std::string*>(user)->assign(data, len);
-      },
-      &text);
-  if (st != JE_OK) {
-    return std::nullopt;
-  }
-  auto value = nlohmann::json::parse(text, nullptr, false);
-  if (value.is_discarded()) {
-    return std::nullopt;
-  }
-  return value;
-}
-
 // The engine the loaded configuration describes (http.bind, http.port).
 std::string configuredUrl(const sdk::Host& host) {
-  const auto bind = hostSetting(host, "http.bind");
-  const auto port = hostSetting(host, "http.port");
+  const auto bind = host.hostSetting("http.bind");
+  const auto port = host.hostSetting("http.port");
   return cli::defaultUrl(bind && bind->is_string() ? bind->get<std::string>() : "",
                          port && port->is_number_integer() ? port->get<int>() : 8080);
 }
