@@ -4,7 +4,8 @@
 //   2. per page of kPage entries: read them (ledger_store walkEntries) and append them to the
 //      data files; record the progress and report it to the scheduler (renewing the lease).
 //   3. write the signed tar (files hashed and counted by core/stream_scan inside writeBundle),
-//      hash the tar, mark succeeded and emit export.completed in one transaction.
+//      hash the tar, mark succeeded (with the chain slice the bundle holds, which retention
+//      reads: ledger_pruner.hpp) and emit export.completed in one transaction.
 // A failure marks the export failed and emits export.failed (one transaction), removes the
 // partial files and ends the job failed without retry: a new POST starts a new export.
 #include "export_service.hpp"
@@ -22,6 +23,7 @@
 #include "export_store.hpp"
 #include "ledger_store.hpp"
 #include "plugin_meta.hpp"
+#include "retention_store.hpp"
 
 namespace jobengine::audit {
 namespace {
@@ -212,6 +214,9 @@ void AuditExports::build(sdk::JobContext& job, const std::string& tenant, const 
   sdk::Txn txn = host_.begin(tenant);
   markSucceeded(txn, tenant, id, tar, scanned.sha256, static_cast<int64_t>(scanned.bytes),
                 replica_);
+  if (slice) {  // what the bundle holds: retention prunes only entries a bundle holds
+    setExportSlice(txn, tenant, id, slice->first, slice->last);
+  }
   host_.emit(txn, {{"eventType", "export.completed"},
                    {"data",
                     {{"exportId", id},

@@ -14,7 +14,8 @@
 
 namespace jobengine::audit {
 
-LedgerAppender::LedgerAppender(sdk::Host& host) : host_(host) {}
+LedgerAppender::LedgerAppender(sdk::Host& host, const AuditSettings& settings)
+    : host_(host), pruner_(host, settings) {}
 
 LedgerAppender::~LedgerAppender() { stop(); }
 
@@ -90,6 +91,7 @@ void LedgerAppender::loop() {
         warned = true;
       }
     }
+    pruner_.runIfDue(epoch);  // retention, between rounds (never throws)
   }
 }
 

@@ -13,7 +13,9 @@
 // Cadence: it wakes on every committed event (a je.events subscription used as a wake-up, its
 // callback only sets a flag) and on leadership changes, and polls every kPollMs anyway; while a
 // round read a full batch it goes on at once (catch-up of a large backlog). The appender
-// appends no events, so it never wakes itself.
+// appends no events, so it never wakes itself. Between rounds, while leading, the same thread
+// runs retention (ledger_pruner.hpp) when it is due: pruning and appending never overlap. The
+// pruning's audit.pruned event wakes the thread like any event and is chained by the next round.
 // Threads: the callbacks (host threads) only touch the wake flag under mutex_; the thread owns
 // everything else. stop() wakes and joins it.
 #pragma once
@@ -27,6 +29,9 @@
 #include <mutex>
 #include <thread>
 
+#include "core/audit_settings.hpp"
+#include "ledger_pruner.hpp"
+
 namespace jobengine::audit {
 
 class LedgerAppender {
@@ -34,7 +39,7 @@ class LedgerAppender {
   static constexpr uint32_t kBatch = 2000;
   static constexpr std::chrono::milliseconds kPollMs{200};
 
-  explicit LedgerAppender(sdk::Host& host);
+  LedgerAppender(sdk::Host& host, const AuditSettings& settings);
   ~LedgerAppender();
   LedgerAppender(const LedgerAppender&) = delete;
   LedgerAppender& operator=(const LedgerAppender&) = delete;
@@ -52,6 +57,7 @@ class LedgerAppender {
   int64_t round(int64_t epoch);
 
   sdk::Host& host_;
+  LedgerPruner pruner_;  // used by the thread only
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable cv_;

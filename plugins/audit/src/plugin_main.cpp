@@ -23,7 +23,7 @@ class AuditPlugin {
 
   AuditPlugin(sdk::Host& host, const nlohmann::json& config)
       : settings_(parseAuditSettings(config)),
-        appender_(std::make_unique<LedgerAppender>(host)),
+        appender_(std::make_unique<LedgerAppender>(host, settings_)),
         exports_(std::make_unique<AuditExports>(host, settings_)) {
     registerRoutes(host,
                    {{"id", kId},

@@ -1,7 +1,8 @@
 // See routes_ledger.hpp. Verification streams the chain in pages of kVerifyPage entries (memory
 // stays bounded whatever the chain's length), up to the head read first: entries and heads
 // commit together, so every position up to that head is already there, and entries appended
-// during the walk are left for the next check.
+// during the walk are left for the next check. A pruned chain (retention) is walked from its
+// anchor: the first retained entry must follow the anchor's position and hash.
 #include "routes_ledger.hpp"
 
 #include <jobengine/pagination.hpp>
@@ -12,6 +13,7 @@
 #include "core/audit_query.hpp"
 #include "core/ledger_chain.hpp"
 #include "ledger_store.hpp"
+#include "retention_store.hpp"
 
 namespace jobengine::audit {
 namespace {
@@ -86,28 +88,28 @@ void listEntriesRoute(const sdk::Request& request, sdk::Response& response, sdk:
   response.json(200, body);
 }
 
-// The walk ended (valid so far) but the recorded head says otherwise: entries were removed at
-// the end of the chain, or the last one was replaced.
-ChainBreak headBreak(const ChainVerifier& v, const std::optional<ChainHead>& head) {
+// The walk ended (valid so far) at position `end` but the recorded head says otherwise: entries
+// were removed at the end of the chain, or the last one was replaced.
+ChainBreak headBreak(const ChainVerifier& v, int64_t end, const std::optional<ChainHead>& head) {
   ChainBreak b;
   b.line = v.length();
-  b.position = v.length();
+  b.position = end;
   if (!head) {
     b.kind = "missing";
     b.message = "the chain has " + std::to_string(v.length()) + " entries but no recorded head";
     return b;
   }
-  if (v.length() < head->position) {
+  if (end < head->position) {
     b.kind = "missing";
-    b.message = "the chain ends at position " + std::to_string(v.length()) +
+    b.message = "the chain ends at position " + std::to_string(end) +
                 " but its recorded head is position " + std::to_string(head->position) +
                 " (entries missing at the end)";
     b.expected = std::to_string(head->position);
-    b.found = std::to_string(v.length());
+    b.found = std::to_string(end);
     return b;
   }
   b.kind = "changed";
-  b.message = "the hash of the last entry (position " + std::to_string(v.length()) +
+  b.message = "the hash of the last entry (position " + std::to_string(end) +
               ") differs from the chain's recorded head";
   b.expected = head->hash;
   b.found = v.head();
@@ -118,8 +120,12 @@ void verifyRoute(const sdk::Request& /*request*/, sdk::Response& response, sdk::
   const std::string tenant = txn.tenant();
   const std::optional<ChainHead> head = loadHead(txn, tenant);
   const std::optional<int64_t> upto = head ? std::optional<int64_t>(head->position) : std::nullopt;
-  ChainVerifier verifier;
-  int64_t after = 0;
+  // Retention pruned 1..anchor.position: the retained chain continues from the anchor.
+  const std::optional<ChainHead> anchor = loadAnchor(txn, tenant);
+  const int64_t start = anchor ? anchor->position : 0;
+  ChainVerifier verifier =
+      anchor ? ChainVerifier(anchor->position + 1, anchor->hash) : ChainVerifier();
+  int64_t after = start;
   while (true) {
     const int n = walkEntries(txn, tenant, after, upto, kVerifyPage,
                               [&](int64_t position, const std::string& entry) {
@@ -133,14 +139,17 @@ void verifyRoute(const sdk::Request& /*request*/, sdk::Response& response, sdk::
       break;
     }
   }
-  nlohmann::json body = {
-      {"valid", verifier.valid()}, {"length", verifier.length()}, {"head", verifier.head()}};
+  // length counts from position 1: the last position that verified, pruned entries included.
+  const int64_t end = start + verifier.length();
+  nlohmann::json body = {{"valid", verifier.valid()}, {"length", end}, {"head", verifier.head()}};
+  if (anchor) {
+    body["anchor"] = {{"position", anchor->position}, {"hash", anchor->hash}};
+  }
   if (!verifier.valid()) {
     body["firstBreak"] = verifier.firstBreak()->toJson();
-  } else if (head ? verifier.length() != head->position || verifier.head() != head->hash
-                  : verifier.length() != 0) {
+  } else if (head ? end != head->position || verifier.head() != head->hash : end != 0) {
     body["valid"] = false;
-    body["firstBreak"] = headBreak(verifier, head).toJson();
+    body["firstBreak"] = headBreak(verifier, end, head).toJson();
   }
   response.json(200, body);
 }

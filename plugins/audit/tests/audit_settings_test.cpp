@@ -10,6 +10,7 @@ TEST(AuditSettingsTest, EmptyTableGivesDefaults) {
   const AuditSettings settings = parseAuditSettings(nlohmann::json::object());
   EXPECT_EQ(settings.signing_key_file, "");
   EXPECT_EQ(settings.retention_days, 0);
+  EXPECT_EQ(settings.prune_interval_seconds, 3600);
 }
 
 TEST(AuditSettingsTest, NullConfigGivesDefaults) {
@@ -17,10 +18,16 @@ TEST(AuditSettingsTest, NullConfigGivesDefaults) {
 }
 
 TEST(AuditSettingsTest, EveryKeyCanBeSet) {
-  const AuditSettings settings =
-      parseAuditSettings(nlohmann::json{{"signing_key_file", "/tmp/x"}, {"retention_days", 7}});
+  const AuditSettings settings = parseAuditSettings(nlohmann::json{
+      {"signing_key_file", "/tmp/x"}, {"retention_days", 7}, {"prune_interval_seconds", 60}});
   EXPECT_EQ(settings.signing_key_file, "/tmp/x");
   EXPECT_EQ(settings.retention_days, 7);
+  EXPECT_EQ(settings.prune_interval_seconds, 60);
+}
+
+TEST(AuditSettingsTest, RetentionDaysMayBeFractional) {
+  EXPECT_DOUBLE_EQ(parseAuditSettings(nlohmann::json{{"retention_days", 0.00005}}).retention_days,
+                   0.00005);
 }
 
 TEST(AuditSettingsTest, UnknownKeyListsAllowedKeys) {
@@ -30,7 +37,8 @@ TEST(AuditSettingsTest, UnknownKeyListsAllowedKeys) {
   } catch (const SettingsError& e) {
     EXPECT_STREQ(
         e.what(),
-        "plugins.audit: unknown key 'no_such_key' (allowed: signing_key_file, retention_days)");
+        "plugins.audit: unknown key 'no_such_key' (allowed: signing_key_file, retention_days, "
+        "prune_interval_seconds)");
   }
 }
 
@@ -43,7 +51,7 @@ TEST(AuditSettingsTest, WrongTypeNamesKeyAndExpectedType) {
     parseAuditSettings(nlohmann::json{{"retention_days", "ten"}});
     FAIL() << "expected SettingsError";
   } catch (const SettingsError& e) {
-    EXPECT_STREQ(e.what(), "plugins.audit.retention_days: expected an integer, got a string");
+    EXPECT_STREQ(e.what(), "plugins.audit.retention_days: expected a number, got a string");
   }
 }
 
@@ -52,8 +60,19 @@ TEST(AuditSettingsTest, OutOfRangeNamesTheRange) {
     parseAuditSettings(nlohmann::json{{"retention_days", -1}});
     FAIL() << "expected SettingsError";
   } catch (const SettingsError& e) {
-    EXPECT_STREQ(e.what(), "plugins.audit.retention_days: must be between 0 and 36500, got -1");
+    EXPECT_STREQ(e.what(), "plugins.audit.retention_days: must be between 0.0 and 36500.0, got -1");
   }
+  try {
+    parseAuditSettings(nlohmann::json{{"prune_interval_seconds", 0}});
+    FAIL() << "expected SettingsError";
+  } catch (const SettingsError& e) {
+    EXPECT_STREQ(e.what(),
+                 "plugins.audit.prune_interval_seconds: must be between 1 and 604800, got 0");
+  }
+}
+
+TEST(AuditSettingsTest, PruneIntervalIsAnInteger) {
+  EXPECT_THROW(parseAuditSettings(nlohmann::json{{"prune_interval_seconds", 1.5}}), SettingsError);
 }
 
 TEST(AuditSettingsTest, StringKeyRejectsNumber) {

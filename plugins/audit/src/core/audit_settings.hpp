@@ -19,7 +19,11 @@ struct AuditSettings {
   std::string signing_key_file = "";  // Ed25519 private key (PEM or hex seed) used to sign export
                                       // bundles; empty: <host.data_dir>/audit/signing_key.pem,
                                       // generated on first start (never unsigned)
-  int retention_days = 0;  // days ledger entries are kept before export-and-prune (0: keep forever)
+  // Days ledger entries are kept before they may be pruned, and then only once a succeeded
+  // export covers them (docs/ledger.md "Retention"); 0: keep forever. Fractional days are
+  // allowed (0.5 is twelve hours; tests use a few seconds).
+  double retention_days = 0;
+  int prune_interval_seconds = 3600;  // how often the leader looks for entries to prune
 };
 
 // Parses the plugin's config table (a JSON object; the host strips "enabled"). Throws

@@ -11,8 +11,10 @@
 //    given), "subject": {"kind", "id"} (when the event names one), "event": <the envelope>,
 //    "prevHash": "sha256:<hex>", "hash": "sha256:<hex>"}
 // hash = sha256(prevHash as 32 raw bytes || JCS(the entry without "hash")). The first entry of
-// a chain has prevHash kGenesisHash (32 zero bytes). An anchor entry (eventType
-// "audit.anchor", retention) starts a retained chain: its prevHash is the pruned head.
+// a chain has prevHash kGenesisHash (32 zero bytes). Retention (docs/ledger.md) prunes a
+// chain's oldest entries and keeps an anchor, the last pruned entry's position and hash (the
+// pruned head, also named by the audit.pruned entry that records the pruning): the retained
+// chain is checked from it, since the first retained entry's prevHash is that hash.
 #pragma once
 
 #include <cstdint>
