@@ -4,9 +4,12 @@
 // exported slice (never the head, nothing the export did not hold), records it as an
 // audit.pruned entry naming the pruned head, GET /audit/verify walks the retained chain from
 // that anchor, a later export starts at the first retained entry and verifies offline with
-// `jobengine audit verify`, and a tenant with no export keeps every entry. Waits are bounded
-// polls with generous deadlines; the only sleeps make entries older than the retention or put
-// a window's end between two sets of events.
+// `jobengine audit verify`, a tenant with no export keeps every entry, and an anchor edited in the
+// database makes GET /audit/verify name the first retained entry as a broken link. Waits are
+// bounded polls with generous deadlines; the only sleeps make entries older than the retention or
+// put a window's end between two sets of events.
+#include <pqxx/pqxx>
+
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -258,9 +261,31 @@ TEST_F(AuditRetentionTest, ExportedOldEntriesArePrunedBehindAnAnchorAndTheChainS
   EXPECT_GE(data2["prunedThrough"].get<int64_t>(), covered_last + 1) << data2.dump();
   EXPECT_GE(later[0]["position"].get<int64_t>(), data2["prunedThrough"].get<int64_t>() + 1)
       << later.dump();
-  const json verified2 = verify();
+  // Once every entry of that export is old, the anchor is its last one exactly (what follows is
+  // in no bundle), and the chain verifies from it.
+  const int64_t slice2_last = covered_last + done2["progress"]["entriesDone"].get<int64_t>();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  json verified2 = verify();
+  while (verified2["anchor"]["position"] != slice2_last &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    verified2 = verify();
+  }
   EXPECT_EQ(verified2["valid"], true) << verified2.dump();
-  EXPECT_GE(verified2["anchor"]["position"], data2["prunedThrough"]) << verified2.dump();
+  EXPECT_EQ(verified2["anchor"]["position"], slice2_last) << verified2.dump();
+
+  // An anchor edited in the database no longer leads to the first retained entry.
+  {
+    pqxx::connection c(engine_->databaseDsn());
+    pqxx::nontransaction n(c);
+    n.exec(
+        "UPDATE audit.chain_anchors SET hash = 'sha256:' || repeat('1', 64) "
+        "WHERE tenant_id = 'retention-pruned'");
+  }
+  const json broken = verify();
+  EXPECT_EQ(broken["valid"], false) << broken.dump();
+  EXPECT_EQ(broken["firstBreak"]["kind"], "broken_link") << broken.dump();
+  EXPECT_EQ(broken["firstBreak"]["position"], slice2_last + 1) << broken.dump();
 }
 
 }  // namespace
