@@ -172,7 +172,15 @@ TEST_F(AuditRetentionTest, ExportedOldEntriesArePrunedBehindAnAnchorAndTheChainS
   const int64_t covered_last = window.back()["position"].get<int64_t>();
   const std::string covered_hash = window.back()["hash"].get<std::string>();
   ASSERT_GE(covered_last, 3) << window.dump();
-  std::this_thread::sleep_for(kOlderThanRetention);  // every covered entry is old when exported
+  // Two more jobs after the window's end: as old as the rest when the export succeeds, but in
+  // no bundle, so they must stay.
+  createJob();
+  createJob();
+  ASSERT_GE(waitEntries([&](const json& e) {
+              return !e.empty() && e.back()["position"].get<int64_t>() >= covered_last + 2;
+            }).size(),
+            static_cast<std::size_t>(covered_last + 2));
+  std::this_thread::sleep_for(kOlderThanRetention);  // every entry so far is old when exported
   const double pruned_before = metric("jobengine_audit_pruned_entries_total");
 
   const std::string id = requestExport(to);
@@ -194,10 +202,12 @@ TEST_F(AuditRetentionTest, ExportedOldEntriesArePrunedBehindAnAnchorAndTheChainS
   EXPECT_TRUE(data["cutoff"].is_string()) << data.dump();
   EXPECT_EQ(pruned[0]["actor"]["subject"], "system:audit") << pruned[0].dump();
   // GET /audit lists the retained entries only: from the one after the pruned head, unbroken
-  // (the export's own events, outside its window, are kept).
-  ASSERT_FALSE(after.empty());
+  // (the old job.created entries after the window, and the export's own events, are kept).
+  ASSERT_GE(after.size(), 2U);
   EXPECT_EQ(after[0]["position"], covered_last + 1) << after[0].dump();
   EXPECT_EQ(after[0]["prevHash"], covered_hash) << after[0].dump();
+  EXPECT_EQ(after[0]["eventType"], "job.created") << after[0].dump();
+  EXPECT_EQ(after[1]["eventType"], "job.created") << after[1].dump();
   for (std::size_t i = 1; i < after.size(); ++i) {
     EXPECT_EQ(after[i]["position"], after[i - 1]["position"].get<int64_t>() + 1);
   }
