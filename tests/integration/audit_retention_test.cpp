@@ -188,6 +188,8 @@ TEST_F(AuditRetentionTest, ExportedOldEntriesArePrunedBehindAnAnchorAndTheChainS
   const json done = waitExport(id);
   ASSERT_EQ(done["status"], "succeeded") << done.dump();
   EXPECT_EQ(done["progress"]["entriesDone"], covered_last) << done.dump();
+  EXPECT_EQ(done["bundle"]["positions"], (json{{"first", 1}, {"last", covered_last}}))
+      << done.dump();
 
   // The leader prunes exactly the exported slice and records it in the chain.
   const json after = waitEntries([](const json& e) { return !ofType(e, "audit.pruned").empty(); });

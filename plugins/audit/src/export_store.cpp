@@ -14,7 +14,8 @@ constexpr const char* kColumns =
     "x.job_id::text, x.bundle_path, x.bundle_sha256, x.bundle_size, x.replica, "
     "to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
     "to_char(x.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-    "to_char(x.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+    "to_char(x.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+    "x.first_position, x.last_position";
 
 std::optional<int64_t> optI64(const sdk::Row& r, uint32_t col) {
   return r.isNull(col) ? std::nullopt : std::optional<int64_t>(r.i64(col));
@@ -41,6 +42,8 @@ ExportRow rowOf(const sdk::Row& r) {
   x.created_at = r.str(16);
   x.started_at = r.opt(17);
   x.finished_at = r.opt(18);
+  x.first_position = optI64(r, 19);
+  x.last_position = optI64(r, 20);
   return x;
 }
 
@@ -150,6 +153,9 @@ nlohmann::json exportJson(const ExportRow& row) {
     }
     if (row.replica) {
       bundle["replica"] = *row.replica;
+    }
+    if (row.first_position && row.last_position) {
+      bundle["positions"] = {{"first", *row.first_position}, {"last", *row.last_position}};
     }
     out["bundle"] = bundle;
   }

@@ -34,6 +34,8 @@ struct ExportRow {
   std::string created_at;
   std::optional<std::string> started_at;
   std::optional<std::string> finished_at;
+  std::optional<int64_t> first_position;  // the chain slice the bundle holds (once succeeded,
+  std::optional<int64_t> last_position;   // with entries; migration 0004)
 };
 
 struct NewExport {
