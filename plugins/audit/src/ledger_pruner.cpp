@@ -3,7 +3,9 @@
 
 #include <exception>
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "core/retention_plan.hpp"
 #include "retention_store.hpp"
