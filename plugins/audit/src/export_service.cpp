@@ -167,8 +167,13 @@ void AuditExports::build(sdk::JobContext& job, const std::string& tenant, const 
   const std::string dir = (base / (id + ".d")).string();
   fs::remove_all(dir);
   int64_t done = 0;
+  BundleInput in;
+  if (slice) {
+    in.chain_start_position = slice->first;
+    in.chain_start_prev_hash = slice->prev_hash;
+  }
+  ExportFilesWriter files(dir, in.chain_start_position, in.chain_start_prev_hash);
   {
-    ExportFilesWriter files(dir);
     if (slice) {
       const int64_t total = slice->last - slice->first + 1;
       int64_t after = slice->first - 1;
@@ -195,16 +200,12 @@ void AuditExports::build(sdk::JobContext& job, const std::string& tenant, const 
     files.finish();
   }
 
-  BundleInput in;
   in.source_dir = dir;
   in.tenant_id = tenant;
   in.window_from = row->window_from;
   in.window_to = row->window_to;
-  if (slice) {
-    in.chain_start_position = slice->first;
-    in.chain_start_prev_hash = slice->prev_hash;
-  }
   in.producer_version = kPluginVersion;
+  in.checked_chain = &files.chain();  // walked while audit.jsonl was written: one pass
   const std::string tar = (base / (id + ".tar")).string();
   writeBundle(in, key(), tar);
   fs::remove_all(dir);

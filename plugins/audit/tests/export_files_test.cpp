@@ -154,5 +154,90 @@ TEST_F(ExportFilesWriterTest, TwoExportsOfTheSameEntriesAreByteIdenticalAndVerif
   EXPECT_TRUE(r.ok) << r.kind << ": " << r.message;
 }
 
+// The writer writes each derived line's canonical JSON directly: it must be, byte for byte,
+// the canonical JSON of jobLine / historyLine / throttleLine (what earlier exports wrote),
+// escapes and non-ASCII text included.
+TEST_F(ExportFilesWriterTest, DerivedLinesAreTheCanonicalJsonOfTheLineObjects) {
+  std::vector<std::string> lines;
+  std::string prev = kGenesisHash;
+  int64_t position = 1;
+  for (const char* t : {"job.created", "job.canceled", "throttle.created", "throttle.x"}) {
+    json e = event(100 + position, t);
+    e["actor"] = {{"subject", "ålice \"q\"\n\t\x01"},
+                  {"\xEF\xBD\xA1", 1},
+                  {"\xF0\x9F\x98\x80", 2.5},
+                  {"z", {1, nullptr, true}}};
+    if (std::string(t) == "throttle.x") {
+      e["data"] = {{"limit", 3}};
+    }
+    const json entry = makeEntry(e, position, prev);
+    prev = entry["hash"].get<std::string>();
+    lines.push_back(sdk::canonicalJson(entry));
+    ++position;
+  }
+  writeAll(dir_ + "/d", lines);
+  std::vector<std::string> jobs;
+  std::vector<std::string> history;
+  std::vector<std::string> throttles;
+  for (const std::string& l : lines) {
+    const json entry = json::parse(l);
+    if (auto line = jobLine(entry)) {
+      jobs.push_back(sdk::canonicalJson(*line));
+    }
+    if (auto line = historyLine(entry)) {
+      history.push_back(sdk::canonicalJson(*line));
+    }
+    if (auto line = throttleLine(entry)) {
+      throttles.push_back(sdk::canonicalJson(*line));
+    }
+  }
+  EXPECT_EQ(readLines(dir_ + "/d/jobs.jsonl"), jobs);
+  EXPECT_EQ(readLines(dir_ + "/d/history.jsonl"), history);
+  ASSERT_EQ(throttles.size(), 2U);
+  EXPECT_TRUE(json::parse(throttles[1]).contains("data"));
+  EXPECT_EQ(readLines(dir_ + "/d/throttles.jsonl"), throttles);
+}
+
+// The writer walks the chain as it writes audit.jsonl: the bundle writer takes its verdict
+// (one pass) and refuses a broken chain with the message a re-read would give.
+TEST_F(ExportFilesWriterTest, TheWriterChecksTheChainTheBundleWriterTakes) {
+  const auto lines = chainOf(kTypes);
+  ExportFilesWriter writer(dir_ + "/c");
+  for (const std::string& l : lines) {
+    writer.add(l);
+  }
+  writer.finish();
+  ASSERT_TRUE(writer.chain().valid());
+  EXPECT_EQ(writer.chain().length(), static_cast<int64_t>(lines.size()));
+  const SigningKey key = SigningKey::generate();
+  BundleInput in = fixtureInput(dir_ + "/c");
+  const WrittenBundle walked = writeBundle(in, key, dir_ + "/walked.tar");
+  in.checked_chain = &writer.chain();
+  const WrittenBundle checked = writeBundle(in, key, dir_ + "/checked.tar");
+  EXPECT_EQ(checked.manifest.head_hash, json::parse(lines.back())["hash"]);
+  EXPECT_EQ(readFile(dir_ + "/walked.tar"), readFile(dir_ + "/checked.tar"));
+
+  ExportFilesWriter gap(dir_ + "/g");
+  gap.add(lines[0]);
+  gap.add(lines[2]);
+  gap.finish();
+  EXPECT_FALSE(gap.chain().valid());
+  BundleInput broken = fixtureInput(dir_ + "/g");
+  std::string walked_error;
+  try {
+    writeBundle(broken, key, dir_ + "/g1.tar");
+  } catch (const BundleError& e) {
+    walked_error = e.what();
+  }
+  broken.checked_chain = &gap.chain();
+  try {
+    writeBundle(broken, key, dir_ + "/g2.tar");
+    ADD_FAILURE() << "a broken chain was signed";
+  } catch (const BundleError& e) {
+    EXPECT_EQ(e.what(), walked_error);
+    EXPECT_NE(walked_error.find("is not an intact chain from position 1"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace jobengine::audit

@@ -36,11 +36,18 @@ WrittenBundle writeBundle(const BundleInput& input, const SigningKey& key,
     }
     ScanResult scan;
     if (name == kAuditFile) {
-      // The chain is walked while hashing: a bundle is never signed over a broken chain.
-      ChainVerifier chain(input.chain_start_position, input.chain_start_prev_hash);
+      // The chain is walked while hashing (unless its writer walked it): a bundle is never
+      // signed over a broken chain.
+      ChainVerifier walked(input.chain_start_position, input.chain_start_prev_hash);
+      const ChainVerifier& chain = input.checked_chain != nullptr ? *input.checked_chain : walked;
       try {
-        scan = scanFile(
-            path, [&chain](const std::string& line, int64_t /*line_no*/) { chain.addLine(line); });
+        if (input.checked_chain != nullptr) {
+          scan = scanFile(path);
+        } else {
+          scan = scanFile(path, [&walked](const std::string& line, int64_t /*line_no*/) {
+            walked.addLine(line);
+          });
+        }
       } catch (const std::exception& e) {
         throw BundleError(std::string("bundle: ") + e.what());
       }
@@ -48,6 +55,11 @@ WrittenBundle writeBundle(const BundleInput& input, const SigningKey& key,
         throw BundleError("bundle: " + path + " is not an intact chain from position " +
                           std::to_string(input.chain_start_position) + ": " +
                           chain.firstBreak()->message);
+      }
+      if (chain.length() != scan.lines) {
+        throw BundleError("bundle: " + path + " has " + std::to_string(scan.lines) +
+                          " lines but its chain was checked over " +
+                          std::to_string(chain.length()) + " entries");
       }
       m.head_position = input.chain_start_position + chain.length() - 1;
       m.head_hash = chain.head();

@@ -34,6 +34,10 @@ struct BundleInput {
   int64_t chain_start_position = 1;
   std::string chain_start_prev_hash = kGenesisHash;
   std::string producer_version;
+  // audit.jsonl's chain as its writer already walked it (ExportFilesWriter::chain(), from the
+  // chain start above): then the file is only hashed, not parsed and checked a second time.
+  // Null: the chain is walked while hashing.
+  const ChainVerifier* checked_chain = nullptr;
 };
 
 struct WrittenBundle {

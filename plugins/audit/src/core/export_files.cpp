@@ -3,9 +3,12 @@
 
 #include <jobengine/canonical_json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/bundle_manifest.hpp"
 #include "core/errno_text.hpp"
@@ -25,26 +28,69 @@ std::string eventTypeOf(const json& entry) {
   return it != entry.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// Copies entry[key] into out[as] when present and not null.
-void copyField(const json& from, const char* key, json& out, const char* as) {
-  if (!from.is_object()) {
-    return;
+// The members of one derived line, each pointing into the parsed entry (nothing is copied):
+// the line's JSON is written from them directly (lineText), or built as an object (lineJson).
+class LineFields {
+ public:
+  // Adds from[key] as `as` when from is an object that has it, not null.
+  void copy(const json& from, const char* key, const char* as) {
+    if (!from.is_object()) {
+      return;
+    }
+    const auto it = from.find(key);
+    if (it != from.end() && !it->is_null()) {
+      fields_.emplace_back(as, &*it);
+    }
   }
-  const auto it = from.find(key);
-  if (it != from.end() && !it->is_null()) {
-    out[as] = *it;
+  void drop(std::string_view as) {
+    fields_.erase(std::remove_if(fields_.begin(), fields_.end(),
+                                 [as](const Field& f) { return as == f.first; }),
+                  fields_.end());
   }
-}
+  bool has(std::string_view as) const {
+    return std::any_of(fields_.begin(), fields_.end(),
+                       [as](const Field& f) { return as == f.first; });
+  }
+  json toJson() const {
+    json out = json::object();
+    for (const Field& f : fields_) {
+      out[f.first] = *f.second;
+    }
+    return out;
+  }
+  // The canonical JSON (RFC 8785) of toJson(), without building it: the names are ASCII and
+  // distinct, so their byte order is the canonical (UTF-16) order.
+  void appendCanonical(std::string& out) {
+    std::sort(fields_.begin(), fields_.end(), [](const Field& a, const Field& b) {
+      return std::string_view(a.first) < std::string_view(b.first);
+    });
+    out.push_back('{');
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      if (i > 0) {
+        out.push_back(',');
+      }
+      out.push_back('"');
+      out += fields_[i].first;
+      out += "\":";
+      sdk::canonicalizeInto(out, *fields_[i].second, 1);
+    }
+    out.push_back('}');
+  }
+
+ private:
+  using Field = std::pair<const char*, const json*>;
+  std::vector<Field> fields_;
+};
 
 // What every derived line carries: where it comes from, when, who and why.
-json lineBase(const json& entry) {
-  json out = json::object();
-  copyField(entry, "position", out, "position");
-  copyField(entry, "eventSeq", out, "eventSeq");
-  copyField(entry, "eventType", out, "eventType");
-  copyField(entry, "occurredAt", out, "occurredAt");
-  copyField(entry, "actor", out, "actor");
-  copyField(entry, "operator", out, "operator");
+LineFields lineBase(const json& entry) {
+  LineFields out;
+  out.copy(entry, "position", "position");
+  out.copy(entry, "eventSeq", "eventSeq");
+  out.copy(entry, "eventType", "eventType");
+  out.copy(entry, "occurredAt", "occurredAt");
+  out.copy(entry, "actor", "actor");
+  out.copy(entry, "operator", "operator");
   return out;
 }
 
@@ -61,58 +107,77 @@ const json& jobOf(const json& entry) {
   return it != event.end() && it->is_object() ? *it : kEmpty;
 }
 
-}  // namespace
-
-std::optional<json> jobLine(const json& entry) {
-  if (eventTypeOf(entry) != "job.created") {
+// The fields of each derived line (nullopt: the entry adds no line to that file).
+std::optional<LineFields> jobFields(const json& entry, const std::string& type) {
+  if (type != "job.created") {
     return std::nullopt;
   }
   const json& job = jobOf(entry);
-  json out = lineBase(entry);
-  out.erase("eventType");
-  copyField(job, "id", out, "jobId");
-  copyField(job, "type", out, "type");
-  copyField(job, "runId", out, "runId");
-  copyField(job, "sourceId", out, "sourceId");
-  copyField(job, "payloadDigest", out, "payloadDigest");
-  copyField(eventOf(entry), "projectId", out, "projectId");
-  copyField(eventOf(entry), "correlationId", out, "correlationId");
+  LineFields out = lineBase(entry);
+  out.drop("eventType");
+  out.copy(job, "id", "jobId");
+  out.copy(job, "type", "type");
+  out.copy(job, "runId", "runId");
+  out.copy(job, "sourceId", "sourceId");
+  out.copy(job, "payloadDigest", "payloadDigest");
+  out.copy(eventOf(entry), "projectId", "projectId");
+  out.copy(eventOf(entry), "correlationId", "correlationId");
   return out;
 }
 
-std::optional<json> historyLine(const json& entry) {
-  if (!hasPrefix(eventTypeOf(entry), "job.")) {
+std::optional<LineFields> historyFields(const json& entry, const std::string& type) {
+  if (!hasPrefix(type, "job.")) {
     return std::nullopt;
   }
   const json& job = jobOf(entry);
-  json out = lineBase(entry);
-  copyField(job, "id", out, "jobId");
-  copyField(job, "status", out, "status");
-  copyField(job, "attempt", out, "attempt");
-  copyField(job, "reason", out, "reason");
-  copyField(job, "runId", out, "runId");
-  copyField(entry, "requestId", out, "requestId");
+  LineFields out = lineBase(entry);
+  out.copy(job, "id", "jobId");
+  out.copy(job, "status", "status");
+  out.copy(job, "attempt", "attempt");
+  out.copy(job, "reason", "reason");
+  out.copy(job, "runId", "runId");
+  out.copy(entry, "requestId", "requestId");
   return out;
 }
 
-std::optional<json> throttleLine(const json& entry) {
-  if (!hasPrefix(eventTypeOf(entry), "throttle.")) {
+std::optional<LineFields> throttleFields(const json& entry, const std::string& type) {
+  if (!hasPrefix(type, "throttle.")) {
     return std::nullopt;
   }
-  json out = lineBase(entry);
+  LineFields out = lineBase(entry);
   const json& event = eventOf(entry);
   const auto data = event.find("data");
   if (data != event.end() && data->is_object()) {
-    copyField(*data, "throttle", out, "throttle");
-    if (!out.contains("throttle")) {
-      out["data"] = *data;
+    out.copy(*data, "throttle", "throttle");
+    if (!out.has("throttle")) {
+      out.copy(event, "data", "data");
     }
   }
-  copyField(entry, "subject", out, "subject");
+  out.copy(entry, "subject", "subject");
   return out;
 }
 
-ExportFilesWriter::ExportFilesWriter(const std::string& dir) {
+std::optional<json> toJson(const std::optional<LineFields>& fields) {
+  return fields ? std::optional<json>(fields->toJson()) : std::nullopt;
+}
+
+}  // namespace
+
+std::optional<json> jobLine(const json& entry) {
+  return toJson(jobFields(entry, eventTypeOf(entry)));
+}
+
+std::optional<json> historyLine(const json& entry) {
+  return toJson(historyFields(entry, eventTypeOf(entry)));
+}
+
+std::optional<json> throttleLine(const json& entry) {
+  return toJson(throttleFields(entry, eventTypeOf(entry)));
+}
+
+ExportFilesWriter::ExportFilesWriter(const std::string& dir, int64_t chain_start_position,
+                                     std::string chain_start_prev_hash)
+    : chain_(chain_start_position, std::move(chain_start_prev_hash)) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) {
@@ -165,15 +230,18 @@ void ExportFilesWriter::add(const std::string& entry_text) {
                                 " is not a JSON object");
   }
   writeLine(audit_, entry_text);
-  if (auto line = jobLine(entry)) {
-    writeLine(jobs_, sdk::canonicalJson(*line));
-  }
-  if (auto line = historyLine(entry)) {
-    writeLine(history_, sdk::canonicalJson(*line));
-  }
-  if (auto line = throttleLine(entry)) {
-    writeLine(throttles_, sdk::canonicalJson(*line));
-  }
+  chain_.add(entry);
+  const std::string type = eventTypeOf(entry);
+  const auto write = [this](File& file, std::optional<LineFields> fields) {
+    if (fields) {
+      line_.clear();
+      fields->appendCanonical(line_);
+      writeLine(file, line_);
+    }
+  };
+  write(jobs_, jobFields(entry, type));
+  write(history_, historyFields(entry, type));
+  write(throttles_, throttleFields(entry, type));
   ++entries_;
 }
 

@@ -11,6 +11,9 @@
 // aggregated: a job's current status is its last history line. That keeps the writer's memory
 // one entry, whatever the window, and the files a pure function of the entries (two exports of
 // the same entries are byte-identical). Plain C++, no database.
+//
+// The writer also walks audit.jsonl's hash chain as it writes it (each entry is parsed once, for
+// its lines and its hash), so the bundle writer need not read the file back to check it.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +23,8 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "core/ledger_chain.hpp"
 
 namespace jobengine::audit {
 
@@ -38,7 +43,10 @@ class ExportFileError : public std::runtime_error {
 // replaced), one entry at a time. Not thread-safe; one writer per directory.
 class ExportFilesWriter {
  public:
-  explicit ExportFilesWriter(const std::string& dir);
+  // The entries are checked as one chain from chain_start_position after chain_start_prev_hash
+  // (the window's slice: BundleInput's chain start).
+  explicit ExportFilesWriter(const std::string& dir, int64_t chain_start_position = 1,
+                             std::string chain_start_prev_hash = kGenesisHash);
   ~ExportFilesWriter();
   ExportFilesWriter(const ExportFilesWriter&) = delete;
   ExportFilesWriter& operator=(const ExportFilesWriter&) = delete;
@@ -50,6 +58,9 @@ class ExportFilesWriter {
   void finish();
 
   int64_t entries() const { return entries_; }
+  // audit.jsonl's chain as written so far; a break does not stop the writer (the bundle writer
+  // refuses to sign it: BundleInput::checked_chain).
+  const ChainVerifier& chain() const { return chain_; }
 
  private:
   struct File {
@@ -61,6 +72,8 @@ class ExportFilesWriter {
   File history_;
   File jobs_;
   File throttles_;
+  ChainVerifier chain_;
+  std::string line_;  // the derived line being written (its capacity reused)
   int64_t entries_ = 0;
 };
 
