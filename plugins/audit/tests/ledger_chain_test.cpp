@@ -64,6 +64,21 @@ TEST(LedgerChain, HashIsSha256OfPreviousRawHashAndCanonicalEntry) {
   EXPECT_THROW(entryHash(e, "sha256:xyz"), std::invalid_argument);
 }
 
+// The appender stores the text makeEntryAndText gives (the entry serialized once): it must be
+// the entry's canonical JSON, "hash" included, whatever the members' order and escapes.
+TEST(LedgerChain, EntryTextIsTheCanonicalJsonOfTheEntry) {
+  nlohmann::json event = envelope(9);
+  event["actor"]["\xEF\xBD\xA1"] = "full-width";
+  event["actor"]["\xF0\x9F\x98\x80"] = "astral \"q\"\n";
+  event["traceId"] = "t-1";
+  const MadeEntry made = makeEntryAndText(event, 3, chain(2).back()["hash"].get<std::string>());
+  EXPECT_EQ(made.text, sdk::canonicalJson(made.entry));
+  EXPECT_EQ(made.entry, makeEntry(event, 3, chain(2).back()["hash"].get<std::string>()));
+  EXPECT_EQ(made.entry["hash"], entryHash(made.entry, made.entry["prevHash"].get<std::string>()));
+  ChainVerifier v(3, made.entry["prevHash"].get<std::string>());
+  EXPECT_TRUE(v.addLine(made.text));
+}
+
 TEST(LedgerChain, SubjectsOfOtherEventKinds) {
   EXPECT_EQ(subjectOf({{"eventType", "run.created"}, {"data", {{"runId", "r1"}}}}),
             (nlohmann::json{{"kind", "run"}, {"id", "r1"}}));

@@ -2,8 +2,7 @@
 #include "core/ledger_batch.hpp"
 
 #include <stdexcept>
-
-#include <jobengine/canonical_json.hpp>
+#include <utility>
 
 namespace jobengine::audit {
 namespace {
@@ -32,30 +31,31 @@ std::vector<LedgerRow> chainEvents(const std::vector<nlohmann::json>& events,
       throw std::invalid_argument("event seq " + seq + ": envelope without tenantId");
     }
     ChainHead& head = heads[*tenant];
-    nlohmann::json entry;
+    MadeEntry made;
     try {
-      entry = makeEntry(event, head.position + 1, head.hash);
+      made = makeEntryAndText(event, head.position + 1, head.hash);
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument("event seq " + seq + ": " + e.what());
     }
-    if (!entry["eventSeq"].is_number_integer()) {
+    const nlohmann::json& entry = made.entry;
+    if (!entry.at("eventSeq").is_number_integer()) {
       throw std::invalid_argument("event seq " + seq + ": seq is not an integer");
     }
     LedgerRow row;
     row.tenant_id = *tenant;
     row.position = head.position + 1;
-    row.event_seq = entry["eventSeq"].get<int64_t>();
+    row.event_seq = entry.at("eventSeq").get<int64_t>();
     row.event_id = stringAt(entry, "eventId").value_or("");
     row.event_type = stringAt(entry, "eventType").value_or("");
     row.occurred_at = stringAt(entry, "occurredAt").value_or("");
-    row.actor_subject = stringAt(entry["actor"], "subject");
+    row.actor_subject = stringAt(entry.at("actor"), "subject");
     if (entry.contains("subject")) {
-      row.subject_kind = stringAt(entry["subject"], "kind");
-      row.subject_id = stringAt(entry["subject"], "id");
+      row.subject_kind = stringAt(entry.at("subject"), "kind");
+      row.subject_id = stringAt(entry.at("subject"), "id");
     }
     row.prev_hash = head.hash;
-    row.hash = entry["hash"].get<std::string>();
-    row.entry = sdk::canonicalJson(entry);
+    row.hash = entry.at("hash").get<std::string>();
+    row.entry = std::move(made.text);  // serialized once, with the hash
     head.position = row.position;
     head.hash = row.hash;
     rows.push_back(std::move(row));

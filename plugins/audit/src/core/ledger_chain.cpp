@@ -4,8 +4,10 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include <jobengine/canonical_json.hpp>
 
@@ -57,6 +59,58 @@ std::string describe(const nlohmann::json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
+using Member = std::pair<std::u16string, nlohmann::json::const_iterator>;
+
+// An object's members but "hash", in canonical order (UTF-16 order of their names).
+std::vector<Member> membersWithoutHash(const nlohmann::json& object) {
+  std::vector<Member> members;
+  members.reserve(object.size());
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    if (it.key() != "hash") {
+      members.emplace_back(sdk::canonical_detail::toUtf16(it.key()), it);
+    }
+  }
+  std::sort(members.begin(), members.end(),
+            [](const Member& a, const Member& b) { return a.first < b.first; });
+  return members;
+}
+
+// Appends `"name":value` (canonical), after a comma unless `out` is empty.
+void appendMember(std::string& out, const Member& member) {
+  if (!out.empty()) {
+    out.push_back(',');
+  }
+  sdk::canonical_detail::writeString(out, member.second.key());
+  out.push_back(':');
+  sdk::canonicalizeInto(out, member.second.value(), 1);
+}
+
+// The members of JCS(entry minus "hash") that sort before "hash" and those after it.
+struct SplitText {
+  std::string before;
+  std::string after;
+};
+SplitText canonicalAroundHash(const nlohmann::json& entry) {
+  static const std::u16string kHashKey = u"hash";
+  SplitText out;
+  for (const Member& m : membersWithoutHash(entry)) {
+    appendMember(m.first < kHashKey ? out.before : out.after, m);
+  }
+  return out;
+}
+
+// Appends JCS(entry minus its "hash" member) without copying the entry.
+void appendCanonicalWithoutHash(std::string& out, const nlohmann::json& entry) {
+  const SplitText text = canonicalAroundHash(entry);
+  out.push_back('{');
+  out += text.before;
+  if (!text.before.empty() && !text.after.empty()) {
+    out.push_back(',');
+  }
+  out += text.after;
+  out.push_back('}');
+}
+
 }  // namespace
 
 nlohmann::json subjectOf(const nlohmann::json& event) {
@@ -95,8 +149,8 @@ nlohmann::json subjectOf(const nlohmann::json& event) {
   return nullptr;
 }
 
-nlohmann::json makeEntry(const nlohmann::json& event, int64_t position,
-                         const std::string& prev_hash) {
+MadeEntry makeEntryAndText(const nlohmann::json& event, int64_t position,
+                           const std::string& prev_hash) {
   nlohmann::json entry = nlohmann::json::object();
   for (const char* required : {"tenantId", "seq", "eventId", "eventType", "occurredAt"}) {
     if (member(event, required) == nullptr) {
@@ -121,18 +175,46 @@ nlohmann::json makeEntry(const nlohmann::json& event, int64_t position,
   }
   entry["event"] = event;
   entry["prevHash"] = prev_hash;
-  entry["hash"] = entryHash(entry, prev_hash);
-  return entry;
+  const SplitText text = canonicalAroundHash(entry);
+  std::string hashed = rawHash(prev_hash);
+  hashed.push_back('{');
+  hashed += text.before;
+  if (!text.before.empty() && !text.after.empty()) {
+    hashed.push_back(',');
+  }
+  hashed += text.after;
+  hashed.push_back('}');
+  std::string hash = sdk::sha256Digest(hashed);
+  MadeEntry out;
+  out.text.reserve(hashed.size() + 96);
+  out.text.push_back('{');
+  out.text += text.before;
+  if (!text.before.empty()) {
+    out.text.push_back(',');
+  }
+  out.text += "\"hash\":";
+  sdk::canonical_detail::writeString(out.text, hash);
+  if (!text.after.empty()) {
+    out.text.push_back(',');
+  }
+  out.text += text.after;
+  out.text.push_back('}');
+  entry["hash"] = std::move(hash);
+  out.entry = std::move(entry);
+  return out;
+}
+
+nlohmann::json makeEntry(const nlohmann::json& event, int64_t position,
+                         const std::string& prev_hash) {
+  return makeEntryAndText(event, position, prev_hash).entry;
 }
 
 std::string entryHash(const nlohmann::json& entry, const std::string& prev_hash) {
   std::string input = rawHash(prev_hash);
-  if (entry.contains("hash")) {
-    nlohmann::json unhashed = entry;
-    unhashed.erase("hash");
-    input += sdk::canonicalJson(unhashed);
+  if (entry.is_object() && entry.contains("hash")) {
+    appendCanonicalWithoutHash(input, entry);
   } else {
-    input += sdk::canonicalJson(entry);
+    sdk::canonicalizeInto(input, entry);
   }
   return sdk::sha256Digest(input);
 }

@@ -35,6 +35,16 @@ extern const std::string kGenesisHash;
 nlohmann::json makeEntry(const nlohmann::json& event, int64_t position,
                          const std::string& prev_hash);
 
+// makeEntry's entry with its canonical JSON ("hash" included; an audit.jsonl line), the entry
+// serialized once: the canonical forms without "hash" (hashed) and with it (stored) share every
+// other member, so the stored text is the hashed one with the hash spliced in.
+struct MadeEntry {
+  nlohmann::json entry;
+  std::string text;
+};
+MadeEntry makeEntryAndText(const nlohmann::json& event, int64_t position,
+                           const std::string& prev_hash);
+
 // sha256(prev_hash raw || JCS(entry minus "hash")) as "sha256:<hex>". Throws
 // std::invalid_argument when prev_hash is not "sha256:" + 64 lower-case hex digits.
 std::string entryHash(const nlohmann::json& entry, const std::string& prev_hash);
