@@ -30,7 +30,13 @@ inline double secondsSince(std::chrono::steady_clock::time_point t0) {
 
 // The plain-SQL baseline on its own embedded cluster (fsync as shipped).
 std::vector<Figure> runSqlBaseline(const BenchParams& params, const std::string& work_dir);
+// A plugin dir under work_dir holding the engine's plugins and bench_noop (symlinks; made once).
+std::string benchPluginDir(const std::string& work_dir);
 // The real engine (embedded database) with the bench_noop plugin.
 std::vector<Figure> runEngineBench(const BenchParams& params, const std::string& work_dir);
+// The runner's drain with the ratelimit plugin on (generous quota) against it disabled:
+// `rounds` fresh engines each, alternating (ratelimit_bench.cpp).
+std::vector<Figure> runRatelimitComparison(const BenchParams& params, const std::string& plugin_dir,
+                                           int rounds);
 
 }  // namespace jobengine::bench

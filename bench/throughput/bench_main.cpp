@@ -1,6 +1,8 @@
 // je_bench_throughput: runs the plain-SQL baseline and the engine benchmark in one invocation
 // and prints every figure with its ratio to the matching baseline figure (bench/README.md).
 // Usage: je_bench_throughput [--jobs N] [--batch B] [--threads T] [--skip-engine]
+//                            [--ratelimit-rounds R] [--only ratelimit]
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -29,6 +31,8 @@ void print(const std::string& side, const jobengine::bench::Figure& f, double ba
 int main(int argc, char** argv) {
   jobengine::bench::BenchParams params;
   bool skip_engine = false;
+  bool only_ratelimit = false;
+  int ratelimit_rounds = 3;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const bool has_value = i + 1 < argc;
@@ -40,9 +44,14 @@ int main(int argc, char** argv) {
       params.worker_threads = std::atoi(argv[++i]);
     } else if (a == "--skip-engine") {
       skip_engine = true;
+    } else if (a == "--ratelimit-rounds" && has_value) {
+      ratelimit_rounds = std::max(0, std::atoi(argv[++i]));
+    } else if (a == "--only" && has_value && std::string(argv[i + 1]) == "ratelimit") {
+      only_ratelimit = true;
+      ++i;
     } else {
       std::cerr << "usage: je_bench_throughput [--jobs N] [--batch B] [--threads T] "
-                   "[--skip-engine]\n";
+                   "[--skip-engine] [--ratelimit-rounds R] [--only ratelimit]\n";
       return 2;
     }
   }
@@ -59,15 +68,27 @@ int main(int argc, char** argv) {
   try {
     std::printf("jobengine throughput benchmark: %d jobs, claim batch %d, %d threads\n",
                 params.enqueue_jobs, params.claim_batch, params.worker_threads);
-    const auto base = jobengine::bench::runSqlBaseline(params, work_dir);
-    for (const auto& f : base) {
-      print("baseline", f, 0);
+    std::vector<jobengine::bench::Figure> base;
+    if (!only_ratelimit) {
+      base = jobengine::bench::runSqlBaseline(params, work_dir);
+      for (const auto& f : base) {
+        print("baseline", f, 0);
+      }
     }
-    if (!skip_engine) {
-      const auto engine = jobengine::bench::runEngineBench(params, work_dir);
-      for (const auto& f : engine) {
-        const bool drain = f.name.find("drain") != std::string::npos;
-        print("engine", f, base[drain ? 1 : 0].value.value_or(0));
+    const auto baseline = [&](const jobengine::bench::Figure& f) {
+      const size_t i = f.name.find("drain") != std::string::npos ? 1 : 0;
+      return i < base.size() ? base[i].value.value_or(0) : 0.0;
+    };
+    if (!skip_engine && !only_ratelimit) {
+      for (const auto& f : jobengine::bench::runEngineBench(params, work_dir)) {
+        print("engine", f, baseline(f));
+      }
+    }
+    if (!skip_engine && ratelimit_rounds > 0) {
+      const std::string plugins = jobengine::bench::benchPluginDir(work_dir);
+      for (const auto& f :
+           jobengine::bench::runRatelimitComparison(params, plugins, ratelimit_rounds)) {
+        print("engine", f, baseline(f));
       }
     }
   } catch (const std::exception& e) {

@@ -36,20 +36,6 @@ std::string why(const Reply& r) {
   return "HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 160);
 }
 
-// A plugin dir holding the engine's plugins and bench_noop (symlinks).
-std::string pluginDir(const std::string& work_dir) {
-  const fs::path dir = fs::path(work_dir) / "plugins";
-  fs::create_directories(dir);
-  for (const auto& src : {fs::path(JE_BINARY_DIR) / "plugins", fs::path(JE_BENCH_PLUGIN_DIR)}) {
-    for (const auto& e : fs::directory_iterator(src)) {
-      if (e.path().extension() == ".so") {
-        fs::create_symlink(e.path(), dir / e.path().filename());
-      }
-    }
-  }
-  return dir.string();
-}
-
 Figure fromRoute(HttpClient& http, const std::vector<std::string>& h, const std::string& name,
                  const std::string& path, const nlohmann::json& body) {
   const Reply r = http.post(kApi + path, body, h);
@@ -182,8 +168,19 @@ Figure drainBridge(uint16_t port, const std::vector<std::string>& h, const Bench
 
 }  // namespace
 
-// The in-process runner's drain on a fresh engine with [plugins.ratelimit] enabled = false.
-std::optional<double> drainWithoutRatelimit(const BenchParams& params, const std::string& work_dir);
+std::string benchPluginDir(const std::string& work_dir) {
+  const fs::path dir = fs::path(work_dir) / "plugins";
+  fs::create_directories(dir);
+  for (const auto& src : {fs::path(JE_BINARY_DIR) / "plugins", fs::path(JE_BENCH_PLUGIN_DIR)}) {
+    for (const auto& e : fs::directory_iterator(src)) {
+      const fs::path link = dir / e.path().filename();
+      if (e.path().extension() == ".so" && !fs::is_symlink(link)) {
+        fs::create_symlink(e.path(), link);
+      }
+    }
+  }
+  return dir.string();
+}
 
 std::vector<Figure> runEngineBench(const BenchParams& params, const std::string& work_dir) {
   EngineOptions options;
@@ -194,7 +191,7 @@ std::vector<Figure> runEngineBench(const BenchParams& params, const std::string&
   const char* dsn = std::getenv("JE_BENCH_DSN");
   options.embedded = dsn == nullptr || *dsn == '\0';
   options.database_dsn = options.embedded ? "" : dsn;
-  options.plugin_dir = pluginDir(work_dir);
+  options.plugin_dir = benchPluginDir(work_dir);
   options.durable = true;  // fsync and synchronous_commit as shipped, like the baseline
   options.pool_size = 8;   // config/jobengine.toml
   // The runner claims batches as large as the baseline's and the bridge workers' claims.
@@ -226,15 +223,14 @@ std::vector<Figure> runEngineBench(const BenchParams& params, const std::string&
   } else {
     out.push_back({"enqueue -> start latency p50/p99", "ms", std::nullopt, why(lat)});
   }
-  // je.ratelimit (issue #12): admission alone, and the runner drain under a generous quota
-  // against the drain of an engine with the ratelimit plugin disabled (same run, same machine).
+  // je.ratelimit (issue #12): admission decisions alone, under a generous quota. The drain
+  // with and without the plugin is ratelimit_bench.cpp's (fresh engines on both sides).
   const Reply quota = http.post(kApi + "/quotas",
                                 {{"jobType", "bench.noop"},
                                  {"maxActive", 1000000},
                                  {"maxPerHour", 1000000000},
                                  {"burst", 1000000000}},
                                 h);
-  std::optional<double> with_quota;
   if (quota.status == 201) {
     const Reply admit = http.post(kApi + "/bench/admit", {{"count", 5000}, {"requested", 1}}, h);
     out.push_back({"admission decisions via je.ratelimit alone", "/s",
@@ -243,44 +239,12 @@ std::vector<Figure> runEngineBench(const BenchParams& params, const std::string&
                        : std::nullopt,
                    admit.status == 200 ? "one group per decision, own transaction, generous quota"
                                        : why(admit)});
-    out.push_back(fromRoute(http, h, "drain via in-process runner, generous quota", "/bench/drain",
-                            {{"count", params.drain_jobs}}));
-    with_quota = out.back().value;
   } else {
-    out.push_back({"drain via in-process runner, generous quota", "jobs/s", std::nullopt,
+    out.push_back({"admission decisions via je.ratelimit alone", "/s", std::nullopt,
                    "POST /quotas: " + why(quota)});
   }
   engine.stop();
-  const std::optional<double> without = drainWithoutRatelimit(params, work_dir);
-  out.push_back({"drain via in-process runner, ratelimit plugin disabled", "jobs/s", without, ""});
-  if (with_quota && without) {
-    out.push_back({"ratio: drain with ratelimit + generous quota / without", "x",
-                   *with_quota / *without, "aim: >= 0.95"});
-  }
   return out;
-}
-
-std::optional<double> drainWithoutRatelimit(const BenchParams& params,
-                                            const std::string& work_dir) {
-  EngineOptions options;
-  options.name = "bench_norl";
-  options.embedded = true;
-  options.plugin_dir = (fs::path(work_dir) / "plugins").string();  // made by runEngineBench
-  options.durable = true;
-  options.pool_size = 8;
-  options.extra_toml =
-      "[plugins.bench-noop]\n[plugins.ratelimit]\nenabled = false\n"
-      "[plugins.scheduler]\nclaim_batch_size = " +
-      std::to_string(params.claim_batch) + "\n";
-  EngineProcess engine(options);
-  engine.start();
-  HttpClient http(engine.restPort());
-  const std::vector<std::string> h = {
-      "X-StellaOps-Tenant: bench", "X-StellaOps-Operator-Reason: benchmark",
-      "Authorization: Bearer " + engine.mintToken("bench", "orch:read orch:operate")};
-  const Figure f = fromRoute(http, h, "drain", "/bench/drain", {{"count", params.drain_jobs}});
-  engine.stop();
-  return f.value;
 }
 
 }  // namespace jobengine::bench
