@@ -21,7 +21,7 @@ using Key = std::pair<std::string, std::string>;  // (tenant, job type)
 // enough that a large paused backlog does not churn, short enough that a resume is felt soon.
 constexpr std::chrono::seconds kPauseRecheck{30};
 
-const char* kLoadState = "SELECT ratelimit.admission_state_v1($1::jsonb)";
+const char* kLoadState = "SELECT ratelimit.admission_state_v2($1::jsonb)";
 
 // Writes back what admission spent: quota buckets and breakers that left `closed`.
 const char* kSaveState = R"SQL(
@@ -41,18 +41,6 @@ WITH q AS (
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM q), (SELECT count(*) FROM b)
-)SQL";
-
-// One read for a claim's job types (no lock: see limitedTypes). A throttle on a source can hold
-// a job of any type, so while one is active every type is limited.
-const char* kLimitedTypes = R"SQL(
-SELECT t.name FROM unnest($1::text[]) AS t(name)
-WHERE EXISTS (SELECT 1 FROM ratelimit.throttles s
-              WHERE s.target_kind = 'source' AND s.expires_at > now())
-   OR EXISTS (SELECT 1 FROM ratelimit.quotas q WHERE q.job_type = t.name)
-   OR EXISTS (SELECT 1 FROM ratelimit.throttles h
-              WHERE h.target_kind = 'job_type' AND h.target = t.name AND h.expires_at > now())
-   OR EXISTS (SELECT 1 FROM ratelimit.breakers b WHERE b.job_type = t.name AND b.state <> 'closed')
 )SQL";
 
 struct Group {
@@ -128,6 +116,11 @@ json AdmissionStore::admit(sdk::Txn& txn, const json& request) const {
     breakers.emplace(Key{row.at("tenant").get<std::string>(), row.at("jobType").get<std::string>()},
                      breakerFromState(row));
   }
+  std::map<Key, int64_t> reserved;  // slots of live reservations: active until released
+  for (const auto& row : state.value("reserved", json::array())) {
+    reserved[{row.at("tenant").get<std::string>(), row.at("jobType").get<std::string>()}] +=
+        row.at("slots").get<int64_t>();
+  }
   const BreakerConfig breaker_config = breakerConfigOf(settings_);
 
   std::map<Key, int64_t> active;  // counted once per key, plus what this call admitted
@@ -168,7 +161,7 @@ json AdmissionStore::admit(sdk::Txn& txn, const json& request) const {
                               ? counts_.count(&txn, g.tenant, JE_JOBS_COUNT_ACTIVE, g.job_type,
                                               static_cast<int64_t>(*limit) + 1)
                               : static_cast<int64_t>(*limit);
-        counted = active.emplace(key, n).first;
+        counted = active.emplace(key, n + reserved[key]).first;
       }
       r.active = static_cast<int>(counted->second);
     }
@@ -186,6 +179,9 @@ json AdmissionStore::admit(sdk::Txn& txn, const json& request) const {
       breaker->second = *d.breaker;
     }
     active[key] += d.admitted;
+    if (d.admitted > 0 && quota != quotas.end()) {
+      reservations_.noteDemand(g.tenant, g.job_type);
+    }
     json next = json::array();
     for (const auto& t : d.next_eligible_at) {
       next.push_back(rfc3339(t));
@@ -230,12 +226,14 @@ json AdmissionStore::limitedTypes(sdk::Txn& txn, const json& request) const {
       throw std::invalid_argument("limited_types: jobTypes must be strings");
     }
   }
-  json limited = json::array();
-  if (!request["jobTypes"].empty()) {
-    txn.exec(kLimitedTypes, {textArray(request["jobTypes"])},
-             [&](const sdk::Row& r) { limited.push_back(r.str(0)); });
+  const json max_count = request.value("maxCount", json(0));
+  if (!max_count.is_number_integer() || max_count.get<int64_t>() < 0) {
+    throw std::invalid_argument("limited_types: maxCount must be an integer >= 0");
   }
-  return {{"limited", limited}};
+  if (request["jobTypes"].empty()) {
+    return {{"limited", json::array()}, {"covered", json::array()}};
+  }
+  return reservations_.limitedTypes(txn, request["jobTypes"], max_count.get<int64_t>());
 }
 
 }  // namespace jobengine::ratelimit

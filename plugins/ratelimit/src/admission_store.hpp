@@ -9,7 +9,7 @@
 // same slot. What admission spends (tokens, half-open probes) is written back in the same
 // transaction: it counts only if the claim commits. Groups of one (tenant, job type) in one
 // call share their quota: the second sees the first's admitted jobs as active and its tokens
-// as spent.
+// as spent. Reservations of a key (reservation_keeper.hpp) count as active jobs here.
 #pragma once
 
 #include <jobengine/plugin.hpp>
@@ -18,27 +18,32 @@
 
 #include "core/ratelimit_settings.hpp"
 #include "job_counts.hpp"
+#include "reservation_keeper.hpp"
 
 namespace jobengine::ratelimit {
 
 class AdmissionStore {
  public:
-  AdmissionStore(const RatelimitSettings& settings, const JobCounts& counts)
-      : settings_(settings), counts_(counts) {}
+  AdmissionStore(const RatelimitSettings& settings, const JobCounts& counts,
+                 ReservationKeeper& reservations)
+      : settings_(settings), counts_(counts), reservations_(reservations) {}
 
   // {"groups": [{tenant, jobType, sourceId, requested, sourcePaused?}]} ->
   // {"groups": [{admitted, reason, nextEligibleAt: [...]}]} (abi.h, je_ratelimit_v1.admit).
   // Throws std::invalid_argument for a malformed request, sdk::Error for the database.
   nlohmann::json admit(sdk::Txn& txn, const nlohmann::json& request) const;
 
-  // {"jobTypes": [...]} -> {"limited": [...]} (abi.h, je_ratelimit_v1.limited_types): the types
-  // with a quota, an active job-type throttle or a breaker that is not closed, in any tenant;
-  // every given type while a source throttle is active. One read, no lock.
+  // {"jobTypes": [...], "maxCount": n} -> {"limited": [...], "covered": [...], "claim": t}
+  // (abi.h, je_ratelimit_v1.limited_types): the types with a quota, an active job-type
+  // throttle or a breaker that is not closed, in any tenant; every given type while a source
+  // throttle is active. Of the quota'd ones, those this replica's reservations cover for
+  // maxCount jobs are "covered" instead (reservation_keeper.hpp). One read, no lock.
   nlohmann::json limitedTypes(sdk::Txn& txn, const nlohmann::json& request) const;
 
  private:
   const RatelimitSettings& settings_;
   const JobCounts& counts_;
+  ReservationKeeper& reservations_;
 };
 
 }  // namespace jobengine::ratelimit

@@ -42,8 +42,10 @@ class RatelimitPlugin {
   void start() {
     service_->jobCounts().attach(host_);
     sweeper_->start();
+    service_->reservations().start();
   }
   void stop() {
+    service_->reservations().stop();  // releases its blocks while je.jobs is still there
     sweeper_->stop();
     service_->jobCounts().detach();
   }

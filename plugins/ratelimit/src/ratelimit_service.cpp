@@ -50,7 +50,8 @@ void send(je_str_sink out, void* user, const json& answer) {
 
 RatelimitService::RatelimitService(const sdk::Host& host, const RatelimitSettings& settings)
     : host_(host),
-      admission_(settings, counts_),
+      reservations_(host, settings, counts_),
+      admission_(settings, counts_, reservations_),
       backlog_(settings, counts_),
       outcomes_(host, settings),
       upstream_(host) {
@@ -97,6 +98,27 @@ RatelimitService::RatelimitService(const sdk::Host& host, const RatelimitSetting
     auto* s = static_cast<RatelimitService*>(self);
     return guarded(body, len, err, err_cap, "report request",
                    [&](const json& request) { s->upstream_.report(request); });
+  };
+  vtable_.settle_claim = [](void* self, const char* body, uint64_t len, char* err,
+                            uint32_t err_cap) noexcept {
+    auto* s = static_cast<RatelimitService*>(self);
+    return guarded(body, len, err, err_cap, "settle_claim request", [&](const json& request) {
+      if (!request.is_object() || !request.contains("claim") ||
+          !request["claim"].is_number_unsigned() || !request.contains("leased") ||
+          !request["leased"].is_array()) {
+        throw std::invalid_argument(
+            "settle_claim: the request must be {\"claim\": n, \"leased\": [...]}");
+      }
+      for (const auto& l : request["leased"]) {
+        if (!l.is_object() || !l.contains("tenant") || !l["tenant"].is_string() ||
+            !l.contains("jobType") || !l["jobType"].is_string() || !l.contains("count") ||
+            !l["count"].is_number_integer()) {
+          throw std::invalid_argument(
+              "settle_claim: each of leased needs tenant, jobType and count (an integer)");
+        }
+      }
+      s->reservations_.settle(request);
+    });
   };
 }
 

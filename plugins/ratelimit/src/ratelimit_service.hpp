@@ -1,5 +1,6 @@
-// ratelimit_service.hpp — the je.ratelimit v1 vtable (abi.h, ABI 1.4) over the stores: admit
-// (admission_store), check_backlog (backlog_guard), record_outcomes (outcome_recorder),
+// ratelimit_service.hpp — the je.ratelimit v1 vtable (abi.h, ABI 1.4, settle_claim 1.6) over
+// the stores: admit and limited_types (admission_store, with reservation_keeper), settle_claim
+// (reservation_keeper), check_backlog (backlog_guard), record_outcomes (outcome_recorder),
 // acquire / report (upstream_store). Each entry point turns exceptions into a je_status and
 // a message: a malformed request is JE_ERR_INVALID, a database error keeps the host's status.
 #pragma once
@@ -12,6 +13,7 @@
 #include "core/ratelimit_settings.hpp"
 #include "job_counts.hpp"
 #include "outcome_recorder.hpp"
+#include "reservation_keeper.hpp"
 #include "upstream_store.hpp"
 
 namespace jobengine::ratelimit {
@@ -25,10 +27,12 @@ class RatelimitService {
   const je_ratelimit_v1* vtable() const { return &vtable_; }
   JobCounts& jobCounts() { return counts_; }
   OutcomeRecorder& outcomes() { return outcomes_; }
+  ReservationKeeper& reservations() { return reservations_; }
 
  private:
   const sdk::Host& host_;
   JobCounts counts_;
+  ReservationKeeper reservations_;  // before admission_, which uses it
   AdmissionStore admission_;
   BacklogGuard backlog_;
   OutcomeRecorder outcomes_;

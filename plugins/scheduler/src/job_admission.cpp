@@ -2,7 +2,9 @@
 //
 // Without je.ratelimit every path leases at once (kClaimBatch, the enqueue hand-off). With it,
 // a claim first asks which of its job types have any limit (limited_types, one read): the
-// others are claimed in one statement as without it (kClaimBatchUnlessPaused). For the limited
+// others are claimed in one statement as without it (kClaimBatchUnlessPaused), and so are the
+// limited ones the ratelimit plugin's local reservations cover for the whole claim ("covered",
+// ABI 1.6; what the claim leased of them is then settled with settle_claim). For the limited
 // types, and for the enqueue hand-off, every lease asks first, in the same transaction:
 //   1. lock the candidates without changing them (kLockCandidates, or the jobs just enqueued),
 //   2. group them by (tenant, job type, source) in claim order and ask admit() how many of each
@@ -124,11 +126,16 @@ std::vector<Grant> JobService::claimWithRateLimit(sdk::Txn& txn,
                                                   const std::vector<std::string>& types,
                                                   int max_count, int lease_seconds,
                                                   const std::string& worker_id) {
-  // The types nothing limits are claimed in one statement; the others through admission.
-  const json answer = ratelimit_->limitedTypes(txn, {{"jobTypes", types}});
+  // The types nothing limits, and those the provider's reservations cover for max_count jobs
+  // (ABI 1.6), are claimed in one statement; the others through admission.
+  const json answer = ratelimit_->limitedTypes(txn, {{"jobTypes", types}, {"maxCount", max_count}});
   std::set<std::string> limited;
   for (const auto& t : answer.value("limited", json::array())) {
     limited.insert(t.get<std::string>());
+  }
+  std::set<std::string> covered;
+  for (const auto& t : answer.value("covered", json::array())) {
+    covered.insert(t.get<std::string>());
   }
   std::vector<std::string> free_types;
   std::vector<std::string> admitted_types;
@@ -140,6 +147,9 @@ std::vector<Grant> JobService::claimWithRateLimit(sdk::Txn& txn,
     useGenericPlans(txn);
     grants = grantsOf(txn, sql::kClaimBatchUnlessPaused,
                       {textArray(free_types), max_count, lease_seconds, worker_id});
+    if (answer.contains("claim")) {
+      settleCoveredClaim(answer["claim"], covered, grants);
+    }
     if (grants.empty()) {
       // Nothing queued, or a source is paused: admission tells them apart.
       admitted_types.insert(admitted_types.end(), free_types.begin(), free_types.end());
@@ -152,6 +162,21 @@ std::vector<Grant> JobService::claimWithRateLimit(sdk::Txn& txn,
     }
   }
   return grants;
+}
+
+void JobService::settleCoveredClaim(const json& claim, const std::set<std::string>& covered,
+                                    const std::vector<Grant>& grants) {
+  std::map<std::pair<std::string, std::string>, int64_t> leased;
+  for (const auto& g : grants) {
+    if (covered.count(g.job_type) > 0) {
+      leased[{g.tenant, g.job_type}] += 1;
+    }
+  }
+  json rows = json::array();
+  for (const auto& [key, n] : leased) {
+    rows.push_back({{"tenant", key.first}, {"jobType", key.second}, {"count", n}});
+  }
+  ratelimit_->settleClaim({{"claim", claim}, {"leased", rows}});
 }
 
 std::vector<Grant> JobService::claimAdmitted(sdk::Txn& txn, const std::vector<std::string>& types,

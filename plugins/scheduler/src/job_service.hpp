@@ -168,6 +168,10 @@ class JobService {
                                         const std::string& worker_id);
   std::vector<Grant> claimAdmitted(sdk::Txn& txn, const std::vector<std::string>& types,
                                    int max_count, int lease_seconds, const std::string& worker_id);
+  // Tells je.ratelimit (settle_claim) how many jobs per (tenant, type) a claim leased of the
+  // types its reservations covered, so the rest goes back to them.
+  void settleCoveredClaim(const nlohmann::json& claim, const std::set<std::string>& covered,
+                          const std::vector<Grant>& grants);
   // Load shedding before an enqueue writes (je.ratelimit check_backlog): throws ApiError 429
   // BACKLOG_LIMIT with retryAfterSeconds in its details.
   void refuseOverBacklog(sdk::Txn& txn, const nlohmann::json& records);

@@ -42,7 +42,7 @@ extern "C" {
 #endif
 
 #define JE_ABI_MAJOR 1u
-#define JE_ABI_MINOR 5u
+#define JE_ABI_MINOR 6u
 
 #define JE_PLUGIN_ENTRY_SYMBOL "je_plugin_entry_v1"
 
@@ -693,6 +693,16 @@ typedef struct je_ratelimit_v1 {
    * first. Read-only and cheap; the claim's first statement. */
   je_status (*limited_types)(void* self, je_txn* txn, const char* request_json, uint64_t len,
                              je_str_sink out, void* user, char* err, uint32_t err_cap);
+  /* Added in 1.6 (check struct_size): local reservations. limited_types may take "maxCount"
+   * (the most jobs the claim leases) and answer, besides "limited", "covered": the limited
+   * types the provider's reservations admit maxCount jobs of in every tenant, and "claim": n
+   * when any is covered. The caller may lease covered types without admit (as if unlimited)
+   * and then, in the same transaction, reports what it leased of them here:
+   *   {"claim": n, "leased": [{"tenant": "...", "jobType": "...", "count": k}, ...]}
+   * What was not leased goes back to the reservations. A claim never settled keeps its whole
+   * maxCount spent (fewer jobs admitted, never more). */
+  je_status (*settle_claim)(void* self, const char* request_json, uint64_t len, char* err,
+                            uint32_t err_cap);
 } je_ratelimit_v1;
 
 /* The one exported symbol. */

@@ -23,6 +23,7 @@
 #include <jobengine/json_limits.hpp>
 #include <jobengine/plugin.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -46,9 +47,24 @@ class RateLimit {
     return inTxn(vt_->admit, txn, request, "je.ratelimit admit");
   }
 
-  // Which of a claim's job types have a limit: {"jobTypes": [...]} -> {"limited": [...]}.
+  // Which of a claim's job types have a limit: {"jobTypes": [...], "maxCount": n} ->
+  // {"limited": [...], "covered": [...], "claim": n} ("covered" and "claim" from 1.6 on).
   nlohmann::json limitedTypes(Txn& txn, const nlohmann::json& request) const {
     return inTxn(vt_->limited_types, txn, request, "je.ratelimit limited_types");
+  }
+
+  // What a claim leased of the types limited_types answered "covered" (1.6):
+  // {"claim": n, "leased": [{tenant, jobType, count}]}. A no-op with a provider before 1.6.
+  void settleClaim(const nlohmann::json& request) const {
+    if (vt_->struct_size < offsetof(je_ratelimit_v1, settle_claim) + sizeof(void*)) {
+      return;
+    }
+    const std::string body = request.dump();
+    char err[kErrCap] = {0};
+    const je_status st = vt_->settle_claim(vt_->self, body.data(), body.size(), err, kErrCap);
+    if (st != JE_OK) {
+      throw Error(st, std::string("je.ratelimit settle_claim: ") + err);
+    }
   }
 
   // Load shedding before an enqueue writes: {"tenant", "jobTypes": {type: n}} ->

@@ -35,6 +35,10 @@ struct RatelimitSettings {
   int breaker_half_open_probes = 3;
   // Outcomes for the breakers are folded in memory and written at most this often, ms.
   int outcome_flush_ms = 250;
+  // Local reservations (docs/reservations.md): a replica takes blocks of a quota that is far
+  // from its limits, at least this many jobs (and tokens) each, and its claims spend them
+  // without locking the quota. 0: never; every claim of a quota'd type locks it.
+  int reservation_min_block = 256;
 };
 
 // Parses the plugin's config table (a JSON object; the host strips "enabled"). Throws
