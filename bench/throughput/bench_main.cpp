@@ -19,7 +19,9 @@ void print(const std::string& side, const jobengine::bench::Figure& f, double ba
                 f.note.c_str());
     return;
   }
-  std::printf("%-8s %-58s %10.1f %-6s", side.c_str(), f.name.c_str(), *f.value, f.unit.c_str());
+  // Ratios with two decimals (the aims are stated as 0.95, 1.2, ...), figures with one.
+  std::printf(f.unit == "x" ? "%-8s %-58s %10.2f %-6s" : "%-8s %-58s %10.1f %-6s", side.c_str(),
+              f.name.c_str(), *f.value, f.unit.c_str());
   if (baseline > 0 && f.unit == "jobs/s") {
     std::printf(" x%.2f of baseline", *f.value / baseline);
   }
