@@ -160,7 +160,7 @@ TEST_F(AuditLedgerTest, VerifyIsValidThenNamesTheEntryEditedInTheDatabase) {
   EXPECT_EQ(verify.json()["valid"], true) << verify.body;
   EXPECT_EQ(verify.json()["length"], 3);
   EXPECT_EQ(verify.json()["head"], all[2]["hash"]);
-  EXPECT_FALSE(verify.json().contains("firstBreak"));
+  EXPECT_FALSE(verify.json().contains("firstBroken"));
 
   // A superuser rewrites the second entry's event type in place.
   {
@@ -177,9 +177,9 @@ TEST_F(AuditLedgerTest, VerifyIsValidThenNamesTheEntryEditedInTheDatabase) {
   EXPECT_EQ(v["valid"], false) << v.dump();
   EXPECT_EQ(v["length"], 1) << v.dump();
   EXPECT_EQ(v["head"], all[0]["hash"]);
-  EXPECT_EQ(v["firstBreak"]["position"], 2) << v.dump();
-  EXPECT_EQ(v["firstBreak"]["kind"], "changed") << v.dump();
-  EXPECT_EQ(v["firstBreak"]["found"], all[1]["hash"]) << v.dump();
+  EXPECT_EQ(v["firstBroken"]["position"], 2) << v.dump();
+  EXPECT_EQ(v["firstBroken"]["kind"], "changed") << v.dump();
+  EXPECT_EQ(v["firstBroken"]["found"], all[1]["hash"]) << v.dump();
 
   // Removing the last entry is found too: the walk ends before the recorded head.
   {
@@ -193,7 +193,7 @@ TEST_F(AuditLedgerTest, VerifyIsValidThenNamesTheEntryEditedInTheDatabase) {
   const json cut = get("/audit/verify").json();
   EXPECT_EQ(cut["valid"], false) << cut.dump();
   EXPECT_EQ(cut["length"], 2) << cut.dump();
-  EXPECT_EQ(cut["firstBreak"]["kind"], "missing") << cut.dump();
+  EXPECT_EQ(cut["firstBroken"]["kind"], "missing") << cut.dump();
 }
 
 // The tenant's whole chain as `engine` serves it (all pages), once it holds at least n entries

@@ -296,8 +296,8 @@ TEST_F(AuditRetentionTest, ExportedOldEntriesArePrunedBehindAnAnchorAndTheChainS
   }
   const json broken = verify();
   EXPECT_EQ(broken["valid"], false) << broken.dump();
-  EXPECT_EQ(broken["firstBreak"]["kind"], "broken_link") << broken.dump();
-  EXPECT_EQ(broken["firstBreak"]["position"], slice2_last + 1) << broken.dump();
+  EXPECT_EQ(broken["firstBroken"]["kind"], "broken_link") << broken.dump();
+  EXPECT_EQ(broken["firstBroken"]["position"], slice2_last + 1) << broken.dump();
 }
 
 }  // namespace

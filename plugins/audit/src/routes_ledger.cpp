@@ -146,10 +146,10 @@ void verifyRoute(const sdk::Request& /*request*/, sdk::Response& response, sdk::
     body["anchor"] = {{"position", anchor->position}, {"hash", anchor->hash}};
   }
   if (!verifier.valid()) {
-    body["firstBreak"] = verifier.firstBreak()->toJson();
+    body["firstBroken"] = verifier.firstBreak()->toJson();
   } else if (head ? end != head->position || verifier.head() != head->hash : end != 0) {
     body["valid"] = false;
-    body["firstBreak"] = headBreak(verifier, end, head).toJson();
+    body["firstBroken"] = headBreak(verifier, end, head).toJson();
   }
   response.json(200, body);
 }
