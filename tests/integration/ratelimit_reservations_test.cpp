@@ -17,11 +17,34 @@ using nlohmann::json;
 class RatelimitReservationsTest : public SchedulerTest {
  protected:
   // reservation_min_block 64: a quota with maxActive 1000 has room for blocks (a quarter of
-  // what is left, at least 64) and claims of 50 find them.
+  // what is left, at least 64) and claims of 50 find them. reservation_seconds 10: a block
+  // outlives the few claims a step makes, however loaded the machine (fresh clones run the
+  // suite two tests at a time).
   static void SetUpTestSuite() {
     startEngine("rl_reservations",
                 "[plugins.ratelimit]\nrecheck_seconds = 1\n"
-                "reservation_min_block = 64\n");
+                "reservation_min_block = 64\nreservation_seconds = 10\n");
+  }
+  int64_t blocks(const std::string& type) {
+    return sqlCount("SELECT count(*) FROM ratelimit.reservations WHERE job_type = '" + type + "'");
+  }
+  // Claims `step` jobs at a time until a claim was covered by a block (the first claims show
+  // demand; the keeper then takes a block): the jobs leased.
+  int claimUntilCovered(const std::string& type, int step) {
+    const std::string covered =
+        "jobengine_ratelimit_claims_total{covered=\"true\",plugin=\"ratelimit\"}";
+    const double before = metric(covered);
+    int leased = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (metric(covered) <= before && std::chrono::steady_clock::now() < deadline) {
+      leased += claimOnce(type, step);
+      const auto block_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (blocks(type) == 0 && std::chrono::steady_clock::now() < block_deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+    EXPECT_GT(metric(covered), before) << "no claim was covered by a reservation";
+    return leased;
   }
 
   void sql(const std::string& statement) {
@@ -67,24 +90,16 @@ TEST_F(RatelimitReservationsTest, BlocksCoverClaimsYetMaxActiveHoldsAndComesBack
   sql("INSERT INTO ratelimit.quotas (tenant_id, id, job_type, max_active) VALUES ('" + tenant_ +
       "', gen_random_uuid(), '" + type + "', 1000)");
   enqueue(type, 1300);
-  const std::string covered =
-      "jobengine_ratelimit_claims_total{covered=\"true\",plugin=\"ratelimit\"}";
-  const double covered_before = metric(covered);
-  // Complete nothing: every lease stays active. A first claim shows demand; the keeper takes a
-  // block (a quarter of what is left: 237 slots).
-  int leased = claimOnce(type, 50);
-  const auto block_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (sqlCount("SELECT count(*) FROM ratelimit.reservations WHERE job_type = '" + type + "'") ==
-             0 &&
-         std::chrono::steady_clock::now() < block_deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  // Complete nothing: every lease stays active. The first claims show demand; the keeper
+  // takes a block (a quarter of what is left: about 237 slots) and covers the next ones.
+  int leased = claimUntilCovered(type, 50);
+  ASSERT_GT(blocks(type), 0);
   // A claim of 1000 is never covered (more than any block): admission under the lock must count
   // the block's slots as taken, or the claims the block covers next would pass maxActive.
   leased += claimOnce(type, 1000);
   ASSERT_LT(leased, 1000) << "admission handed out the slots a block holds";
-  // Claims of 50 now: covered by the block while it lasts, then (once it is released, 3 s
-  // old or unused) admitted under the lock. Never more than 1000; in the end all 1000.
+  // Claims of 50 now: covered by the block while it lasts, then (once it is released, 10 s
+  // old) admitted under the lock. Never more than 1000; in the end all 1000.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (leased < 1000 && std::chrono::steady_clock::now() < deadline) {
     const int got = claimOnce(type, 50);
@@ -97,17 +112,13 @@ TEST_F(RatelimitReservationsTest, BlocksCoverClaimsYetMaxActiveHoldsAndComesBack
   }
   EXPECT_EQ(leased, 1000) << "the quota's slots did not all come back from the blocks";
   EXPECT_EQ(active(type), 1000);
-  EXPECT_GT(metric(covered), covered_before) << "no claim was covered by a reservation";
   EXPECT_EQ(claimOnce(type, 50), 0);
   // Idle, the blocks are released: no reservation row is left for the key.
   const auto idle_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (sqlCount("SELECT count(*) FROM ratelimit.reservations WHERE job_type = '" + type + "'") >
-             0 &&
-         std::chrono::steady_clock::now() < idle_deadline) {
+  while (blocks(type) > 0 && std::chrono::steady_clock::now() < idle_deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  EXPECT_EQ(sqlCount("SELECT count(*) FROM ratelimit.reservations WHERE job_type = '" + type + "'"),
-            0);
+  EXPECT_EQ(blocks(type), 0);
 }
 
 TEST_F(RatelimitReservationsTest, APausedQuotaIsNotBypassedByABlock) {
@@ -116,18 +127,8 @@ TEST_F(RatelimitReservationsTest, APausedQuotaIsNotBypassedByABlock) {
       "VALUES ('" +
       tenant_ + "', gen_random_uuid(), '" + type + "', 100000, 100000000)");
   enqueue(type, 2000);
-  const std::string covered =
-      "jobengine_ratelimit_claims_total{covered=\"true\",plugin=\"ratelimit\"}";
-  // Claim until a block covers the claims.
-  const double before = metric(covered);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (metric(covered) <= before && std::chrono::steady_clock::now() < deadline) {
-    claimOnce(type, 20);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ASSERT_GT(metric(covered), before) << "no block was taken for a generous quota";
-  ASSERT_GT(sqlCount("SELECT count(*) FROM ratelimit.reservations WHERE job_type = '" + type + "'"),
-            0);
+  claimUntilCovered(type, 20);
+  ASSERT_GT(blocks(type), 0);
   // Paused with the block still held: nothing more is leased, and the jobs a claim met are
   // throttled with quota_paused.
   sql("UPDATE ratelimit.quotas SET paused = true WHERE job_type = '" + type + "'");

@@ -22,11 +22,9 @@ namespace {
 using nlohmann::json;
 
 // How long a block serves claims before it is renewed, and how long a key keeps its block
-// without a claim. The row expires far later (kBlockRowLife), and a claim uses a block only
-// while its row has more than kBlockMargin to live: an admission that deletes an expired row
-// can never meet a claim still spending it.
-constexpr std::chrono::seconds kBlockServes{3};
-constexpr std::chrono::seconds kDemandLasts{3};
+// without a claim, is reservation_seconds (at most 10). The row expires far later
+// (kBlockRowLife), and a claim uses a block only while its row has more than kBlockMargin to
+// live: an admission that deletes an expired row can never meet a claim still spending it.
 constexpr std::chrono::seconds kBackoff{5};
 constexpr std::chrono::seconds kTicketLasts{60};
 constexpr auto kTendEvery = std::chrono::milliseconds(50);
@@ -363,27 +361,27 @@ void ReservationKeeper::tend() {
     // key gets its next block once its blocks hold less than half a block or two of the largest
     // claims (at most a whole block), or its newest block is two thirds through its time, so a
     // claim always finds one.
+    const auto serves = std::chrono::seconds(settings_.reservation_seconds);
     const int64_t claim = largest_claim_;
     const int64_t scrap = std::max<int64_t>(1, settings_.reservation_min_block / 4);
     std::map<Key, bool> fresh;  // a key with blocks enough for the next claims
     std::map<Key, int64_t> held;
     for (auto& [id, b] : blocks_) {
       const bool spent = b.credits < scrap;
-      const bool old = now - b.taken > kBlockServes;
+      const bool old = now - b.taken > serves;
       auto d = demand_.find(b.key);
-      const bool idle = d == demand_.end() || now - d->second > kDemandLasts;
+      const bool idle = d == demand_.end() || now - d->second > serves;
       if (!b.releasing && (spent || old || idle)) {
         b.releasing = true;
         to_release.push_back(b);
       } else if (!b.releasing) {
         held[b.key] += b.credits;
         const int64_t enough = std::max(std::min(2 * claim, b.size), b.size / 2);
-        fresh[b.key] = fresh[b.key] ||
-                       (held[b.key] >= enough && now - b.taken < kBlockServes - kBlockServes / 3);
+        fresh[b.key] = fresh[b.key] || (held[b.key] >= enough && now - b.taken < serves * 2 / 3);
       }
     }
     for (auto d = demand_.begin(); d != demand_.end();) {
-      if (now - d->second > kDemandLasts) {
+      if (now - d->second > serves) {
         d = demand_.erase(d);
         continue;
       }

@@ -32,7 +32,8 @@ TEST(RatelimitSettingsTest, UnknownKeyListsAllowedKeys) {
                  "plugins.ratelimit: unknown key 'no_such_key' (allowed: default_backlog_limit, "
                  "tenant_backlog_limit, recheck_seconds, breaker_failure_ratio, "
                  "breaker_min_completions, breaker_window_seconds, breaker_open_seconds, "
-                 "breaker_half_open_probes, outcome_flush_ms, reservation_min_block)");
+                 "breaker_half_open_probes, outcome_flush_ms, reservation_min_block, "
+                 "reservation_seconds)");
   }
 }
 

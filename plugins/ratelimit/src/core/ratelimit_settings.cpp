@@ -11,7 +11,8 @@ RatelimitSettings parseRatelimitSettings(const nlohmann::json& config) {
       "ratelimit", config,
       {"default_backlog_limit", "tenant_backlog_limit", "recheck_seconds", "breaker_failure_ratio",
        "breaker_min_completions", "breaker_window_seconds", "breaker_open_seconds",
-       "breaker_half_open_probes", "outcome_flush_ms", "reservation_min_block"});
+       "breaker_half_open_probes", "outcome_flush_ms", "reservation_min_block",
+       "reservation_seconds"});
   reader.readInt("default_backlog_limit", 0, 100000000, settings.default_backlog_limit);
   reader.readInt("tenant_backlog_limit", 0, 100000000, settings.tenant_backlog_limit);
   reader.readInt("recheck_seconds", 1, 3600, settings.recheck_seconds);
@@ -22,6 +23,7 @@ RatelimitSettings parseRatelimitSettings(const nlohmann::json& config) {
   reader.readInt("breaker_half_open_probes", 1, 1000, settings.breaker_half_open_probes);
   reader.readInt("outcome_flush_ms", 10, 10000, settings.outcome_flush_ms);
   reader.readInt("reservation_min_block", 0, 1000000, settings.reservation_min_block);
+  reader.readInt("reservation_seconds", 1, 10, settings.reservation_seconds);
   return settings;
 }
 
@@ -41,7 +43,8 @@ nlohmann::json toJson(const RatelimitSettings& settings) {
                         {"breaker_open_seconds", settings.breaker_open_seconds},
                         {"breaker_half_open_probes", settings.breaker_half_open_probes},
                         {"outcome_flush_ms", settings.outcome_flush_ms},
-                        {"reservation_min_block", settings.reservation_min_block}};
+                        {"reservation_min_block", settings.reservation_min_block},
+                        {"reservation_seconds", settings.reservation_seconds}};
 }
 
 }  // namespace jobengine::ratelimit

@@ -39,6 +39,10 @@ struct RatelimitSettings {
   // from its limits, at least this many jobs (and tokens) each, and its claims spend them
   // without locking the quota. 0: never; every claim of a quota'd type locks it.
   int reservation_min_block = 256;
+  // How long a block serves claims before it is renewed, and how long a job type nobody claims
+  // keeps its block, seconds (at most 10: a block's row lives 30 s and is used only while it
+  // has 15 s left).
+  int reservation_seconds = 3;
 };
 
 // Parses the plugin's config table (a JSON object; the host strips "enabled"). Throws
