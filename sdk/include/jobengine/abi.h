@@ -42,7 +42,7 @@ extern "C" {
 #endif
 
 #define JE_ABI_MAJOR 1u
-#define JE_ABI_MINOR 6u
+#define JE_ABI_MINOR 7u
 
 #define JE_PLUGIN_ENTRY_SYMBOL "je_plugin_entry_v1"
 
@@ -704,6 +704,61 @@ typedef struct je_ratelimit_v1 {
   je_status (*settle_claim)(void* self, const char* request_json, uint64_t len, char* err,
                             uint32_t err_cap);
 } je_ratelimit_v1;
+
+/* ---------------------------------------------------------------------------------------- */
+/* je.sources v1 (added in 1.7): provided by the scheduler. What a source adapter plugin     */
+/* needs of the scheduler, so that it never touches the scheduler's tables: its sources and   */
+/* their schedules, the sync DAG of its source kinds, watermarks, and dead letters for single */
+/* documents. JSON in and out, camelCase, times RFC 3339 UTC.                                 */
+/* ---------------------------------------------------------------------------------------- */
+#define JE_SERVICE_SOURCES "je.sources"
+
+typedef struct je_sources_v1 {
+  uint32_t struct_size;
+  uint32_t reserved0;
+  void* self; /* the provider's state; pass back on every call */
+  /* Declares the sync DAG of a source kind; only inside the caller's start(), after its job
+   * types are registered. json:
+   *   {"kind": "concelier.osv", "steps": [{"key": "fetch", "jobType": "concelier.fetch"},
+   *     {"key": "parse", "jobType": "concelier.parse", "dependsOn": ["fetch"]}, ...]}
+   * Every job type must be registered (by anyone); keys are unique, dependencies name earlier
+   * steps. From then on a manual sync (POST /sources/{id}/sync), a schedule's fire and every
+   * window of a backfill of a source of that kind create a run of these jobs, each with the
+   * payload {sourceId, sourceName, trigger, window {scope, from, to}, ...}. A kind declared
+   * twice is refused naming its owner (JE_ERR_CONFLICT). */
+  je_status (*declare_sync)(void* self, je_host* caller, const char* json, uint64_t len,
+                            char* err, uint32_t err_cap);
+  /* Creates or updates, in txn (bound to the source's tenant), the source named json.name:
+   *   {"name", "kind", "upstreamHost", "ratePolicy", "schedule", "config", "enabled",
+   *    "lockKey"}
+   * with the fields and rules of POST /sources (plus lockKey: syncs of every source sharing
+   * it never overlap; default "<tenant>:<name>"). On update the fields given replace the
+   * stored ones (null clears upstreamHost, ratePolicy, schedule), an unchanged body writes
+   * nothing. out: {"created": bool, "changed": bool, "source": <as GET /sources/{id}>}.
+   * source.created / source.updated events are appended in txn. A body the route would refuse
+   * is JE_ERR_INVALID with the route's message. */
+  je_status (*upsert_source)(void* self, je_txn* txn, const char* json, uint64_t len,
+                             je_str_sink out, void* user, char* err, uint32_t err_cap);
+  /* A watermark in txn: {"sourceId", "scope" (default "default")} ->
+   * {"watermark": "...Z" | null, "version": n}. */
+  je_status (*read_watermark)(void* self, je_txn* txn, const char* json, uint64_t len,
+                              je_str_sink out, void* user, char* err, uint32_t err_cap);
+  /* Moves a watermark forward in txn: {"sourceId", "scope", "watermark": "...Z", "runId"?}.
+   * Never backwards: an earlier time is JE_ERR_CONFLICT (the admin route is the one way
+   * back). A sync run's windows already advance "default" when the run succeeds; this is for
+   * adapters that keep further scopes. out: the watermark as GET /sources/{id}/watermarks
+   * lists it; a watermark.advanced event is appended. */
+  je_status (*advance_watermark)(void* self, je_txn* txn, const char* json, uint64_t len,
+                                 je_str_sink out, void* user, char* err, uint32_t err_cap);
+  /* Dead-letters one document a job could not process, without failing the job, in txn:
+   *   {"jobId", "digest": "sha256:...", "errorClass": "permanent" | "transient" | "unknown",
+   *    "errorCode", "message", "uri"?}
+   * The entry carries the job's run, source and type, the document's digest (as its
+   * payloadDigest) and a fingerprint of (jobType, errorCode); GET /deadletter lists it. The
+   * same (job, digest) twice is one entry. out: {"id": "...", "created": bool}. */
+  je_status (*dead_letter_document)(void* self, je_txn* txn, const char* json, uint64_t len,
+                                    je_str_sink out, void* user, char* err, uint32_t err_cap);
+} je_sources_v1;
 
 /* The one exported symbol. */
 JE_EXPORT const je_plugin_descriptor* je_plugin_entry_v1(void);
