@@ -15,7 +15,7 @@ std::string entryColumns() {
          "d.final_status, d.error_class, d.fingerprint, d.error_code, d.last_error, "
          "d.payload_digest, " +
          rfc3339Sql("d.created_at") + ", d.replayed_job_id::text, " + rfc3339Sql("d.replayed_at") +
-         ", d.replayed_by";
+         ", d.replayed_by, d.subject, d.document_uri";
 }
 
 nlohmann::json entryFromRow(const sdk::Row& r) {
@@ -27,7 +27,7 @@ nlohmann::json entryFromRow(const sdk::Row& r) {
           {"finalStatus", r.str(6)}, {"errorClass", r.str(7)},    {"fingerprint", r.str(8)},
           {"errorCode", text(9)},    {"lastError", r.json(10)},   {"payloadDigest", r.str(11)},
           {"createdAt", r.str(12)},  {"replayedJobId", text(13)}, {"replayedAt", text(14)},
-          {"replayedBy", text(15)}};
+          {"replayedBy", text(15)},  {"subject", r.str(16)},      {"documentUri", text(17)}};
 }
 
 std::vector<sdk::Param> filterParams(const std::string& tenant, const DeadLetterFilter& f) {

@@ -21,6 +21,7 @@
 
 #include "api_error.hpp"
 #include "core/scheduler_settings.hpp"
+#include "core/sync_dag.hpp"
 
 namespace jobengine::scheduler {
 
@@ -150,9 +151,13 @@ class JobService {
 
   const je_jobs_v1* vtable() const { return &vtable_; }
   const SchedulerSettings& settings() const { return settings_; }
+  // The sync DAGs source adapters declared (je.sources, sources_service.hpp).
+  SyncDagRegistry& syncDags() { return sync_dags_; }
+  const SyncDagRegistry& syncDags() const { return sync_dags_; }
   sdk::Host& host() const { return host_; }
 
  private:
+  SyncDagRegistry sync_dags_;
   nlohmann::json jobRecord(const nlohmann::json& job, const std::string& tenant,
                            const std::string& trace_id) const;
   nlohmann::json insertJobs(sdk::Txn& txn, const nlohmann::json& records, const std::string& actor);

@@ -22,9 +22,10 @@ FROM jsonb_to_recordset($2::jsonb) AS e(ord bigint, event_type text, project_id 
 constexpr std::string_view kInsertJob = R"sql(
 INSERT INTO scheduler.jobs (tenant_id, id, project_id, run_id, source_id, job_key, job_type,
                             status, priority, max_attempts, payload, payload_digest,
-                            correlation_id, replay_of, trace_id)
-VALUES ($1, $2::uuid, $3, $4::uuid, $5::uuid, $6, $7, 'queued', $8::smallint,
-        coalesce($9::int, 5), $10::jsonb, $11, $12, $13::uuid, $14)
+                            correlation_id, replay_of, trace_id, parents_pending)
+VALUES ($1, $2::uuid, $3, $4::uuid, $5::uuid, $6, $7,
+        CASE WHEN $15::int > 0 THEN 'pending' ELSE 'queued' END, $8::smallint,
+        coalesce($9::int, 5), $10::jsonb, $11, $12, $13::uuid, $14, $15::int)
 )sql";
 
 constexpr std::string_view kInsertRunRow = R"sql(
@@ -91,15 +92,19 @@ OpsEvent insertQueuedJob(sdk::Txn& txn, const NewJob& job, const Origin& origin)
   txn.exec(kInsertJob,
            {origin.tenant, job.id, job.project_id, job.run_id, job.source_id, job.job_key,
             job.job_type, job.priority, job.max_attempts, job.payload.dump(), digest,
-            job.correlation_id, job.replay_of, origin.trace_id});
+            job.correlation_id, job.replay_of, origin.trace_id, job.parents_pending});
   OpsEvent created;
   created.type = "job.created";
   created.project_id = job.project_id;
   created.run_id = job.run_id;
   created.job_id = job.id;
   created.source_id = job.source_id;
-  nlohmann::json j = {{"id", job.id},       {"type", job.job_type},    {"attempt", 0},
-                      {"status", "queued"}, {"payloadDigest", digest}, {"priority", job.priority}};
+  nlohmann::json j = {{"id", job.id},
+                      {"type", job.job_type},
+                      {"attempt", 0},
+                      {"status", job.parents_pending > 0 ? "pending" : "queued"},
+                      {"payloadDigest", digest},
+                      {"priority", job.priority}};
   if (job.run_id) {
     j["runId"] = *job.run_id;
   }

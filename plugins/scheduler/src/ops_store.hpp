@@ -68,10 +68,12 @@ struct NewJob {
   nlohmann::json payload = nlohmann::json::object();
   std::optional<std::string> correlation_id;
   std::optional<std::string> replay_of;
+  int parents_pending = 0;  // > 0: inserted `pending` (a DAG child; its edges are the caller's)
 };
 
-// Inserts a queued job and returns its job.created event (the caller appends it together with
-// its own events). payload_digest is the sha256 of the canonical payload.
+// Inserts a queued (or, with parents_pending, pending) job and returns its job.created event (the
+// caller appends it together with its own events). payload_digest is the sha256 of the canonical
+// payload.
 OpsEvent insertQueuedJob(sdk::Txn& txn, const NewJob& job, const Origin& origin);
 OpsEvent insertQueuedJob(sdk::Txn& txn, const NewJob& job, const sdk::Request& request);
 

@@ -21,6 +21,7 @@
 #include "routes_sources.hpp"
 #include "runner.hpp"
 #include "schedule_firer.hpp"
+#include "sources_service.hpp"
 
 namespace jobengine::scheduler {
 
@@ -43,7 +44,8 @@ class SchedulerPlugin {
         service_(std::make_unique<JobService>(host, settings_)),
         runner_(std::make_unique<Runner>(*service_)),
         leader_duties_(std::make_unique<LeaderDuties>(*service_)),
-        schedule_firer_(std::make_unique<ScheduleFirer>(*service_)) {
+        schedule_firer_(std::make_unique<ScheduleFirer>(*service_)),
+        sources_service_(std::make_unique<SourcesService>(*service_)) {
     leader_duties_->add([firer = schedule_firer_.get()](sdk::Txn& txn, int64_t epoch) {
       firer->fireDue(txn, epoch);
     });
@@ -63,6 +65,7 @@ class SchedulerPlugin {
     };
     service_->registerType(kId, noop);
     host.provide(JE_SERVICE_JOBS, 1, service_->vtable());
+    host.provide(JE_SERVICE_SOURCES, 1, sources_service_->vtable());
     // Every route's description comes from openapi/ (embedded at build time); one left
     // undocumented, or one described but not registered, fails create().
     sdk::ApiDoc doc(kApiDocFiles);
@@ -75,8 +78,8 @@ class SchedulerPlugin {
     registerJobRoutes(host, doc, *service_);
     registerRunRoutes(host, doc, *service_);
     registerWorkerRoutes(host, doc, *service_);
-    registerSourceRoutes(host, doc);
-    registerScheduleRoutes(host, doc);
+    registerSourceRoutes(host, doc, service_->syncDags());
+    registerScheduleRoutes(host, doc, service_->syncDags());
     registerBackfillRoutes(host, doc, *service_);
     registerDeadLetterRoutes(host, doc);
     registerPackRunRoutes(host, doc);
@@ -107,6 +110,7 @@ class SchedulerPlugin {
   std::unique_ptr<Runner> runner_;
   std::unique_ptr<LeaderDuties> leader_duties_;
   std::unique_ptr<ScheduleFirer> schedule_firer_;
+  std::unique_ptr<SourcesService> sources_service_;
 };
 
 }  // namespace jobengine::scheduler

@@ -106,6 +106,10 @@ void createBackfill(sdk::Host& host, JobService& service, sdk::UuidV7Generator& 
               {{"existingId", *existing}});
     return;
   }
+  if (const auto busy = activeSyncOfLock(txn, txn.tenant(), *source)) {
+    sendSyncInProgress(response, request, *source, *busy);
+    return;
+  }
   const auto windows = planWindows(req.range, std::chrono::minutes(req.window_minutes));
   if (req.dry_run) {
     nlohmann::json items = nlohmann::json::array();
@@ -129,6 +133,10 @@ void createBackfill(sdk::Host& host, JobService& service, sdk::UuidV7Generator& 
   std::vector<OpsEvent> events;
   events.reserve(windows.size() * 2 + 1);
   events.emplace_back();  // backfill.created, filled in below with the stored row
+  // With a lock key the windows run one after another: each waits for the previous one's
+  // sinks (source_sync.hpp).
+  const bool chained = (*source)["lockKey"].is_string();
+  std::vector<std::string> previous_sinks;
   for (const TimeWindow& w : windows) {
     SyncRequest sync;
     sync.run_kind = "backfill";
@@ -137,7 +145,11 @@ void createBackfill(sdk::Host& host, JobService& service, sdk::UuidV7Generator& 
     sync.window = SyncWindow{req.scope, rfc3339Micros(w.from), rfc3339Micros(w.to)};
     sync.backfill_id = id;
     sync.priority = service.settings().backfill_priority;
-    SyncRun run = createSyncRun(txn, ids, *source, sync, origin);
+    if (chained) {
+      sync.after_jobs = previous_sinks;
+    }
+    SyncRun run = createSyncRun(txn, ids, service.syncDags(), *source, sync, origin);
+    previous_sinks = run.sink_job_ids;
     events.insert(events.end(), run.events.begin(), run.events.end());
   }
   const auto backfill = loadBackfill(txn, id, false);

@@ -182,8 +182,8 @@ void deleteScheduleRoute(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::
   response.status(204);
 }
 
-void triggerSchedule(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request& request,
-                     sdk::Response& response) {
+void triggerSchedule(sdk::Host& host, const SyncDagRegistry& dags, sdk::UuidV7Generator& ids,
+                     const sdk::Request& request, sdk::Response& response) {
   auto txn = host.borrow(request.txn());
   const auto schedule = scheduleForUpdate(txn, request, response);
   if (!schedule) {
@@ -209,6 +209,10 @@ void triggerSchedule(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Requ
               {{"activeRuns", active}, {"maxParallelRuns", limit}});
     return;
   }
+  if (const auto busy = activeSyncOfLock(txn, txn.tenant(), *source)) {
+    sendSyncInProgress(response, request, *source, *busy);
+    return;
+  }
   const SysTime now = databaseNow(txn);
   const std::string fire_at = rfc3339Micros(now);
   SyncRequest sync;
@@ -225,7 +229,7 @@ void triggerSchedule(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Requ
   fire.outcome = "triggered";
   fire.run_id = sync.run_id;
   recordFire(txn, fire);
-  SyncRun run = createSyncRun(txn, ids, *source, sync, Origin::of(txn, request));
+  SyncRun run = createSyncRun(txn, ids, dags, *source, sync, Origin::of(txn, request));
   run.events.push_back(
       scheduleEvent("schedule.triggered", *schedule, {{"runId", run.run_id}, {"fireAt", fire_at}}));
   appendEvents(txn, run.events, ids, request);
@@ -265,7 +269,8 @@ void previewSchedule(const sdk::Request& request, sdk::Response& response) {
 
 }  // namespace
 
-void registerScheduleRoutes(sdk::Host& host, sdk::ApiDoc& doc) {
+void registerScheduleRoutes(sdk::Host& host, sdk::ApiDoc& doc, const SyncDagRegistry& dags) {
+  const SyncDagRegistry* d = &dags;
   auto ids = std::make_shared<sdk::UuidV7Generator>();
   sdk::Host* h = &host;
   const std::string base = kSchedulesBase;
@@ -300,7 +305,9 @@ void registerScheduleRoutes(sdk::Host& host, sdk::ApiDoc& doc) {
       JE_ROUTE_TXN, doc.operation("DELETE", item));
   host.route(
       "POST", (item + "/trigger").c_str(), "orch:operate",
-      [h, ids](const sdk::Request& rq, sdk::Response& rs) { triggerSchedule(*h, *ids, rq, rs); },
+      [h, d, ids](const sdk::Request& rq, sdk::Response& rs) {
+        triggerSchedule(*h, *d, *ids, rq, rs);
+      },
       JE_ROUTE_TXN, doc.operation("POST", item + "/trigger"));
 }
 

@@ -24,6 +24,7 @@
 #include "core/source_spec.hpp"
 #include "ops_store.hpp"
 #include "schedule_store.hpp"
+#include "source_store.hpp"
 #include "source_sync.hpp"
 #include "watermark_store.hpp"
 
@@ -32,44 +33,6 @@ namespace jobengine::scheduler {
 namespace {
 
 constexpr const char* kSourcesBase = "/api/v1/jobengine/sources";
-
-// `schedule` is a view of the source's row in scheduler.schedules (schedule_store.hpp).
-std::string columns() {
-  return "sources.id::text, name, kind, upstream_host, (SELECT scheduler.schedule_json(sc) FROM "
-         "scheduler.schedules sc WHERE sc.tenant_id = sources.tenant_id AND sc.source_id = "
-         "sources.id), rate_policy, config, sources.enabled, paused, pause_reason, "
-         "sources.version, " +
-         rfc3339Sql("sources.created_at") + ", " + rfc3339Sql("sources.updated_at");
-}
-
-// Column order of columns(); text columns become JSON strings, jsonb columns JSON values.
-nlohmann::json sourceFromRow(const sdk::Row& r) {
-  const auto text = [&](uint32_t col) {
-    return r.isNull(col) ? nlohmann::json(nullptr) : nlohmann::json(r.str(col));
-  };
-  return {{"id", r.str(0)},          {"name", r.str(1)},        {"kind", r.str(2)},
-          {"upstreamHost", text(3)}, {"schedule", r.json(4)},   {"ratePolicy", r.json(5)},
-          {"config", r.json(6)},     {"enabled", r.boolean(7)}, {"paused", r.boolean(8)},
-          {"pauseReason", text(9)},  {"version", r.i64(10)},    {"createdAt", r.str(11)},
-          {"updatedAt", r.str(12)}};
-}
-
-std::optional<nlohmann::json> loadSource(sdk::Txn& txn, const std::string& id) {
-  static const std::string sql =
-      "SELECT " + columns() + " FROM scheduler.sources WHERE tenant_id = $1 AND id = $2::uuid";
-  return txn.one(sql, {txn.tenant(), id}, sourceFromRow);
-}
-
-OpsEvent sourceEvent(const std::string& type, const nlohmann::json& source,
-                     const nlohmann::json& data = nlohmann::json::object()) {
-  OpsEvent e;
-  e.type = type;
-  e.source_id = source["id"].get<std::string>();
-  nlohmann::json d = data;
-  d["source"] = source;
-  e.body["data"] = d;
-  return e;
-}
 
 uint64_t sourceVersion(const nlohmann::json& source) {
   return static_cast<uint64_t>(source["version"].get<int64_t>());
@@ -86,10 +49,7 @@ std::optional<nlohmann::json> sourceForUpdate(sdk::Txn& txn, const sdk::Request&
   const std::string id = request.param("id").value_or("");
   std::optional<nlohmann::json> source;
   if (isUuid(id)) {
-    static const std::string sql = "SELECT " + columns() +
-                                   " FROM scheduler.sources WHERE tenant_id = $1 AND id = "
-                                   "$2::uuid FOR UPDATE";
-    source = txn.one(sql, {txn.tenant(), id}, sourceFromRow);
+    source = loadSource(txn, id, true);
   }
   if (!source) {
     sendError(response, request, 404, "SOURCE_NOT_FOUND", "no source with id '" + id + "'");
@@ -109,7 +69,7 @@ void listSources(sdk::Host& host, const sdk::Request& request, sdk::Response& re
   if (!page) {
     return;
   }
-  static const std::string sql = "SELECT " + columns() +
+  static const std::string sql = "SELECT " + sourceColumns() +
                                  " FROM scheduler.sources WHERE tenant_id = $1 AND ($2::uuid IS "
                                  "NULL OR id > $2::uuid) ORDER BY id LIMIT $3::int";
   nlohmann::json items = nlohmann::json::array();
@@ -143,23 +103,9 @@ void createSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request
     return;
   }
   const std::string id = ids.next();
-  const auto text = [&](const char* key) -> std::optional<std::string> {
-    if (!c.contains(key) || c[key].is_null()) {
-      return std::nullopt;
-    }
-    return c[key].is_string() ? c[key].get<std::string>() : c[key].dump();
-  };
-  static const std::string insert_sql =
-      "INSERT INTO scheduler.sources (tenant_id, id, name, kind, upstream_host, rate_policy, "
-      "config, enabled) VALUES ($1, $2::uuid, $3, $4, $5, $6::jsonb, coalesce($7::jsonb, "
-      "'{}'::jsonb), coalesce($8::boolean, true)) RETURNING " +
-      columns();
   std::optional<nlohmann::json> source;
   try {
-    txn.exec(insert_sql,
-             {txn.tenant(), id, text("name"), text("kind"), text("upstream_host"),
-              text("rate_policy"), text("config"), text("enabled")},
-             [&](const sdk::Row& r) { source = sourceFromRow(r); });
+    source = insertSource(txn, id, c);
   } catch (const sdk::Error& e) {
     if (e.status() != JE_ERR_CONFLICT) {
       throw;
@@ -223,22 +169,7 @@ void patchSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request&
       return;
     }
   }
-  static const std::string update_sql =
-      "UPDATE scheduler.sources SET "
-      "name = CASE WHEN $3::jsonb ? 'name' THEN $3::jsonb->>'name' ELSE name END, "
-      "kind = CASE WHEN $3::jsonb ? 'kind' THEN $3::jsonb->>'kind' ELSE kind END, "
-      "upstream_host = CASE WHEN $3::jsonb ? 'upstream_host' THEN $3::jsonb->>'upstream_host' "
-      "ELSE upstream_host END, "
-      "rate_policy = CASE WHEN $3::jsonb ? 'rate_policy' THEN nullif($3::jsonb->'rate_policy', "
-      "'null'::jsonb) ELSE rate_policy END, "
-      "config = CASE WHEN $3::jsonb ? 'config' THEN $3::jsonb->'config' ELSE config END, "
-      "enabled = CASE WHEN $3::jsonb ? 'enabled' THEN ($3::jsonb->>'enabled')::boolean ELSE "
-      "enabled END, version = version + 1, updated_at = now() "
-      "WHERE tenant_id = $1 AND id = $2::uuid RETURNING " +
-      columns();
-  std::optional<nlohmann::json> after;
-  txn.exec(update_sql, {txn.tenant(), (*before)["id"].get<std::string>(), c.dump()},
-           [&](const sdk::Row& r) { after = sourceFromRow(r); });
+  std::optional<nlohmann::json> after = updateSource(txn, (*before)["id"].get<std::string>(), c);
   nlohmann::json changed = nlohmann::json::array();
   for (const auto& item : body->items()) {
     changed.push_back(item.key());
@@ -298,7 +229,7 @@ void setPaused(sdk::Host& host, sdk::UuidV7Generator& ids, bool pause, const sdk
   static const std::string sql =
       "UPDATE scheduler.sources SET paused = $3::boolean, pause_reason = $4, version = version "
       "+ 1, updated_at = now() WHERE tenant_id = $1 AND id = $2::uuid RETURNING " +
-      columns();
+      sourceColumns();
   std::optional<nlohmann::json> after;
   txn.exec(sql, {txn.tenant(), (*source)["id"].get<std::string>(), pause, reason},
            [&](const sdk::Row& r) { after = sourceFromRow(r); });
@@ -311,8 +242,8 @@ void setPaused(sdk::Host& host, sdk::UuidV7Generator& ids, bool pause, const sdk
   sendSource(response, 200, *after);
 }
 
-void syncSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request& request,
-                sdk::Response& response) {
+void syncSource(sdk::Host& host, const SyncDagRegistry& dags, sdk::UuidV7Generator& ids,
+                const sdk::Request& request, sdk::Response& response) {
   auto txn = host.borrow(request.txn());
   const auto source = sourceForUpdate(txn, request, response);
   if (!source) {
@@ -326,11 +257,15 @@ void syncSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request& 
                   (paused ? "paused; resume it" : "disabled; enable it") + " before a sync");
     return;
   }
+  if (const auto busy = activeSyncOfLock(txn, txn.tenant(), *source)) {
+    sendSyncInProgress(response, request, *source, *busy);
+    return;
+  }
   SyncRequest sync;
   sync.trigger = "manual";
   sync.reason = "manual sync";
   sync.window = liveWindow(txn, txn.tenant(), source_id, rfc3339Micros(databaseNow(txn)));
-  SyncRun run = createSyncRun(txn, ids, *source, sync, Origin::of(txn, request));
+  SyncRun run = createSyncRun(txn, ids, dags, *source, sync, Origin::of(txn, request));
   run.events.push_back(sourceEvent("source.sync_requested", *source,
                                    {{"runId", run.run_id}, {"jobId", run.job_id}}));
   appendEvents(txn, run.events, ids, request);
@@ -409,7 +344,8 @@ void setSourceWatermark(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::R
 
 }  // namespace
 
-void registerSourceRoutes(sdk::Host& host, sdk::ApiDoc& doc) {
+void registerSourceRoutes(sdk::Host& host, sdk::ApiDoc& doc, const SyncDagRegistry& dags) {
+  const SyncDagRegistry* d = &dags;
   auto ids = std::make_shared<sdk::UuidV7Generator>();
   sdk::Host* h = &host;
   const std::string base = kSourcesBase;
@@ -444,7 +380,7 @@ void registerSourceRoutes(sdk::Host& host, sdk::ApiDoc& doc) {
       JE_ROUTE_TXN, doc.operation("POST", item + "/resume"));
   host.route(
       "POST", (item + "/sync").c_str(), "orch:operate",
-      [h, ids](const sdk::Request& rq, sdk::Response& rs) { syncSource(*h, *ids, rq, rs); },
+      [h, d, ids](const sdk::Request& rq, sdk::Response& rs) { syncSource(*h, *d, *ids, rq, rs); },
       JE_ROUTE_TXN, doc.operation("POST", item + "/sync"));
   host.route(
       "GET", (item + "/watermarks").c_str(), "orch:read",

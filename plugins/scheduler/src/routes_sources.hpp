@@ -6,8 +6,10 @@
 #include <jobengine/api_doc.hpp>
 #include <jobengine/plugin.hpp>
 
+#include "core/sync_dag.hpp"
+
 namespace jobengine::scheduler {
 
-void registerSourceRoutes(sdk::Host& host, sdk::ApiDoc& doc);
+void registerSourceRoutes(sdk::Host& host, sdk::ApiDoc& doc, const SyncDagRegistry& dags);
 
 }  // namespace jobengine::scheduler

@@ -126,6 +126,10 @@ size_t ScheduleFirer::fireDue(sdk::Txn& txn, int64_t leader_epoch) {
         skip(fire_at, "max_parallel_runs");
         continue;
       }
+      if (activeSyncOfLock(txn, s.tenant, *source)) {
+        skip(fire_at, "sync_in_progress");
+        continue;
+      }
       const std::string fire_text = rfc3339Micros(fire_at);
       SyncRequest sync;
       sync.run_kind = "schedule";
@@ -139,7 +143,7 @@ size_t ScheduleFirer::fireDue(sdk::Txn& txn, int64_t leader_epoch) {
               txn, {s.tenant, s.id, fire_at, "fired", std::nullopt, sync.run_id, leader_epoch})) {
         continue;  // decided before (cannot happen under the fence; kept as the last guard)
       }
-      SyncRun run = createSyncRun(txn, ids_, *source, sync, origin);
+      SyncRun run = createSyncRun(txn, ids_, service_.syncDags(), *source, sync, origin);
       ++active;
       ++runs_created;
       last_fired = fire_at;

@@ -91,12 +91,17 @@ void deleteSchedule(sdk::Txn& txn, const std::string& id) {
 std::optional<nlohmann::json> loadSourceForSync(sdk::Txn& txn, const std::string& tenant,
                                                 const std::string& source_id) {
   static const std::string sql =
-      "SELECT id::text, name, kind, config, enabled, paused FROM scheduler.sources WHERE "
-      "tenant_id = $1 AND id = $2::uuid";
+      "SELECT id::text, name, kind, config, enabled, paused, lock_key FROM scheduler.sources "
+      "WHERE tenant_id = $1 AND id = $2::uuid";
   return txn.one(sql, {tenant, source_id}, [](const sdk::Row& r) {
-    return nlohmann::json{{"id", r.str(0)},          {"name", r.str(1)},
-                          {"kind", r.str(2)},        {"config", r.json(3)},
-                          {"enabled", r.boolean(4)}, {"paused", r.boolean(5)}};
+    return nlohmann::json{
+        {"id", r.str(0)},
+        {"name", r.str(1)},
+        {"kind", r.str(2)},
+        {"config", r.json(3)},
+        {"enabled", r.boolean(4)},
+        {"paused", r.boolean(5)},
+        {"lockKey", r.isNull(6) ? nlohmann::json(nullptr) : nlohmann::json(r.str(6))}};
   });
 }
 

@@ -1,8 +1,15 @@
 // source_sync.hpp — what a sync of a source creates, in one place for its three callers: the
 // manual sync (POST /sources/{id}/sync), a schedule's fire (the leader) and a schedule's
-// trigger (POST /schedules/{id}/trigger). Today: one run with one queued job of
-// syncJobType(kind, config) (core/source_spec.hpp); the source adapters' sync DAG replaces the
-// single job here and nowhere else.
+// trigger (POST /schedules/{id}/trigger), and each window of a backfill. A run of the jobs the
+// source kind's declared sync DAG lists (je.sources declare_sync, core/sync_dag.hpp), or, for
+// a kind without one (or a source whose config names a syncJobType), one queued job of
+// syncJobType(kind, config) (core/source_spec.hpp).
+//
+// Lock keys (plugins/scheduler/README.md, "Sync DAGs and lock keys"): syncs of the sources
+// sharing a lockKey never overlap. Callers ask activeSyncOfLock before they create a run: a
+// manual sync or trigger answers 409 SYNC_IN_PROGRESS, a schedule fire is skipped
+// ("sync_in_progress"), a backfill is refused and chains its own windows one after another
+// (SyncRequest::after_jobs: the next window starts when the previous one has succeeded).
 #pragma once
 
 #include <jobengine/ids.hpp>
@@ -13,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "core/sync_dag.hpp"
 #include "ops_store.hpp"
 
 namespace jobengine::scheduler {
@@ -35,21 +43,35 @@ struct SyncRequest {
   std::optional<SyncWindow> window;                 // runs.window_*, payload.window
   std::optional<std::string> backfill_id;           // runs.backfill_id, payload.backfillId
   int priority = 5;                                 // the job's; backfills run lower
+  // Jobs (of an earlier run) every root job of this run waits for: a backfill's previous
+  // window's sinks. A failed or canceled one cancels this run's jobs (upstream_failed).
+  std::vector<std::string> after_jobs;
 };
 
 struct SyncRun {
   std::string run_id;
-  std::string job_id;
-  std::string job_type;
-  std::vector<OpsEvent> events;  // run.created and job.created: the caller appends them
+  std::string job_id;                     // the first job (the DAG's first root)
+  std::string job_type;                   // its type
+  std::vector<std::string> sink_job_ids;  // the jobs nothing in the run waits for
+  std::vector<OpsEvent> events;           // run.created and job.created: the caller appends them
 };
 
 // The live window of a sync of `source_id` at `to`: scope "default", from its watermark.
 SyncWindow liveWindow(sdk::Txn& txn, const std::string& tenant, const std::string& source_id,
                       const std::string& to);
 
-// Inserts the run and its job for `source` (a source as GET /sources/{id} shows it).
-SyncRun createSyncRun(sdk::Txn& txn, sdk::UuidV7Generator& ids, const nlohmann::json& source,
-                      const SyncRequest& sync, const Origin& origin);
+// Inserts the run and its jobs for `source` (a source as GET /sources/{id} shows it).
+SyncRun createSyncRun(sdk::Txn& txn, sdk::UuidV7Generator& ids, const SyncDagRegistry& dags,
+                      const nlohmann::json& source, const SyncRequest& sync, const Origin& origin);
+
+// For a source with a lockKey: takes the transaction-scoped lock of (tenant, lockKey), so
+// concurrent creations serialize, and returns the id of a queued or running run of any source
+// sharing the key (nullopt: none, or no lockKey).
+std::optional<std::string> activeSyncOfLock(sdk::Txn& txn, const std::string& tenant,
+                                            const nlohmann::json& source);
+
+// 409 SYNC_IN_PROGRESS naming the lock key and the active run (details.runId).
+void sendSyncInProgress(sdk::Response& response, const sdk::Request& request,
+                        const nlohmann::json& source, const std::string& active_run_id);
 
 }  // namespace jobengine::scheduler

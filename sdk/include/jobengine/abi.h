@@ -726,8 +726,8 @@ typedef struct je_sources_v1 {
    * window of a backfill of a source of that kind create a run of these jobs, each with the
    * payload {sourceId, sourceName, trigger, window {scope, from, to}, ...}. A kind declared
    * twice is refused naming its owner (JE_ERR_CONFLICT). */
-  je_status (*declare_sync)(void* self, je_host* caller, const char* json, uint64_t len,
-                            char* err, uint32_t err_cap);
+  je_status (*declare_sync)(void* self, je_host* caller, const char* json, uint64_t len, char* err,
+                            uint32_t err_cap);
   /* Creates or updates, in txn (bound to the source's tenant), the source named json.name:
    *   {"name", "kind", "upstreamHost", "ratePolicy", "schedule", "config", "enabled",
    *    "lockKey"}

@@ -65,7 +65,8 @@ class Sources {
     }
     const std::string text = body.dump();
     char err[kErrCap] = {0};
-    const je_status st = vt_->declare_sync(vt_->self, host_, text.data(), text.size(), err, kErrCap);
+    const je_status st =
+        vt_->declare_sync(vt_->self, host_, text.data(), text.size(), err, kErrCap);
     if (st != JE_OK) {
       throw Error(st, std::string("je.sources declare_sync: ") + err);
     }

@@ -106,9 +106,9 @@ SourceInput parse(const nlohmann::json& body, bool create) {
     out.error = FieldError{400, "INVALID_BODY", "the body must be a JSON object", ""};
     return out;
   }
-  if (auto e = checkKeys(
-          body, "",
-          {"name", "kind", "upstreamHost", "schedule", "ratePolicy", "config", "enabled"})) {
+  if (auto e = checkKeys(body, "",
+                         {"name", "kind", "upstreamHost", "schedule", "ratePolicy", "config",
+                          "enabled", "lockKey"})) {
     out.error = e;
     return out;
   }
@@ -126,7 +126,8 @@ SourceInput parse(const nlohmann::json& body, bool create) {
   for (const auto& item : body.items()) {
     const std::string& key = item.key();
     const auto& v = item.value();
-    const bool nullable = key == "upstreamHost" || key == "schedule" || key == "ratePolicy";
+    const bool nullable =
+        key == "upstreamHost" || key == "schedule" || key == "ratePolicy" || key == "lockKey";
     if (v.is_null()) {
       if (create || !nullable) {
         out.error = validationFailed(key, "must not be null");
@@ -173,6 +174,15 @@ SourceInput parse(const nlohmann::json& body, bool create) {
                              "must be a job type such as \"concelier.fetch\"");
       }
       cols["config"] = v;
+    } else if (key == "lockKey") {
+      if (!v.is_null() &&
+          (!v.is_string() || v.get<std::string>().size() > 200 ||
+           !slugChars(v.get<std::string>(), "abcdefghijklmnopqrstuvwxyz0123456789._:/-"))) {
+        e = validationFailed("lockKey",
+                             "must be 1-200 characters of a-z 0-9 . _ : / - starting with a "
+                             "letter or digit, e.g. \"concelier:acme:osv\"");
+      }
+      cols["lock_key"] = v;
     } else if (key == "enabled") {
       if (!v.is_boolean()) {
         e = validationFailed("enabled", "must be true or false");
