@@ -1,11 +1,16 @@
 // Unit tests of the changes.csv listing parser over the three VEX mirrors of the fixture feed,
 // and of the RFC 3339 reader it relies on.
 #include "core/feed_index.hpp"
+#include "core/csaf_vex_format.hpp"
+#include "core/cyclonedx_vex_format.hpp"
+#include "core/openvex_format.hpp"
 #include "core/rfc3339.hpp"
 
 #include "fixture_files.hpp"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 namespace jobengine::excititor {
 namespace {
@@ -29,6 +34,27 @@ TEST(ChangesCsvTest, EveryListedDocumentOfEveryMirrorExists) {
     EXPECT_EQ(parse.entries.size(), 2U) << mirror;
     for (const IndexEntry& entry : parse.entries) {
       EXPECT_NO_THROW(readFixture("feeds/" + mirror + "/" + entry.path_or_id));
+    }
+  }
+}
+
+TEST(ChangesCsvTest, ListedTimesAreTheDocumentsOwnModifiedTimes) {
+  const std::vector<std::pair<std::string, VexParse (*)(std::string_view)>> mirrors = {
+      {"csaf", &parseCsafVex}, {"openvex", &parseOpenVex}, {"cyclonedx", &parseCycloneDxVex}};
+  for (const auto& [mirror, parse_document] : mirrors) {
+    const IndexParse listing = parseChangesCsv(readFixture("feeds/" + mirror + "/changes.csv"));
+    ASSERT_FALSE(listing.error) << mirror << ": " << listing.error->message;
+    for (const IndexEntry& entry : listing.entries) {
+      const VexParse parse =
+          parse_document(readFixture("feeds/" + mirror + "/" + entry.path_or_id));
+      ASSERT_FALSE(parse.error) << entry.path_or_id << ": " << parse.error->message;
+      // The newest statement time of the document is the time the listing gives.
+      Rfc3339Instant newest;
+      for (const VexStatement& statement : parse.statements) {
+        newest = std::max(newest, *parseRfc3339(statement.modified));
+      }
+      const Rfc3339Instant listed = *parseRfc3339(entry.modified);
+      EXPECT_FALSE(newest < listed || listed < newest) << entry.path_or_id;
     }
   }
 }
