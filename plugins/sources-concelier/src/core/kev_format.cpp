@@ -12,7 +12,7 @@ namespace jf = json_fields;
 
 // A required "YYYY-MM-DD" member.
 std::string requireDate(const json& object, const std::string& path, const char* key) {
-  const std::string text = jf::requireString(object, path, key);
+  std::string text = jf::requireString(object, path, key);
   if (text.size() != 10 || !parseRfc3339(text + "T00:00:00Z")) {
     throw jf::ShapeError(jf::memberPath(path, key) + ": expected a date YYYY-MM-DD, got \"" + text +
                          "\"");

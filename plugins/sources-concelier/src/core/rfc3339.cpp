@@ -94,8 +94,9 @@ std::optional<Rfc3339Instant> parseRfc3339(std::string_view text) {
     return std::nullopt;
   }
   Rfc3339Instant instant;
-  instant.epoch_seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
-                          second - offset_minutes * 60;
+  const std::int64_t seconds_of_day = std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 +
+                                      second - std::int64_t{offset_minutes} * 60;
+  instant.epoch_seconds = daysFromCivil(year, month, day) * 86400 + seconds_of_day;
   instant.nanos = nanos;
   return instant;
 }

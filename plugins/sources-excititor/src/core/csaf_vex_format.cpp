@@ -157,7 +157,8 @@ std::string csafVulnerabilityId(const json& vulnerability, const std::string& pa
   if (auto cve = jf::optionalString(vulnerability, path, "cve")) {
     return *cve;
   }
-  if (const json* ids = jf::optionalArray(vulnerability, path, "ids"); ids && !ids->empty()) {
+  if (const json* ids = jf::optionalArray(vulnerability, path, "ids");
+      ids != nullptr && !ids->empty()) {
     const std::string id_path = jf::elementPath(jf::memberPath(path, "ids"), 0);
     jf::expectObject((*ids)[0], id_path);
     return jf::requireString((*ids)[0], id_path, "text");
