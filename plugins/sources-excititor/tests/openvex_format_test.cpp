@@ -36,7 +36,7 @@ TEST(OpenVexFormatTest, ExtractsEveryFieldOfEveryStatement) {
   EXPECT_EQ(first.modified, "2026-03-19T22:40:00Z");  // the statement's own timestamp
   EXPECT_EQ(
       first.detail,
-      nlohmann::json({{"impact_statement",
+      nlohmann::json({{"status_notes",
                        "Adatum Gateway parses only its own configuration with fabrikam-yaml, "
                        "through yaml.CSafeLoader, which never resolves python/object tags."}}));
   EXPECT_EQ(parse.statements[1].product, kGateway427);
@@ -61,10 +61,16 @@ TEST(OpenVexFormatTest, ExtractsEveryFieldOfEveryStatement) {
 TEST(OpenVexFormatTest, DocumentTimestampIsTheLastFallback) {
   const VexParse parse = parseOpenVex(readFixture("feeds/openvex/2026/nw-vex-2026-0011.json"));
   ASSERT_FALSE(parse.error) << parse.error->message;
-  ASSERT_EQ(parse.statements.size(), 2U);
+  ASSERT_EQ(parse.statements.size(), 3U);
   EXPECT_EQ(parse.statements[0].status, "under_investigation");
   EXPECT_EQ(parse.statements[0].modified, "2026-02-28T16:20:00Z");  // "+00:00" written "Z"
   EXPECT_EQ(parse.statements[1].modified, "2026-02-27T09:00:00Z");
+  const VexStatement& impact_only = parse.statements[2];
+  EXPECT_EQ(impact_only.status, "not_affected");
+  EXPECT_FALSE(impact_only.justification);  // the schema allows a justification or an impact
+  EXPECT_EQ(impact_only.detail.at("impact_statement"),
+            "Northwind Portal reads YAML only from its signed release bundle, never from users; "
+            "fabrikam-yaml is never given attacker-controlled input.");
 }
 
 TEST(OpenVexFormatTest, ProductFallsBackToIdentifiersPurlAndVulnerabilityToId) {
