@@ -54,6 +54,14 @@ TEST(OsvFormatTest, OffsetZeroIsWrittenZ) {
   EXPECT_TRUE(parse.observations.at(0).aliases.empty());
 }
 
+TEST(OsvFormatTest, NullAliasesAndAffectedReadAsAbsent) {
+  const AdvisoryParse parse = parseOsvDocument(
+      R"({"id": "X-1", "modified": "2026-01-02T03:04:05Z", "aliases": null, "affected": null})");
+  ASSERT_FALSE(parse.error) << parse.error->message;
+  EXPECT_TRUE(parse.observations.at(0).aliases.empty());
+  EXPECT_EQ(parse.observations.at(0).detail.at("affected_packages"), nlohmann::json::array());
+}
+
 TEST(OsvFormatTest, InvalidJsonIsReported) {
   const AdvisoryParse parse =
       parseOsvDocument(readFixture("feeds-malformed/osv/invalid-json.json"));

@@ -14,9 +14,18 @@ std::string firstLine(const std::string& text) {
   return end == std::string::npos ? text : text.substr(0, end);
 }
 
+// OSV's schema lets aliases and affected be null; null reads as absent.
+const json* osvNullableArray(const json& record, const char* key) {
+  const auto member = record.find(key);
+  if (member != record.end() && member->is_null()) {
+    return nullptr;
+  }
+  return jf::optionalArray(record, "$", key);
+}
+
 json affectedPackages(const json& record) {
   json packages = json::array();
-  const json* affected = jf::optionalArray(record, "$", "affected");
+  const json* affected = osvNullableArray(record, "affected");
   if (affected == nullptr) {
     return packages;
   }
@@ -43,7 +52,7 @@ AdvisoryObservation osvObservationOf(const json& record) {
   AdvisoryObservation observation;
   observation.advisory_id = jf::requireString(record, "$", "id");
   observation.modified = jf::requireTime(record, "$", "modified");
-  if (const json* aliases = jf::optionalArray(record, "$", "aliases")) {
+  if (const json* aliases = osvNullableArray(record, "aliases")) {
     for (std::size_t i = 0; i < aliases->size(); ++i) {
       observation.aliases.push_back(jf::expectString((*aliases)[i], jf::elementPath("aliases", i)));
     }
