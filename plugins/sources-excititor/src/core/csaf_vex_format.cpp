@@ -38,7 +38,16 @@ void defineCsafProduct(const json& full_product_name, const std::string& path,
   }
 }
 
-void defineCsafBranches(const json& branches, const std::string& path, CsafProducts& products) {
+// CSAF trees are vendor / product name / version, rarely more than a few levels; the limit keeps
+// a hostile document from exhausting the stack (and the quadratic memory of ever longer paths).
+constexpr int kMaxCsafBranchDepth = 32;
+
+void defineCsafBranches(const json& branches, const std::string& path, CsafProducts& products,
+                        int depth) {
+  if (depth > kMaxCsafBranchDepth) {
+    throw jf::ShapeError(path + ": nested deeper than " + std::to_string(kMaxCsafBranchDepth) +
+                         " levels");
+  }
   for (std::size_t i = 0; i < branches.size(); ++i) {
     const std::string branch_path = jf::elementPath(path, i);
     jf::expectObject(branches[i], branch_path);
@@ -46,7 +55,7 @@ void defineCsafBranches(const json& branches, const std::string& path, CsafProdu
       defineCsafProduct(branches[i]["product"], jf::memberPath(branch_path, "product"), products);
     }
     if (const json* children = jf::optionalArray(branches[i], branch_path, "branches")) {
-      defineCsafBranches(*children, jf::memberPath(branch_path, "branches"), products);
+      defineCsafBranches(*children, jf::memberPath(branch_path, "branches"), products, depth + 1);
     }
   }
 }
@@ -60,7 +69,7 @@ CsafProducts csafProductTable(const json& tree) {
     }
   }
   if (const json* branches = jf::optionalArray(tree, "product_tree", "branches")) {
-    defineCsafBranches(*branches, "product_tree.branches", products);
+    defineCsafBranches(*branches, "product_tree.branches", products, 1);
   }
   if (const json* relationships = jf::optionalArray(tree, "product_tree", "relationships")) {
     for (std::size_t i = 0; i < relationships->size(); ++i) {

@@ -15,30 +15,38 @@ namespace jf = json_fields;
 
 using CycloneDxPurls = std::map<std::string, std::string>;  // bom-ref -> purl
 
-void collectCycloneDxComponent(const json& component, const std::string& path,
-                               CycloneDxPurls& purls);
+// Real BOMs nest components a handful of levels; the limit keeps a hostile document from
+// exhausting the stack (and the quadratic memory of ever longer paths).
+constexpr int kMaxCycloneDxComponentDepth = 32;
 
-void collectCycloneDxComponents(const json& holder, const std::string& path,
-                                CycloneDxPurls& purls) {
+void collectCycloneDxComponent(const json& component, const std::string& path,
+                               CycloneDxPurls& purls, int depth);
+
+void collectCycloneDxComponents(const json& holder, const std::string& path, CycloneDxPurls& purls,
+                                int depth) {
   const json* components = jf::optionalArray(holder, path, "components");
   if (components == nullptr) {
     return;
   }
+  if (depth >= kMaxCycloneDxComponentDepth) {
+    throw jf::ShapeError(jf::memberPath(path, "components") + ": nested deeper than " +
+                         std::to_string(kMaxCycloneDxComponentDepth) + " levels");
+  }
   for (std::size_t i = 0; i < components->size(); ++i) {
-    collectCycloneDxComponent((*components)[i],
-                              jf::elementPath(jf::memberPath(path, "components"), i), purls);
+    collectCycloneDxComponent(
+        (*components)[i], jf::elementPath(jf::memberPath(path, "components"), i), purls, depth + 1);
   }
 }
 
 void collectCycloneDxComponent(const json& component, const std::string& path,
-                               CycloneDxPurls& purls) {
+                               CycloneDxPurls& purls, int depth) {
   jf::expectObject(component, path);
   const std::optional<std::string> bom_ref = jf::optionalString(component, path, "bom-ref");
   const std::optional<std::string> purl = jf::optionalString(component, path, "purl");
   if (bom_ref && purl) {
     purls.emplace(*bom_ref, *purl);
   }
-  collectCycloneDxComponents(component, path, purls);
+  collectCycloneDxComponents(component, path, purls, depth);
 }
 
 void appendCycloneDxStatements(const json& vulnerability, const std::string& path,
@@ -114,9 +122,9 @@ VexParse parseCycloneDxVex(std::string_view bytes) {
     const std::string modified = jf::requireTime(metadata, "metadata", "timestamp");
     CycloneDxPurls purls;
     if (metadata.contains("component")) {
-      collectCycloneDxComponent(metadata.at("component"), "metadata.component", purls);
+      collectCycloneDxComponent(metadata.at("component"), "metadata.component", purls, 0);
     }
-    collectCycloneDxComponents(doc, "$", purls);
+    collectCycloneDxComponents(doc, "$", purls, 0);
     const json& vulnerabilities = jf::requireArray(doc, "$", "vulnerabilities");
     for (std::size_t i = 0; i < vulnerabilities.size(); ++i) {
       appendCycloneDxStatements(vulnerabilities[i], jf::elementPath("vulnerabilities", i),
