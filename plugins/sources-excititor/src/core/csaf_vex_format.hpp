@@ -13,7 +13,7 @@ namespace jobengine::excititor {
 // Required: document.category == "csaf_vex", document.csaf_version == "2.0", document.publisher
 // (object), document.title, document.tracking.id, document.tracking.current_release_date
 // (RFC 3339; it is every statement's modified), product_tree, vulnerabilities.
-// Products are defined in product_tree.full_product_names, branches (any depth, .product) and
+// Products are defined in product_tree.full_product_names, branches (.product, up to 32 levels) and
 // relationships (.full_product_name); product_groups name sets of them. The statement's product
 // is the definition's product_identification_helper.purl, else its product_id; a product id used
 // but not defined (or defined twice) is an error (CSAF §6.1.1, §6.1.2).
