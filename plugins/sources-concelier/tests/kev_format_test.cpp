@@ -54,6 +54,15 @@ TEST(KevFormatTest, WrongTypeIsNamed) {
   EXPECT_EQ(parse.error->message, "vulnerabilities: expected an array, got an object");
 }
 
+TEST(KevFormatTest, TitleIsOptionalAsInTheSchema) {
+  const AdvisoryParse parse = parseKevCatalog(
+      R"({"catalogVersion": "1", "dateReleased": "2026-01-01T00:00:00Z", "count": 0,
+          "vulnerabilities": []})");
+  EXPECT_FALSE(parse.error);
+  EXPECT_EQ(parseKevCatalog(R"({"title": 1})").error->message,
+            "title: expected a string, got a number");
+}
+
 TEST(KevFormatTest, CountMustMatchAndDatesMustBeDates) {
   EXPECT_EQ(parseKevCatalog(R"({"title": "t", "catalogVersion": "1",
                                 "dateReleased": "2026-01-01T00:00:00Z", "count": 2,

@@ -51,7 +51,7 @@ AdvisoryParse parseKevCatalog(std::string_view bytes) {
       return result;
     }
     jf::expectObject(doc, "$");
-    jf::requireString(doc, "$", "title");
+    jf::optionalString(doc, "$", "title");  // in every catalog so far, optional in the schema
     jf::requireString(doc, "$", "catalogVersion");
     jf::requireTime(doc, "$", "dateReleased");
     const std::int64_t count = jf::requireInteger(doc, "$", "count");

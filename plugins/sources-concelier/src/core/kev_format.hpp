@@ -10,10 +10,10 @@
 
 namespace jobengine::concelier {
 
-// The catalog -> one observation per vulnerabilities[] entry. Catalog fields required: title,
-// catalogVersion, dateReleased (RFC 3339), count (must equal the number of entries),
-// vulnerabilities. Entry fields required (strings): cveID, vendorProject, product,
-// vulnerabilityName, dateAdded and dueDate (YYYY-MM-DD), shortDescription, requiredAction;
+// The catalog -> one observation per vulnerabilities[] entry. Catalog fields required (as in the
+// CISA schema): catalogVersion, dateReleased (RFC 3339), count (must equal the number of entries),
+// vulnerabilities; title is optional. Entry fields required (strings): cveID, vendorProject,
+// product, vulnerabilityName, dateAdded and dueDate (YYYY-MM-DD), shortDescription, requiredAction;
 // optional: knownRansomwareCampaignUse, notes.
 //
 // modified = the entry's dateAdded as "YYYY-MM-DDT00:00:00Z". The catalog keeps no per-entry
