@@ -1,4 +1,5 @@
-// Field readers shared by the concelier parsers: typed access to a JSON object's members that
+// Field readers shared by the concelier parsers (sources-excititor keeps a copy: the two core
+// libraries share no code): typed access to a JSON object's members that
 // names the full path of a missing or mistyped field ("affected[0].package.name: missing").
 //
 // The readers throw ShapeError; every public parse function catches it at its boundary and turns

@@ -1,4 +1,5 @@
-// RFC 3339 date-times as the feeds write them: validation, a comparable instant (to check that
+// RFC 3339 date-times as the feeds write them (sources-excititor keeps a copy: the two core
+// libraries share no code): validation, a comparable instant (to check that
 // listings are newest first) and the one normalization the parsers apply ("+00:00" -> "Z").
 #pragma once
 
