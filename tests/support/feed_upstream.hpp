@@ -6,8 +6,8 @@
 //
 // Every response closes its connection (Connection: close): one request per connection keeps
 // the server simple and makes acceptedConnections() count requests that reached the socket.
-// Threads: two named "feed-upstream" io threads, joined by stop(). Every public method is
-// thread-safe and may be called while the server runs.
+// Threads: two named "feed-upstream" io threads, joined by stop(). start() and stop() belong to
+// the owning thread; every other method is thread-safe and may be called while the server runs.
 #pragma once
 
 #include <chrono>
