@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <mutex>
+#include <thread>
 
 #include "feed_upstream.hpp"
 #include "jobengine/adapter/sha256.hpp"
@@ -270,6 +272,28 @@ TEST_F(UpstreamClientTest, RedirectsAreFollowedHopByHopThroughGuardAndBudget) {
   const auto loop = client().fetch(get("loop.json"));
   EXPECT_EQ(loop.error_code, "FETCH_TOO_MANY_REDIRECTS");
   EXPECT_EQ(loop.redirects, kMaxRedirects);
+}
+
+TEST_F(UpstreamClientTest, OneClientServesManyThreads) {
+  const UpstreamClient shared = client();
+  constexpr int kThreads = 6;
+  constexpr int kEach = 5;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        const auto r = shared.fetch(get("osv/PyPI/modified_id.csv"));
+        ok.fetch_add(r.ok() && r.status == 200 ? 1 : 0);
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  EXPECT_EQ(ok.load(), kThreads * kEach);
+  EXPECT_EQ(budget_.reports.size(), static_cast<size_t>(kThreads * kEach));
+  EXPECT_EQ(upstream_.acceptedConnections(), kThreads * kEach);
 }
 
 TEST(UpstreamStatus, Classification) {
