@@ -12,6 +12,8 @@
 #include <fstream>
 #include <memory>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "jobengine/adapter/http_date.hpp"
 #include "jobengine/adapter/sha256.hpp"
@@ -226,22 +228,34 @@ FetchResponse fetchHttp(const FetchRequest& request, const Uri& uri) {
   Transfer t;
   t.max_bytes = request.max_bytes;
   std::array<char, CURL_ERROR_SIZE> errbuf{};
-  curl_slist* raw_headers = nullptr;
-  auto add_header = [&raw_headers](const std::string& line) {
-    if (curl_slist* next = curl_slist_append(raw_headers, line.c_str())) {
-      raw_headers = next;
-    }
-  };
-  for (const auto& [name, value] : request.headers) {
-    add_header(name + ": " + value);
-  }
+  std::vector<std::pair<std::string, std::string>> lines = request.headers;
   if (request.if_none_match) {
-    add_header("If-None-Match: " + *request.if_none_match);
+    lines.emplace_back("If-None-Match", *request.if_none_match);
   }
   if (request.if_modified_since) {
-    add_header("If-Modified-Since: " + *request.if_modified_since);
+    lines.emplace_back("If-Modified-Since", *request.if_modified_since);
   }
-  std::unique_ptr<curl_slist, SlistDeleter> headers(raw_headers);
+  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  for (const auto& [name, value] : lines) {
+    // A line break would let a value smuggle in headers of its own.
+    if (name.empty() || name.find_first_of(":\r\n") != std::string::npos ||
+        value.find_first_of("\r\n") != std::string::npos) {
+      return failure("FETCH_BAD_HEADER",
+                     "request header '" + name +
+                         "': names must be non-empty without ':' and neither names nor values "
+                         "may contain CR or LF",
+                     false);
+    }
+    std::string line = name;
+    line += ": ";
+    line += value;
+    curl_slist* next = curl_slist_append(headers.get(), line.c_str());
+    if (next == nullptr) {
+      return failure("FETCH_FAILED", "curl_slist_append failed (out of memory)", true);
+    }
+    static_cast<void>(headers.release());
+    headers.reset(next);
+  }
   const long timeout_ms = static_cast<long>(std::max<int64_t>(1, request.timeout.count()));
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");

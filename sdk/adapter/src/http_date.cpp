@@ -57,7 +57,8 @@ std::string formatHttpDate(std::chrono::system_clock::time_point tp) {
 }
 
 // "Sun, 06 Nov 1994 08:49:37 GMT": fixed width, 29 characters.
-std::optional<std::chrono::system_clock::time_point> parseHttpDate(std::string_view s) {
+std::optional<std::chrono::system_clock::time_point> parseHttpDate(std::string_view text) {
+  const std::string_view s = text;
   if (s.size() != 29 || s.substr(3, 2) != ", " || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
       s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT") {
     return std::nullopt;

@@ -274,6 +274,19 @@ TEST_F(UpstreamClientTest, RedirectsAreFollowedHopByHopThroughGuardAndBudget) {
   EXPECT_EQ(loop.redirects, kMaxRedirects);
 }
 
+TEST_F(UpstreamClientTest, HeaderInjectionIsRefusedBeforeSending) {
+  auto request = get("kev/known_exploited_vulnerabilities.json");
+  request.headers = {{"X-Trace", "a\r\nX-Evil: 1"}};
+  const auto r = client().fetch(request);
+  EXPECT_EQ(r.error_code, "FETCH_BAD_HEADER") << r.error_message;
+  EXPECT_NE(r.error_message.find("'X-Trace'"), std::string::npos) << r.error_message;
+  EXPECT_FALSE(r.transient);
+  auto etag = get("kev/known_exploited_vulnerabilities.json");
+  etag.if_none_match = "\"x\"\nX-Evil: 1";
+  EXPECT_EQ(client().fetch(etag).error_code, "FETCH_BAD_HEADER");
+  EXPECT_EQ(upstream_.acceptedConnections(), 0);
+}
+
 TEST_F(UpstreamClientTest, OneClientServesManyThreads) {
   const UpstreamClient shared = client();
   constexpr int kThreads = 6;

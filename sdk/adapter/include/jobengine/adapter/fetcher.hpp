@@ -38,8 +38,9 @@ struct FetchResponse {
   std::optional<int64_t> retry_after_seconds;  // Retry-After, an HTTP-date turned into seconds
   std::optional<std::string> location;         // a 3xx's Location, as sent
   // Empty when the request was answered with 2xx or 304. Transport failures: FETCH_TIMEOUT,
-  // FETCH_CONNECT, FETCH_TLS, FETCH_TRANSFER, FETCH_TOO_LARGE, FETCH_DECODE, FETCH_FAILED,
-  // FETCH_FILE_NOT_FOUND, FETCH_FILE_READ, URI_INVALID. UpstreamClient adds its own (README.md).
+  // FETCH_CONNECT, FETCH_TLS, FETCH_TRANSFER, FETCH_TOO_LARGE, FETCH_DECODE, FETCH_BAD_HEADER,
+  // FETCH_FAILED, FETCH_FILE_NOT_FOUND, FETCH_FILE_READ, URI_INVALID. UpstreamClient adds its own
+  // (README.md).
   std::string error_code;
   std::string error_message;
   bool transient = false;  // worth retrying later (timeouts, connection errors, 429, 5xx)
