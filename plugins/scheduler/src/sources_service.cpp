@@ -207,6 +207,11 @@ json SourcesService::upsertSource(sdk::Txn& txn, const json& body) {
   const Origin origin = Origin::engine(txn.tenant());
   if (!existing) {
     json create = body;
+    for (const char* clearable : {"upstreamHost", "ratePolicy", "schedule", "lockKey"}) {
+      if (create.contains(clearable) && create[clearable].is_null()) {
+        create.erase(clearable);  // "none" on create is the field's absence
+      }
+    }
     if (!create.contains("lockKey")) {
       create["lockKey"] = name;
     }

@@ -9,7 +9,9 @@ namespace {
 TEST(ConcelierSettingsTest, EmptyTableGivesDefaults) {
   const ConcelierSettings settings = parseConcelierSettings(nlohmann::json::object());
   EXPECT_EQ(settings.fetch_timeout_seconds, 30);
-  EXPECT_EQ(settings.mirror_dir, "var/mirror/concelier");
+  EXPECT_EQ(settings.max_document_mib, 64);
+  EXPECT_EQ(settings.demo_feed_mirror, "");
+  EXPECT_EQ(settings.demo_tenant, "demo");
 }
 
 TEST(ConcelierSettingsTest, NullConfigGivesDefaults) {
@@ -17,10 +19,15 @@ TEST(ConcelierSettingsTest, NullConfigGivesDefaults) {
 }
 
 TEST(ConcelierSettingsTest, EveryKeyCanBeSet) {
-  const ConcelierSettings settings = parseConcelierSettings(
-      nlohmann::json{{"fetch_timeout_seconds", 7}, {"mirror_dir", "/tmp/x"}});
+  const ConcelierSettings settings =
+      parseConcelierSettings(nlohmann::json{{"fetch_timeout_seconds", 7},
+                                            {"max_document_mib", 2},
+                                            {"demo_feed_mirror", "/tmp/x"},
+                                            {"demo_tenant", "acme"}});
   EXPECT_EQ(settings.fetch_timeout_seconds, 7);
-  EXPECT_EQ(settings.mirror_dir, "/tmp/x");
+  EXPECT_EQ(settings.max_document_mib, 2);
+  EXPECT_EQ(settings.demo_feed_mirror, "/tmp/x");
+  EXPECT_EQ(settings.demo_tenant, "acme");
 }
 
 TEST(ConcelierSettingsTest, UnknownKeyListsAllowedKeys) {
@@ -30,7 +37,7 @@ TEST(ConcelierSettingsTest, UnknownKeyListsAllowedKeys) {
   } catch (const SettingsError& e) {
     EXPECT_STREQ(e.what(),
                  "plugins.sources-concelier: unknown key 'no_such_key' (allowed: "
-                 "fetch_timeout_seconds, mirror_dir)");
+                 "fetch_timeout_seconds, max_document_mib, demo_feed_mirror, demo_tenant)");
   }
 }
 
@@ -62,11 +69,11 @@ TEST(ConcelierSettingsTest, OutOfRangeNamesTheRange) {
 
 TEST(ConcelierSettingsTest, StringKeyRejectsNumber) {
   try {
-    parseConcelierSettings(nlohmann::json{{"mirror_dir", 5}});
+    parseConcelierSettings(nlohmann::json{{"demo_feed_mirror", 5}});
     FAIL() << "expected SettingsError";
   } catch (const SettingsError& e) {
     EXPECT_STREQ(e.what(),
-                 "plugins.sources-concelier.mirror_dir: expected a string, got an integer");
+                 "plugins.sources-concelier.demo_feed_mirror: expected a string, got an integer");
   }
 }
 

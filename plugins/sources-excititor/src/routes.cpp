@@ -9,7 +9,7 @@ void registerRoutes(sdk::Host& host, const nlohmann::json& info) {
   // Every route is described in openapi/ (embedded at build time; docs/api.md, "Schemas").
   sdk::ApiDoc doc(kApiDocFiles);
   host.apiComponents(doc.components());
-  constexpr const char* kInfoPath = "/api/v1/jobengine/sources-excititor/info";
+  constexpr const char* kInfoPath = "/api/v1/jobengine/excititor/info";
   host.route(
       "GET", kInfoPath, "orch:read",
       [info](const sdk::Request& /*request*/, sdk::Response& response) {

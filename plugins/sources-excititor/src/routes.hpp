@@ -6,7 +6,7 @@
 
 namespace jobengine::excititor {
 
-// Registers every route of the plugin. info is what GET /api/v1/jobengine/sources-excititor/info
+// Registers every route of the plugin. info is what GET /api/v1/jobengine/excititor/info
 // answers: {id, version, description, config}.
 void registerRoutes(sdk::Host& host, const nlohmann::json& info);
 

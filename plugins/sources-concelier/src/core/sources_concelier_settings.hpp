@@ -3,6 +3,11 @@
 // Unknown keys are errors that list the allowed ones; a wrong type names the key and the
 // expected type; out-of-range numbers name the range (sdk::SettingsReader words them all).
 // Defaults match config.schema.json. Plain C++ (no ABI types), so unit tests link it directly.
+//
+// Two things are easy to confuse, so they are named apart: the *raw-document store* is the
+// table concelier.raw_documents (every fetched document, verbatim, content-addressed; no
+// setting), and an *input mirror* is a folder of upstream documents read through file:// URIs
+// (demo_feed_mirror names the bundled one for the demo connectors).
 #pragma once
 
 #include <jobengine/settings_reader.hpp>
@@ -16,10 +21,13 @@ namespace jobengine::concelier {
 using SettingsError = sdk::SettingsError;
 
 struct ConcelierSettings {
-  int fetch_timeout_seconds = 30;  // timeout of one upstream fetch
-  std::string mirror_dir =
-      "var/mirror/concelier";  // where fetched raw documents are kept (relative paths are relative
-                               // to the working directory)
+  int fetch_timeout_seconds = 30;  // timeout of one upstream request
+  int max_document_mib = 64;       // a larger upstream document is refused
+  // An input mirror (a folder laid out like tests/fixtures/feeds); when set, start() registers
+  // the demo connectors demo-osv, demo-nvd and demo-kev of tenant demo_tenant reading it through
+  // file:// (`make run` sets it). Empty: no demo connectors.
+  std::string demo_feed_mirror;
+  std::string demo_tenant = "demo";
 };
 
 // Parses the plugin's config table (a JSON object; the host strips "enabled"). Throws

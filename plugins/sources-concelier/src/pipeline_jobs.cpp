@@ -1,0 +1,203 @@
+// pipeline_jobs.cpp — see pipeline_jobs.hpp.
+#include "pipeline_jobs.hpp"
+
+#include <chrono>
+
+#include "connector_store.hpp"
+#include "core/connector_spec.hpp"
+#include "core/kev_format.hpp"
+#include "core/nvd_format.hpp"
+#include "core/osv_format.hpp"
+#include "document_store.hpp"
+#include "feed_fetcher.hpp"
+#include "upstream_budget.hpp"
+
+namespace jobengine::concelier {
+
+namespace {
+
+constexpr int kBatch = 200;
+
+// The job's connector, or a permanent failure naming the source.
+nlohmann::json connectorOf(sdk::Host& host, const sdk::JobContext& job) {
+  auto txn = host.begin(job.tenant(), JE_TXN_READ_ONLY);
+  auto connector = loadConnectorBySource(txn, std::string(job.sourceId()));
+  txn.commit();
+  if (!connector) {
+    throw sdk::JobFailure("CONNECTOR_NOT_FOUND",
+                          "no connector stands behind source " + std::string(job.sourceId()) +
+                              " (was it deleted?)",
+                          false);
+  }
+  return *connector;
+}
+
+// Progress at most once a second (each report renews the lease in the database).
+class ProgressThrottle {
+ public:
+  explicit ProgressThrottle(const sdk::JobContext& job) : job_(job) {}
+  void report(int percent) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ >= std::chrono::seconds(1)) {
+      last_ = now;
+      job_.progress(percent);
+    }
+  }
+
+ private:
+  const sdk::JobContext& job_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+AdvisoryParse parseDocument(const std::string& source, const std::string& body) {
+  if (source == "osv") {
+    return parseOsvDocument(body);
+  }
+  if (source == "nvd") {
+    return parseNvdPage(body, nullptr);
+  }
+  return parseKevCatalog(body);
+}
+
+nlohmann::json recordsOf(const AdvisoryParse& parsed) {
+  nlohmann::json records = nlohmann::json::array();
+  for (const auto& o : parsed.observations) {
+    records.push_back({{"advisory_id", o.advisory_id},
+                       {"aliases", o.aliases},
+                       {"modified", o.modified.empty() ? nlohmann::json() : nlohmann::json(o.modified)},
+                       {"published", o.published ? nlohmann::json(*o.published) : nlohmann::json()},
+                       {"summary", o.summary},
+                       {"detail", o.detail.is_object() ? o.detail : nlohmann::json::object()}});
+  }
+  return records;
+}
+
+void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
+  sdk::Host& host = ctx.host();
+  const std::string tenant(job.tenant());
+  const std::string run_id(job.runId());
+  nlohmann::json connector = connectorOf(host, job);
+  {
+    auto txn = host.begin(tenant);
+    clearRunDocuments(txn, run_id);  // an earlier attempt's rows; the bytes stay stored
+    txn.commit();
+  }
+  const std::string connector_id = connector["connectorId"].get<std::string>();
+  RateLimitBudget budget(ctx.ratelimit(), tenant, connector["ratePolicy"]);
+  ProgressThrottle progress(job);
+  int ordinal = 0;
+  FetchHooks hooks;
+  hooks.validators = [&](const std::string& uri) {
+    auto txn = host.begin(tenant, JE_TXN_READ_ONLY);
+    auto found = confirmedValidators(txn, connector_id, uri);
+    txn.commit();
+    return found;
+  };
+  hooks.remember = [&](const std::string& uri, const Validators& validators) {
+    auto txn = host.begin(tenant);
+    recordValidators(txn, connector_id, uri, validators, run_id);
+    txn.commit();
+  };
+  hooks.store = [&](FetchedDocument&& document) {
+    auto txn = host.begin(tenant);
+    const std::string digest = storeDocument(txn, run_id, ++ordinal, connector_id, document);
+    txn.commit();
+    job.addArtifact(document.uri, digest, document.media_type,
+                    static_cast<int64_t>(document.body.size()));
+  };
+  hooks.canceled = [&] { return job.cancelRequested(); };
+  hooks.progress = [&](int percent) { progress.report(percent); };
+  FeedFetcher fetcher(connector, windowOf(job.payload()), ctx.settings(), budget, std::move(hooks));
+  const int stored = fetcher.run();
+  job.progress(100, std::to_string(stored) + " documents fetched");
+}
+
+void runParse(AdapterContext& ctx, sdk::JobContext& job) {
+  sdk::Host& host = ctx.host();
+  const sdk::Sources* sources = ctx.sources();
+  const std::string tenant(job.tenant());
+  const std::string run_id(job.runId());
+  const std::string source = connectorOf(host, job)["source"].get<std::string>();
+  int after = 0;
+  int parsed = 0;
+  int dead = 0;
+  for (;;) {
+    auto txn = host.begin(tenant);
+    const auto documents = runDocuments(txn, run_id, "fetched", after, kBatch, true);
+    if (documents.empty()) {
+      txn.commit();
+      break;
+    }
+    for (const RunDocument& document : documents) {
+      const AdvisoryParse result = parseDocument(source, document.body);
+      if (result.error) {
+        sources->deadLetterDocument(txn, {{"jobId", std::string(job.jobId())},
+                                          {"digest", document.digest},
+                                          {"errorClass", "permanent"},
+                                          {"errorCode", result.error->code},
+                                          {"message", result.error->message},
+                                          {"uri", document.uri}});
+        markDeadLettered(txn, run_id, document.ordinal);
+        ++dead;
+      } else {
+        markParsed(txn, run_id, document.ordinal, recordsOf(result));
+        ++parsed;
+      }
+      after = document.ordinal;
+    }
+    txn.commit();
+    job.progress(50, std::to_string(parsed) + " parsed, " + std::to_string(dead) +
+                         " dead-lettered");
+  }
+  job.progress(100, std::to_string(parsed) + " parsed, " + std::to_string(dead) +
+                        " dead-lettered");
+}
+
+void runMap(AdapterContext& ctx, sdk::JobContext& job) {
+  sdk::Host& host = ctx.host();
+  const std::string tenant(job.tenant());
+  const std::string run_id(job.runId());
+  const nlohmann::json connector = connectorOf(host, job);
+  const std::string connector_id = connector["connectorId"].get<std::string>();
+  const std::string source = connector["source"].get<std::string>();
+  int after = 0;
+  int64_t created = 0;
+  for (;;) {
+    auto txn = host.begin(tenant);
+    const auto documents = runDocuments(txn, run_id, "parsed", after, kBatch, false);
+    for (const RunDocument& document : documents) {
+      created += insertObservations(txn, connector_id, source, document, run_id);
+      markMapped(txn, run_id, document.ordinal);
+      after = document.ordinal;
+    }
+    if (documents.empty()) {
+      confirmValidators(txn, run_id);  // the listings behind these documents are done
+    }
+    txn.commit();
+    if (documents.empty()) {
+      break;
+    }
+    job.progress(50, std::to_string(created) + " observations");
+  }
+  job.progress(100, std::to_string(created) + " new observations");
+}
+
+}  // namespace
+
+void registerPipeline(sdk::Jobs& jobs, const sdk::Sources& sources, AdapterContext& context) {
+  AdapterContext* ctx = &context;
+  sdk::JobTypeOptions fetch_options;
+  fetch_options.lease_seconds = 120;
+  fetch_options.max_attempts = 5;
+  jobs.registerType(
+      "concelier.fetch", [ctx](sdk::JobContext& job) { runFetch(*ctx, job); }, fetch_options);
+  jobs.registerType("concelier.parse", [ctx](sdk::JobContext& job) { runParse(*ctx, job); });
+  jobs.registerType("concelier.map", [ctx](sdk::JobContext& job) { runMap(*ctx, job); });
+  for (const char* source : {"osv", "nvd", "kev"}) {
+    sources.declareSync(sourceKindOf(source), {{"fetch", "concelier.fetch", {}},
+                                               {"parse", "concelier.parse", {"fetch"}},
+                                               {"map", "concelier.map", {"parse"}}});
+  }
+}
+
+}  // namespace jobengine::concelier
