@@ -36,7 +36,7 @@ void registerDemoConnectors(AdapterContext& ctx) {
         {{"connectorId", id},
          {"source", source},
          {"baseUri", uri},
-         {"schedule", {{"cron", "@hourly"}, {"timeZone", "UTC"}}}});
+         {"schedule", {{"cron", "* * * * *"}, {"timeZone", "UTC"}}}});
     if (input.error) {
       ctx.host().warn("demo connector " + id + ": " + input.error->message);
       continue;
