@@ -3,6 +3,7 @@
 // (SPEC §8). Filters: connectorId, advisoryId (the advisory's own id or one of its aliases),
 // modifiedSince (RFC 3339: the upstream's modified time at or after it). Ordered by id
 // (creation order), keyset-paginated; the page token is bound to the filters.
+#include <jobengine/ids.hpp>
 #include <jobengine/pagination.hpp>
 #include <jobengine/time_format.hpp>
 
@@ -36,20 +37,6 @@ ORDER BY o.id
 LIMIT $6::int
 )SQL";
 
-bool isUuid(const std::string& text) {
-  if (text.size() != 36) {
-    return false;
-  }
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::optional<std::string> query(const sdk::Request& request, const char* name) {
   const auto value = request.query(name);
   return value ? std::optional<std::string>(std::string(*value)) : std::nullopt;
@@ -79,7 +66,7 @@ void listObservations(sdk::Host& host, const sdk::Request& request, sdk::Respons
   std::optional<std::string> after;
   if (page.value.after) {
     const auto& key = (*page.value.after)[0];
-    if (!key.is_string() || !isUuid(key.get<std::string>())) {
+    if (!key.is_string() || !sdk::isUuid(key.get<std::string>())) {
       sendError(response, request, 400, "INVALID_PAGE_TOKEN", "the token's key is not valid here");
       return;
     }
