@@ -359,6 +359,9 @@ TEST_F(ConcelierIngestTest, TheRegistryValidatesAndVersionsConnectors) {
   EXPECT_NE(refused.body.find("cron"), std::string::npos) << refused.body;
   // Another tenant sees none of it.
   EXPECT_EQ(call("GET", "/concelier/connectors/versioned", "", {}, "t2").status, 404);
+  // A tenant id with upper case still makes a valid lock key.
+  const json upper = connector(body, "Acme-Corp");
+  EXPECT_EQ(upper["lockKey"], "concelier:Acme-Corp:versioned") << upper.dump();
 }
 
 }  // namespace

@@ -175,11 +175,11 @@ SourceInput parse(const nlohmann::json& body, bool create) {
       }
       cols["config"] = v;
     } else if (key == "lockKey") {
-      if (!v.is_null() &&
-          (!v.is_string() || v.get<std::string>().size() > 200 ||
-           !slugChars(v.get<std::string>(), "abcdefghijklmnopqrstuvwxyz0123456789._:/-"))) {
+      if (!v.is_null() && (!v.is_string() || v.get<std::string>().size() > 200 ||
+                           !slugChars(v.get<std::string>(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ._:/-"))) {
+        // Upper case too: a lock key often embeds a tenant id, and tenant ids may have it.
         e = validationFailed("lockKey",
-                             "must be 1-200 characters of a-z 0-9 . _ : / - starting with a "
+                             "must be 1-200 characters of A-Z a-z 0-9 . _ : / - starting with a "
                              "letter or digit, e.g. \"concelier:acme:osv\"");
       }
       cols["lock_key"] = v;

@@ -12,7 +12,8 @@
 //   config        optional object, free-form (adapter settings; "syncJobType" overrides the
 //                 job type POST /sources/{id}/sync enqueues)
 //   enabled       optional boolean (default true)
-//   lockKey       optional; 1..200 chars like name: syncs of all sources sharing it never
+//   lockKey       optional; 1..200 chars like name, upper case allowed: syncs of all sources
+//   sharing it never
 //                 overlap (source_sync.hpp); absent/null: no lock
 // Any other field is refused (422 UNKNOWN_FIELD) so a typo never silently does nothing.
 // A body that is not a JSON object is 400; a field of the wrong type or out of range is 422.
