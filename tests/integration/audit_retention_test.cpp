@@ -15,6 +15,7 @@
 #include <fstream>
 #include <functional>
 
+#include "prometheus_text.hpp"
 #include "scheduler_fixture.hpp"
 
 namespace jobengine::testing {
@@ -126,21 +127,7 @@ class AuditRetentionTest : public SchedulerTest {
     EXPECT_EQ(r.status, 200) << r.body;
     return r.json();
   }
-  double metric(const std::string& name) {
-    const std::string body = http_->get("/metrics").body;
-    std::size_t at = 0;
-    while ((at = body.find(name, at)) != std::string::npos) {
-      const bool line_start = at == 0 || body[at - 1] == '\n';
-      const std::size_t end = body.find('\n', at);
-      const std::string line = body.substr(at, end - at);
-      at += name.size();
-      if (line_start && line.size() > name.size() &&
-          (line[name.size()] == ' ' || line[name.size()] == '{')) {
-        return std::stod(line.substr(line.rfind(' ') + 1));
-      }
-    }
-    return 0;
-  }
+  double metric(const std::string& name) { return metricValue(http_->get("/metrics").body, name); }
 };
 
 TEST_F(AuditRetentionTest, ExportedOldEntriesArePrunedBehindAnAnchorAndTheChainStillVerifies) {

@@ -7,6 +7,7 @@
 
 #include "pg_fixture.hpp"
 #include "pg_query.hpp"
+#include "prometheus_text.hpp"
 #include "scheduler_fixture.hpp"
 
 namespace jobengine::testing {
@@ -75,9 +76,7 @@ class RatelimitReservationsTest : public SchedulerTest {
     return static_cast<int>(r.json().value("grants", json::array()).size());
   }
   double metric(const std::string& series) {
-    const std::string body = http_->get("/metrics").body;
-    const size_t at = body.find("\n" + series + " ");
-    return at == std::string::npos ? 0.0 : std::stod(body.substr(at + series.size() + 2));
+    return metricValue(http_->get("/metrics").body, series);
   }
   int64_t active(const std::string& type) {
     return sqlCount("SELECT count(*) FROM scheduler.jobs WHERE job_type = '" + type +

@@ -4,6 +4,7 @@
 // progress (leased -> running), a retryable failure retried then dead-lettered, and a
 // non-retryable failure dead-lettered at once. The fixture registers through the SDK's
 // jobengine/jobs.hpp, and GET /plugins lists its job types with their mode.
+#include "prometheus_text.hpp"
 #include "scheduler_fixture.hpp"
 
 namespace jobengine::testing {
@@ -23,21 +24,7 @@ class SchedulerRunnerTest : public SchedulerTest {
     return r.json()["jobs"][0]["id"].get<std::string>();
   }
   // The value of a metric with one series on /metrics (0 when absent).
-  double metric(const std::string& name) {
-    const std::string body = http_->get("/metrics").body;
-    std::size_t at = 0;
-    while ((at = body.find(name, at)) != std::string::npos) {
-      const bool line_start = at == 0 || body[at - 1] == '\n';
-      const std::size_t end = body.find('\n', at);
-      const std::string line = body.substr(at, end - at);
-      at += name.size();
-      if (line_start && line.size() > name.size() &&
-          (line[name.size()] == ' ' || line[name.size()] == '{')) {
-        return std::stod(line.substr(line.rfind(' ') + 1));
-      }
-    }
-    return 0;
-  }
+  double metric(const std::string& name) { return metricValue(http_->get("/metrics").body, name); }
   static bool terminal(const json& j) {
     const std::string s = j.value("status", "");
     return s == "succeeded" || s == "failed" || s == "timed_out" || s == "canceled";
