@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "feed_upstream.hpp"
+#include "prometheus_text.hpp"
 #include "scheduler_ops_support.hpp"
 
 namespace jobengine::testing {
@@ -287,6 +288,17 @@ TEST_F(ConcelierIngestTest, AMalformedDocumentIsDeadLetteredAndTheRestGoesOn) {
     }
   }
   EXPECT_TRUE(found) << dead.dump();
+  const std::string metrics = ops_->http().get("/metrics").body;
+  EXPECT_GE(metricValue(metrics,
+                        "jobengine_concelier_documents_dead_lettered_total{plugin=\"sources-"
+                        "concelier\",source=\"osv\"}"),
+            1.0);
+  EXPECT_GE(
+      metricValue(
+          metrics,
+          "jobengine_concelier_observations_total{plugin=\"sources-concelier\",source=\"osv\"}"),
+      5.0)
+      << metrics;
 }
 
 TEST_F(ConcelierIngestTest, EgressOutsideTheAllowlistOrInAirGapNeverConnects) {

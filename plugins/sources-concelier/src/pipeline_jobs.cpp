@@ -24,10 +24,10 @@ nlohmann::json connectorOf(sdk::Host& host, const sdk::JobContext& job) {
   auto connector = loadConnectorBySource(txn, std::string(job.sourceId()));
   txn.commit();
   if (!connector) {
-    throw sdk::JobFailure("CONNECTOR_NOT_FOUND",
-                          "no connector stands behind source " + std::string(job.sourceId()) +
-                              " (was it deleted?)",
-                          false);
+    throw sdk::JobFailure(
+        "CONNECTOR_NOT_FOUND",
+        "no connector stands behind source " + std::string(job.sourceId()) + " (was it deleted?)",
+        false);
   }
   return *connector;
 }
@@ -62,12 +62,13 @@ AdvisoryParse parseDocument(const std::string& source, const std::string& body) 
 nlohmann::json recordsOf(const AdvisoryParse& parsed) {
   nlohmann::json records = nlohmann::json::array();
   for (const auto& o : parsed.observations) {
-    records.push_back({{"advisory_id", o.advisory_id},
-                       {"aliases", o.aliases},
-                       {"modified", o.modified.empty() ? nlohmann::json() : nlohmann::json(o.modified)},
-                       {"published", o.published ? nlohmann::json(*o.published) : nlohmann::json()},
-                       {"summary", o.summary},
-                       {"detail", o.detail.is_object() ? o.detail : nlohmann::json::object()}});
+    records.push_back(
+        {{"advisory_id", o.advisory_id},
+         {"aliases", o.aliases},
+         {"modified", o.modified.empty() ? nlohmann::json() : nlohmann::json(o.modified)},
+         {"published", o.published ? nlohmann::json(*o.published) : nlohmann::json()},
+         {"summary", o.summary},
+         {"detail", o.detail.is_object() ? o.detail : nlohmann::json::object()}});
   }
   return records;
 }
@@ -109,6 +110,9 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
   hooks.progress = [&](int percent) { progress.report(percent); };
   FeedFetcher fetcher(connector, windowOf(job.payload()), ctx.settings(), budget, std::move(hooks));
   const int stored = fetcher.run();
+  host.counterAdd("concelier_documents_fetched_total",
+                  "Upstream documents stored by concelier.fetch, by source format",
+                  {{"source", connector["source"]}}, stored);
   job.progress(100, std::to_string(stored) + " documents fetched");
 }
 
@@ -146,11 +150,13 @@ void runParse(AdapterContext& ctx, sdk::JobContext& job) {
       after = document.ordinal;
     }
     txn.commit();
-    job.progress(50, std::to_string(parsed) + " parsed, " + std::to_string(dead) +
-                         " dead-lettered");
+    job.progress(50,
+                 std::to_string(parsed) + " parsed, " + std::to_string(dead) + " dead-lettered");
   }
-  job.progress(100, std::to_string(parsed) + " parsed, " + std::to_string(dead) +
-                        " dead-lettered");
+  host.counterAdd("concelier_documents_dead_lettered_total",
+                  "Documents concelier.parse dead-lettered as malformed, by source format",
+                  {{"source", source}}, dead);
+  job.progress(100, std::to_string(parsed) + " parsed, " + std::to_string(dead) + " dead-lettered");
 }
 
 void runMap(AdapterContext& ctx, sdk::JobContext& job) {
@@ -179,6 +185,9 @@ void runMap(AdapterContext& ctx, sdk::JobContext& job) {
     }
     job.progress(50, std::to_string(created) + " observations");
   }
+  host.counterAdd("concelier_observations_total",
+                  "New observations written by concelier.map, by source format",
+                  {{"source", source}}, static_cast<double>(created));
   job.progress(100, std::to_string(created) + " new observations");
 }
 
