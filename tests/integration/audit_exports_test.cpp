@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "poll.hpp"
 #include "scheduler_fixture.hpp"
 
 namespace jobengine::testing {
@@ -83,19 +84,17 @@ class AuditExportsTest : public SchedulerTest {
   }
   // Polls the export until it ends (or 60 s); returns its last state.
   json waitExport(const std::string& id) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    json state;
-    while (std::chrono::steady_clock::now() < deadline) {
-      const Reply r = get("/audit/exports/" + id);
-      EXPECT_EQ(r.status, 200) << r.body;
-      state = r.json();
-      const std::string status = state.value("status", "");
-      if (status == "succeeded" || status == "failed") {
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return state;
+    return pollUntil(
+        [&] {
+          const Reply r = get("/audit/exports/" + id);
+          EXPECT_EQ(r.status, 200) << r.body;
+          return r.json();
+        },
+        [](const json& state) {
+          const std::string status = state.value("status", "");
+          return status == "succeeded" || status == "failed";
+        },
+        std::chrono::seconds(60));
   }
 
   static inline int counter_ = 0;

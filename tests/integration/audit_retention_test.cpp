@@ -15,6 +15,7 @@
 #include <fstream>
 #include <functional>
 
+#include "poll.hpp"
 #include "prometheus_text.hpp"
 #include "scheduler_fixture.hpp"
 
@@ -108,19 +109,17 @@ class AuditRetentionTest : public SchedulerTest {
     return r.json().value("id", "");
   }
   json waitExport(const std::string& id) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    json state;
-    while (std::chrono::steady_clock::now() < deadline) {
-      const Reply r = get("/audit/exports/" + id);
-      EXPECT_EQ(r.status, 200) << r.body;
-      state = r.json();
-      const std::string status = state.value("status", "");
-      if (status == "succeeded" || status == "failed") {
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return state;
+    return pollUntil(
+        [&] {
+          const Reply r = get("/audit/exports/" + id);
+          EXPECT_EQ(r.status, 200) << r.body;
+          return r.json();
+        },
+        [](const json& state) {
+          const std::string status = state.value("status", "");
+          return status == "succeeded" || status == "failed";
+        },
+        std::chrono::seconds(120));
   }
   json verify() {
     const Reply r = get("/audit/verify");

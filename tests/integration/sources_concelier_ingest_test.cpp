@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "feed_upstream.hpp"
+#include "poll.hpp"
 #include "prometheus_text.hpp"
 #include "scheduler_ops_support.hpp"
 
@@ -59,17 +60,14 @@ class ConcelierIngestTest : public ::testing::Test {
     return waitForRun(started.json()["runId"].get<std::string>(), tenant);
   }
   json waitForRun(const std::string& run_id, const std::string& tenant = "t1") {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-    json run;
-    while (std::chrono::steady_clock::now() < deadline) {
-      run = call("GET", "/runs/" + run_id, "", {}, tenant).json();
-      const std::string status = run.value("status", "");
-      if (status == "succeeded" || status == "failed" || status == "canceled") {
-        return run;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ADD_FAILURE() << "run " << run_id << " did not end: " << run.dump();
+    const json run =
+        pollUntil([&] { return call("GET", "/runs/" + run_id, "", {}, tenant).json(); },
+                  [](const json& r) {
+                    const std::string status = r.value("status", "");
+                    return status == "succeeded" || status == "failed" || status == "canceled";
+                  },
+                  std::chrono::seconds(90));
+    EXPECT_TRUE(run.value("finishedAt", json()).is_string()) << "run did not end: " << run.dump();
     return run;
   }
   json jobsOf(const std::string& run_id) {
