@@ -1,8 +1,14 @@
 // Entry glue of the sources-excititor plugin: the plugin class and JE_PLUGIN, nothing else. Domain
-// logic lives in src/core (no SDK types); routes.cpp translates HTTP to it.
+// logic lives in src/core (no SDK types); routes*.cpp translate HTTP to it, pipeline_jobs.cpp runs
+// the sync DAG's jobs. Made from sources-concelier's (the adapter template).
 #include <jobengine/plugin.hpp>
 
+#include <memory>
+
+#include "adapter_context.hpp"
 #include "core/sources_excititor_settings.hpp"
+#include "demo_providers.hpp"
+#include "pipeline_jobs.hpp"
 #include "plugin_meta.hpp"
 #include "routes.hpp"
 
@@ -17,17 +23,33 @@ class ExcititorPlugin {
   static constexpr const char* kConfigSchema = kPluginConfigSchema;
 
   ExcititorPlugin(sdk::Host& host, const nlohmann::json& config)
-      : settings_(parseExcititorSettings(config)) {
-    registerRoutes(host, {{"id", kId},
-                          {"version", kVersion},
-                          {"description", kDescription},
-                          {"config", toJson(settings_)}});
+      : host_(host),
+        context_(std::make_unique<AdapterContext>(host, parseExcititorSettings(config))) {
+    registerRoutes(host, *context_,
+                   {{"id", kId},
+                    {"version", kVersion},
+                    {"description", kDescription},
+                    {"config", toJson(context_->settings())}});
   }
-  void start() {}
+  void start() {
+    auto sources = sdk::Sources::find(host_);
+    context_->bind(sources, sdk::RateLimit::find(host_));
+    if (!sources || host_.optional<je_jobs_v1>(JE_SERVICE_JOBS, 1) == nullptr) {
+      host_.warn(
+          "je.sources or je.jobs is absent (no scheduler): providers cannot be registered or "
+          "synced");
+      return;
+    }
+    jobs_ = std::make_unique<sdk::Jobs>(host_);
+    registerPipeline(*jobs_, *sources, *context_);
+    registerDemoProviders(*context_);
+  }
   void stop() {}
 
  private:
-  ExcititorSettings settings_;
+  sdk::Host& host_;
+  std::unique_ptr<AdapterContext> context_;
+  std::unique_ptr<sdk::Jobs> jobs_;
 };
 
 }  // namespace jobengine::excititor

@@ -1,13 +1,29 @@
-// HTTP routes of the sources-excititor plugin: translation between the SDK's Request/Response and
-// the domain. Registered from the plugin's constructor (inside create()), nowhere else.
+// routes.hpp — the HTTP routes of sources-excititor under /api/v1/jobengine/excititor (SPEC
+// §5.1): the plugin's info, the provider registry (routes_providers.cpp) and the statements
+// (routes_statements.cpp). Registered from the plugin's constructor (inside create()).
 #pragma once
 
+#include <jobengine/api_doc.hpp>
 #include <jobengine/plugin.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "adapter_context.hpp"
 
 namespace jobengine::excititor {
 
+inline constexpr const char* kApiBase = "/api/v1/jobengine/excititor";
+
 // Registers every route of the plugin. info is what GET /api/v1/jobengine/excititor/info
-// answers: {id, version, description, config}.
-void registerRoutes(sdk::Host& host, const nlohmann::json& info);
+// answers.
+void registerRoutes(sdk::Host& host, AdapterContext& context, const nlohmann::json& info);
+
+void registerProviderRoutes(sdk::Host& host, sdk::ApiDoc& doc, AdapterContext& context);
+void registerStatementRoutes(sdk::Host& host, sdk::ApiDoc& doc);
+
+// The SPEC §5 error envelope.
+void sendError(sdk::Response& response, const sdk::Request& request, int status,
+               const std::string& code, const std::string& message,
+               const nlohmann::json& details = nullptr);
 
 }  // namespace jobengine::excititor

@@ -9,7 +9,9 @@ namespace {
 TEST(ExcititorSettingsTest, EmptyTableGivesDefaults) {
   const ExcititorSettings settings = parseExcititorSettings(nlohmann::json::object());
   EXPECT_EQ(settings.fetch_timeout_seconds, 30);
-  EXPECT_EQ(settings.mirror_dir, "var/mirror/excititor");
+  EXPECT_EQ(settings.max_document_mib, 64);
+  EXPECT_EQ(settings.demo_feed_mirror, "");
+  EXPECT_EQ(settings.demo_tenant, "demo");
 }
 
 TEST(ExcititorSettingsTest, NullConfigGivesDefaults) {
@@ -17,10 +19,15 @@ TEST(ExcititorSettingsTest, NullConfigGivesDefaults) {
 }
 
 TEST(ExcititorSettingsTest, EveryKeyCanBeSet) {
-  const ExcititorSettings settings = parseExcititorSettings(
-      nlohmann::json{{"fetch_timeout_seconds", 7}, {"mirror_dir", "/tmp/x"}});
+  const ExcititorSettings settings =
+      parseExcititorSettings(nlohmann::json{{"fetch_timeout_seconds", 7},
+                                            {"max_document_mib", 2},
+                                            {"demo_feed_mirror", "/tmp/x"},
+                                            {"demo_tenant", "acme"}});
   EXPECT_EQ(settings.fetch_timeout_seconds, 7);
-  EXPECT_EQ(settings.mirror_dir, "/tmp/x");
+  EXPECT_EQ(settings.max_document_mib, 2);
+  EXPECT_EQ(settings.demo_feed_mirror, "/tmp/x");
+  EXPECT_EQ(settings.demo_tenant, "acme");
 }
 
 TEST(ExcititorSettingsTest, UnknownKeyListsAllowedKeys) {
@@ -30,7 +37,7 @@ TEST(ExcititorSettingsTest, UnknownKeyListsAllowedKeys) {
   } catch (const SettingsError& e) {
     EXPECT_STREQ(e.what(),
                  "plugins.sources-excititor: unknown key 'no_such_key' (allowed: "
-                 "fetch_timeout_seconds, mirror_dir)");
+                 "fetch_timeout_seconds, max_document_mib, demo_feed_mirror, demo_tenant)");
   }
 }
 
@@ -62,11 +69,11 @@ TEST(ExcititorSettingsTest, OutOfRangeNamesTheRange) {
 
 TEST(ExcititorSettingsTest, StringKeyRejectsNumber) {
   try {
-    parseExcititorSettings(nlohmann::json{{"mirror_dir", 5}});
+    parseExcititorSettings(nlohmann::json{{"demo_feed_mirror", 5}});
     FAIL() << "expected SettingsError";
   } catch (const SettingsError& e) {
     EXPECT_STREQ(e.what(),
-                 "plugins.sources-excititor.mirror_dir: expected a string, got an integer");
+                 "plugins.sources-excititor.demo_feed_mirror: expected a string, got an integer");
   }
 }
 
