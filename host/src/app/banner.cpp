@@ -53,10 +53,12 @@ void printDemoBanner(const HostConfig& config, uint16_t rest_port, uint16_t stre
             "-N '" +
             streams + "/api/v1/jobengine/stream?after=0&types=job.*,run.*'" + auth +
             "\n\n  Ingested advisories (config/jobengine.toml's demo connectors sync the bundled "
-            "mirror\n  tests/fixtures/feeds every minute: OSV, NVD and KEV through fetch -> parse "
-            "-> map):\n    curl -s '" +
-            base + "/api/v1/jobengine/concelier/observations?page_size=5'" + auth + "\n    curl -s " +
-            base + "/api/v1/jobengine/concelier/connectors" + auth + "\n";
+            "mirror\n  tests/fixtures/feeds every minute: OSV, NVD, KEV, OpenVEX, CSAF and "
+            "CycloneDX):\n    curl -s '" +
+            base + "/api/v1/jobengine/concelier/observations?page_size=5'" + auth +
+            "\n    curl -s " + base + "/api/v1/jobengine/concelier/connectors" + auth +
+            "\n    curl -s '" + base + "/api/v1/jobengine/excititor/statements?page_size=5'" +
+            auth + "\n";
   } catch (const std::exception& e) {
     text += "\n  (no dev token: " + std::string(e.what()) + ")\n";
   }

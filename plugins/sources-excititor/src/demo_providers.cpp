@@ -36,7 +36,7 @@ void registerDemoProviders(AdapterContext& ctx) {
         parseProviderCreate({{"providerId", id},
                              {"source", source},
                              {"baseUri", uri},
-                             {"schedule", {{"cron", "@hourly"}, {"timeZone", "UTC"}}}});
+                             {"schedule", {{"cron", "* * * * *"}, {"timeZone", "UTC"}}}});
     if (input.error) {
       ctx.host().warn("demo provider " + id + ": " + input.error->message);
       continue;
