@@ -24,10 +24,10 @@ nlohmann::json connectorOf(sdk::Host& host, const sdk::JobContext& job) {
   auto connector = loadConnectorBySource(txn, std::string(job.sourceId()));
   txn.commit();
   if (!connector) {
-    throw sdk::JobFailure("CONNECTOR_NOT_FOUND",
-                          "no connector stands behind source " + std::string(job.sourceId()) +
-                              " (was it deleted?)",
-                          false);
+    throw sdk::JobFailure(
+        "CONNECTOR_NOT_FOUND",
+        "no connector stands behind source " + std::string(job.sourceId()) + " (was it deleted?)",
+        false);
   }
   return *connector;
 }
@@ -62,12 +62,13 @@ AdvisoryParse parseDocument(const std::string& source, const std::string& body) 
 nlohmann::json recordsOf(const AdvisoryParse& parsed) {
   nlohmann::json records = nlohmann::json::array();
   for (const auto& o : parsed.observations) {
-    records.push_back({{"advisory_id", o.advisory_id},
-                       {"aliases", o.aliases},
-                       {"modified", o.modified.empty() ? nlohmann::json() : nlohmann::json(o.modified)},
-                       {"published", o.published ? nlohmann::json(*o.published) : nlohmann::json()},
-                       {"summary", o.summary},
-                       {"detail", o.detail.is_object() ? o.detail : nlohmann::json::object()}});
+    records.push_back(
+        {{"advisory_id", o.advisory_id},
+         {"aliases", o.aliases},
+         {"modified", o.modified.empty() ? nlohmann::json() : nlohmann::json(o.modified)},
+         {"published", o.published ? nlohmann::json(*o.published) : nlohmann::json()},
+         {"summary", o.summary},
+         {"detail", o.detail.is_object() ? o.detail : nlohmann::json::object()}});
   }
   return records;
 }
@@ -146,11 +147,10 @@ void runParse(AdapterContext& ctx, sdk::JobContext& job) {
       after = document.ordinal;
     }
     txn.commit();
-    job.progress(50, std::to_string(parsed) + " parsed, " + std::to_string(dead) +
-                         " dead-lettered");
+    job.progress(50,
+                 std::to_string(parsed) + " parsed, " + std::to_string(dead) + " dead-lettered");
   }
-  job.progress(100, std::to_string(parsed) + " parsed, " + std::to_string(dead) +
-                        " dead-lettered");
+  job.progress(100, std::to_string(parsed) + " parsed, " + std::to_string(dead) + " dead-lettered");
 }
 
 void runMap(AdapterContext& ctx, sdk::JobContext& job) {
@@ -190,13 +190,13 @@ void registerPipeline(sdk::Jobs& jobs, const sdk::Sources& sources, AdapterConte
   fetch_options.lease_seconds = 120;
   fetch_options.max_attempts = 5;
   jobs.registerType(
-      "concelier.fetch", [ctx](sdk::JobContext& job) { runFetch(*ctx, job); }, fetch_options);
-  jobs.registerType("concelier.parse", [ctx](sdk::JobContext& job) { runParse(*ctx, job); });
-  jobs.registerType("concelier.map", [ctx](sdk::JobContext& job) { runMap(*ctx, job); });
+      kJobFetch, [ctx](sdk::JobContext& job) { runFetch(*ctx, job); }, fetch_options);
+  jobs.registerType(kJobParse, [ctx](sdk::JobContext& job) { runParse(*ctx, job); });
+  jobs.registerType(kJobMap, [ctx](sdk::JobContext& job) { runMap(*ctx, job); });
   for (const char* source : {"osv", "nvd", "kev"}) {
-    sources.declareSync(sourceKindOf(source), {{"fetch", "concelier.fetch", {}},
-                                               {"parse", "concelier.parse", {"fetch"}},
-                                               {"map", "concelier.map", {"parse"}}});
+    sources.declareSync(
+        sourceKindOf(source),
+        {{"fetch", kJobFetch, {}}, {"parse", kJobParse, {"fetch"}}, {"map", kJobMap, {"parse"}}});
   }
 }
 
