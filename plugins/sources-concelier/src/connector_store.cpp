@@ -1,5 +1,6 @@
 // connector_store.cpp — see connector_store.hpp.
 #include "connector_store.hpp"
+#include "plugin_identity.hpp"
 
 #include "core/connector_spec.hpp"
 
@@ -42,7 +43,8 @@ std::optional<std::string> jsonParam(const nlohmann::json& v) {
 std::optional<nlohmann::json> loadConnector(sdk::Txn& txn, const std::string& connector_id,
                                             bool for_update) {
   static const std::string sql = "SELECT " + kColumns +
-                                 " FROM concelier.connectors WHERE tenant_id = $1 AND "
+                                 " FROM " JE_ADAPTER_SCHEMA
+                                 ".connectors WHERE tenant_id = $1 AND "
                                  "connector_id = $2";
   static const std::string locked = sql + " FOR UPDATE";
   return txn.one(for_update ? locked : sql, {txn.tenant(), connector_id}, fromRow);
@@ -50,15 +52,18 @@ std::optional<nlohmann::json> loadConnector(sdk::Txn& txn, const std::string& co
 
 std::optional<nlohmann::json> loadConnectorBySource(sdk::Txn& txn, const std::string& source_id) {
   static const std::string sql = "SELECT " + kColumns +
-                                 " FROM concelier.connectors WHERE tenant_id = $1 AND "
+                                 " FROM " JE_ADAPTER_SCHEMA
+                                 ".connectors WHERE tenant_id = $1 AND "
                                  "source_id = $2::uuid";
   return txn.one(sql, {txn.tenant(), source_id}, fromRow);
 }
 
 nlohmann::json listConnectors(sdk::Txn& txn, const std::optional<std::string>& after, int limit) {
-  static const std::string sql = "SELECT " + kColumns +
-                                 " FROM concelier.connectors WHERE tenant_id = $1 AND ($2::text "
-                                 "IS NULL OR connector_id > $2) ORDER BY connector_id LIMIT $3::int";
+  static const std::string sql =
+      "SELECT " + kColumns +
+      " FROM " JE_ADAPTER_SCHEMA
+      ".connectors WHERE tenant_id = $1 AND ($2::text "
+      "IS NULL OR connector_id > $2) ORDER BY connector_id LIMIT $3::int";
   nlohmann::json items = nlohmann::json::array();
   txn.exec(sql, {txn.tenant(), after, limit},
            [&](const sdk::Row& r) { items.push_back(fromRow(r)); });
@@ -68,7 +73,8 @@ nlohmann::json listConnectors(sdk::Txn& txn, const std::optional<std::string>& a
 nlohmann::json insertConnector(sdk::Txn& txn, const nlohmann::json& c,
                                const std::string& source_id) {
   static const std::string sql =
-      "INSERT INTO concelier.connectors (tenant_id, connector_id, source_kind, base_uri, "
+      "INSERT INTO " JE_ADAPTER_SCHEMA
+      ".connectors (tenant_id, connector_id, source_kind, base_uri, "
       "capabilities, auth_ref, schedule, rate_policy, artifact_kinds, egress_guard, options, "
       "enabled, source_id) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb, $8::jsonb, "
       "$9::jsonb, $10::jsonb, $11::jsonb, $12::boolean, $13::uuid) RETURNING " +
@@ -87,7 +93,8 @@ nlohmann::json insertConnector(sdk::Txn& txn, const nlohmann::json& c,
 
 nlohmann::json replaceConnector(sdk::Txn& txn, const nlohmann::json& c) {
   static const std::string sql =
-      "UPDATE concelier.connectors SET base_uri = $3, capabilities = $4::jsonb, auth_ref = $5, "
+      "UPDATE " JE_ADAPTER_SCHEMA
+      ".connectors SET base_uri = $3, capabilities = $4::jsonb, auth_ref = $5, "
       "schedule = $6::jsonb, rate_policy = $7::jsonb, artifact_kinds = $8::jsonb, egress_guard "
       "= $9::jsonb, options = $10::jsonb, enabled = $11::boolean, version = version + 1, "
       "updated_at = now() WHERE tenant_id = $1 AND connector_id = $2 RETURNING " +

@@ -32,11 +32,11 @@ void registerDemoConnectors(AdapterContext& ctx) {
     if (loadConnector(txn, id, true)) {
       continue;
     }
-    const ConnectorInput input = parseConnectorCreate(
-        {{"connectorId", id},
-         {"source", source},
-         {"baseUri", uri},
-         {"schedule", {{"cron", "* * * * *"}, {"timeZone", "UTC"}}}});
+    const ConnectorInput input =
+        parseConnectorCreate({{"connectorId", id},
+                              {"source", source},
+                              {"baseUri", uri},
+                              {"schedule", {{"cron", "* * * * *"}, {"timeZone", "UTC"}}}});
     if (input.error) {
       ctx.host().warn("demo connector " + id + ": " + input.error->message);
       continue;

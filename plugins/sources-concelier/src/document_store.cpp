@@ -1,6 +1,7 @@
 // document_store.cpp — see document_store.hpp. Bytes cross the SQL boundary as hex (the store
 // passes parameters as text), so a document is stored exactly as fetched whatever it holds.
 #include "document_store.hpp"
+#include "plugin_identity.hpp"
 
 #include <jobengine/adapter/sha256.hpp>
 
@@ -43,20 +44,22 @@ const char* const kTime = "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'";
 }  // namespace
 
 void clearRunDocuments(sdk::Txn& txn, const std::string& run_id) {
-  txn.exec("DELETE FROM concelier.fetched_documents WHERE tenant_id = $1 AND run_id = $2::uuid",
+  txn.exec("DELETE FROM " JE_ADAPTER_SCHEMA
+           ".fetched_documents WHERE tenant_id = $1 AND run_id = $2::uuid",
            {txn.tenant(), run_id});
 }
 
 std::string storeDocument(sdk::Txn& txn, const std::string& run_id, int ordinal,
                           const std::string& connector_id, const FetchedDocument& document) {
   const std::string digest = adapter::sha256Digest(document.body);
+  txn.exec("INSERT INTO " JE_ADAPTER_SCHEMA
+           ".raw_documents (tenant_id, digest, body, media_type, size_bytes) "
+           "VALUES ($1, $2, decode($3, 'hex'), $4, $5::bigint) ON CONFLICT DO NOTHING",
+           {txn.tenant(), digest, toHex(document.body), document.media_type,
+            static_cast<int64_t>(document.body.size())});
   txn.exec(
-      "INSERT INTO concelier.raw_documents (tenant_id, digest, body, media_type, size_bytes) "
-      "VALUES ($1, $2, decode($3, 'hex'), $4, $5::bigint) ON CONFLICT DO NOTHING",
-      {txn.tenant(), digest, toHex(document.body), document.media_type,
-       static_cast<int64_t>(document.body.size())});
-  txn.exec(
-      "INSERT INTO concelier.fetched_documents (tenant_id, run_id, ordinal, connector_id, uri, "
+      "INSERT INTO " JE_ADAPTER_SCHEMA
+      ".fetched_documents (tenant_id, run_id, ordinal, connector_id, uri, "
       "digest, upstream_etag, last_modified) VALUES ($1, $2::uuid, $3::int, $4, $5, $6, $7, $8)",
       {txn.tenant(), run_id, ordinal, connector_id, document.uri, digest, document.etag,
        document.last_modified});
@@ -68,9 +71,9 @@ std::vector<RunDocument> runDocuments(sdk::Txn& txn, const std::string& run_id,
                                       bool with_body) {
   const std::string sql =
       std::string("SELECT f.ordinal, f.uri, f.digest, to_char(f.fetched_at AT TIME ZONE 'UTC', ") +
-      kTime + "), f.upstream_etag, f.extracted, " +
-      (with_body ? "encode(r.body, 'hex')" : "NULL") +
-      " FROM concelier.fetched_documents f JOIN concelier.raw_documents r ON r.tenant_id = "
+      kTime + "), f.upstream_etag, f.extracted, " + (with_body ? "encode(r.body, 'hex')" : "NULL") +
+      " FROM " JE_ADAPTER_SCHEMA ".fetched_documents f JOIN " JE_ADAPTER_SCHEMA
+      ".raw_documents r ON r.tenant_id = "
       "f.tenant_id AND r.digest = f.digest WHERE f.tenant_id = $1 AND f.run_id = $2::uuid AND "
       "f.status = $3 AND f.ordinal > $4::int ORDER BY f.ordinal LIMIT $5::int";
   std::vector<RunDocument> out;
@@ -92,34 +95,36 @@ std::vector<RunDocument> runDocuments(sdk::Txn& txn, const std::string& run_id,
 
 void markParsed(sdk::Txn& txn, const std::string& run_id, int ordinal,
                 const nlohmann::json& extracted) {
-  txn.exec(
-      "UPDATE concelier.fetched_documents SET status = 'parsed', extracted = $4::jsonb WHERE "
-      "tenant_id = $1 AND run_id = $2::uuid AND ordinal = $3::int",
-      {txn.tenant(), run_id, ordinal, extracted.dump()});
+  txn.exec("UPDATE " JE_ADAPTER_SCHEMA
+           ".fetched_documents SET status = 'parsed', extracted = $4::jsonb WHERE "
+           "tenant_id = $1 AND run_id = $2::uuid AND ordinal = $3::int",
+           {txn.tenant(), run_id, ordinal, extracted.dump()});
 }
 
 void markDeadLettered(sdk::Txn& txn, const std::string& run_id, int ordinal) {
-  txn.exec(
-      "UPDATE concelier.fetched_documents SET status = 'dead_lettered' WHERE tenant_id = $1 AND "
-      "run_id = $2::uuid AND ordinal = $3::int",
-      {txn.tenant(), run_id, ordinal});
+  txn.exec("UPDATE " JE_ADAPTER_SCHEMA
+           ".fetched_documents SET status = 'dead_lettered' WHERE tenant_id = $1 AND "
+           "run_id = $2::uuid AND ordinal = $3::int",
+           {txn.tenant(), run_id, ordinal});
 }
 
 void markMapped(sdk::Txn& txn, const std::string& run_id, int ordinal) {
-  txn.exec(
-      "UPDATE concelier.fetched_documents SET status = 'mapped', extracted = NULL WHERE "
-      "tenant_id = $1 AND run_id = $2::uuid AND ordinal = $3::int",
-      {txn.tenant(), run_id, ordinal});
+  txn.exec("UPDATE " JE_ADAPTER_SCHEMA
+           ".fetched_documents SET status = 'mapped', extracted = NULL WHERE "
+           "tenant_id = $1 AND run_id = $2::uuid AND ordinal = $3::int",
+           {txn.tenant(), run_id, ordinal});
 }
 
 int64_t insertObservations(sdk::Txn& txn, const std::string& connector_id,
                            const std::string& source_kind, const RunDocument& document,
                            const std::string& run_id) {
   // One statement per document: the records come as one JSON array (parse's `extracted`).
-  static const std::string sql = R"SQL(
-INSERT INTO concelier.observations (tenant_id, id, connector_id, source_kind, advisory_id,
+  static const std::string sql =
+      R"SQL(
+INSERT INTO )SQL" JE_ADAPTER_SCHEMA
+      R"SQL(.observations (tenant_id, id, connector_id, source_kind, advisory_id,
   aliases, modified, published, summary, detail, digest, uri, fetched_at, upstream_etag, run_id)
-SELECT $1, concelier.uuid_v7(), $2, $3, x.advisory_id,
+SELECT $1, )SQL" JE_ADAPTER_SCHEMA R"SQL(.uuid_v7(), $2, $3, x.advisory_id,
   ARRAY(SELECT jsonb_array_elements_text(coalesce(x.aliases, '[]'::jsonb))),
   x.modified::timestamptz, x.published::timestamptz, coalesce(x.summary, ''),
   coalesce(x.detail, '{}'::jsonb), $4, $5, $6::timestamptz, $7, $8::uuid
@@ -135,30 +140,31 @@ ON CONFLICT (tenant_id, connector_id, digest, advisory_id) DO NOTHING
 std::optional<Validators> confirmedValidators(sdk::Txn& txn, const std::string& connector_id,
                                               const std::string& uri) {
   std::optional<Validators> out;
-  txn.exec(
-      "SELECT etag, last_modified FROM concelier.upstream_validators WHERE tenant_id = $1 AND "
-      "connector_id = $2 AND uri = $3 AND confirmed",
-      {txn.tenant(), connector_id, uri},
-      [&](const sdk::Row& r) { out = Validators{r.opt(0), r.opt(1)}; });
+  txn.exec("SELECT etag, last_modified FROM " JE_ADAPTER_SCHEMA
+           ".upstream_validators WHERE tenant_id = $1 AND "
+           "connector_id = $2 AND uri = $3 AND confirmed",
+           {txn.tenant(), connector_id, uri}, [&](const sdk::Row& r) {
+             out = Validators{r.opt(0), r.opt(1)};
+           });
   return out;
 }
 
 void recordValidators(sdk::Txn& txn, const std::string& connector_id, const std::string& uri,
                       const Validators& validators, const std::string& run_id) {
-  txn.exec(
-      "INSERT INTO concelier.upstream_validators (tenant_id, connector_id, uri, etag, "
-      "last_modified, run_id, confirmed) VALUES ($1, $2, $3, $4, $5, $6::uuid, false) ON "
-      "CONFLICT (tenant_id, connector_id, uri) DO UPDATE SET etag = EXCLUDED.etag, "
-      "last_modified = EXCLUDED.last_modified, run_id = EXCLUDED.run_id, confirmed = false, "
-      "updated_at = now()",
-      {txn.tenant(), connector_id, uri, validators.etag, validators.last_modified, run_id});
+  txn.exec("INSERT INTO " JE_ADAPTER_SCHEMA
+           ".upstream_validators (tenant_id, connector_id, uri, etag, "
+           "last_modified, run_id, confirmed) VALUES ($1, $2, $3, $4, $5, $6::uuid, false) ON "
+           "CONFLICT (tenant_id, connector_id, uri) DO UPDATE SET etag = EXCLUDED.etag, "
+           "last_modified = EXCLUDED.last_modified, run_id = EXCLUDED.run_id, confirmed = false, "
+           "updated_at = now()",
+           {txn.tenant(), connector_id, uri, validators.etag, validators.last_modified, run_id});
 }
 
 void confirmValidators(sdk::Txn& txn, const std::string& run_id) {
-  txn.exec(
-      "UPDATE concelier.upstream_validators SET confirmed = true, updated_at = now() WHERE "
-      "tenant_id = $1 AND run_id = $2::uuid AND NOT confirmed",
-      {txn.tenant(), run_id});
+  txn.exec("UPDATE " JE_ADAPTER_SCHEMA
+           ".upstream_validators SET confirmed = true, updated_at = now() WHERE "
+           "tenant_id = $1 AND run_id = $2::uuid AND NOT confirmed",
+           {txn.tenant(), run_id});
 }
 
 }  // namespace jobengine::concelier

@@ -29,7 +29,7 @@ struct RunDocument {
   std::string digest;
   std::string fetched_at;
   std::optional<std::string> etag;
-  std::string body;         // parse only
+  std::string body;          // parse only
   nlohmann::json extracted;  // map only
 };
 

@@ -228,8 +228,8 @@ void FeedFetcher::fetchNvd() {
       return;  // parse dead-letters an unreadable page; there is no next page to ask for
     }
     start = page.start_index + page.results_per_page;
-    hooks_.progress(static_cast<int>(std::min<int64_t>(99, start * 100 / std::max<int64_t>(
-                                                                            1, page.total_results))));
+    hooks_.progress(static_cast<int>(
+        std::min<int64_t>(99, start * 100 / std::max<int64_t>(1, page.total_results))));
     if (start >= page.total_results) {
       return;
     }

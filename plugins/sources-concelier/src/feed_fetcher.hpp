@@ -40,9 +40,8 @@ struct FetchHooks {
 
 class FeedFetcher {
  public:
-  FeedFetcher(const nlohmann::json& connector, SyncWindow window,
-              const ConcelierSettings& settings, adapter::RequestBudget& budget,
-              FetchHooks hooks);
+  FeedFetcher(const nlohmann::json& connector, SyncWindow window, const ConcelierSettings& settings,
+              adapter::RequestBudget& budget, FetchHooks hooks);
 
   // Fetches everything; throws sdk::JobFailure when the job must fail. Returns the number of
   // documents handed to store.

@@ -110,8 +110,8 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
   hooks.progress = [&](int percent) { progress.report(percent); };
   FeedFetcher fetcher(connector, windowOf(job.payload()), ctx.settings(), budget, std::move(hooks));
   const int stored = fetcher.run();
-  host.counterAdd("concelier_documents_fetched_total",
-                  "Upstream documents stored by concelier.fetch, by source format",
+  static const std::string metric = std::string(kPluginName) + "_documents_fetched_total";
+  host.counterAdd(metric.c_str(), "Upstream documents stored by the fetch step, by source format",
                   {{"source", connector["source"]}}, stored);
   job.progress(100, std::to_string(stored) + " documents fetched");
 }
@@ -153,8 +153,9 @@ void runParse(AdapterContext& ctx, sdk::JobContext& job) {
     job.progress(50,
                  std::to_string(parsed) + " parsed, " + std::to_string(dead) + " dead-lettered");
   }
-  host.counterAdd("concelier_documents_dead_lettered_total",
-                  "Documents concelier.parse dead-lettered as malformed, by source format",
+  static const std::string metric = std::string(kPluginName) + "_documents_dead_lettered_total";
+  host.counterAdd(metric.c_str(),
+                  "Documents the parse step dead-lettered as malformed, by source format",
                   {{"source", source}}, dead);
   job.progress(100, std::to_string(parsed) + " parsed, " + std::to_string(dead) + " dead-lettered");
 }
@@ -185,8 +186,8 @@ void runMap(AdapterContext& ctx, sdk::JobContext& job) {
     }
     job.progress(50, std::to_string(created) + " observations");
   }
-  host.counterAdd("concelier_observations_total",
-                  "New observations written by concelier.map, by source format",
+  static const std::string metric = std::string(kPluginName) + "_observations_total";
+  host.counterAdd(metric.c_str(), "New observations written by the map step, by source format",
                   {{"source", source}}, static_cast<double>(created));
   job.progress(100, std::to_string(created) + " new observations");
 }
@@ -199,13 +200,13 @@ void registerPipeline(sdk::Jobs& jobs, const sdk::Sources& sources, AdapterConte
   fetch_options.lease_seconds = 120;
   fetch_options.max_attempts = 5;
   jobs.registerType(
-      "concelier.fetch", [ctx](sdk::JobContext& job) { runFetch(*ctx, job); }, fetch_options);
-  jobs.registerType("concelier.parse", [ctx](sdk::JobContext& job) { runParse(*ctx, job); });
-  jobs.registerType("concelier.map", [ctx](sdk::JobContext& job) { runMap(*ctx, job); });
+      kJobFetch, [ctx](sdk::JobContext& job) { runFetch(*ctx, job); }, fetch_options);
+  jobs.registerType(kJobParse, [ctx](sdk::JobContext& job) { runParse(*ctx, job); });
+  jobs.registerType(kJobMap, [ctx](sdk::JobContext& job) { runMap(*ctx, job); });
   for (const char* source : {"osv", "nvd", "kev"}) {
-    sources.declareSync(sourceKindOf(source), {{"fetch", "concelier.fetch", {}},
-                                               {"parse", "concelier.parse", {"fetch"}},
-                                               {"map", "concelier.map", {"parse"}}});
+    sources.declareSync(
+        sourceKindOf(source),
+        {{"fetch", kJobFetch, {}}, {"parse", kJobParse, {"fetch"}}, {"map", kJobMap, {"parse"}}});
   }
 }
 

@@ -2,8 +2,9 @@
 // logic lives in src/core (no SDK types); routes*.cpp translate HTTP to it, pipeline_jobs.cpp runs
 // the sync DAG's jobs.
 //
-// To make a new adapter plugin from this one, copy the folder and change kId below (and the
-// namespace, the schema name in migrations/<id>/ and the job-type prefix, which README.md lists).
+// To make a new adapter plugin from this one, copy the folder to plugins/sources-<name>: the
+// folder's name is the plugin id, and the schema, routes and job types derive from it
+// (adapter_identity.cmake -> plugin_identity.hpp); README.md lists the remaining steps.
 #include <jobengine/plugin.hpp>
 
 #include <memory>
@@ -12,6 +13,7 @@
 #include "core/sources_concelier_settings.hpp"
 #include "demo_connectors.hpp"
 #include "pipeline_jobs.hpp"
+#include "plugin_identity.hpp"
 #include "plugin_meta.hpp"
 #include "routes.hpp"
 
@@ -19,7 +21,7 @@ namespace jobengine::concelier {
 
 class ConcelierPlugin {
  public:
-  static constexpr const char* kId = "sources-concelier";
+  static constexpr const char* kId = kPluginId;
   static constexpr const char* kVersion = kPluginVersion;
   static constexpr const char* kDescription =
       "Advisory feed adapters (OSV, NVD, KEV): fetch, parse, map.";

@@ -1,6 +1,7 @@
-// routes.hpp — the HTTP routes of sources-concelier under /api/v1/jobengine/concelier (SPEC
-// §5.1): the plugin's info, the connector registry (routes_connectors.cpp) and the observations
-// (routes_observations.cpp). Registered from the plugin's constructor (inside create()).
+// routes.hpp — the HTTP routes of sources-concelier under /api/v1/jobengine/concelier, i.e.
+// kApiBase of plugin_identity.hpp (SPEC §5.1): the plugin's info, the connector registry
+// (routes_connectors.cpp) and the observations (routes_observations.cpp). Registered from the
+// plugin's constructor (inside create()).
 #pragma once
 
 #include <jobengine/api_doc.hpp>
@@ -9,10 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "adapter_context.hpp"
+#include "plugin_identity.hpp"
 
 namespace jobengine::concelier {
-
-inline constexpr const char* kApiBase = "/api/v1/jobengine/concelier";
 
 // Registers every route of the plugin. info is what GET /api/v1/jobengine/concelier/info
 // answers.

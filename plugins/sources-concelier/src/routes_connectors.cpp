@@ -88,8 +88,8 @@ void listConnectorsRoute(AdapterContext& ctx, const sdk::Request& request,
                          sdk::Response& response) {
   auto txn = ctx.host().borrow(request.txn());
   const std::string binding = sdk::pageBinding("GET " + kConnectors);
-  auto page = sdk::parsePageRequest(request.query("page_size"), request.query("page_token"),
-                                    binding, 1);
+  auto page =
+      sdk::parsePageRequest(request.query("page_size"), request.query("page_token"), binding, 1);
   if (!page) {
     sendError(response, request, page.error->status, page.error->code, page.error->message,
               page.error->details);

@@ -7,6 +7,7 @@
 #include <jobengine/pagination.hpp>
 #include <jobengine/time_format.hpp>
 
+#include "plugin_identity.hpp"
 #include "routes.hpp"
 
 namespace jobengine::concelier {
@@ -27,7 +28,7 @@ SELECT o.id::text, jsonb_build_object(
     'fetchedAt', to_char(o.fetched_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
     'upstreamEtag', o.upstream_etag, 'runId', o.run_id),
   'createdAt', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
-FROM concelier.observations o
+FROM )SQL" JE_ADAPTER_SCHEMA R"SQL(.observations o
 WHERE o.tenant_id = $1
   AND ($2::text IS NULL OR o.connector_id = $2)
   AND ($3::text IS NULL OR o.advisory_id = $3 OR o.aliases @> ARRAY[$3::text])
@@ -56,8 +57,8 @@ void listObservations(sdk::Host& host, const sdk::Request& request, sdk::Respons
   const std::string binding = sdk::pageBinding(
       "GET " + kObservations,
       {{"connectorId", connector}, {"advisoryId", advisory}, {"modifiedSince", since}});
-  auto page = sdk::parsePageRequest(request.query("page_size"), request.query("page_token"),
-                                    binding, 1);
+  auto page =
+      sdk::parsePageRequest(request.query("page_size"), request.query("page_token"), binding, 1);
   if (!page) {
     sendError(response, request, page.error->status, page.error->code, page.error->message,
               page.error->details);

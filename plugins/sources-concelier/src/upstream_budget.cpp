@@ -32,12 +32,12 @@ void RateLimitBudget::report(const std::string& host, int status,
   if (ratelimit_ == nullptr || policy_.is_null()) {
     return;
   }
-  ratelimit_->report({{"tenant", tenant_},
-                      {"host", host},
-                      {"status", status},
-                      {"retryAfterSeconds", retry_after_seconds
-                                                ? nlohmann::json(*retry_after_seconds)
-                                                : nlohmann::json(nullptr)}});
+  ratelimit_->report(
+      {{"tenant", tenant_},
+       {"host", host},
+       {"status", status},
+       {"retryAfterSeconds",
+        retry_after_seconds ? nlohmann::json(*retry_after_seconds) : nlohmann::json(nullptr)}});
 }
 
 }  // namespace jobengine::concelier

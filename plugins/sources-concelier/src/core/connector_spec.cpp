@@ -2,6 +2,8 @@
 // what is allowed.
 #include "core/connector_spec.hpp"
 
+#include "plugin_identity.hpp"
+
 #include <set>
 #include <string_view>
 #include <vector>
@@ -12,9 +14,9 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string> kFields = {
-    "connectorId", "source",        "baseUri",     "capabilities", "authRef",  "schedule",
-    "ratePolicy",  "artifactKinds", "egressGuard", "options",      "enabled"};
+const std::vector<std::string> kFields = {"connectorId", "source",   "baseUri",    "capabilities",
+                                          "authRef",     "schedule", "ratePolicy", "artifactKinds",
+                                          "egressGuard", "options",  "enabled"};
 
 bool slug(std::string_view s) {
   if (s.empty() || s.size() > 63 || s.front() == '-') {
@@ -99,8 +101,9 @@ std::optional<InputError> checkEgressGuard(const json& v) {
   for (const auto& item : v.items()) {
     if (item.key() != "allowlist" && item.key() != "airgapMode") {
       return InputError{422, "UNKNOWN_FIELD",
-                        "egressGuard." + item.key() + ": unknown field (allowed: allowlist, "
-                        "airgapMode)",
+                        "egressGuard." + item.key() +
+                            ": unknown field (allowed: allowlist, "
+                            "airgapMode)",
                         "egressGuard." + item.key()};
     }
   }
@@ -128,9 +131,8 @@ std::optional<InputError> checkOptions(const json& v, const std::string& source)
       continue;
     }
     return InputError{422, "UNKNOWN_FIELD",
-                      "options." + item.key() + ": unknown option for source '" + source +
-                          "' (" + (source == "nvd" ? "allowed: resultsPerPage" : "none allowed") +
-                          ")",
+                      "options." + item.key() + ": unknown option for source '" + source + "' (" +
+                          (source == "nvd" ? "allowed: resultsPerPage" : "none allowed") + ")",
                       "options." + item.key()};
   }
   return std::nullopt;
@@ -171,8 +173,8 @@ ConnectorInput parse(const json& body, const json* fixed) {
     if (fixed != nullptr) {
       if (body.contains(key) && body[key] != (*fixed)[key]) {
         out.error = InputError{422, "IMMUTABLE_FIELD",
-                               std::string(key) + ": cannot change (was " +
-                                   (*fixed)[key].dump() + "); register a new connector instead",
+                               std::string(key) + ": cannot change (was " + (*fixed)[key].dump() +
+                                   "); register a new connector instead",
                                key};
         return out;
       }
@@ -181,9 +183,9 @@ ConnectorInput parse(const json& body, const json* fixed) {
       return out;
     }
   }
-  json r = fixed != nullptr ? json{{"connectorId", (*fixed)["connectorId"]},
-                                   {"source", (*fixed)["source"]}}
-                            : json{{"connectorId", body["connectorId"]}, {"source", body["source"]}};
+  json r = fixed != nullptr
+               ? json{{"connectorId", (*fixed)["connectorId"]}, {"source", (*fixed)["source"]}}
+               : json{{"connectorId", body["connectorId"]}, {"source", body["source"]}};
   if (!r["connectorId"].is_string() || !slug(r["connectorId"].get<std::string>())) {
     out.error = invalid("connectorId",
                         "must be 1-63 characters of a-z 0-9 - starting with a letter or digit, "
@@ -204,8 +206,8 @@ ConnectorInput parse(const json& body, const json* fixed) {
     return out;
   }
   r["baseUri"] = body["baseUri"];
-  r["capabilities"] = body.value(
-      "capabilities", json::array({source == "kev" ? "exploited" : "advisories"}));
+  r["capabilities"] =
+      body.value("capabilities", json::array({source == "kev" ? "exploited" : "advisories"}));
   if (auto e = stringArray(r["capabilities"], "capabilities")) {
     out.error = e;
     return out;
@@ -260,15 +262,17 @@ ConnectorInput parseConnectorReplace(const json& body, const json& current) {
 }
 
 std::string connectorLockKey(const std::string& tenant, const std::string& connector_id) {
-  return "concelier:" + tenant + ":" + connector_id;
+  return std::string(kPluginName) + ":" + tenant + ":" + connector_id;
 }
 
-std::string sourceKindOf(const std::string& source) { return "concelier." + source; }
+std::string sourceKindOf(const std::string& source) {
+  return std::string(kPluginName) + "." + source;
+}
 
 json schedulerSourceFor(const std::string& tenant, const json& record) {
   const std::string id = record["connectorId"].get<std::string>();
   const std::string host = networkHost(record["baseUri"].get<std::string>());
-  return {{"name", "concelier:" + id},
+  return {{"name", std::string(kPluginName) + ":" + id},
           {"kind", sourceKindOf(record["source"].get<std::string>())},
           {"upstreamHost", host.empty() ? json(nullptr) : json(host)},
           {"ratePolicy", record["ratePolicy"]},

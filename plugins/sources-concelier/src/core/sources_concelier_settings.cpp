@@ -3,12 +3,14 @@
 // only what is this plugin's: its keys, their ranges and the JSON it shows.
 #include "core/sources_concelier_settings.hpp"
 
+#include "plugin_identity.hpp"
+
 namespace jobengine::concelier {
 
 ConcelierSettings parseConcelierSettings(const nlohmann::json& config) {
   ConcelierSettings settings;
   const sdk::SettingsReader reader(
-      "sources-concelier", config,
+      kPluginId, config,
       {"fetch_timeout_seconds", "max_document_mib", "demo_feed_mirror", "demo_tenant"});
   reader.readInt("fetch_timeout_seconds", 1, 3600, settings.fetch_timeout_seconds);
   reader.readInt("max_document_mib", 1, 1024, settings.max_document_mib);
