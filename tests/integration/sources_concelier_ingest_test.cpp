@@ -226,6 +226,29 @@ TEST_F(ConcelierIngestTest, ResumesFromTheWatermarkWithConditionalRequests) {
   EXPECT_EQ(log[0].status, 200);
   EXPECT_EQ(log[1].target, "/osv/PyPI/GHSA-new0-new0-new0.json");
   EXPECT_EQ(observations("connectorId=osv-http").size(), 7U);
+
+  // A backfill of a past window asks for the listing unconditionally (a 304 would skip the
+  // window), and the same bytes again create nothing.
+  upstream.clearLog();
+  const json backfill = {{"sourceId", c["sourceId"]},
+                         {"from", "2026-01-01T00:00:00Z"},
+                         {"to", "2026-01-02T00:00:00Z"},
+                         {"windowMinutes", 1440}};
+  const Reply created = call("POST", "/backfills", backfill.dump());
+  ASSERT_EQ(created.status, 201) << created.body;
+  const json done = pollUntil(
+      [&] { return call("GET", "/backfills/" + created.json()["id"].get<std::string>()).json(); },
+      [](const json& b) {
+        return b.value("status", "") == "succeeded" || b.value("status", "") == "failed";
+      },
+      std::chrono::seconds(60));
+  ASSERT_EQ(done["status"], "succeeded") << done.dump();
+  log = upstream.requests();
+  ASSERT_GE(log.size(), 1U);
+  EXPECT_EQ(log[0].target, "/osv/PyPI/modified_id.csv");
+  EXPECT_FALSE(log[0].if_none_match.has_value());
+  EXPECT_EQ(log[0].status, 200);
+  EXPECT_EQ(observations("connectorId=osv-http").size(), 7U);
   fs::remove_all(mirror);
 }
 

@@ -88,13 +88,23 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
   ProgressThrottle progress(job);
   int ordinal = 0;
   FetchHooks hooks;
-  hooks.validators = [&](const std::string& uri) {
+  // A backfill re-reads a past window: its listing must not be conditional (a 304 would skip the
+  // window) and must not leave validators that a live sync would then send.
+  const nlohmann::json payload = job.payload();
+  const bool backfill = payload.contains("backfillId") && !payload["backfillId"].is_null();
+  hooks.validators = [&](const std::string& uri) -> std::optional<Validators> {
+    if (backfill) {
+      return std::nullopt;
+    }
     auto txn = host.begin(tenant, JE_TXN_READ_ONLY);
     auto found = confirmedValidators(txn, connector_id, uri);
     txn.commit();
     return found;
   };
   hooks.remember = [&](const std::string& uri, const Validators& validators) {
+    if (backfill) {
+      return;
+    }
     auto txn = host.begin(tenant);
     recordValidators(txn, connector_id, uri, validators, run_id);
     txn.commit();
@@ -108,7 +118,7 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
   };
   hooks.canceled = [&] { return job.cancelRequested(); };
   hooks.progress = [&](int percent) { progress.report(percent); };
-  FeedFetcher fetcher(connector, windowOf(job.payload()), ctx.settings(), budget, std::move(hooks));
+  FeedFetcher fetcher(connector, windowOf(payload), ctx.settings(), budget, std::move(hooks));
   const int stored = fetcher.run();
   static const std::string metric = std::string(kPluginName) + "_documents_fetched_total";
   host.counterAdd(metric.c_str(), "Upstream documents stored by the fetch step, by source format",
