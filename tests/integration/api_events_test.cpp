@@ -158,7 +158,8 @@ namespace jobengine::testing {
 namespace {
 
 // `make run` (serve --demo): the banner's commands work exactly as printed, run in one shell:
-// the token export, the plugin list, a DAG run enqueued, and the stream that shows it succeed.
+// the token export, the plugin list, a DAG run enqueued, the stream that shows it succeed, and
+// the ingestion lines (200 even before the demo connectors' first sync).
 TEST(ApiDemoBannerTest, PrintedCommandsEnqueueADagRunAndStreamIt) {
   EngineOptions options;
   options.name = "apidemo";
@@ -190,7 +191,9 @@ TEST(ApiDemoBannerTest, PrintedCommandsEnqueueADagRunAndStreamIt) {
       ++curls;
     }
   }
-  ASSERT_EQ(curls, 3) << out;
+  // The plugin list, the DAG run, the stream, and the ingestion lines (observations,
+  // connectors, statements).
+  ASSERT_EQ(curls, 6) << out;
   const CommandResult r = runCommand({"/bin/sh", "-c", script}, std::chrono::seconds(60));
   EXPECT_EQ(r.exit_code, 0) << script << r.err;
   EXPECT_NE(r.out.find("status 200"), std::string::npos) << r.out;  // plugins

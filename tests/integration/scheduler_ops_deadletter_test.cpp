@@ -21,14 +21,15 @@ class DeadLetterTest : public ::testing::Test {
       return;
     }
     ops_ = new OpsEngine("ops_deadletter");
-    // 3 transient timeouts of concelier.fetch, 2 permanent schema errors of excititor.parse.
+    // 3 transient timeouts of example.fetch, 2 permanent schema errors of example.parse (types
+    // no plugin registers: a replayed job stays queued; the adapters run theirs at once).
     for (int i = 0; i < 5; ++i) {
       const bool transient = i < 3;
-      seed("t1", transient ? "concelier.fetch" : "excititor.parse",
+      seed("t1", transient ? "example.fetch" : "example.parse",
            transient ? "transient" : "permanent", transient ? kFpTimeout : kFpSchema,
            transient ? "upstream timed out after 30s" : "schema invalid at $.id", i);
     }
-    seed("t2", "concelier.fetch", "transient", kFpTimeout, "other tenant", 9);
+    seed("t2", "example.fetch", "transient", kFpTimeout, "other tenant", 9);
   }
   static void TearDownTestSuite() {
     delete ops_;
@@ -66,12 +67,12 @@ OpsEngine* DeadLetterTest::ops_ = nullptr;
 TEST_F(DeadLetterTest, ListFiltersAndPagesNewestFirst) {
   const Reply all = get("/deadletter");
   ASSERT_EQ(all.status, 200) << all.body;
-  ASSERT_EQ(all.json()["deadLetters"].size(), 5u) << all.body;            // t2's entry is invisible
-  EXPECT_EQ(all.json()["deadLetters"][0]["jobType"], "excititor.parse");  // newest first
+  ASSERT_EQ(all.json()["deadLetters"].size(), 5u) << all.body;          // t2's entry is invisible
+  EXPECT_EQ(all.json()["deadLetters"][0]["jobType"], "example.parse");  // newest first
 
   const Reply transient = get("/deadletter?errorClass=transient");
   EXPECT_EQ(transient.json()["deadLetters"].size(), 3u);
-  const Reply by_type = get("/deadletter?jobType=excititor.parse&fingerprint=" + kFpSchema);
+  const Reply by_type = get("/deadletter?jobType=example.parse&fingerprint=" + kFpSchema);
   EXPECT_EQ(by_type.json()["deadLetters"].size(), 2u);
   EXPECT_EQ(get("/deadletter?errorClass=bogus").status, 400);
   EXPECT_EQ(get("/deadletter?since=yesterday").status, 400);
@@ -109,7 +110,7 @@ TEST_F(DeadLetterTest, StatsAndSummary) {
   const auto s = stats.json();
   EXPECT_EQ(s["byErrorClass"]["transient"], 3);
   EXPECT_EQ(s["byErrorClass"]["permanent"], 2);
-  EXPECT_EQ(s["byJobType"]["concelier.fetch"], 3);
+  EXPECT_EQ(s["byJobType"]["example.fetch"], 3);
 
   const Reply summary = get("/deadletter/summary");
   ASSERT_EQ(summary.status, 200) << summary.body;
