@@ -1,6 +1,8 @@
 // pipeline_jobs.cpp — see pipeline_jobs.hpp.
 #include "pipeline_jobs.hpp"
 
+#include <jobengine/adapter/ratelimit_budget.hpp>
+
 #include <chrono>
 
 #include "connector_store.hpp"
@@ -10,7 +12,6 @@
 #include "core/osv_format.hpp"
 #include "document_store.hpp"
 #include "feed_fetcher.hpp"
-#include "upstream_budget.hpp"
 
 namespace jobengine::concelier {
 
@@ -84,7 +85,7 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
     txn.commit();
   }
   const std::string connector_id = connector["connectorId"].get<std::string>();
-  RateLimitBudget budget(ctx.ratelimit(), tenant, connector["ratePolicy"]);
+  adapter::RateLimitBudget budget(ctx.ratelimit(), tenant, connector["ratePolicy"]);
   ProgressThrottle progress(job);
   int ordinal = 0;
   FetchHooks hooks;

@@ -1,6 +1,8 @@
 // pipeline_jobs.cpp — see pipeline_jobs.hpp.
 #include "pipeline_jobs.hpp"
 
+#include <jobengine/adapter/ratelimit_budget.hpp>
+
 #include <chrono>
 
 #include "core/csaf_vex_format.hpp"
@@ -10,7 +12,6 @@
 #include "document_store.hpp"
 #include "feed_fetcher.hpp"
 #include "provider_store.hpp"
-#include "upstream_budget.hpp"
 
 namespace jobengine::excititor {
 
@@ -86,7 +87,7 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
     txn.commit();
   }
   const std::string provider_id = provider["providerId"].get<std::string>();
-  RateLimitBudget budget(ctx.ratelimit(), tenant, provider["ratePolicy"]);
+  adapter::RateLimitBudget budget(ctx.ratelimit(), tenant, provider["ratePolicy"]);
   ProgressThrottle progress(job);
   int ordinal = 0;
   FetchHooks hooks;
