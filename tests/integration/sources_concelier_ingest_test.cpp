@@ -252,6 +252,56 @@ TEST_F(ConcelierIngestTest, ResumesFromTheWatermarkWithConditionalRequests) {
   fs::remove_all(mirror);
 }
 
+// The NVD API refuses a lastMod range over 120 days (the test upstream too): a backfill of a year
+// walks it as consecutive ranges, each paged through startIndex.
+TEST_F(ConcelierIngestTest, AnNvdBackfillOfAYearAsksInRangesOfAtMostOneHundredTwentyDays) {
+  FeedUpstream upstream(kMirror);
+  upstream.start();
+  json body = httpConnector("nvd-http", "nvd", upstream.url("nvd/rest/json/cves/2.0"), upstream);
+  body["options"] = {{"resultsPerPage", 2}};
+  const json c = connector(body);
+  upstream.clearLog();
+  const json backfill = {{"sourceId", c["sourceId"]},
+                         {"from", "2025-06-01T00:00:00Z"},
+                         {"to", "2026-06-01T00:00:00Z"},
+                         {"windowMinutes", 525600}};
+  const Reply created = call("POST", "/backfills", backfill.dump());
+  ASSERT_EQ(created.status, 201) << created.body;
+  const json done = pollUntil(
+      [&] { return call("GET", "/backfills/" + created.json()["id"].get<std::string>()).json(); },
+      [](const json& b) {
+        return b.value("status", "") == "succeeded" || b.value("status", "") == "failed";
+      },
+      std::chrono::seconds(60));
+  ASSERT_EQ(done["status"], "succeeded") << done.dump();
+  // The fixture's five CVEs were modified between 2026-01-08 and 2026-03-19: two in the second
+  // range, three (two pages) in the third; the first and the last range are empty.
+  std::vector<std::string> targets;
+  for (const auto& r : upstream.requests()) {
+    EXPECT_EQ(r.status, 200) << r.target;
+    targets.push_back(r.target);
+  }
+  const std::string api = "/nvd/rest/json/cves/2.0?";
+  const std::vector<std::string> expected = {
+      api +
+          "startIndex=0&resultsPerPage=2&lastModStartDate=2025-06-01T00:00:00.000Z"
+          "&lastModEndDate=2025-09-29T00:00:00.000Z",
+      api +
+          "startIndex=0&resultsPerPage=2&lastModStartDate=2025-09-29T00:00:00.000Z"
+          "&lastModEndDate=2026-01-27T00:00:00.000Z",
+      api +
+          "startIndex=0&resultsPerPage=2&lastModStartDate=2026-01-27T00:00:00.000Z"
+          "&lastModEndDate=2026-05-27T00:00:00.000Z",
+      api +
+          "startIndex=2&resultsPerPage=2&lastModStartDate=2026-01-27T00:00:00.000Z"
+          "&lastModEndDate=2026-05-27T00:00:00.000Z",
+      api +
+          "startIndex=0&resultsPerPage=2&lastModStartDate=2026-05-27T00:00:00.000Z"
+          "&lastModEndDate=2026-06-01T00:00:00.000Z"};
+  EXPECT_EQ(targets, expected);
+  EXPECT_EQ(observations("connectorId=nvd-http").size(), 5U);
+}
+
 TEST_F(ConcelierIngestTest, SlowsDownOn429AndRecovers) {
   FeedUpstream upstream(kMirror);
   upstream.start();

@@ -176,6 +176,13 @@ MirrorResponse answerNvd(const fs::path& root, const std::string& query) {
       return error(400, "lastModStartDate / lastModEndDate must be ISO-8601 date-times, got '" +
                             params["lastModStartDate"] + "' / '" + params["lastModEndDate"] + "'");
     }
+    // As the real API: "The maximum allowable range when using any date range parameters is
+    // 120 consecutive days."
+    if (*to - *from > std::chrono::hours(24 * 120)) {
+      return error(400, "the range lastModStartDate '" + params["lastModStartDate"] +
+                            "' .. lastModEndDate '" + params["lastModEndDate"] +
+                            "' is longer than 120 days");
+    }
   }
   // Pages in startIndex order, as the file names say ("page-2000.json").
   std::vector<std::pair<int64_t, fs::path>> pages;

@@ -39,7 +39,8 @@ MirrorResponse answerBytes(const std::string& bytes, const std::string& content_
 
 // The NVD CVE API 2.0 answer for `query` (the text after '?'): every CVE in
 // <root>/nvd/page-*.json, pages ordered by the startIndex in their file name, filtered by
-// cve.lastModified in [lastModStartDate, lastModEndDate] (both or neither) and by cveId,
+// cve.lastModified in [lastModStartDate, lastModEndDate] (both or neither, at most 120 days
+// apart as the real API demands) and by cveId,
 // sliced by startIndex / resultsPerPage (default and maximum 2000). Other parameters are 400.
 MirrorResponse answerNvd(const std::filesystem::path& root, const std::string& query);
 

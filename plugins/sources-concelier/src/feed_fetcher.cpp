@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/feed_index.hpp"
+#include "core/nvd_date_ranges.hpp"
 #include "core/nvd_format.hpp"
 
 namespace jobengine::concelier {
@@ -202,6 +203,21 @@ void FeedFetcher::fetchOsv() {
 }
 
 void FeedFetcher::fetchNvd() {
+  // A file:// mirror holds the pages of one walk and takes no query: read it once.
+  const bool mirror = connector_["baseUri"].get<std::string>().rfind("file:", 0) == 0;
+  const std::vector<NvdDateRange> ranges =
+      mirror ? std::vector<NvdDateRange>{} : nvdDateRanges(window_.from, window_.to);
+  if (ranges.empty()) {
+    fetchNvdPages(std::nullopt, 0, 1);
+    return;
+  }
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    fetchNvdPages(ranges[i], i, ranges.size());
+  }
+}
+
+void FeedFetcher::fetchNvdPages(const std::optional<NvdDateRange>& range, size_t range_index,
+                                size_t range_count) {
   const std::string base = connector_["baseUri"].get<std::string>();
   const bool mirror = base.rfind("file:", 0) == 0;
   const int64_t per_page = connector_["options"].value("resultsPerPage", int64_t{2000});
@@ -216,8 +232,8 @@ void FeedFetcher::fetchNvd() {
     } else {
       uri = base + (base.find('?') == std::string::npos ? "?" : "&") +
             "startIndex=" + std::to_string(start) + "&resultsPerPage=" + std::to_string(per_page);
-      if (window_.from && window_.to) {
-        uri += "&lastModStartDate=" + *window_.from + "&lastModEndDate=" + *window_.to;
+      if (range) {
+        uri += "&lastModStartDate=" + range->start + "&lastModEndDate=" + range->end;
       }
     }
     adapter::FetchResponse response = get(request(uri));
@@ -228,8 +244,11 @@ void FeedFetcher::fetchNvd() {
       return;  // parse dead-letters an unreadable page; there is no next page to ask for
     }
     start = page.start_index + page.results_per_page;
-    hooks_.progress(static_cast<int>(
-        std::min<int64_t>(99, start * 100 / std::max<int64_t>(1, page.total_results))));
+    const int64_t in_range =
+        std::min<int64_t>(100, start * 100 / std::max<int64_t>(1, page.total_results));
+    hooks_.progress(static_cast<int>(std::min<int64_t>(
+        99,
+        (static_cast<int64_t>(range_index) * 100 + in_range) / static_cast<int64_t>(range_count))));
     if (start >= page.total_results) {
       return;
     }

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 
+#include "core/nvd_date_ranges.hpp"
 #include "core/sources_concelier_settings.hpp"
 #include "core/sync_window.hpp"
 #include "document_store.hpp"
@@ -56,6 +57,9 @@ class FeedFetcher {
   std::string resolve(const std::string& relative) const;
   void fetchOsv();
   void fetchNvd();
+  // One paged walk of the API (or of the mirror's page files), within `range` when given.
+  void fetchNvdPages(const std::optional<NvdDateRange>& range, size_t range_index,
+                     size_t range_count);
   void fetchKev();
 
   nlohmann::json connector_;
