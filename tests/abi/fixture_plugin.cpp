@@ -4,7 +4,8 @@
 //
 //   good                      registers GET /api/v1/jobengine/good/ping, provides
 //                             fixture.echo v1, runs one named thread that stop() joins, and
-//                             adds the commands `fixture-echo` and `fixture-db` (je.cli)
+//                             adds the commands `fixture-echo` and `fixture-db` (je.cli);
+//                             POST .../good/watermark uses the scheduler's je.sources
 //   consumer                  looks fixture.echo up in create() (must be refused) and in
 //                             start() (must work); its ping route reports both
 //   wrong_major / newer_minor descriptor claims ABI 2.0 / 1.(host minor + 1)
@@ -17,6 +18,7 @@
 //   duplicate_command         adds the command named by its config's "note" (default
 //                             good's `fixture-echo`)
 #include <jobengine/plugin.hpp>
+#include <jobengine/sources.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -72,6 +74,19 @@ constexpr const char* kPingOperation = R"({"summary": "The fixture's id and what
     "schema": {"type": "object", "required": ["slept_ms"], "additionalProperties": false,
                "properties": {"slept_ms": {"type": "integer"}}},
     "example": {"slept_ms": 1000}}}}}})";
+
+[[maybe_unused]] constexpr const char* kWatermarkOperation = R"({
+  "summary": "Advance (optionally) and read a source's watermark through je.sources",
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["sourceId"], "additionalProperties": false,
+    "properties": {"sourceId": {"type": "string"}, "watermark": {"type": "string"}}}}}},
+  "responses": {"200": {"description": "The watermark after the call", "content": {
+    "application/json": {"schema": {"type": "object"},
+                         "example": {"watermark": "2026-03-01T00:00:00.000Z", "version": 1}}}},
+    "400": {"description": "The service refused the arguments", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}},
+    "404": {"description": "No such source for the request's tenant", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}},
+    "409": {"description": "The watermark is earlier than the stored one", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}},
+    "503": {"description": "je.sources is absent", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}}})";
 
 class FixturePlugin {
  public:
@@ -137,6 +152,12 @@ class FixturePlugin {
                "example": {"eventId": "01JD3Q9M6W8KQH2V3YQ3N4X5Z6"}}}}}})");
 #endif
 #ifdef JE_FIXTURE_GOOD
+    // je.sources as another plugin uses it (tests/integration/sources_service_test): in the
+    // request's transaction, advance the source's watermark when the body names one, then read it.
+    host.route(
+        "POST", "/api/v1/jobengine/good/watermark", "orch:operate",
+        [this](const sdk::Request& req, sdk::Response& resp) { watermark(req, resp); },
+        JE_ROUTE_TXN, kWatermarkOperation);
     addCommands(host);
 #endif
 #ifdef JE_FIXTURE_DUPLICATE_COMMAND
@@ -150,6 +171,28 @@ class FixturePlugin {
   }
 
 #ifdef JE_FIXTURE_GOOD
+  void watermark(const sdk::Request& req, sdk::Response& resp) const {
+    const auto sources = sdk::Sources::find(host_);
+    if (!sources) {
+      resp.error(503, "SOURCES_ABSENT", "je.sources is absent (load the scheduler)", req.traceId());
+      return;
+    }
+    const auto body = req.json().value_or(nlohmann::json::object());
+    const std::string source_id = body.value("sourceId", std::string());
+    try {
+      sdk::Txn txn = host_.borrow(req.txn());
+      if (body.contains("watermark")) {
+        sources->advanceWatermark(txn, source_id, "default", body["watermark"].get<std::string>());
+      }
+      resp.json(200, sources->readWatermark(txn, source_id));
+    } catch (const sdk::Error& e) {
+      const int status = e.status() == JE_ERR_CONFLICT    ? 409
+                         : e.status() == JE_ERR_NOT_FOUND ? 404
+                                                          : 400;
+      resp.error(status, "SOURCES_CALL_FAILED", e.what(), req.traceId());
+    }
+  }
+
   // `jobengine fixture-echo [--fail] words...` prints "echo: <words>" (exit 0), or with
   // --fail "fixture-echo: asked to fail" on stderr (exit 3). `jobengine fixture-db` needs the
   // database: it prints the tenant its system transaction is bound to.

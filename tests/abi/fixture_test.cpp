@@ -56,7 +56,8 @@ TEST(FixtureTest, GoodPluginRunsTheWholeLifeCycle) {
   EXPECT_EQ(info["routes"], nlohmann::json::parse(R"([
       {"method":"GET","path":"/api/v1/jobengine/good/ping","scope":"orch:read"},
       {"method":"GET","path":"/api/v1/jobengine/good/slow","scope":"orch:read"},
-      {"method":"POST","path":"/api/v1/jobengine/good/notes","scope":"orch:operate"}])"));
+      {"method":"POST","path":"/api/v1/jobengine/good/notes","scope":"orch:operate"},
+      {"method":"POST","path":"/api/v1/jobengine/good/watermark","scope":"orch:operate"}])"));
   EXPECT_EQ(info["jobTypes"],
             nlohmann::json::parse(R"([{"type":"good.noop","mode":"in-process"}])"));
   EXPECT_EQ(info["services"], nlohmann::json::parse(R"([{"name":"fixture.echo","version":1}])"));
