@@ -2,7 +2,9 @@
 # Installs what the tests need beyond system packages: node and npm (Debian), the npm tools
 # under tools/ (each pinned by its package-lock.json and installed with `npm ci`, once: an
 # existing node_modules is kept, so later runs need no network), and Chromium (Debian package,
-# no browser download) for the headless render of GET /docs. Idempotent.
+# no browser download) for the headless render of GET /docs, and Prometheus (Debian package:
+# promtool checks and unit-tests deploy/prometheus/, and a system test scrapes a real engine with
+# it). Idempotent.
 #   tools/openapi-validate  the official OpenAPI schema check (api_openapi_test, openapi_test)
 #   tools/openapi-lint      Redocly CLI lint with tools/openapi-lint/redocly.yaml (api_lint_test)
 #   tools/openapi-client    openapi-typescript + openapi-fetch + typescript (api_client_test)
@@ -24,4 +26,7 @@ for tool in openapi-validate openapi-lint openapi-client; do
 done
 if ! command -v chromium >/dev/null 2>&1; then
   apt_install chromium
+fi
+if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
+  apt_install prometheus
 fi
