@@ -3,10 +3,7 @@
 
 #include "response_contract.hpp"
 
-#include <fcntl.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -19,6 +16,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "child_process.hpp"
 #include "pg_fixture.hpp"
 
 namespace jobengine::testing {
@@ -48,73 +46,6 @@ std::string uniqueSuffix() {
   return std::to_string(getpid()) + "_" + std::to_string(counter.fetch_add(1));
 }
 
-// fork + exec with stdout/stderr redirected to files; returns the child pid.
-pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path,
-            const std::string& err_path) {
-  std::vector<char*> cargv;
-  for (const auto& a : argv) {
-    cargv.push_back(const_cast<char*>(a.c_str()));
-  }
-  cargv.push_back(nullptr);
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid < 0) {
-    throw std::runtime_error("fork failed");
-  }
-  if (pid == 0) {
-    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    const int err =
-        err_path == out_path ? out : open(err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(out, 1);
-    dup2(err, 2);
-    const int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, 0);
-    // The test binary may have signals blocked or ignored; the child starts clean.
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    signal(SIGPIPE, SIG_DFL);
-    // A test binary that crashes must not leave its engine running (and polling the database)
-    // for the rest of the session: the engine gets SIGTERM, its graceful stop, when we die.
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent) {
-      _exit(127);  // the parent died before prctl took effect
-    }
-    execv(cargv[0], cargv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-int decodeStatus(int status) {
-  if (WIFEXITED(status)) {
-    return WEXITSTATUS(status);
-  }
-  if (WIFSIGNALED(status)) {
-    return 128 + WTERMSIG(status);
-  }
-  return -1;
-}
-
-// Waits for pid up to timeout; returns the decoded status or -1.
-int waitFor(pid_t pid, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    int status = 0;
-    const pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) {
-      return decodeStatus(status);
-    }
-    if (r < 0) {
-      return -1;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
 }  // namespace
 
 std::string engineBinary() { return std::string(JE_BINARY_DIR) + "/bin/jobengine"; }
@@ -123,12 +54,12 @@ CommandResult runCommand(const std::vector<std::string>& argv, std::chrono::seco
   const std::string dir = makeTempDir("je-cmd");
   const std::string out = dir + "/out";
   const std::string err = dir + "/err";
-  const pid_t pid = spawn(argv, out, err);
+  const pid_t pid = spawnChild(argv, out, err);
   CommandResult result;
-  result.exit_code = waitFor(pid, timeout);
+  result.exit_code = waitForChild(pid, timeout);
   if (result.exit_code == -1) {
     kill(pid, SIGKILL);
-    waitFor(pid, std::chrono::seconds(5));
+    waitForChild(pid, std::chrono::seconds(5));
   }
   result.out = readFile(out);
   result.err = readFile(err);
@@ -178,7 +109,7 @@ EngineProcess::~EngineProcess() {
 void EngineProcess::start() {
   std::vector<std::string> argv{engineBinary(), "serve", "--config", config_path_};
   argv.insert(argv.end(), options_.args.begin(), options_.args.end());
-  pid_ = spawn(argv, log_path_, log_path_);
+  pid_ = spawnChild(argv, log_path_, log_path_);
   exit_status_ = -1;
   const std::regex ready(
       R"(jobengine ready: REST http://[^:]+:(\d+)(?: streams http://[^:]+:(\d+))?)");
@@ -195,7 +126,7 @@ void EngineProcess::start() {
       forgetResponseContract(rest_port_);
       return;
     }
-    const int status = waitFor(pid_, std::chrono::milliseconds(0));
+    const int status = waitForChild(pid_, std::chrono::milliseconds(0));
     if (status != -1) {
       exit_status_ = status;
       pid_ = -1;
@@ -217,7 +148,7 @@ int EngineProcess::wait(std::chrono::seconds timeout) {
   if (pid_ <= 0) {
     return exit_status_;
   }
-  const int status = waitFor(pid_, timeout);
+  const int status = waitForChild(pid_, timeout);
   if (status != -1) {
     exit_status_ = status;
     pid_ = -1;
@@ -230,10 +161,10 @@ int EngineProcess::stop(int sig, std::chrono::seconds timeout) {
     return exit_status_;
   }
   kill(pid_, sig);
-  int status = waitFor(pid_, timeout);
+  int status = waitForChild(pid_, timeout);
   if (status == -1) {
     kill(pid_, SIGKILL);
-    status = waitFor(pid_, std::chrono::seconds(10));
+    status = waitForChild(pid_, std::chrono::seconds(10));
   }
   exit_status_ = status;
   pid_ = -1;
