@@ -17,7 +17,7 @@ StatusAnswers readyEngine() {
   StatusAnswers a;
   a.readiness = {{"status", "ready"},
                  {"checks", {{"db", true}, {"migrations", true}, {"plugins", true}}},
-                 {"detail", ""}};
+                 {"detail", json::object()}};
   a.leader = {{"leader", true}, {"epoch", 7}, {"replicaId", "r1"}, {"holder", "r1"}};
   a.plugins = json::array({{{"id", "scheduler"}, {"version", "0.4.0"}, {"state", "started"}}});
   a.summary = {
@@ -82,7 +82,7 @@ TEST(CliStatusReport, NotReadyOpenBreakersAndDeadLetters) {
   StatusAnswers a = readyEngine();
   a.readiness = {{"status", "not_ready"},
                  {"checks", {{"db", true}, {"migrations", true}, {"plugins", false}}},
-                 {"detail", "plugins starting"}};
+                 {"detail", {{"plugins", "starting"}}}};
   a.leader = nullptr;
   a.breakers = json::array({{{"key", "x.fetch"},
                              {"state", "open"},
@@ -97,8 +97,9 @@ TEST(CliStatusReport, NotReadyOpenBreakersAndDeadLetters) {
   EXPECT_EQ(report["breakers"]["open"].size(), 1u);
   EXPECT_EQ(report["deadLetters"]["total"], 2);
   const std::string table = renderStatusTable(report);
-  EXPECT_NE(table.find("Engine\nREADY  LEADER  EPOCH  HOLDER\nno     -       -      -\n"
-                       "checks: db=ok migrations=ok plugins=failed\ndetail: plugins starting\n"),
+  EXPECT_NE(table.find(
+                "Engine\nREADY  LEADER  EPOCH  HOLDER\nno     -       -      -\n"
+                "checks: db=ok migrations=ok plugins=failed\ndetail: {\"plugins\":\"starting\"}\n"),
             std::string::npos)
       << table;
   EXPECT_NE(table.find("Breakers\nKEY      STATE  FAILURES  COMPLETIONS  OPEN-UNTIL\n"

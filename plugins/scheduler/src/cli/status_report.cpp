@@ -100,7 +100,7 @@ std::string engineSection(const json& report) {
     }
     out += line + "\n";
     const std::string detail = field(report["readiness"], "detail");
-    if (detail != "-" && !detail.empty()) {
+    if (detail != "-" && !detail.empty() && detail != "{}") {  // {}: the host had nothing to say
       out += "detail: " + detail + "\n";
     }
   }
