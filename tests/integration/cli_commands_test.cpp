@@ -2,9 +2,12 @@
 // the plugins' commands with their plugin, the ABI fixture's commands run (with and without
 // the database), and the scheduler's `jobs list|get` and `runs submit` talk to a running
 // engine over real HTTP: a table by default, the API's JSON with --output json, and errors
-// printed from the API's envelope with a non-zero exit status.
+// printed from the API's envelope with a non-zero exit status; `status` shows a known state
+// (backlog, dead letters) as a table and as JSON, and exits 1 when nothing answers.
 #include <filesystem>
 #include <fstream>
+#include <jobengine/time_format.hpp>
+
 #include <regex>
 
 #include "scheduler_fixture.hpp"
@@ -206,6 +209,95 @@ TEST_F(CliCommandsTest, RunsSubmitCreatesTheRun) {
   ASSERT_TRUE(created.is_object()) << r.out;
   EXPECT_EQ(created["jobs"].size(), 2u);
   EXPECT_NE(created["run"]["id"], run_id);
+}
+
+TEST_F(CliCommandsTest, StatusShowsReadinessPluginsBacklogAndDeadLetters) {
+  // A tenant of its own, so the other tests' jobs do not count: 3 queued status.a (no handler
+  // runs that type), 1 status.b held by a worker's lease, 1 status.dead dead-lettered.
+  tenant_ = "tenant-status";
+  for (int i = 0; i < 3; ++i) {
+    enqueue("status.a");
+  }
+  const std::string leased = enqueue("status.b");
+  ASSERT_EQ(claim("status.b", 1, 600).size(), 1u);
+  const std::string dead =
+      post("/jobs", {{"type", "status.dead"}, {"maxAttempts", 1}}).json().value("id", "");
+  const json grants = claim("status.dead", 1, 600);
+  ASSERT_EQ(grants.size(), 1u);
+  const Reply done = post("/worker/jobs/" + dead + "/complete",
+                          {{"leaseId", grants[0]["leaseId"]},
+                           {"status", "failed"},
+                           {"error", {{"code", "SCHEMA_INVALID"}, {"message", "bad doc"}}}});
+  ASSERT_EQ(done.status, 200) << done.body;
+
+  const CommandResult table = client({"status"});
+  ASSERT_EQ(table.exit_code, 0) << table.err << table.out;
+  EXPECT_EQ(table.err, "");
+  EXPECT_TRUE(std::regex_search(table.out, std::regex(R"(^Engine\nREADY +LEADER +EPOCH +HOLDER\n)"
+                                                      R"(yes +(yes|no) +[0-9]+ +\S+\n)")))
+      << table.out;
+  EXPECT_TRUE(std::regex_search(table.out, std::regex(R"(\nPlugins\nID +VERSION +STATE\n)")))
+      << table.out;
+  EXPECT_TRUE(std::regex_search(table.out, std::regex(R"(\nscheduler +\S+ +started\n)")))
+      << table.out;
+  EXPECT_TRUE(
+      std::regex_search(table.out, std::regex(R"(\nBacklog\nTYPE +STATUS +COUNT +OLDEST-AGE\n)"
+                                              R"(status\.a +queued +3 +[0-9dhms]+\n)"
+                                              R"(status\.b +leased +1 +[0-9dhms]+\n\n)")))
+      << table.out;
+  EXPECT_TRUE(
+      std::regex_search(table.out, std::regex(R"(\nBreakers\n(none open|ratelimit not loaded)\n)")))
+      << table.out;
+  EXPECT_TRUE(std::regex_search(table.out, std::regex(R"(\nDead letters \(last hour\)\n)"
+                                                      R"(CLASS +COUNT\n[a-z]+ +1\ntotal +1\n$)")))
+      << table.out;
+
+  const CommandResult as_json = client({"status", "--output", "json"});
+  ASSERT_EQ(as_json.exit_code, 0) << as_json.err;
+  const json report = json::parse(as_json.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << as_json.out;
+  EXPECT_EQ(report["ready"], true);
+  EXPECT_EQ(report["readiness"]["status"], "ready");
+  EXPECT_TRUE(report["leader"].is_object()) << report.dump();
+  bool scheduler_started = false;
+  for (const auto& p : report["plugins"]) {
+    scheduler_started |= p["id"] == "scheduler" && p["state"] == "started";
+  }
+  EXPECT_TRUE(scheduler_started) << report.dump();
+  ASSERT_EQ(report["backlog"].size(), 2u) << report.dump();  // status.dead failed: not backlog
+  const json& queued = report["backlog"][0];
+  EXPECT_EQ(queued["type"], "status.a");
+  EXPECT_EQ(queued["status"], "queued");
+  EXPECT_EQ(queued["count"], 3);
+  ASSERT_TRUE(queued["oldest"].is_string()) << report.dump();
+  EXPECT_TRUE(sdk::parseRfc3339(queued["oldest"].get<std::string>())) << report.dump();
+  EXPECT_GE(queued["oldestAgeSeconds"].get<int64_t>(), 0);
+  EXPECT_EQ(report["backlog"][1]["type"], "status.b");
+  EXPECT_EQ(report["backlog"][1]["status"], "leased");
+  EXPECT_EQ(report["backlog"][1]["count"], 1);
+  EXPECT_EQ(report["breakers"]["open"], json::array());
+  EXPECT_EQ(report["deadLetters"]["total"], 1) << report.dump();
+  EXPECT_EQ(report["deadLetters"]["byJobType"], (json{{"status.dead", 1}})) << report.dump();
+  EXPECT_EQ(job(leased)["status"], "leased");
+
+  // The summary route carries the oldest createdAt itself (additively) for unfinished jobs.
+  const json summary = get("/jobs/summary").json();
+  EXPECT_EQ(summary["byType"]["status.a"]["queued"], 3) << summary.dump();
+  EXPECT_EQ(summary["oldest"]["status.a"]["queued"], queued["oldest"]) << summary.dump();
+  EXPECT_FALSE(summary["oldest"].contains("status.dead")) << summary.dump();
+}
+
+TEST_F(CliCommandsTest, StatusOfAnEngineThatIsNotThereExitsOne) {
+  // Port 1: nothing listens there (connection refused).
+  const CommandResult r = engine_->run(
+      {"status", "--url", "http://127.0.0.1:1", "--token", token(), "--timeout", "10"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err.rfind("error: cannot reach the engine at http://127.0.0.1:1: ", 0), 0u) << r.err;
+
+  const CommandResult usage = client({"status", "now"});
+  EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_NE(usage.err.find("usage: jobengine status"), std::string::npos) << usage.err;
 }
 
 TEST_F(CliCommandsTest, SchedulesNextPrintsFireTimesFromTheRealBinary) {

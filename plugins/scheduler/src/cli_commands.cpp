@@ -8,6 +8,7 @@
 
 #include "cli/client_commands.hpp"
 #include "cli/schedules_command.hpp"
+#include "cli/status_command.hpp"
 
 namespace jobengine::scheduler {
 namespace {
@@ -40,6 +41,8 @@ void registerCliCommands(sdk::Host& host) {
                   clientCommand(host, &cli::runJobsCommand));
   host.addCommand({"runs", cli::kRunsSummary, cli::kRunsUsage},
                   clientCommand(host, &cli::runRunsCommand));
+  host.addCommand({"status", cli::kStatusSummary, cli::kStatusUsage},
+                  clientCommand(host, &cli::runStatusCommand));
   host.addCommand({"schedules", cli::kSchedulesSummary, cli::kSchedulesUsage},
                   [](sdk::CliInvocation& inv) {
                     cli::CommandOutput io;

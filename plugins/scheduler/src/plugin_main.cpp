@@ -2,7 +2,7 @@
 // logic lives in src/core (no SDK types); job_service.cpp / job_leases.cpp are the data path,
 // runner.cpp the in-process runner, leader_duties.cpp the leader's
 // sweeps and schedule fires, routes_*.cpp the HTTP translation,
-// cli_commands.cpp the `jobengine jobs|runs` client commands (src/cli/).
+// cli_commands.cpp the `jobengine jobs|runs|status|schedules` commands (src/cli/).
 #include <jobengine/plugin.hpp>
 
 #include <memory>

@@ -1,5 +1,6 @@
 // Job routes (SPEC §5.1 "jobs"): enqueue one or a batch, list with filters and keyset
-// pagination, detail, history (from the event outbox), summary, and the operator actions
+// pagination, detail, history (from the event outbox), summary (counts, and the oldest
+// createdAt of each type's non-terminal statuses), and the operator actions
 // cancel / retry / replay / prioritize. Operator actions are orch:operate; the host's
 // interceptor requires the operator reason header for that scope.
 #include <jobengine/ids.hpp>
@@ -54,8 +55,12 @@ ORDER BY a.created_at DESC, a.id DESC
 LIMIT $5::int
 )SQL";
 
+// One pass over the tenant's jobs, as before "oldest" existed: min(created_at) rides on the same
+// GROUP BY, so the age of each (type, status) costs no second scan. The route keeps it only for
+// statuses that are not terminal (core/job_state.hpp): the backlog `jobengine status` shows.
 constexpr std::string_view kSummary = R"SQL(
-SELECT j.job_type, j.status, count(*) FROM scheduler.jobs j WHERE j.tenant_id = $1
+SELECT j.job_type, j.status, count(*), scheduler.ts(min(j.created_at))
+FROM scheduler.jobs j WHERE j.tenant_id = $1
 GROUP BY j.job_type, j.status ORDER BY j.job_type, j.status
 )SQL";
 
@@ -127,6 +132,25 @@ void listArtifacts(const sdk::Request& request, sdk::Response& response, sdk::Tx
   response.json(200, createdAtPageBody(rows, page, binding));
 }
 
+void jobSummary(const sdk::Request& /*request*/, sdk::Response& response, sdk::Txn& txn) {
+  json by_status = json::object();
+  json by_type = json::object();
+  json oldest = json::object();
+  int64_t total = 0;
+  txn.exec(kSummary, {txn.tenant()}, [&](const sdk::Row& r) {
+    const int64_t n = r.i64(2);
+    total += n;
+    by_status[r.str(1)] = by_status.value(r.str(1), int64_t{0}) + n;
+    by_type[r.str(0)][r.str(1)] = n;
+    const auto status = parseStatus(r.str(1));
+    if (status && !isTerminal(*status)) {
+      oldest[r.str(0)][r.str(1)] = r.str(3);
+    }
+  });
+  response.json(
+      200, {{"total", total}, {"byStatus", by_status}, {"byType", by_type}, {"oldest", oldest}});
+}
+
 }  // namespace
 
 void registerJobRoutes(sdk::Host& host, sdk::ApiDoc& doc, JobService& service) {
@@ -153,19 +177,7 @@ void registerJobRoutes(sdk::Host& host, sdk::ApiDoc& doc, JobService& service) {
              resp.json(201, svc->enqueue(txn, body, actorOf(req), std::string(req.traceId())));
            });
   addRoute(host, doc, "GET", base, "orch:read", listJobs);
-  addRoute(host, doc, "GET", base + "/summary", "orch:read",
-           [](const sdk::Request& /*req*/, sdk::Response& resp, sdk::Txn& txn) {
-             json by_status = json::object();
-             json by_type = json::object();
-             int64_t total = 0;
-             txn.exec(kSummary, {txn.tenant()}, [&](const sdk::Row& r) {
-               const int64_t n = r.i64(2);
-               total += n;
-               by_status[r.str(1)] = by_status.value(r.str(1), int64_t{0}) + n;
-               by_type[r.str(0)][r.str(1)] = n;
-             });
-             resp.json(200, {{"total", total}, {"byStatus", by_status}, {"byType", by_type}});
-           });
+  addRoute(host, doc, "GET", base + "/summary", "orch:read", jobSummary);
   addRoute(host, doc, "GET", base + "/:id", "orch:read",
            [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              resp.json(200, getJob(txn, uuidParam(req, "id", "job")));

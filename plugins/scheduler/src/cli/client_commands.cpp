@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli/output.hpp"
+#include "cli/reply_checks.hpp"
 #include "cli/rest_client.hpp"
 
 namespace jobengine::scheduler::cli {
@@ -46,31 +47,6 @@ int usage(CommandOutput& io, const std::string& command, const std::string& mess
   return 2;
 }
 
-// Prints the reply's failure (if any) and returns the exit status it deserves.
-int failure(const RestClient& client, const RestReply& reply, CommandOutput& io) {
-  if (!reply.transport_error.empty()) {
-    io.err += "error: cannot reach the engine at " + client.settings().url + ": " +
-              reply.transport_error + "\n";
-    return 1;
-  }
-  if (reply.status < 200 || reply.status > 299) {
-    io.err += errorLine(reply.status, reply.body) + "\n";
-    return 1;
-  }
-  return 0;
-}
-
-// The body as JSON; an engine that answered 2xx with something else is an error too.
-bool parseBody(const RestReply& reply, nlohmann::json& out, CommandOutput& io) {
-  out = nlohmann::json::parse(reply.body, nullptr, false);
-  if (out.is_discarded()) {
-    io.err += "error: the engine answered HTTP " + std::to_string(reply.status) +
-              " with a body that is not JSON\n";
-    return false;
-  }
-  return true;
-}
-
 std::string attempts(const nlohmann::json& job) {
   return field(job, "attempts") + "/" + field(job, "maxAttempts");
 }
@@ -86,11 +62,11 @@ int jobsList(RestClient& client, const ParsedArgs& args, CommandOutput& io) {
     }
   }
   const RestReply reply = client.get("/jobs", query);
-  if (const int status = failure(client, reply, io)) {
+  if (const int status = reportFailure(client, reply, io)) {
     return status;
   }
   nlohmann::json body;
-  if (!parseBody(reply, body, io)) {
+  if (!parseJsonBody(reply, body, io)) {
     return 1;
   }
   if (client.settings().json_output) {
@@ -111,11 +87,11 @@ int jobsList(RestClient& client, const ParsedArgs& args, CommandOutput& io) {
 
 int jobsGet(RestClient& client, const std::string& id, CommandOutput& io) {
   const RestReply reply = client.get("/jobs/" + client.escape(id));
-  if (const int status = failure(client, reply, io)) {
+  if (const int status = reportFailure(client, reply, io)) {
     return status;
   }
   nlohmann::json job;
-  if (!parseBody(reply, job, io)) {
+  if (!parseJsonBody(reply, job, io)) {
     return 1;
   }
   if (client.settings().json_output) {
@@ -231,11 +207,11 @@ int runRunsCommand(const std::vector<std::string>& args, const Getenv& env,
       headers.push_back("Idempotency-Key: " + *key);
     }
     const RestReply reply = client.post("/runs", body.dump(), headers);
-    if (const int status = failure(client, reply, io)) {
+    if (const int status = reportFailure(client, reply, io)) {
       return status;
     }
     nlohmann::json created;
-    if (!parseBody(reply, created, io)) {
+    if (!parseJsonBody(reply, created, io)) {
       return 1;
     }
     if (client.settings().json_output) {

@@ -65,6 +65,10 @@ RestReply RestClient::get(const std::string& path,
   return perform("GET", url, "", {});
 }
 
+RestReply RestClient::getFromRoot(const std::string& path) {
+  return perform("GET", settings_.url + path, "", {});
+}
+
 RestReply RestClient::post(const std::string& path, const std::string& json_body,
                            const std::vector<std::string>& extra_headers) {
   return perform("POST", settings_.url + kApiBase + path, json_body, extra_headers);

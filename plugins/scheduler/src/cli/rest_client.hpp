@@ -27,6 +27,8 @@ class RestClient {
 
   // path is relative to <url>/api/v1/jobengine; query values are URL-encoded here.
   RestReply get(const std::string& path, const std::map<std::string, std::string>& query = {});
+  // path is relative to <url> itself: the host's public routes outside the API (/readyz).
+  RestReply getFromRoot(const std::string& path);
   // A JSON body; extra_headers are "Name: value" lines (operator reason, idempotency key).
   RestReply post(const std::string& path, const std::string& json_body,
                  const std::vector<std::string>& extra_headers = {});
