@@ -6,6 +6,7 @@
 // Refresh every second; every wait is a bounded poll.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -61,6 +62,14 @@ class TwoReplicas {
       s.leader[i] = metricValue(text, "jobengine_leader_is_leader");
     }
     return s;
+  }
+  // The highest leadership epoch either replica reports (a non-leader reports 0).
+  double epoch() {
+    double e = 0;
+    for (const auto& h : http_) {
+      e = std::max(e, metricValue(h->get("/metrics").body, "jobengine_leader_epoch"));
+    }
+    return e;
   }
   bool exported(size_t i) {
     return http_[i]->get("/metrics").body.find(kDepth) != std::string::npos;
@@ -118,7 +127,10 @@ TEST(MetricsReplicasTest, ADeposedLeaderWritesItsClusterSeriesAsZero) {
   // Terminate the leader's session until the other replica wins the election (either may).
   size_t now_leading = first;
   for (int attempt = 0; attempt < 10 && now_leading == first; ++attempt) {
+    const double before = r.epoch();
     r.terminateLeaderSession();
+    // An election happened once a replica holds a higher epoch.
+    pollUntil([&] { return r.epoch(); }, [&](double e) { return e > before; }, kWait);
     now_leading = r.awaitLeaderExporting(2);
   }
   ASSERT_NE(now_leading, first) << "leadership never moved";

@@ -151,19 +151,19 @@ class ClusterGaugeRefresher {
     pthread_setname_np(pthread_self(), thread_name_.substr(0, 15).c_str());
     bool warned = false;
     while (true) {
-      if (host_.isLeader()) {
-        try {
+      try {  // nothing may leave the thread (std::terminate)
+        if (host_.isLeader()) {
           refresh();
           warned = false;
-        } catch (const std::exception& e) {
-          host_.counterAdd(kErrorsMetric, kErrorsHelp, nlohmann::json::object(), 1);
-          if (!warned) {  // a database outage fails every refresh: say it once until one works
-            host_.warn(thread_name_ + ": metrics refresh failed: " + e.what());
-            warned = true;
-          }
+        } else if (!tracker_.empty()) {
+          write(tracker_.clear());  // deposed: a non-leader exports its cluster series as 0
         }
-      } else if (!tracker_.empty()) {
-        write(tracker_.clear());  // deposed: a non-leader exports its cluster series as 0
+      } catch (const std::exception& e) {
+        host_.counterAdd(kErrorsMetric, kErrorsHelp, nlohmann::json::object(), 1);
+        if (!warned) {  // a database outage fails every refresh: say it once until one works
+          host_.warn(thread_name_ + ": metrics refresh failed: " + e.what());
+          warned = true;
+        }
       }
       std::unique_lock<std::mutex> lock(mutex_);
       if (cv_.wait_for(lock, interval_, [&] { return stopping_; })) {
