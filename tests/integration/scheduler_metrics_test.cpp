@@ -1,8 +1,9 @@
 // Scheduler metrics on the real binary (docs/metrics.md, "Scheduler"): the leader's cluster
 // gauges jobengine_queue_depth / jobengine_queue_oldest_age_seconds against a known backlog
 // (one job backdated by a known amount in the database, some leased), their return to 0 when
-// the backlog drains (not left at a stale value), open dead letters by class, and the
-// per-replica counter jobengine_scheduler_retries_scheduled_total. The engine refreshes every
+// the backlog drains (not left at a stale value), open dead letters by class, the watermark
+// age of a source by its name, and the per-replica counter
+// jobengine_scheduler_retries_scheduled_total. The engine refreshes every
 // second (metrics_refresh_seconds = 1); waits are bounded polls, ages are lower bounds only.
 #include <map>
 #include <string>
@@ -52,12 +53,14 @@ class SchedulerMetricsTest : public SchedulerTest {
     EXPECT_EQ(r.status, 201) << r.body;
     return r.json().value("id", "");
   }
-  void backdate(const std::string& job_id, int seconds) {
+  // SQL as the superuser on the engine's database (seeding rows other paths own).
+  static void sql(const std::string& statement) {
     const std::string& dsn = engine_->databaseDsn();
-    ThrowawayPostgres::instance().execAdmin(
-        dsn.substr(dsn.find("dbname=") + 7),
-        "UPDATE scheduler.jobs SET created_at = now() - interval '" + std::to_string(seconds) +
-            " seconds' WHERE id = '" + job_id + "'");
+    ThrowawayPostgres::instance().execAdmin(dsn.substr(dsn.find("dbname=") + 7), statement);
+  }
+  static void backdate(const std::string& job_id, int seconds) {
+    sql("UPDATE scheduler.jobs SET created_at = now() - interval '" + std::to_string(seconds) +
+        " seconds' WHERE id = '" + job_id + "'");
   }
   void completeAll(const json& grants, const std::string& status) {
     json completions = json::array();
@@ -147,6 +150,23 @@ TEST_F(SchedulerMetricsTest, RetriesAndDeadLettersAreCountedByTenantTypeAndClass
   // The retried job waits out its back-off as queued: it is in the depth gauge.
   EXPECT_EQ(metricValue(text, series("queue_depth", queue("ext.metrics-retry", "queued"))), 1)
       << text;
+}
+
+TEST_F(SchedulerMetricsTest, WatermarkAgeIsBySourceName) {
+  // A source whose newest watermark (of two scopes) is an hour old.
+  const std::string source = "0190b1a2-0000-7000-8000-00000000a001";
+  sql("INSERT INTO scheduler.sources (tenant_id, id, name, kind) VALUES ('tenant-metrics', '" +
+      source + "', 'metrics:feed', 'test')");
+  sql("INSERT INTO scheduler.watermarks (tenant_id, source_id, scope, watermark) VALUES "
+      "('tenant-metrics', '" +
+      source + "', 'a', now() - interval '3600 seconds'), ('tenant-metrics', '" + source +
+      "', 'b', now() - interval '7200 seconds')");
+  const std::string age =
+      series("source_watermark_age_seconds", {{"tenant", tenant_}, {"source", "metrics:feed"}});
+  const std::string text = pollUntil([&] { return scrape(); },
+                                     [&](const std::string& t) { return present(t, age); }, kWait);
+  EXPECT_GE(metricValue(text, age), 3600) << text;
+  EXPECT_LT(metricValue(text, age), 7200) << text;  // the newest scope's, not the oldest's
 }
 
 }  // namespace
