@@ -1,6 +1,7 @@
 // Store and je.store v1 against a real PostgreSQL: row-level security through the app role,
 // rollback, on-commit callbacks, SQLSTATE mapping through the C vtable, NULL parameters,
-// prepared-statement reuse, pool blocking and reconnect, and Database in both modes.
+// prepared-statement reuse, pool blocking and reconnect, the pool's metrics, and Database in both
+// modes.
 #include "store/store.hpp"
 
 #include <gtest/gtest.h>
@@ -12,7 +13,10 @@
 #include <fstream>
 #include <thread>
 
+#include "metrics/metrics_registry.hpp"
+#include "metrics/pool_metrics.hpp"
 #include "pg_fixture.hpp"
+#include "prometheus_text.hpp"
 #include "store/database.hpp"
 #include "store/store_service.hpp"
 
@@ -332,6 +336,34 @@ TEST_F(StoreTest, PoolBlocksWhenExhaustedAndReconnectsAfterTermination) {
     EXPECT_EQ(ids("a").size(), 0u);
   }
   EXPECT_TRUE(store_->ping());
+}
+
+// The pool's metrics (docs/metrics.md, jobengine_db_pool_*): the counts follow every acquire and
+// release, and every acquire observes its wait (one that had to wait for a release included).
+TEST_F(StoreTest, PoolMetricsFollowLeasesAndWaits) {
+  MetricsRegistry metrics;
+  store_->pool().setObserver(makePoolMetricsObserver(metrics, store_->pool().capacity()));
+  const auto value = [&](const std::string& series) {
+    return jobengine::testing::metricValue(metrics.serialize(), series);
+  };
+  EXPECT_EQ(value("jobengine_db_pool_max_connections"), static_cast<double>(pool_size_));
+  std::vector<Transaction> held;
+  for (std::size_t i = 0; i < pool_size_; ++i) {
+    held.push_back(store_->begin("a"));
+  }
+  EXPECT_EQ(value(R"(jobengine_db_pool_connections{state="in_use"})"),
+            static_cast<double>(pool_size_));
+  EXPECT_EQ(value(R"(jobengine_db_pool_connections{state="idle"})"), 0);
+  std::thread waiter([&] { store_->begin("a").commit(); });  // blocks until one is released
+  held.back().commit();
+  held.pop_back();
+  waiter.join();
+  held.clear();
+  EXPECT_EQ(value(R"(jobengine_db_pool_connections{state="in_use"})"), 0);
+  EXPECT_EQ(value(R"(jobengine_db_pool_connections{state="idle"})"),
+            static_cast<double>(pool_size_));
+  EXPECT_EQ(value("jobengine_db_pool_wait_seconds_count"), static_cast<double>(pool_size_ + 1));
+  store_->pool().setObserver({});  // metrics goes out of scope before the store
 }
 
 // A session the server ends under a statement (pg_terminate_backend, a fast shutdown) is a lost

@@ -27,6 +27,7 @@
 #include "leader/leader_elector.hpp"
 #include "log/logging.hpp"
 #include "metrics/metrics_registry.hpp"
+#include "metrics/pool_metrics.hpp"
 #include "plugins/plugin_manager.hpp"
 #include "store/database.hpp"
 #include "store/store.hpp"
@@ -131,6 +132,7 @@ int Engine::serve(const EngineOptions& options) {
   }
 
   p.metrics = std::make_unique<MetricsRegistry>();
+  p.store->pool().setObserver(makePoolMetricsObserver(*p.metrics, p.store->pool().capacity()));
   {
     LeaderElectorOptions leader_options;
     leader_options.store = p.database->storeOptions();

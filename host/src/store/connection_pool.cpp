@@ -3,6 +3,8 @@
 
 #include <pqxx/pqxx>
 
+#include <chrono>
+
 #include "store/store_error.hpp"
 
 namespace jobengine::host {
@@ -81,24 +83,51 @@ std::unique_ptr<PooledConnection> ConnectionPool::connect() const {
   return pooled;
 }
 
+void ConnectionPool::setObserver(PoolObserver observer) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  observer_ = std::move(observer);
+  reportCountsLocked();
+}
+
+void ConnectionPool::reportCountsLocked() const noexcept {
+  if (!observer_.on_counts) {
+    return;
+  }
+  try {
+    observer_.on_counts(open_ - idle_.size(), idle_.size());
+  } catch (...) {  // NOLINT(bugprone-empty-catch): metrics must never fail a transaction
+  }
+}
+
 ConnectionPool::Lease ConnectionPool::acquire() {
+  const auto asked = std::chrono::steady_clock::now();
   std::unique_lock<std::mutex> lock(mutex_);
   available_.wait(lock, [&] { return !idle_.empty() || open_ < options_.pool_size; });
+  if (observer_.on_wait) {
+    try {
+      observer_.on_wait(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count());
+    } catch (...) {  // NOLINT(bugprone-empty-catch): metrics must never fail a transaction
+    }
+  }
   if (!idle_.empty()) {
     auto conn = std::move(idle_.back());
     idle_.pop_back();
     if (conn->conn->is_open()) {
+      reportCountsLocked();
       return Lease(this, std::move(conn));
     }
     --open_;  // closed underneath us: replace it below
   }
   ++open_;
+  reportCountsLocked();
   lock.unlock();
   try {
     return Lease(this, connect());
   } catch (...) {
     lock.lock();
     --open_;
+    reportCountsLocked();
     available_.notify_one();
     throw;
   }
@@ -110,6 +139,7 @@ void ConnectionPool::discardIdle() noexcept {
     const std::lock_guard<std::mutex> lock(mutex_);
     dead.swap(idle_);
     open_ -= dead.size();
+    reportCountsLocked();
   }
   dead.clear();  // closes the sockets outside the lock
   available_.notify_all();
@@ -127,6 +157,7 @@ void ConnectionPool::giveBack(std::unique_ptr<PooledConnection> conn) noexcept {
     } else {
       --open_;
     }
+    reportCountsLocked();
   }
   available_.notify_one();
 }

@@ -6,12 +6,15 @@
 // marked broken by its user and destroyed on release; the next acquire() opens a fresh one (and
 // with it a fresh prepared-statement cache). Every connection runs as the application role:
 // either the DSN's user (embedded mode connects as jobengine_app) or, when set_role is given,
-// through `SET ROLE` right after connecting (external mode). Locking: mutex_ guards idle_ and
-// open_; a leased PooledConnection is touched only by its holder.
+// through `SET ROLE` right after connecting (external mode). Locking: mutex_ guards idle_,
+// open_ and observer_; a leased PooledConnection is touched only by its holder. A PoolObserver
+// (the engine's pool metrics, pool_metrics.hpp) hears every change of the counts, under
+// mutex_ so the last value it hears is the current one, and every wait, outside it.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,6 +38,15 @@ struct PooledConnection {
   uint64_t next_statement = 0;
   bool broken = false;  // set by the holder; the pool discards it on release
   ~PooledConnection();
+};
+
+// What the pool reports (docs/metrics.md: jobengine_db_pool_*). Both may be empty; neither may
+// throw or call back into the pool.
+struct PoolObserver {
+  // Connections leased and idle after every acquire and release (called under the pool lock).
+  std::function<void(std::size_t in_use, std::size_t idle)> on_counts;
+  // Seconds one acquire() waited before it had a connection or a free slot (0: none waited).
+  std::function<void(double wait_seconds)> on_wait;
 };
 
 class ConnectionPool {
@@ -75,11 +87,15 @@ class ConnectionPool {
   // left to their holders.
   void discardIdle() noexcept;
   std::size_t capacity() const { return options_.pool_size; }
+  // Replaces the observer (reports the current counts to it at once).
+  void setObserver(PoolObserver observer);
   const StoreOptions& options() const { return options_; }
 
  private:
   std::unique_ptr<PooledConnection> connect() const;
   void giveBack(std::unique_ptr<PooledConnection> conn) noexcept;
+  // Tells observer_ the counts; mutex_ must be held.
+  void reportCountsLocked() const noexcept;
 
   StoreOptions options_;
   std::string dsn_;  // options_.dsn with application_name
@@ -87,6 +103,7 @@ class ConnectionPool {
   std::condition_variable available_;
   std::vector<std::unique_ptr<PooledConnection>> idle_;
   std::size_t open_ = 0;  // idle + leased
+  PoolObserver observer_;
 };
 
 }  // namespace jobengine::host

@@ -1,10 +1,14 @@
 // Entry glue of the audit plugin: the plugin class and JE_PLUGIN, nothing else. Domain
-// logic lives in src/core (no SDK types); routes.cpp translates HTTP to it.
+// logic lives in src/core (no SDK types); routes.cpp translates HTTP to it;
+// cluster_gauges_store.cpp feeds the leader's cluster gauges (docs/metrics.md).
+#include <jobengine/cluster_gauges.hpp>
 #include <jobengine/plugin.hpp>
 
+#include <chrono>
 #include <memory>
 
 #include "cli_verify.hpp"
+#include "cluster_gauges_store.hpp"
 #include "core/audit_settings.hpp"
 #include "export_service.hpp"
 #include "ledger_appender.hpp"
@@ -24,7 +28,10 @@ class AuditPlugin {
   AuditPlugin(sdk::Host& host, const nlohmann::json& config)
       : settings_(parseAuditSettings(config)),
         appender_(std::make_unique<LedgerAppender>(host, settings_)),
-        exports_(std::make_unique<AuditExports>(host, settings_)) {
+        exports_(std::make_unique<AuditExports>(host, settings_)),
+        gauges_(std::make_unique<sdk::ClusterGaugeRefresher>(
+            host, "audit-metrics", std::chrono::seconds(settings_.metrics_refresh_seconds),
+            &collectAuditGauges)) {
     registerRoutes(host,
                    {{"id", kId},
                     {"version", kVersion},
@@ -38,13 +45,18 @@ class AuditPlugin {
   void start() {
     appender_->start();
     exports_->start();
+    gauges_->start();
   }
-  void stop() { appender_->stop(); }
+  void stop() {
+    gauges_->stop();
+    appender_->stop();
+  }
 
  private:
   AuditSettings settings_;
   std::unique_ptr<LedgerAppender> appender_;
   std::unique_ptr<AuditExports> exports_;
+  std::unique_ptr<sdk::ClusterGaugeRefresher> gauges_;  // leader-only cluster gauges
 };
 
 }  // namespace jobengine::audit

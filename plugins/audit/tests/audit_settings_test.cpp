@@ -38,7 +38,7 @@ TEST(AuditSettingsTest, UnknownKeyListsAllowedKeys) {
     EXPECT_STREQ(
         e.what(),
         "plugins.audit: unknown key 'no_such_key' (allowed: signing_key_file, retention_days, "
-        "prune_interval_seconds)");
+        "prune_interval_seconds, metrics_refresh_seconds)");
   }
 }
 

@@ -33,7 +33,7 @@ TEST(RatelimitSettingsTest, UnknownKeyListsAllowedKeys) {
                  "tenant_backlog_limit, recheck_seconds, breaker_failure_ratio, "
                  "breaker_min_completions, breaker_window_seconds, breaker_open_seconds, "
                  "breaker_half_open_probes, outcome_flush_ms, reservation_min_block, "
-                 "reservation_seconds)");
+                 "reservation_seconds, metrics_refresh_seconds)");
   }
 }
 

@@ -257,6 +257,7 @@ std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
   std::map<std::string, std::string> type_of;  // job id -> job type, of applied completions
   json runs = json::array();
   bool released = false;  // DAG children queued by these completions
+  RetryCounts retries;
   txn.exec(sql::kCompleteBatch, {records.dump(), actor}, [&](const sdk::Row& r) {
     const std::string kind = r.str(0);
     addRun(runs, r, 1, 3);
@@ -264,6 +265,9 @@ std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
     if (kind == "completed") {
       by_id[r.str(2)] = CompletionResult{r.str(2), true, r.str(6)};
       type_of[r.str(2)] = r.str(4);
+      if (r.str(6) == "queued") {
+        ++retries[{r.str(1), r.str(4)}];
+      }
     } else if (kind == "stale") {
       by_id.emplace(r.str(2), CompletionResult{r.str(2), false, ""});
     }
@@ -289,6 +293,7 @@ std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
     wakeRunnersAfterCommit(txn);
   }
   recordOutcomesAfterCommit(txn, items, type_of);
+  countRetriesAfterCommit(txn, std::move(retries));
   // One metrics call per status, not per job (each crosses the ABI with its labels as JSON).
   std::map<std::string, int> applied_by_status;
   int stale = 0;
@@ -342,10 +347,14 @@ size_t JobService::sweepExpired(sdk::Txn& txn, int max_jobs, const std::string& 
   json cascade = json::array();
   json runs = json::array();
   size_t swept = 0;
+  RetryCounts retries;
   txn.exec(sql::kSweepExpired, {max_jobs, actor, kFingerprint}, [&](const sdk::Row& r) {
     ++swept;
     addRun(runs, r, 1, 3);
     const std::string to = r.str(6);
+    if (to == "queued") {
+      ++retries[{r.str(1), r.str(4)}];
+    }
     if (to == "timed_out" || to == "canceled") {
       cascade.push_back({{"tenant_id", r.str(1)}, {"job_id", r.str(2)}});
     }
@@ -359,7 +368,22 @@ size_t JobService::sweepExpired(sdk::Txn& txn, int max_jobs, const std::string& 
     host_.counterAdd("scheduler_lease_expiries_total", "Leases that expired and were swept",
                      json::object(), static_cast<double>(swept));
   }
+  countRetriesAfterCommit(txn, std::move(retries));
   return swept;
+}
+
+void JobService::countRetriesAfterCommit(sdk::Txn& txn, RetryCounts retries) const {
+  if (retries.empty()) {
+    return;
+  }
+  txn.onCommit([&host = host_, retries = std::move(retries)] {
+    for (const auto& [key, n] : retries) {
+      host.counterAdd("scheduler_retries_scheduled_total",
+                      "Failed attempts (worker report or expired lease) sent back to queued with "
+                      "a back-off",
+                      {{"tenant", key.first}, {"job_type", key.second}}, n);
+    }
+  });
 }
 
 size_t JobService::unthrottleDue(sdk::Txn& txn, int max_jobs, const std::string& actor) {

@@ -157,6 +157,12 @@ class JobService {
   sdk::Host& host() const { return host_; }
 
  private:
+  // (tenant, job type) -> retries scheduled by one statement.
+  using RetryCounts = std::map<std::pair<std::string, std::string>, int>;
+  // Counts jobengine_scheduler_retries_scheduled_total after txn commits (a rolled-back
+  // completion or sweep scheduled nothing).
+  void countRetriesAfterCommit(sdk::Txn& txn, RetryCounts retries) const;
+
   SyncDagRegistry sync_dags_;
   nlohmann::json jobRecord(const nlohmann::json& job, const std::string& tenant,
                            const std::string& trace_id) const;

@@ -1,14 +1,18 @@
 // Entry glue of the scheduler plugin: the plugin class and JE_PLUGIN, nothing else. Domain
 // logic lives in src/core (no SDK types); job_service.cpp / job_leases.cpp are the data path,
 // runner.cpp the in-process runner, leader_duties.cpp the leader's
-// sweeps and schedule fires, routes_*.cpp the HTTP translation,
+// sweeps and schedule fires, cluster_gauges_store.cpp the leader's cluster gauges
+// (docs/metrics.md), routes_*.cpp the HTTP translation,
 // cli_commands.cpp the `jobengine jobs|runs|status|schedules` commands (src/cli/).
+#include <jobengine/cluster_gauges.hpp>
 #include <jobengine/plugin.hpp>
 
+#include <chrono>
 #include <memory>
 
 #include "api_doc_files.hpp"
 #include "cli_commands.hpp"
+#include "cluster_gauges_store.hpp"
 #include "core/scheduler_settings.hpp"
 #include "job_service.hpp"
 #include "leader_duties.hpp"
@@ -45,7 +49,10 @@ class SchedulerPlugin {
         runner_(std::make_unique<Runner>(*service_)),
         leader_duties_(std::make_unique<LeaderDuties>(*service_)),
         schedule_firer_(std::make_unique<ScheduleFirer>(*service_)),
-        sources_service_(std::make_unique<SourcesService>(*service_)) {
+        sources_service_(std::make_unique<SourcesService>(*service_)),
+        gauges_(std::make_unique<sdk::ClusterGaugeRefresher>(
+            host, "sched-metrics", std::chrono::seconds(settings_.metrics_refresh_seconds),
+            &collectSchedulerGauges)) {
     leader_duties_->add([firer = schedule_firer_.get()](sdk::Txn& txn, int64_t epoch) {
       firer->fireDue(txn, epoch);
     });
@@ -97,8 +104,10 @@ class SchedulerPlugin {
     }
     runner_->start();
     leader_duties_->start();
+    gauges_->start();
   }
   void stop() {
+    gauges_->stop();
     leader_duties_->stop();
     runner_->stop();
   }
@@ -111,6 +120,7 @@ class SchedulerPlugin {
   std::unique_ptr<LeaderDuties> leader_duties_;
   std::unique_ptr<ScheduleFirer> schedule_firer_;
   std::unique_ptr<SourcesService> sources_service_;
+  std::unique_ptr<sdk::ClusterGaugeRefresher> gauges_;  // leader-only cluster gauges
 };
 
 }  // namespace jobengine::scheduler

@@ -24,6 +24,7 @@ struct AuditSettings {
   // allowed (0.5 is twelve hours; tests use a few seconds).
   double retention_days = 0;
   int prune_interval_seconds = 3600;  // how often the leader looks for entries to prune
+  int metrics_refresh_seconds = 5;    // how often the leader recomputes the cluster gauges
 };
 
 // Parses the plugin's config table (a JSON object; the host strips "enabled"). Throws

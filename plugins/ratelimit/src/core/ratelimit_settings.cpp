@@ -12,7 +12,7 @@ RatelimitSettings parseRatelimitSettings(const nlohmann::json& config) {
       {"default_backlog_limit", "tenant_backlog_limit", "recheck_seconds", "breaker_failure_ratio",
        "breaker_min_completions", "breaker_window_seconds", "breaker_open_seconds",
        "breaker_half_open_probes", "outcome_flush_ms", "reservation_min_block",
-       "reservation_seconds"});
+       "reservation_seconds", "metrics_refresh_seconds"});
   reader.readInt("default_backlog_limit", 0, 100000000, settings.default_backlog_limit);
   reader.readInt("tenant_backlog_limit", 0, 100000000, settings.tenant_backlog_limit);
   reader.readInt("recheck_seconds", 1, 3600, settings.recheck_seconds);
@@ -24,6 +24,7 @@ RatelimitSettings parseRatelimitSettings(const nlohmann::json& config) {
   reader.readInt("outcome_flush_ms", 10, 10000, settings.outcome_flush_ms);
   reader.readInt("reservation_min_block", 0, 1000000, settings.reservation_min_block);
   reader.readInt("reservation_seconds", 1, 10, settings.reservation_seconds);
+  reader.readInt("metrics_refresh_seconds", 1, 3600, settings.metrics_refresh_seconds);
   return settings;
 }
 
@@ -44,7 +45,8 @@ nlohmann::json toJson(const RatelimitSettings& settings) {
                         {"breaker_half_open_probes", settings.breaker_half_open_probes},
                         {"outcome_flush_ms", settings.outcome_flush_ms},
                         {"reservation_min_block", settings.reservation_min_block},
-                        {"reservation_seconds", settings.reservation_seconds}};
+                        {"reservation_seconds", settings.reservation_seconds},
+                        {"metrics_refresh_seconds", settings.metrics_refresh_seconds}};
 }
 
 }  // namespace jobengine::ratelimit

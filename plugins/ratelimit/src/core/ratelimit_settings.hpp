@@ -43,6 +43,8 @@ struct RatelimitSettings {
   // keeps its block, seconds (at most 10: a block's row lives 30 s and is used only while it
   // has 15 s left).
   int reservation_seconds = 3;
+  // How often the leader recomputes the cluster gauges (docs/metrics.md), seconds.
+  int metrics_refresh_seconds = 5;
 };
 
 // Parses the plugin's config table (a JSON object; the host strips "enabled"). Throws

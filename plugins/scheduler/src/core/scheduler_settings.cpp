@@ -11,7 +11,8 @@ SchedulerSettings parseSchedulerSettings(const nlohmann::json& config) {
       "scheduler", config,
       {"default_max_attempts", "default_lease_seconds", "runner_threads", "claim_batch_size",
        "backoff_base_ms", "backoff_factor", "backoff_cap_ms", "poll_interval_ms",
-       "sweep_interval_ms", "backfill_window_minutes", "backfill_priority"});
+       "sweep_interval_ms", "backfill_window_minutes", "backfill_priority",
+       "metrics_refresh_seconds"});
   reader.readInt("default_max_attempts", 1, 100, settings.default_max_attempts);
   reader.readInt("default_lease_seconds", 1, 86400, settings.default_lease_seconds);
   reader.readInt("runner_threads", 0, 256, settings.runner_threads);
@@ -23,6 +24,7 @@ SchedulerSettings parseSchedulerSettings(const nlohmann::json& config) {
   reader.readInt("sweep_interval_ms", 50, 600000, settings.sweep_interval_ms);
   reader.readInt("backfill_window_minutes", 1, 525600, settings.backfill_window_minutes);
   reader.readInt("backfill_priority", 0, 9, settings.backfill_priority);
+  reader.readInt("metrics_refresh_seconds", 1, 3600, settings.metrics_refresh_seconds);
   return settings;
 }
 
@@ -37,7 +39,8 @@ nlohmann::json toJson(const SchedulerSettings& settings) {
                         {"poll_interval_ms", settings.poll_interval_ms},
                         {"sweep_interval_ms", settings.sweep_interval_ms},
                         {"backfill_window_minutes", settings.backfill_window_minutes},
-                        {"backfill_priority", settings.backfill_priority}};
+                        {"backfill_priority", settings.backfill_priority},
+                        {"metrics_refresh_seconds", settings.metrics_refresh_seconds}};
 }
 
 }  // namespace jobengine::scheduler

@@ -27,6 +27,7 @@ struct SchedulerSettings {
   int sweep_interval_ms = 1000;    // expired-lease sweep period (one replica at a time)
   int backfill_window_minutes = 1440;  // a backfill's window size when the request gives none
   int backfill_priority = 1;           // priority of backfill jobs (live syncs: 5)
+  int metrics_refresh_seconds = 5;     // leader's cluster gauge refresh period (docs/metrics.md)
 };
 
 // Parses the plugin's config table (a JSON object; the host strips "enabled"). Throws
