@@ -65,7 +65,7 @@ std::string withSlash(std::string base) {
 
 }  // namespace
 
-FeedFetcher::FeedFetcher(const nlohmann::json& connector, SyncWindow window,
+FeedFetcher::FeedFetcher(const nlohmann::json& connector, adapter::SyncWindow window,
                          const ConcelierSettings& settings, adapter::RequestBudget& budget,
                          FetchHooks hooks)
     : connector_(connector),
@@ -189,7 +189,7 @@ void FeedFetcher::fetchOsv() {
   if (entries.error) {
     throw sdk::JobFailure(entries.error->code, index_uri + ": " + entries.error->message, false);
   }
-  const auto wanted = entriesInWindow(entries.entries, window_);
+  const auto wanted = adapter::entriesInWindow(entries.entries, window_);
   for (size_t i = 0; i < wanted.size(); ++i) {
     if (hooks_.canceled()) {
       throw sdk::JobFailure("CANCELED", "the sync was canceled", false, JE_JOB_CANCELED);

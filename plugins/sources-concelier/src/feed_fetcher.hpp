@@ -17,6 +17,7 @@
 // a rate policy, other 4xx and an unresolvable authRef fail the job permanently, naming why.
 #pragma once
 
+#include <jobengine/adapter/sync_window.hpp>
 #include <jobengine/adapter/upstream_client.hpp>
 
 #include <functional>
@@ -25,7 +26,6 @@
 #include <string>
 
 #include "core/sources_concelier_settings.hpp"
-#include "core/sync_window.hpp"
 #include "document_store.hpp"
 
 namespace jobengine::concelier {
@@ -40,8 +40,8 @@ struct FetchHooks {
 
 class FeedFetcher {
  public:
-  FeedFetcher(const nlohmann::json& connector, SyncWindow window, const ConcelierSettings& settings,
-              adapter::RequestBudget& budget, FetchHooks hooks);
+  FeedFetcher(const nlohmann::json& connector, adapter::SyncWindow window,
+              const ConcelierSettings& settings, adapter::RequestBudget& budget, FetchHooks hooks);
 
   // Fetches everything; throws sdk::JobFailure when the job must fail. Returns the number of
   // documents handed to store.
@@ -59,7 +59,7 @@ class FeedFetcher {
   void fetchKev();
 
   nlohmann::json connector_;
-  SyncWindow window_;
+  adapter::SyncWindow window_;
   const ConcelierSettings& settings_;
   adapter::UpstreamClient client_;
   FetchHooks hooks_;

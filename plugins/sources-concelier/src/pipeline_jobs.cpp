@@ -119,7 +119,8 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
   };
   hooks.canceled = [&] { return job.cancelRequested(); };
   hooks.progress = [&](int percent) { progress.report(percent); };
-  FeedFetcher fetcher(connector, windowOf(payload), ctx.settings(), budget, std::move(hooks));
+  FeedFetcher fetcher(connector, adapter::windowOf(payload), ctx.settings(), budget,
+                      std::move(hooks));
   const int stored = fetcher.run();
   static const std::string metric = std::string(kPluginName) + "_documents_fetched_total";
   host.counterAdd(metric.c_str(), "Upstream documents stored by the fetch step, by source format",

@@ -63,7 +63,7 @@ std::string withSlash(std::string base) {
 
 }  // namespace
 
-FeedFetcher::FeedFetcher(const nlohmann::json& provider, SyncWindow window,
+FeedFetcher::FeedFetcher(const nlohmann::json& provider, adapter::SyncWindow window,
                          const ExcititorSettings& settings, adapter::RequestBudget& budget,
                          FetchHooks hooks)
     : provider_(provider),
@@ -182,7 +182,7 @@ void FeedFetcher::fetchChanges() {
   if (entries.error) {
     throw sdk::JobFailure(entries.error->code, index_uri + ": " + entries.error->message, false);
   }
-  const auto wanted = entriesInWindow(entries.entries, window_);
+  const auto wanted = adapter::entriesInWindow(entries.entries, window_);
   for (size_t i = 0; i < wanted.size(); ++i) {
     if (hooks_.canceled()) {
       throw sdk::JobFailure("CANCELED", "the sync was canceled", false, JE_JOB_CANCELED);

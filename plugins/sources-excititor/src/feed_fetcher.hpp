@@ -13,6 +13,7 @@
 // a rate policy, other 4xx and an unresolvable authRef fail the job permanently, naming why.
 #pragma once
 
+#include <jobengine/adapter/sync_window.hpp>
 #include <jobengine/adapter/upstream_client.hpp>
 
 #include <functional>
@@ -21,7 +22,6 @@
 #include <string>
 
 #include "core/sources_excititor_settings.hpp"
-#include "core/sync_window.hpp"
 #include "document_store.hpp"
 
 namespace jobengine::excititor {
@@ -36,8 +36,8 @@ struct FetchHooks {
 
 class FeedFetcher {
  public:
-  FeedFetcher(const nlohmann::json& provider, SyncWindow window, const ExcititorSettings& settings,
-              adapter::RequestBudget& budget, FetchHooks hooks);
+  FeedFetcher(const nlohmann::json& provider, adapter::SyncWindow window,
+              const ExcititorSettings& settings, adapter::RequestBudget& budget, FetchHooks hooks);
 
   // Fetches everything; throws sdk::JobFailure when the job must fail. Returns the number of
   // documents handed to store.
@@ -53,7 +53,7 @@ class FeedFetcher {
   void fetchChanges();
 
   nlohmann::json provider_;
-  SyncWindow window_;
+  adapter::SyncWindow window_;
   const ExcititorSettings& settings_;
   adapter::UpstreamClient client_;
   FetchHooks hooks_;

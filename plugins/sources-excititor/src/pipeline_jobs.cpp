@@ -121,7 +121,8 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
   };
   hooks.canceled = [&] { return job.cancelRequested(); };
   hooks.progress = [&](int percent) { progress.report(percent); };
-  FeedFetcher fetcher(provider, windowOf(payload), ctx.settings(), budget, std::move(hooks));
+  FeedFetcher fetcher(provider, adapter::windowOf(payload), ctx.settings(), budget,
+                      std::move(hooks));
   const int stored = fetcher.run();
   job.progress(100, std::to_string(stored) + " documents fetched");
 }
