@@ -19,9 +19,11 @@ namespace jobengine::testing {
 
 class OpsEngine {
  public:
-  explicit OpsEngine(const std::string& name) {
+  // extra_toml: appended to the engine's config (plugin tables).
+  explicit OpsEngine(const std::string& name, const std::string& extra_toml = "") {
     EngineOptions options;
     options.name = name;
+    options.extra_toml = extra_toml;
     engine_ = std::make_unique<EngineProcess>(options);
     engine_->start();
     http_ = std::make_unique<HttpClient>(engine_->restPort());

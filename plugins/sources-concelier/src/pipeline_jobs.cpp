@@ -5,7 +5,6 @@
 
 #include <chrono>
 
-#include "connector_store.hpp"
 #include "core/connector_spec.hpp"
 #include "core/kev_format.hpp"
 #include "core/nvd_format.hpp"
@@ -20,9 +19,9 @@ namespace {
 constexpr int kBatch = 200;
 
 // The job's connector, or a permanent failure naming the source.
-nlohmann::json connectorOf(sdk::Host& host, const sdk::JobContext& job) {
-  auto txn = host.begin(job.tenant(), JE_TXN_READ_ONLY);
-  auto connector = loadConnectorBySource(txn, std::string(job.sourceId()));
+nlohmann::json connectorOf(const AdapterContext& ctx, const sdk::JobContext& job) {
+  auto txn = ctx.host().begin(job.tenant(), JE_TXN_READ_ONLY);
+  auto connector = ctx.records().loadBySource(txn, std::string(job.sourceId()));
   txn.commit();
   if (!connector) {
     throw sdk::JobFailure(
@@ -78,7 +77,7 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
   sdk::Host& host = ctx.host();
   const std::string tenant(job.tenant());
   const std::string run_id(job.runId());
-  nlohmann::json connector = connectorOf(host, job);
+  nlohmann::json connector = connectorOf(ctx, job);
   {
     auto txn = host.begin(tenant);
     clearRunDocuments(txn, run_id);  // an earlier attempt's rows; the bytes stay stored
@@ -133,7 +132,7 @@ void runParse(AdapterContext& ctx, sdk::JobContext& job) {
   const sdk::Sources* sources = ctx.sources();
   const std::string tenant(job.tenant());
   const std::string run_id(job.runId());
-  const std::string source = connectorOf(host, job)["source"].get<std::string>();
+  const std::string source = connectorOf(ctx, job)["source"].get<std::string>();
   int after = 0;
   int parsed = 0;
   int dead = 0;
@@ -176,7 +175,7 @@ void runMap(AdapterContext& ctx, sdk::JobContext& job) {
   sdk::Host& host = ctx.host();
   const std::string tenant(job.tenant());
   const std::string run_id(job.runId());
-  const nlohmann::json connector = connectorOf(host, job);
+  const nlohmann::json connector = connectorOf(ctx, job);
   const std::string connector_id = connector["connectorId"].get<std::string>();
   const std::string source = connector["source"].get<std::string>();
   int after = 0;

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "adapter_context.hpp"
+#include "connector_store.hpp"
 #include "core/sources_concelier_settings.hpp"
 #include "demo_connectors.hpp"
 #include "pipeline_jobs.hpp"
@@ -29,7 +30,8 @@ class ConcelierPlugin {
 
   ConcelierPlugin(sdk::Host& host, const nlohmann::json& config)
       : host_(host),
-        context_(std::make_unique<AdapterContext>(host, parseConcelierSettings(config))) {
+        context_(std::make_unique<AdapterContext>(host, parseConcelierSettings(config),
+                                                  connectorStore())) {
     registerRoutes(host, *context_,
                    {{"id", kId},
                     {"version", kVersion},

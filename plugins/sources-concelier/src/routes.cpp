@@ -1,6 +1,8 @@
-// Route glue of the sources-concelier plugin: the info route here, the connectors' routes in
-// routes_connectors.cpp, the observations' in routes_observations.cpp.
+// Route glue of the sources-concelier plugin: the info route here, the connectors' routes are the
+// adapter kit's (record_routes.hpp), the observations' in routes_observations.cpp.
 #include "routes.hpp"
+
+#include <jobengine/adapter/record_routes.hpp>
 
 #include "api_doc_files.hpp"
 
@@ -22,7 +24,7 @@ void registerRoutes(sdk::Host& host, AdapterContext& context, const nlohmann::js
         response.json(200, info);
       },
       0, doc.operation("GET", info_path));
-  registerConnectorRoutes(host, doc, context);
+  adapter::registerRecordRoutes(host, doc, context, kApiBase);
   registerObservationRoutes(host, doc);
   doc.requireAllUsed();
 }

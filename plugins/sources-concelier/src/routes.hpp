@@ -1,7 +1,7 @@
 // routes.hpp — the HTTP routes of sources-concelier under /api/v1/jobengine/concelier, i.e.
 // kApiBase of plugin_identity.hpp (SPEC §5.1): the plugin's info, the connector registry
-// (routes_connectors.cpp) and the observations (routes_observations.cpp). Registered from the
-// plugin's constructor (inside create()).
+// (the adapter kit's record_routes.hpp) and the observations (routes_observations.cpp). Registered
+// from the plugin's constructor (inside create()).
 #pragma once
 
 #include <jobengine/api_doc.hpp>
@@ -18,7 +18,6 @@ namespace jobengine::concelier {
 // answers.
 void registerRoutes(sdk::Host& host, AdapterContext& context, const nlohmann::json& info);
 
-void registerConnectorRoutes(sdk::Host& host, sdk::ApiDoc& doc, AdapterContext& context);
 void registerObservationRoutes(sdk::Host& host, sdk::ApiDoc& doc);
 
 // The SPEC §5 error envelope.

@@ -11,7 +11,6 @@
 #include "core/provider_spec.hpp"
 #include "document_store.hpp"
 #include "feed_fetcher.hpp"
-#include "provider_store.hpp"
 
 namespace jobengine::excititor {
 
@@ -20,9 +19,9 @@ namespace {
 constexpr int kBatch = 200;
 
 // The job's provider, or a permanent failure naming the source.
-nlohmann::json providerOf(sdk::Host& host, const sdk::JobContext& job) {
-  auto txn = host.begin(job.tenant(), JE_TXN_READ_ONLY);
-  auto provider = loadProviderBySource(txn, std::string(job.sourceId()));
+nlohmann::json providerOf(const AdapterContext& ctx, const sdk::JobContext& job) {
+  auto txn = ctx.host().begin(job.tenant(), JE_TXN_READ_ONLY);
+  auto provider = ctx.records().loadBySource(txn, std::string(job.sourceId()));
   txn.commit();
   if (!provider) {
     throw sdk::JobFailure(
@@ -80,7 +79,7 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
   sdk::Host& host = ctx.host();
   const std::string tenant(job.tenant());
   const std::string run_id(job.runId());
-  nlohmann::json provider = providerOf(host, job);
+  nlohmann::json provider = providerOf(ctx, job);
   {
     auto txn = host.begin(tenant);
     clearRunDocuments(txn, run_id);  // an earlier attempt's rows; the bytes stay stored
@@ -132,7 +131,7 @@ void runNormalize(AdapterContext& ctx, sdk::JobContext& job) {
   const sdk::Sources* sources = ctx.sources();
   const std::string tenant(job.tenant());
   const std::string run_id(job.runId());
-  const nlohmann::json provider = providerOf(host, job);
+  const nlohmann::json provider = providerOf(ctx, job);
   const std::string provider_id = provider["providerId"].get<std::string>();
   const std::string source = provider["source"].get<std::string>();
   int after = 0;

@@ -10,6 +10,7 @@
 #include "demo_providers.hpp"
 #include "pipeline_jobs.hpp"
 #include "plugin_meta.hpp"
+#include "provider_store.hpp"
 #include "routes.hpp"
 
 namespace jobengine::excititor {
@@ -24,7 +25,8 @@ class ExcititorPlugin {
 
   ExcititorPlugin(sdk::Host& host, const nlohmann::json& config)
       : host_(host),
-        context_(std::make_unique<AdapterContext>(host, parseExcititorSettings(config))) {
+        context_(std::make_unique<AdapterContext>(host, parseExcititorSettings(config),
+                                                  providerStore())) {
     registerRoutes(host, *context_,
                    {{"id", kId},
                     {"version", kVersion},

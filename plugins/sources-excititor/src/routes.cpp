@@ -1,6 +1,8 @@
-// Route glue of the sources-excititor plugin: the info route here, the providers' routes in
-// routes_providers.cpp, the statements' in routes_statements.cpp.
+// Route glue of the sources-excititor plugin: the info route here, the providers' routes are the
+// adapter kit's (record_routes.hpp), the statements' in routes_statements.cpp.
 #include "routes.hpp"
+
+#include <jobengine/adapter/record_routes.hpp>
 
 #include "api_doc_files.hpp"
 
@@ -22,7 +24,7 @@ void registerRoutes(sdk::Host& host, AdapterContext& context, const nlohmann::js
         response.json(200, info);
       },
       0, doc.operation("GET", info_path));
-  registerProviderRoutes(host, doc, context);
+  adapter::registerRecordRoutes(host, doc, context, kApiBase);
   registerStatementRoutes(host, doc);
   doc.requireAllUsed();
 }

@@ -1,6 +1,6 @@
 // routes.hpp — the HTTP routes of sources-excititor under /api/v1/jobengine/excititor (SPEC
-// §5.1): the plugin's info, the provider registry (routes_providers.cpp) and the statements
-// (routes_statements.cpp). Registered from the plugin's constructor (inside create()).
+// §5.1): the plugin's info, the provider registry (the adapter kit's record_routes.hpp) and the
+// statements (routes_statements.cpp). Registered from the plugin's constructor (inside create()).
 #pragma once
 
 #include <jobengine/api_doc.hpp>
@@ -18,7 +18,6 @@ inline constexpr const char* kApiBase = "/api/v1/jobengine/excititor";
 // answers.
 void registerRoutes(sdk::Host& host, AdapterContext& context, const nlohmann::json& info);
 
-void registerProviderRoutes(sdk::Host& host, sdk::ApiDoc& doc, AdapterContext& context);
 void registerStatementRoutes(sdk::Host& host, sdk::ApiDoc& doc);
 
 // The SPEC §5 error envelope.

@@ -15,6 +15,7 @@ RecordKind thingKind() {
   kind.plugin_name = "acme";
   kind.id_field = "thingId";
   kind.noun = "thing";
+  kind.noun_plural = "things";
   kind.sources = {"alpha", "beta"};
   kind.id_example = "alpha-1";
   kind.base_uri_hint = "e.g. \"https://acme.example/feed/\"";

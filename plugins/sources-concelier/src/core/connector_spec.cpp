@@ -42,6 +42,7 @@ adapter::RecordKind connectorKind() {
   kind.plugin_name = kPluginName;
   kind.id_field = "connectorId";
   kind.noun = "connector";
+  kind.noun_plural = "connectors";
   kind.sources = {"osv", "nvd", "kev"};
   kind.id_example = "osv-pypi";
   kind.base_uri_hint = "e.g. \"https://osv-vulnerabilities.storage.googleapis.com/PyPI/\"";

@@ -25,6 +25,7 @@ adapter::RecordKind providerKind() {
   kind.plugin_name = "excititor";
   kind.id_field = "providerId";
   kind.noun = "provider";
+  kind.noun_plural = "providers";
   kind.sources = {"openvex", "csaf", "cyclonedx"};
   kind.id_example = "acme-openvex";
   kind.base_uri_hint = "the folder holding changes.csv, e.g. \"https://vex.example.com/openvex/\"";

@@ -4,14 +4,16 @@
 // only from start() on, while routes are registered in create(): start() fills them in once
 // (bind), before any job runs; a route that needs je.sources and finds none answers 503.
 //
-// AdapterServices is the part that does not depend on the plugin (what the kit's shared glue
-// takes); AdapterContext<Settings> adds the plugin's parsed settings. Header-only, like
-// ratelimit_budget.hpp: it holds SDK service types, which only plugins link.
+// AdapterServices is the part that does not depend on the plugin's settings (what the kit's
+// shared glue takes: record_routes.hpp, demo_records.hpp), with the plugin's registry table
+// (record_store.hpp); AdapterContext<Settings> adds the plugin's parsed settings. Header-only,
+// like ratelimit_budget.hpp: it holds SDK service types, which only plugins link.
 //
 // Threads: bind() runs once in start(); the atomics publish the services to the route and job
 // threads that read them afterwards.
 #pragma once
 
+#include <jobengine/adapter/record_store.hpp>
 #include <jobengine/ids.hpp>
 #include <jobengine/plugin.hpp>
 #include <jobengine/ratelimit.hpp>
@@ -25,12 +27,15 @@ namespace jobengine::adapter {
 
 class AdapterServices {
  public:
-  explicit AdapterServices(sdk::Host& host) : host_(host) {}
+  AdapterServices(sdk::Host& host, RecordStore records)
+      : host_(host), records_(std::move(records)) {}
   AdapterServices(const AdapterServices&) = delete;
   AdapterServices& operator=(const AdapterServices&) = delete;
 
   sdk::Host& host() const { return host_; }
   sdk::UuidV7Generator& ids() { return ids_; }
+  // The plugin's registry table (its connectors, its providers).
+  const RecordStore& records() const { return records_; }
 
   // From start(): the services found (each may be absent).
   void bind(std::optional<sdk::Sources> sources, std::optional<sdk::RateLimit> ratelimit) {
@@ -45,6 +50,7 @@ class AdapterServices {
 
  private:
   sdk::Host& host_;
+  RecordStore records_;
   sdk::UuidV7Generator ids_;
   std::optional<sdk::Sources> sources_storage_;
   std::optional<sdk::RateLimit> ratelimit_storage_;
@@ -55,8 +61,8 @@ class AdapterServices {
 template <class Settings>
 class AdapterContext : public AdapterServices {
  public:
-  AdapterContext(sdk::Host& host, Settings settings)
-      : AdapterServices(host), settings_(std::move(settings)) {}
+  AdapterContext(sdk::Host& host, Settings settings, RecordStore records)
+      : AdapterServices(host, std::move(records)), settings_(std::move(settings)) {}
 
   const Settings& settings() const { return settings_; }
 

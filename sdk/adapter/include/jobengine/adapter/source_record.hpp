@@ -51,6 +51,7 @@ struct RecordKind {
   std::string plugin_name;  // "concelier": prefix of the lock key, source name and source kind
   std::string id_field;     // "connectorId"
   std::string noun;         // "connector", in messages ("register a new connector instead")
+  std::string noun_plural;  // "connectors" (the registry route's segment and list key)
   std::vector<std::string> sources;  // the formats, in the order messages list them
   std::string id_example;            // "osv-pypi"
   std::string base_uri_hint;         // ends the baseUri refusal: "e.g. \"https://host/folder/\""
