@@ -80,7 +80,7 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
   nlohmann::json connector = connectorOf(ctx, job);
   {
     auto txn = host.begin(tenant);
-    clearRunDocuments(txn, run_id);  // an earlier attempt's rows; the bytes stay stored
+    ctx.documents().clearRun(txn, run_id);  // an earlier attempt's rows; the bytes stay stored
     txn.commit();
   }
   const std::string connector_id = connector["connectorId"].get<std::string>();
@@ -97,7 +97,7 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
       return std::nullopt;
     }
     auto txn = host.begin(tenant, JE_TXN_READ_ONLY);
-    auto found = confirmedValidators(txn, connector_id, uri);
+    auto found = ctx.documents().confirmedValidators(txn, connector_id, uri);
     txn.commit();
     return found;
   };
@@ -106,12 +106,13 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
       return;
     }
     auto txn = host.begin(tenant);
-    recordValidators(txn, connector_id, uri, validators, run_id);
+    ctx.documents().recordValidators(txn, connector_id, uri, validators, run_id);
     txn.commit();
   };
   hooks.store = [&](FetchedDocument&& document) {
     auto txn = host.begin(tenant);
-    const std::string digest = storeDocument(txn, run_id, ++ordinal, connector_id, document);
+    const std::string digest =
+        ctx.documents().store(txn, run_id, ++ordinal, connector_id, document);
     txn.commit();
     job.addArtifact(document.uri, digest, document.media_type,
                     static_cast<int64_t>(document.body.size()));
@@ -152,7 +153,7 @@ void runParse(AdapterContext& ctx, sdk::JobContext& job) {
                                           {"errorCode", result.error->code},
                                           {"message", result.error->message},
                                           {"uri", document.uri}});
-        markDeadLettered(txn, run_id, document.ordinal);
+        ctx.documents().markDeadLettered(txn, run_id, document.ordinal);
         ++dead;
       } else {
         markParsed(txn, run_id, document.ordinal, recordsOf(result));
@@ -189,7 +190,8 @@ void runMap(AdapterContext& ctx, sdk::JobContext& job) {
       after = document.ordinal;
     }
     if (documents.empty()) {
-      confirmValidators(txn, run_id);  // the listings behind these documents are done
+      ctx.documents().confirmValidators(txn,
+                                        run_id);  // the listings behind these documents are done
     }
     txn.commit();
     if (documents.empty()) {

@@ -82,7 +82,7 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
   nlohmann::json provider = providerOf(ctx, job);
   {
     auto txn = host.begin(tenant);
-    clearRunDocuments(txn, run_id);  // an earlier attempt's rows; the bytes stay stored
+    ctx.documents().clearRun(txn, run_id);  // an earlier attempt's rows; the bytes stay stored
     txn.commit();
   }
   const std::string provider_id = provider["providerId"].get<std::string>();
@@ -99,7 +99,7 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
       return std::nullopt;
     }
     auto txn = host.begin(tenant, JE_TXN_READ_ONLY);
-    auto found = confirmedValidators(txn, provider_id, uri);
+    auto found = ctx.documents().confirmedValidators(txn, provider_id, uri);
     txn.commit();
     return found;
   };
@@ -108,12 +108,12 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
       return;
     }
     auto txn = host.begin(tenant);
-    recordValidators(txn, provider_id, uri, validators, run_id);
+    ctx.documents().recordValidators(txn, provider_id, uri, validators, run_id);
     txn.commit();
   };
   hooks.store = [&](FetchedDocument&& document) {
     auto txn = host.begin(tenant);
-    const std::string digest = storeDocument(txn, run_id, ++ordinal, provider_id, document);
+    const std::string digest = ctx.documents().store(txn, run_id, ++ordinal, provider_id, document);
     txn.commit();
     job.addArtifact(document.uri, digest, document.media_type,
                     static_cast<int64_t>(document.body.size()));
@@ -150,7 +150,7 @@ void runNormalize(AdapterContext& ctx, sdk::JobContext& job) {
                                           {"errorCode", result.error->code},
                                           {"message", result.error->message},
                                           {"uri", document.uri}});
-        markDeadLettered(txn, run_id, document.ordinal);
+        ctx.documents().markDeadLettered(txn, run_id, document.ordinal);
         ++dead;
       } else {
         created += insertStatements(txn, provider_id, source, document, run_id, recordsOf(result));
@@ -160,7 +160,8 @@ void runNormalize(AdapterContext& ctx, sdk::JobContext& job) {
       after = document.ordinal;
     }
     if (documents.empty()) {
-      confirmValidators(txn, run_id);  // the listings behind these documents are done
+      ctx.documents().confirmValidators(txn,
+                                        run_id);  // the listings behind these documents are done
     }
     txn.commit();
     const std::string summary = std::to_string(normalized) + " normalized, " +

@@ -6,13 +6,15 @@
 //
 // AdapterServices is the part that does not depend on the plugin's settings (what the kit's
 // shared glue takes: record_routes.hpp, demo_records.hpp), with the plugin's registry table
-// (record_store.hpp); AdapterContext<Settings> adds the plugin's parsed settings. Header-only,
-// like ratelimit_budget.hpp: it holds SDK service types, which only plugins link.
+// (record_store.hpp) and its document tables (document_store.hpp); AdapterContext<Settings> adds
+// the plugin's parsed settings. Header-only, like ratelimit_budget.hpp: it holds SDK service types,
+// which only plugins link.
 //
 // Threads: bind() runs once in start(); the atomics publish the services to the route and job
 // threads that read them afterwards.
 #pragma once
 
+#include <jobengine/adapter/document_store.hpp>
 #include <jobengine/adapter/record_store.hpp>
 #include <jobengine/ids.hpp>
 #include <jobengine/plugin.hpp>
@@ -27,8 +29,8 @@ namespace jobengine::adapter {
 
 class AdapterServices {
  public:
-  AdapterServices(sdk::Host& host, RecordStore records)
-      : host_(host), records_(std::move(records)) {}
+  AdapterServices(sdk::Host& host, RecordStore records, DocumentStore documents)
+      : host_(host), records_(std::move(records)), documents_(std::move(documents)) {}
   AdapterServices(const AdapterServices&) = delete;
   AdapterServices& operator=(const AdapterServices&) = delete;
 
@@ -36,6 +38,8 @@ class AdapterServices {
   sdk::UuidV7Generator& ids() { return ids_; }
   // The plugin's registry table (its connectors, its providers).
   const RecordStore& records() const { return records_; }
+  // The plugin's raw / fetched documents and listing validators.
+  const DocumentStore& documents() const { return documents_; }
 
   // From start(): the services found (each may be absent).
   void bind(std::optional<sdk::Sources> sources, std::optional<sdk::RateLimit> ratelimit) {
@@ -51,6 +55,7 @@ class AdapterServices {
  private:
   sdk::Host& host_;
   RecordStore records_;
+  DocumentStore documents_;
   sdk::UuidV7Generator ids_;
   std::optional<sdk::Sources> sources_storage_;
   std::optional<sdk::RateLimit> ratelimit_storage_;
@@ -61,8 +66,9 @@ class AdapterServices {
 template <class Settings>
 class AdapterContext : public AdapterServices {
  public:
-  AdapterContext(sdk::Host& host, Settings settings, RecordStore records)
-      : AdapterServices(host, std::move(records)), settings_(std::move(settings)) {}
+  AdapterContext(sdk::Host& host, Settings settings, RecordStore records, DocumentStore documents)
+      : AdapterServices(host, std::move(records), std::move(documents)),
+        settings_(std::move(settings)) {}
 
   const Settings& settings() const { return settings_; }
 
