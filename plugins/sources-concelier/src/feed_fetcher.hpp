@@ -11,12 +11,15 @@
 //    until totalResults; a file:// mirror reads page-<startIndex>.json. authRef becomes the
 //    apiKey header.
 //  * kev: GET the catalog (conditional, as osv's listing).
-// Transient failures (429 / 503 with Retry-After, 5xx, timeouts, the budget saying "not yet")
-// are retried in place while the wait stays short (at most 6 tries, 60 s); longer, the job fails
-// retryable and the scheduler's backoff takes over. Egress refusals, a network upstream without
-// a rate policy, other 4xx and an unresolvable authRef fail the job permanently, naming why.
+// The adapter kit's FeedSession (jobengine/adapter/feed_session.hpp) does what is not per
+// format. Transient failures (429 / 503 with Retry-After, 5xx, timeouts, the budget saying
+// "not yet") are retried in place while the wait stays short (at most 6 tries, 60 s); longer, the
+// job fails retryable and the scheduler's backoff takes over. Egress refusals, a network upstream
+// without a rate policy, other 4xx and an unresolvable authRef fail the job permanently, naming
+// why.
 #pragma once
 
+#include <jobengine/adapter/feed_session.hpp>
 #include <jobengine/adapter/sync_window.hpp>
 #include <jobengine/adapter/upstream_client.hpp>
 
@@ -30,13 +33,7 @@
 
 namespace jobengine::concelier {
 
-struct FetchHooks {
-  std::function<std::optional<Validators>(const std::string& uri)> validators;  // confirmed ones
-  std::function<void(const std::string& uri, const Validators&)> remember;      // a listing's
-  std::function<void(FetchedDocument&&)> store;
-  std::function<bool()> canceled;
-  std::function<void(int percent)> progress;
-};
+using adapter::FetchHooks;
 
 class FeedFetcher {
  public:
@@ -48,23 +45,13 @@ class FeedFetcher {
   int run();
 
  private:
-  adapter::FetchResponse get(adapter::FetchRequest request);
-  adapter::FetchRequest request(const std::string& uri) const;
-  void conditional(adapter::FetchRequest& request);
-  void remember(const std::string& uri, const adapter::FetchResponse& response);
   void keep(const std::string& uri, adapter::FetchResponse&& response);
-  std::string resolve(const std::string& relative) const;
   void fetchOsv();
   void fetchNvd();
   void fetchKev();
 
-  nlohmann::json connector_;
   adapter::SyncWindow window_;
-  const ConcelierSettings& settings_;
-  adapter::UpstreamClient client_;
-  FetchHooks hooks_;
-  std::vector<std::pair<std::string, std::string>> auth_headers_;
-  int stored_ = 0;
+  adapter::FeedSession session_;  // guard, budget, retries, validators, the store hook
 };
 
 }  // namespace jobengine::concelier
