@@ -1,9 +1,7 @@
 // pipeline_jobs.cpp — see pipeline_jobs.hpp.
 #include "pipeline_jobs.hpp"
 
-#include <jobengine/adapter/ratelimit_budget.hpp>
-
-#include <chrono>
+#include <jobengine/adapter/fetch_job.hpp>
 
 #include "core/csaf_vex_format.hpp"
 #include "core/cyclonedx_vex_format.hpp"
@@ -17,37 +15,6 @@ namespace jobengine::excititor {
 namespace {
 
 constexpr int kBatch = 200;
-
-// The job's provider, or a permanent failure naming the source.
-nlohmann::json providerOf(const AdapterContext& ctx, const sdk::JobContext& job) {
-  auto txn = ctx.host().begin(job.tenant(), JE_TXN_READ_ONLY);
-  auto provider = ctx.records().loadBySource(txn, std::string(job.sourceId()));
-  txn.commit();
-  if (!provider) {
-    throw sdk::JobFailure(
-        "PROVIDER_NOT_FOUND",
-        "no provider stands behind source " + std::string(job.sourceId()) + " (was it deleted?)",
-        false);
-  }
-  return *provider;
-}
-
-// Progress at most once a second (each report renews the lease in the database).
-class ProgressThrottle {
- public:
-  explicit ProgressThrottle(const sdk::JobContext& job) : job_(job) {}
-  void report(int percent) {
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_ >= std::chrono::seconds(1)) {
-      last_ = now;
-      job_.progress(percent);
-    }
-  }
-
- private:
-  const sdk::JobContext& job_;
-  std::chrono::steady_clock::time_point last_{};
-};
 
 VexParse parseDocument(const std::string& source, const std::string& body) {
   if (source == "openvex") {
@@ -76,53 +43,12 @@ nlohmann::json recordsOf(const VexParse& parsed) {
 }
 
 void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
-  sdk::Host& host = ctx.host();
-  const std::string tenant(job.tenant());
-  const std::string run_id(job.runId());
-  nlohmann::json provider = providerOf(ctx, job);
-  {
-    auto txn = host.begin(tenant);
-    ctx.documents().clearRun(txn, run_id);  // an earlier attempt's rows; the bytes stay stored
-    txn.commit();
-  }
-  const std::string provider_id = provider["providerId"].get<std::string>();
-  adapter::RateLimitBudget budget(ctx.ratelimit(), tenant, provider["ratePolicy"]);
-  ProgressThrottle progress(job);
-  int ordinal = 0;
-  FetchHooks hooks;
-  // A backfill re-reads a past window: its listing must not be conditional (a 304 would skip the
-  // window) and must not leave validators that a live sync would then send.
-  const nlohmann::json payload = job.payload();
-  const bool backfill = payload.contains("backfillId") && !payload["backfillId"].is_null();
-  hooks.validators = [&](const std::string& uri) -> std::optional<Validators> {
-    if (backfill) {
-      return std::nullopt;
-    }
-    auto txn = host.begin(tenant, JE_TXN_READ_ONLY);
-    auto found = ctx.documents().confirmedValidators(txn, provider_id, uri);
-    txn.commit();
-    return found;
-  };
-  hooks.remember = [&](const std::string& uri, const Validators& validators) {
-    if (backfill) {
-      return;
-    }
-    auto txn = host.begin(tenant);
-    ctx.documents().recordValidators(txn, provider_id, uri, validators, run_id);
-    txn.commit();
-  };
-  hooks.store = [&](FetchedDocument&& document) {
-    auto txn = host.begin(tenant);
-    const std::string digest = ctx.documents().store(txn, run_id, ++ordinal, provider_id, document);
-    txn.commit();
-    job.addArtifact(document.uri, digest, document.media_type,
-                    static_cast<int64_t>(document.body.size()));
-  };
-  hooks.canceled = [&] { return job.cancelRequested(); };
-  hooks.progress = [&](int percent) { progress.report(percent); };
-  FeedFetcher fetcher(provider, adapter::windowOf(payload), ctx.settings(), budget,
-                      std::move(hooks));
-  const int stored = fetcher.run();
+  const nlohmann::json provider = adapter::recordOfJob(ctx, job);
+  const adapter::SyncWindow window = adapter::windowOf(job.payload());
+  const int stored = adapter::runFetchJob(
+      ctx, job, provider, [&](FetchHooks hooks, adapter::RequestBudget& budget) {
+        return FeedFetcher(provider, window, ctx.settings(), budget, std::move(hooks)).run();
+      });
   job.progress(100, std::to_string(stored) + " documents fetched");
 }
 
@@ -131,7 +57,7 @@ void runNormalize(AdapterContext& ctx, sdk::JobContext& job) {
   const sdk::Sources* sources = ctx.sources();
   const std::string tenant(job.tenant());
   const std::string run_id(job.runId());
-  const nlohmann::json provider = providerOf(ctx, job);
+  const nlohmann::json provider = adapter::recordOfJob(ctx, job);
   const std::string provider_id = provider["providerId"].get<std::string>();
   const std::string source = provider["source"].get<std::string>();
   int after = 0;

@@ -5,8 +5,6 @@
 #include <jobengine/etag.hpp>
 #include <jobengine/pagination.hpp>
 
-#include <cctype>
-
 namespace jobengine::adapter {
 
 namespace {
@@ -202,19 +200,12 @@ void replaceRoute(const RecordRoutes& r, const sdk::Request& request, sdk::Respo
   sendRecord(response, 200, record);
 }
 
-std::string upper(std::string text) {
-  for (char& c : text) {
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return text;
-}
-
 }  // namespace
 
 void registerRecordRoutes(sdk::Host& host, sdk::ApiDoc& doc, AdapterServices& services,
                           const std::string& api_base) {
   const RecordKind& kind = services.records().kind();
-  const RecordRoutes r{&services, api_base + "/" + kind.noun_plural, upper(kind.noun)};
+  const RecordRoutes r{&services, api_base + "/" + kind.noun_plural, errorNoun(kind)};
   const std::string item = r.collection + "/:id";
   host.route(
       "GET", r.collection.c_str(), "orch:read",

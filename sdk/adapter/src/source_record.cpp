@@ -3,6 +3,7 @@
 // allowed.
 #include "jobengine/adapter/source_record.hpp"
 
+#include <cctype>
 #include <string_view>
 
 namespace jobengine::adapter {
@@ -264,6 +265,14 @@ RecordInput parseRecordCreate(const RecordKind& kind, const json& body) {
 
 RecordInput parseRecordReplace(const RecordKind& kind, const json& body, const json& current) {
   return parse(kind, body, &current);
+}
+
+std::string errorNoun(const RecordKind& kind) {
+  std::string out = kind.noun;
+  for (char& c : out) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
 }
 
 std::string recordLockKey(const RecordKind& kind, const std::string& tenant,

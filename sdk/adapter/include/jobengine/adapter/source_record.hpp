@@ -77,6 +77,8 @@ RecordInputError unknownOption(const std::string& key, const std::string& source
 // RecordInputError for `field`: "<field>: <what>", 422 VALIDATION_FAILED.
 RecordInputError invalidField(const std::string& field, const std::string& what);
 
+// The noun as error codes start with it: "CONNECTOR" (CONNECTOR_EXISTS, CONNECTOR_NOT_FOUND).
+std::string errorNoun(const RecordKind& kind);
 // "{plugin}:{tenant}:{id}" (SPEC §8).
 std::string recordLockKey(const RecordKind& kind, const std::string& tenant, const std::string& id);
 // "{plugin}.{source}": the source kind whose sync DAG the plugin declares.
