@@ -1,6 +1,7 @@
 // pipeline_jobs.cpp — see pipeline_jobs.hpp.
 #include "pipeline_jobs.hpp"
 
+#include <jobengine/adapter/dead_letter.hpp>
 #include <jobengine/adapter/fetch_job.hpp>
 
 #include "core/connector_spec.hpp"
@@ -56,7 +57,6 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
 
 void runParse(AdapterContext& ctx, sdk::JobContext& job) {
   sdk::Host& host = ctx.host();
-  const sdk::Sources* sources = ctx.sources();
   const std::string tenant(job.tenant());
   const std::string run_id(job.runId());
   const std::string source = adapter::recordOfJob(ctx, job)["source"].get<std::string>();
@@ -73,13 +73,9 @@ void runParse(AdapterContext& ctx, sdk::JobContext& job) {
     for (const RunDocument& document : documents) {
       const AdvisoryParse result = parseDocument(source, document.body);
       if (result.error) {
-        sources->deadLetterDocument(txn, {{"jobId", std::string(job.jobId())},
-                                          {"digest", document.digest},
-                                          {"errorClass", "permanent"},
-                                          {"errorCode", result.error->code},
-                                          {"message", result.error->message},
-                                          {"uri", document.uri}});
-        ctx.documents().markDeadLettered(txn, run_id, document.ordinal);
+        adapter::deadLetterDocument(ctx, txn, job,
+                                    {document.ordinal, document.digest, document.uri,
+                                     result.error->code, result.error->message});
         ++dead;
       } else {
         markParsed(txn, run_id, document.ordinal, recordsOf(result));

@@ -1,6 +1,7 @@
 // pipeline_jobs.cpp — see pipeline_jobs.hpp.
 #include "pipeline_jobs.hpp"
 
+#include <jobengine/adapter/dead_letter.hpp>
 #include <jobengine/adapter/fetch_job.hpp>
 
 #include "core/csaf_vex_format.hpp"
@@ -54,7 +55,6 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
 
 void runNormalize(AdapterContext& ctx, sdk::JobContext& job) {
   sdk::Host& host = ctx.host();
-  const sdk::Sources* sources = ctx.sources();
   const std::string tenant(job.tenant());
   const std::string run_id(job.runId());
   const nlohmann::json provider = adapter::recordOfJob(ctx, job);
@@ -70,13 +70,9 @@ void runNormalize(AdapterContext& ctx, sdk::JobContext& job) {
     for (const RunDocument& document : documents) {
       const VexParse result = parseDocument(source, document.body);
       if (result.error) {
-        sources->deadLetterDocument(txn, {{"jobId", std::string(job.jobId())},
-                                          {"digest", document.digest},
-                                          {"errorClass", "permanent"},
-                                          {"errorCode", result.error->code},
-                                          {"message", result.error->message},
-                                          {"uri", document.uri}});
-        ctx.documents().markDeadLettered(txn, run_id, document.ordinal);
+        adapter::deadLetterDocument(ctx, txn, job,
+                                    {document.ordinal, document.digest, document.uri,
+                                     result.error->code, result.error->message});
         ++dead;
       } else {
         created += insertStatements(txn, provider_id, source, document, run_id, recordsOf(result));
