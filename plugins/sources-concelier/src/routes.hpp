@@ -4,6 +4,7 @@
 // from the plugin's constructor (inside create()).
 #pragma once
 
+#include <jobengine/adapter/record_routes.hpp>
 #include <jobengine/api_doc.hpp>
 #include <jobengine/plugin.hpp>
 
@@ -20,9 +21,7 @@ void registerRoutes(sdk::Host& host, AdapterContext& context, const nlohmann::js
 
 void registerObservationRoutes(sdk::Host& host, sdk::ApiDoc& doc);
 
-// The SPEC §5 error envelope.
-void sendError(sdk::Response& response, const sdk::Request& request, int status,
-               const std::string& code, const std::string& message,
-               const nlohmann::json& details = nullptr);
+// The SPEC §5 error envelope (the kit's).
+using adapter::sendError;
 
 }  // namespace jobengine::concelier

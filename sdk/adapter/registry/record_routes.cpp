@@ -19,12 +19,6 @@ struct RecordRoutes {
   const RecordKind& kind() const { return services->records().kind(); }
 };
 
-void sendError(sdk::Response& response, const sdk::Request& request, int status,
-               const std::string& code, const std::string& message,
-               const nlohmann::json& details = nullptr) {
-  response.error(status, code, message, request.traceId(), details);
-}
-
 uint64_t versionOf(const nlohmann::json& record) {
   return static_cast<uint64_t>(record["version"].get<int64_t>());
 }
@@ -201,6 +195,22 @@ void replaceRoute(const RecordRoutes& r, const sdk::Request& request, sdk::Respo
 }
 
 }  // namespace
+
+void sendError(sdk::Response& response, const sdk::Request& request, int status,
+               const std::string& code, const std::string& message, const nlohmann::json& details) {
+  response.error(status, code, message, request.traceId(), details);
+}
+
+void registerInfoRoute(sdk::Host& host, sdk::ApiDoc& doc, const std::string& api_base,
+                       const nlohmann::json& info) {
+  const std::string info_path = api_base + "/info";
+  host.route(
+      "GET", info_path.c_str(), "orch:read",
+      [info](const sdk::Request& /*request*/, sdk::Response& response) {
+        response.json(200, info);
+      },
+      0, doc.operation("GET", info_path));
+}
 
 void registerRecordRoutes(sdk::Host& host, sdk::ApiDoc& doc, AdapterServices& services,
                           const std::string& api_base) {

@@ -23,9 +23,19 @@
 #include <jobengine/api_doc.hpp>
 #include <jobengine/plugin.hpp>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace jobengine::adapter {
+
+// GET {api_base}/info (scope orch:read): answers `info` ({id, version, description, config}).
+void registerInfoRoute(sdk::Host& host, sdk::ApiDoc& doc, const std::string& api_base,
+                       const nlohmann::json& info);
+
+// The SPEC §5 error envelope, for the plugins' own data routes too.
+void sendError(sdk::Response& response, const sdk::Request& request, int status,
+               const std::string& code, const std::string& message,
+               const nlohmann::json& details = nullptr);
 
 // `services` (its records() store included) must outlive the routes.
 void registerRecordRoutes(sdk::Host& host, sdk::ApiDoc& doc, AdapterServices& services,
