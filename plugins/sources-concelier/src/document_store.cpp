@@ -1,70 +1,15 @@
-// document_store.cpp — see document_store.hpp. Bytes cross the SQL boundary as hex (the store
-// passes parameters as text), so a document is stored exactly as fetched whatever it holds.
+// document_store.cpp — see document_store.hpp. Bodies are read as hex (encode(body, 'hex')) and
+// decoded by the kit (adapter::decodeHex), so a document comes back exactly as fetched.
 #include "document_store.hpp"
 #include "plugin_identity.hpp"
-
-#include <jobengine/adapter/sha256.hpp>
 
 namespace jobengine::concelier {
 
 namespace {
 
-std::string toHex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4U]);
-    out.push_back(kDigits[c & 0x0FU]);
-  }
-  return out;
-}
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  return c - 'A' + 10;
-}
-
-std::string fromHex(std::string_view hex) {
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>((hexValue(hex[i]) << 4) | hexValue(hex[i + 1])));
-  }
-  return out;
-}
-
 const char* const kTime = "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'";
 
 }  // namespace
-
-void clearRunDocuments(sdk::Txn& txn, const std::string& run_id) {
-  txn.exec("DELETE FROM " JE_ADAPTER_SCHEMA
-           ".fetched_documents WHERE tenant_id = $1 AND run_id = $2::uuid",
-           {txn.tenant(), run_id});
-}
-
-std::string storeDocument(sdk::Txn& txn, const std::string& run_id, int ordinal,
-                          const std::string& connector_id, const FetchedDocument& document) {
-  const std::string digest = adapter::sha256Digest(document.body);
-  txn.exec("INSERT INTO " JE_ADAPTER_SCHEMA
-           ".raw_documents (tenant_id, digest, body, media_type, size_bytes) "
-           "VALUES ($1, $2, decode($3, 'hex'), $4, $5::bigint) ON CONFLICT DO NOTHING",
-           {txn.tenant(), digest, toHex(document.body), document.media_type,
-            static_cast<int64_t>(document.body.size())});
-  txn.exec(
-      "INSERT INTO " JE_ADAPTER_SCHEMA
-      ".fetched_documents (tenant_id, run_id, ordinal, connector_id, uri, "
-      "digest, upstream_etag, last_modified) VALUES ($1, $2::uuid, $3::int, $4, $5, $6, $7, $8)",
-      {txn.tenant(), run_id, ordinal, connector_id, document.uri, digest, document.etag,
-       document.last_modified});
-  return digest;
-}
 
 std::vector<RunDocument> runDocuments(sdk::Txn& txn, const std::string& run_id,
                                       const std::string& status, int after_ordinal, int limit,
@@ -86,7 +31,7 @@ std::vector<RunDocument> runDocuments(sdk::Txn& txn, const std::string& run_id,
     d.etag = r.opt(4);
     d.extracted = r.json(5);
     if (with_body) {
-      d.body = fromHex(r.view(6));
+      d.body = adapter::decodeHex(r.view(6));
     }
     out.push_back(std::move(d));
   });
@@ -99,13 +44,6 @@ void markParsed(sdk::Txn& txn, const std::string& run_id, int ordinal,
            ".fetched_documents SET status = 'parsed', extracted = $4::jsonb WHERE "
            "tenant_id = $1 AND run_id = $2::uuid AND ordinal = $3::int",
            {txn.tenant(), run_id, ordinal, extracted.dump()});
-}
-
-void markDeadLettered(sdk::Txn& txn, const std::string& run_id, int ordinal) {
-  txn.exec("UPDATE " JE_ADAPTER_SCHEMA
-           ".fetched_documents SET status = 'dead_lettered' WHERE tenant_id = $1 AND "
-           "run_id = $2::uuid AND ordinal = $3::int",
-           {txn.tenant(), run_id, ordinal});
 }
 
 void markMapped(sdk::Txn& txn, const std::string& run_id, int ordinal) {
@@ -137,34 +75,8 @@ ON CONFLICT (tenant_id, connector_id, digest, advisory_id) DO NOTHING
                      document.fetched_at, document.etag, run_id, document.extracted.dump()}));
 }
 
-std::optional<Validators> confirmedValidators(sdk::Txn& txn, const std::string& connector_id,
-                                              const std::string& uri) {
-  std::optional<Validators> out;
-  txn.exec("SELECT etag, last_modified FROM " JE_ADAPTER_SCHEMA
-           ".upstream_validators WHERE tenant_id = $1 AND "
-           "connector_id = $2 AND uri = $3 AND confirmed",
-           {txn.tenant(), connector_id, uri}, [&](const sdk::Row& r) {
-             out = Validators{r.opt(0), r.opt(1)};
-           });
-  return out;
-}
-
-void recordValidators(sdk::Txn& txn, const std::string& connector_id, const std::string& uri,
-                      const Validators& validators, const std::string& run_id) {
-  txn.exec("INSERT INTO " JE_ADAPTER_SCHEMA
-           ".upstream_validators (tenant_id, connector_id, uri, etag, "
-           "last_modified, run_id, confirmed) VALUES ($1, $2, $3, $4, $5, $6::uuid, false) ON "
-           "CONFLICT (tenant_id, connector_id, uri) DO UPDATE SET etag = EXCLUDED.etag, "
-           "last_modified = EXCLUDED.last_modified, run_id = EXCLUDED.run_id, confirmed = false, "
-           "updated_at = now()",
-           {txn.tenant(), connector_id, uri, validators.etag, validators.last_modified, run_id});
-}
-
-void confirmValidators(sdk::Txn& txn, const std::string& run_id) {
-  txn.exec("UPDATE " JE_ADAPTER_SCHEMA
-           ".upstream_validators SET confirmed = true, updated_at = now() WHERE "
-           "tenant_id = $1 AND run_id = $2::uuid AND NOT confirmed",
-           {txn.tenant(), run_id});
+adapter::DocumentStore documentStore() {
+  return adapter::DocumentStore({JE_ADAPTER_SCHEMA, "connector_id"});
 }
 
 }  // namespace jobengine::concelier

@@ -7,16 +7,20 @@
 //    confirmed validators; 304 = nothing new), then <id>.json for every entry modified in the
 //    window [from, to).
 //  * nvd: pages of the CVE API 2.0 — startIndex / resultsPerPage (options.resultsPerPage,
-//    default 2000), lastModStartDate / lastModEndDate from the window when it has a start —
-//    until totalResults; a file:// mirror reads page-<startIndex>.json. authRef becomes the
-//    apiKey header.
+//    default 2000), lastModStartDate / lastModEndDate from the window when it has a start, in
+//    ranges of at most 120 days (core/nvd_date_ranges.hpp) — until totalResults; a file://
+//    mirror reads page-<startIndex>.json. authRef becomes the apiKey header.
 //  * kev: GET the catalog (conditional, as osv's listing).
-// Transient failures (429 / 503 with Retry-After, 5xx, timeouts, the budget saying "not yet")
-// are retried in place while the wait stays short (at most 6 tries, 60 s); longer, the job fails
-// retryable and the scheduler's backoff takes over. Egress refusals, a network upstream without
-// a rate policy, other 4xx and an unresolvable authRef fail the job permanently, naming why.
+// The adapter kit's FeedSession (jobengine/adapter/feed_session.hpp) does what is not per
+// format. Transient failures (429 / 503 with Retry-After, 5xx, timeouts, the budget saying
+// "not yet") are retried in place while the wait stays short (at most 6 tries, 60 s); longer, the
+// job fails retryable and the scheduler's backoff takes over. Egress refusals, a network upstream
+// without a rate policy, other 4xx and an unresolvable authRef fail the job permanently, naming
+// why.
 #pragma once
 
+#include <jobengine/adapter/feed_session.hpp>
+#include <jobengine/adapter/sync_window.hpp>
 #include <jobengine/adapter/upstream_client.hpp>
 
 #include <functional>
@@ -26,35 +30,23 @@
 
 #include "core/nvd_date_ranges.hpp"
 #include "core/sources_concelier_settings.hpp"
-#include "core/sync_window.hpp"
 #include "document_store.hpp"
 
 namespace jobengine::concelier {
 
-struct FetchHooks {
-  std::function<std::optional<Validators>(const std::string& uri)> validators;  // confirmed ones
-  std::function<void(const std::string& uri, const Validators&)> remember;      // a listing's
-  std::function<void(FetchedDocument&&)> store;
-  std::function<bool()> canceled;
-  std::function<void(int percent)> progress;
-};
+using adapter::FetchHooks;
 
 class FeedFetcher {
  public:
-  FeedFetcher(const nlohmann::json& connector, SyncWindow window, const ConcelierSettings& settings,
-              adapter::RequestBudget& budget, FetchHooks hooks);
+  FeedFetcher(const nlohmann::json& connector, adapter::SyncWindow window,
+              const ConcelierSettings& settings, adapter::RequestBudget& budget, FetchHooks hooks);
 
   // Fetches everything; throws sdk::JobFailure when the job must fail. Returns the number of
   // documents handed to store.
   int run();
 
  private:
-  adapter::FetchResponse get(adapter::FetchRequest request);
-  adapter::FetchRequest request(const std::string& uri) const;
-  void conditional(adapter::FetchRequest& request);
-  void remember(const std::string& uri, const adapter::FetchResponse& response);
   void keep(const std::string& uri, adapter::FetchResponse&& response);
-  std::string resolve(const std::string& relative) const;
   void fetchOsv();
   void fetchNvd();
   // One paged walk of the API (or of the mirror's page files), within `range` when given.
@@ -62,13 +54,8 @@ class FeedFetcher {
                      size_t range_count);
   void fetchKev();
 
-  nlohmann::json connector_;
-  SyncWindow window_;
-  const ConcelierSettings& settings_;
-  adapter::UpstreamClient client_;
-  FetchHooks hooks_;
-  std::vector<std::pair<std::string, std::string>> auth_headers_;
-  int stored_ = 0;
+  adapter::SyncWindow window_;
+  adapter::FeedSession session_;  // guard, budget, retries, validators, the store hook
 };
 
 }  // namespace jobengine::concelier

@@ -1,11 +1,9 @@
 // pipeline_jobs.cpp — see pipeline_jobs.hpp.
 #include "pipeline_jobs.hpp"
 
-#include <jobengine/adapter/ratelimit_budget.hpp>
+#include <jobengine/adapter/dead_letter.hpp>
+#include <jobengine/adapter/fetch_job.hpp>
 
-#include <chrono>
-
-#include "connector_store.hpp"
 #include "core/connector_spec.hpp"
 #include "core/kev_format.hpp"
 #include "core/nvd_format.hpp"
@@ -18,37 +16,6 @@ namespace jobengine::concelier {
 namespace {
 
 constexpr int kBatch = 200;
-
-// The job's connector, or a permanent failure naming the source.
-nlohmann::json connectorOf(sdk::Host& host, const sdk::JobContext& job) {
-  auto txn = host.begin(job.tenant(), JE_TXN_READ_ONLY);
-  auto connector = loadConnectorBySource(txn, std::string(job.sourceId()));
-  txn.commit();
-  if (!connector) {
-    throw sdk::JobFailure(
-        "CONNECTOR_NOT_FOUND",
-        "no connector stands behind source " + std::string(job.sourceId()) + " (was it deleted?)",
-        false);
-  }
-  return *connector;
-}
-
-// Progress at most once a second (each report renews the lease in the database).
-class ProgressThrottle {
- public:
-  explicit ProgressThrottle(const sdk::JobContext& job) : job_(job) {}
-  void report(int percent) {
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_ >= std::chrono::seconds(1)) {
-      last_ = now;
-      job_.progress(percent);
-    }
-  }
-
- private:
-  const sdk::JobContext& job_;
-  std::chrono::steady_clock::time_point last_{};
-};
 
 AdvisoryParse parseDocument(const std::string& source, const std::string& body) {
   if (source == "osv") {
@@ -75,64 +42,24 @@ nlohmann::json recordsOf(const AdvisoryParse& parsed) {
 }
 
 void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
-  sdk::Host& host = ctx.host();
-  const std::string tenant(job.tenant());
-  const std::string run_id(job.runId());
-  nlohmann::json connector = connectorOf(host, job);
-  {
-    auto txn = host.begin(tenant);
-    clearRunDocuments(txn, run_id);  // an earlier attempt's rows; the bytes stay stored
-    txn.commit();
-  }
-  const std::string connector_id = connector["connectorId"].get<std::string>();
-  adapter::RateLimitBudget budget(ctx.ratelimit(), tenant, connector["ratePolicy"]);
-  ProgressThrottle progress(job);
-  int ordinal = 0;
-  FetchHooks hooks;
-  // A backfill re-reads a past window: its listing must not be conditional (a 304 would skip the
-  // window) and must not leave validators that a live sync would then send.
-  const nlohmann::json payload = job.payload();
-  const bool backfill = payload.contains("backfillId") && !payload["backfillId"].is_null();
-  hooks.validators = [&](const std::string& uri) -> std::optional<Validators> {
-    if (backfill) {
-      return std::nullopt;
-    }
-    auto txn = host.begin(tenant, JE_TXN_READ_ONLY);
-    auto found = confirmedValidators(txn, connector_id, uri);
-    txn.commit();
-    return found;
-  };
-  hooks.remember = [&](const std::string& uri, const Validators& validators) {
-    if (backfill) {
-      return;
-    }
-    auto txn = host.begin(tenant);
-    recordValidators(txn, connector_id, uri, validators, run_id);
-    txn.commit();
-  };
-  hooks.store = [&](FetchedDocument&& document) {
-    auto txn = host.begin(tenant);
-    const std::string digest = storeDocument(txn, run_id, ++ordinal, connector_id, document);
-    txn.commit();
-    job.addArtifact(document.uri, digest, document.media_type,
-                    static_cast<int64_t>(document.body.size()));
-  };
-  hooks.canceled = [&] { return job.cancelRequested(); };
-  hooks.progress = [&](int percent) { progress.report(percent); };
-  FeedFetcher fetcher(connector, windowOf(payload), ctx.settings(), budget, std::move(hooks));
-  const int stored = fetcher.run();
+  const nlohmann::json connector = adapter::recordOfJob(ctx, job);
+  const adapter::SyncWindow window = adapter::windowOf(job.payload());
+  const int stored = adapter::runFetchJob(
+      ctx, job, connector, [&](FetchHooks hooks, adapter::RequestBudget& budget) {
+        return FeedFetcher(connector, window, ctx.settings(), budget, std::move(hooks)).run();
+      });
   static const std::string metric = std::string(kPluginName) + "_documents_fetched_total";
-  host.counterAdd(metric.c_str(), "Upstream documents stored by the fetch step, by source format",
-                  {{"source", connector["source"]}}, stored);
+  ctx.host().counterAdd(metric.c_str(),
+                        "Upstream documents stored by the fetch step, by source format",
+                        {{"source", connector["source"]}}, stored);
   job.progress(100, std::to_string(stored) + " documents fetched");
 }
 
 void runParse(AdapterContext& ctx, sdk::JobContext& job) {
   sdk::Host& host = ctx.host();
-  const sdk::Sources* sources = ctx.sources();
   const std::string tenant(job.tenant());
   const std::string run_id(job.runId());
-  const std::string source = connectorOf(host, job)["source"].get<std::string>();
+  const std::string source = adapter::recordOfJob(ctx, job)["source"].get<std::string>();
   int after = 0;
   int parsed = 0;
   int dead = 0;
@@ -146,13 +73,9 @@ void runParse(AdapterContext& ctx, sdk::JobContext& job) {
     for (const RunDocument& document : documents) {
       const AdvisoryParse result = parseDocument(source, document.body);
       if (result.error) {
-        sources->deadLetterDocument(txn, {{"jobId", std::string(job.jobId())},
-                                          {"digest", document.digest},
-                                          {"errorClass", "permanent"},
-                                          {"errorCode", result.error->code},
-                                          {"message", result.error->message},
-                                          {"uri", document.uri}});
-        markDeadLettered(txn, run_id, document.ordinal);
+        adapter::deadLetterDocument(ctx, txn, job,
+                                    {document.ordinal, document.digest, document.uri,
+                                     result.error->code, result.error->message});
         ++dead;
       } else {
         markParsed(txn, run_id, document.ordinal, recordsOf(result));
@@ -175,7 +98,7 @@ void runMap(AdapterContext& ctx, sdk::JobContext& job) {
   sdk::Host& host = ctx.host();
   const std::string tenant(job.tenant());
   const std::string run_id(job.runId());
-  const nlohmann::json connector = connectorOf(host, job);
+  const nlohmann::json connector = adapter::recordOfJob(ctx, job);
   const std::string connector_id = connector["connectorId"].get<std::string>();
   const std::string source = connector["source"].get<std::string>();
   int after = 0;
@@ -189,7 +112,8 @@ void runMap(AdapterContext& ctx, sdk::JobContext& job) {
       after = document.ordinal;
     }
     if (documents.empty()) {
-      confirmValidators(txn, run_id);  // the listings behind these documents are done
+      ctx.documents().confirmValidators(txn,
+                                        run_id);  // the listings behind these documents are done
     }
     txn.commit();
     if (documents.empty()) {

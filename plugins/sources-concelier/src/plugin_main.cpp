@@ -10,8 +10,10 @@
 #include <memory>
 
 #include "adapter_context.hpp"
+#include "connector_store.hpp"
 #include "core/sources_concelier_settings.hpp"
 #include "demo_connectors.hpp"
+#include "document_store.hpp"
 #include "pipeline_jobs.hpp"
 #include "plugin_identity.hpp"
 #include "plugin_meta.hpp"
@@ -29,7 +31,8 @@ class ConcelierPlugin {
 
   ConcelierPlugin(sdk::Host& host, const nlohmann::json& config)
       : host_(host),
-        context_(std::make_unique<AdapterContext>(host, parseConcelierSettings(config))) {
+        context_(std::make_unique<AdapterContext>(host, parseConcelierSettings(config),
+                                                  connectorStore(), documentStore())) {
     registerRoutes(host, *context_,
                    {{"id", kId},
                     {"version", kVersion},

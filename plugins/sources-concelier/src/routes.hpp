@@ -1,9 +1,10 @@
 // routes.hpp — the HTTP routes of sources-concelier under /api/v1/jobengine/concelier, i.e.
 // kApiBase of plugin_identity.hpp (SPEC §5.1): the plugin's info, the connector registry
-// (routes_connectors.cpp) and the observations (routes_observations.cpp). Registered from the
-// plugin's constructor (inside create()).
+// (the adapter kit's record_routes.hpp) and the observations (routes_observations.cpp). Registered
+// from the plugin's constructor (inside create()).
 #pragma once
 
+#include <jobengine/adapter/record_routes.hpp>
 #include <jobengine/api_doc.hpp>
 #include <jobengine/plugin.hpp>
 
@@ -18,12 +19,9 @@ namespace jobengine::concelier {
 // answers.
 void registerRoutes(sdk::Host& host, AdapterContext& context, const nlohmann::json& info);
 
-void registerConnectorRoutes(sdk::Host& host, sdk::ApiDoc& doc, AdapterContext& context);
 void registerObservationRoutes(sdk::Host& host, sdk::ApiDoc& doc);
 
-// The SPEC §5 error envelope.
-void sendError(sdk::Response& response, const sdk::Request& request, int status,
-               const std::string& code, const std::string& message,
-               const nlohmann::json& details = nullptr);
+// The SPEC §5 error envelope (the kit's).
+using adapter::sendError;
 
 }  // namespace jobengine::concelier

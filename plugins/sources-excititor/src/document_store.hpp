@@ -1,9 +1,11 @@
-// document_store.hpp — the pipeline's rows (migration sources-excititor/0002): raw documents
-// (verbatim, content-addressed), what a run fetched (with provenance and how far the pipeline
-// got), the listing validators for conditional requests, and the statements normalize writes.
-// Each function runs in the caller's tenant-bound transaction.
+// document_store.hpp — the pipeline's rows (migration sources-excititor/0002). Raw documents
+// (verbatim, content-addressed), what a run fetched (with provenance) and the listing validators
+// for conditional requests are written by the adapter kit's DocumentStore over this plugin's
+// tables (documentStore()); here: reading a run's documents, how far the pipeline got, and the
+// statements normalize writes. Each function runs in the caller's tenant-bound transaction.
 #pragma once
 
+#include <jobengine/adapter/document_store.hpp>
 #include <jobengine/plugin.hpp>
 
 #include <nlohmann/json.hpp>
@@ -13,14 +15,11 @@
 
 namespace jobengine::excititor {
 
-// A document as fetched, before it is stored.
-struct FetchedDocument {
-  std::string uri;
-  std::string body;
-  std::string media_type;
-  std::optional<std::string> etag;
-  std::optional<std::string> last_modified;
-};
+// The kit's store of raw documents, fetched documents and validators (dead letters included)
+// over this plugin's tables; what follows here is this plugin's own.
+adapter::DocumentStore documentStore();
+using adapter::FetchedDocument;
+using adapter::Validators;
 
 // A stored document of a run, as normalize reads it.
 struct RunDocument {
@@ -32,19 +31,11 @@ struct RunDocument {
   std::string body;
 };
 
-// Forgets what an earlier attempt of this run's fetch stored (its raw documents stay).
-void clearRunDocuments(sdk::Txn& txn, const std::string& run_id);
-// Stores the bytes once per digest and records the document as ordinal `ordinal` of the run;
-// returns the digest ("sha256:<hex>").
-std::string storeDocument(sdk::Txn& txn, const std::string& run_id, int ordinal,
-                          const std::string& provider_id, const FetchedDocument& document);
-
 // The run's documents still `fetched` after `after_ordinal`, at most `limit`, by ordinal, with
 // their bodies.
 std::vector<RunDocument> fetchedDocuments(sdk::Txn& txn, const std::string& run_id,
                                           int after_ordinal, int limit);
 void markNormalized(sdk::Txn& txn, const std::string& run_id, int ordinal);
-void markDeadLettered(sdk::Txn& txn, const std::string& run_id, int ordinal);
 
 // Writes the statements of one document (`records`: a JSON array of {document_id,
 // vulnerability, product, status, status_raw, justification, modified, detail}); the same
@@ -52,16 +43,5 @@ void markDeadLettered(sdk::Txn& txn, const std::string& run_id, int ordinal);
 int64_t insertStatements(sdk::Txn& txn, const std::string& provider_id,
                          const std::string& source_kind, const RunDocument& document,
                          const std::string& run_id, const nlohmann::json& records);
-
-// Confirmed validators of a listing URI (conditional requests), and their write / confirm.
-struct Validators {
-  std::optional<std::string> etag;
-  std::optional<std::string> last_modified;
-};
-std::optional<Validators> confirmedValidators(sdk::Txn& txn, const std::string& provider_id,
-                                              const std::string& uri);
-void recordValidators(sdk::Txn& txn, const std::string& provider_id, const std::string& uri,
-                      const Validators& validators, const std::string& run_id);
-void confirmValidators(sdk::Txn& txn, const std::string& run_id);
 
 }  // namespace jobengine::excititor

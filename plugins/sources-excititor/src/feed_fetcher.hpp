@@ -7,12 +7,16 @@
 // window [from, to), resolved against the folder of changes.csv. An authRef becomes an
 // "Authorization: Bearer" header on network requests.
 
-// Transient failures (429 / 503 with Retry-After, 5xx, timeouts, the budget saying "not yet")
-// are retried in place while the wait stays short (at most 6 tries, 60 s); longer, the job fails
-// retryable and the scheduler's backoff takes over. Egress refusals, a network upstream without
-// a rate policy, other 4xx and an unresolvable authRef fail the job permanently, naming why.
+// The adapter kit's FeedSession (jobengine/adapter/feed_session.hpp) does what is not per
+// format. Transient failures (429 / 503 with Retry-After, 5xx, timeouts, the budget saying
+// "not yet") are retried in place while the wait stays short (at most 6 tries, 60 s); longer, the
+// job fails retryable and the scheduler's backoff takes over. Egress refusals, a network upstream
+// without a rate policy, other 4xx and an unresolvable authRef fail the job permanently, naming
+// why.
 #pragma once
 
+#include <jobengine/adapter/feed_session.hpp>
+#include <jobengine/adapter/sync_window.hpp>
 #include <jobengine/adapter/upstream_client.hpp>
 
 #include <functional>
@@ -21,44 +25,27 @@
 #include <string>
 
 #include "core/sources_excititor_settings.hpp"
-#include "core/sync_window.hpp"
 #include "document_store.hpp"
 
 namespace jobengine::excititor {
 
-struct FetchHooks {
-  std::function<std::optional<Validators>(const std::string& uri)> validators;  // confirmed ones
-  std::function<void(const std::string& uri, const Validators&)> remember;      // a listing's
-  std::function<void(FetchedDocument&&)> store;
-  std::function<bool()> canceled;
-  std::function<void(int percent)> progress;
-};
+using adapter::FetchHooks;
 
 class FeedFetcher {
  public:
-  FeedFetcher(const nlohmann::json& provider, SyncWindow window, const ExcititorSettings& settings,
-              adapter::RequestBudget& budget, FetchHooks hooks);
+  FeedFetcher(const nlohmann::json& provider, adapter::SyncWindow window,
+              const ExcititorSettings& settings, adapter::RequestBudget& budget, FetchHooks hooks);
 
   // Fetches everything; throws sdk::JobFailure when the job must fail. Returns the number of
   // documents handed to store.
   int run();
 
  private:
-  adapter::FetchResponse get(adapter::FetchRequest request);
-  adapter::FetchRequest request(const std::string& uri) const;
-  void conditional(adapter::FetchRequest& request);
-  void remember(const std::string& uri, const adapter::FetchResponse& response);
   void keep(const std::string& uri, adapter::FetchResponse&& response);
-  std::string resolve(const std::string& relative) const;
   void fetchChanges();
 
-  nlohmann::json provider_;
-  SyncWindow window_;
-  const ExcititorSettings& settings_;
-  adapter::UpstreamClient client_;
-  FetchHooks hooks_;
-  std::vector<std::pair<std::string, std::string>> auth_headers_;
-  int stored_ = 0;
+  adapter::SyncWindow window_;
+  adapter::FeedSession session_;  // guard, budget, retries, validators, the store hook
 };
 
 }  // namespace jobengine::excititor

@@ -1,9 +1,8 @@
 // pipeline_jobs.cpp — see pipeline_jobs.hpp.
 #include "pipeline_jobs.hpp"
 
-#include <jobengine/adapter/ratelimit_budget.hpp>
-
-#include <chrono>
+#include <jobengine/adapter/dead_letter.hpp>
+#include <jobengine/adapter/fetch_job.hpp>
 
 #include "core/csaf_vex_format.hpp"
 #include "core/cyclonedx_vex_format.hpp"
@@ -11,44 +10,12 @@
 #include "core/provider_spec.hpp"
 #include "document_store.hpp"
 #include "feed_fetcher.hpp"
-#include "provider_store.hpp"
 
 namespace jobengine::excititor {
 
 namespace {
 
 constexpr int kBatch = 200;
-
-// The job's provider, or a permanent failure naming the source.
-nlohmann::json providerOf(sdk::Host& host, const sdk::JobContext& job) {
-  auto txn = host.begin(job.tenant(), JE_TXN_READ_ONLY);
-  auto provider = loadProviderBySource(txn, std::string(job.sourceId()));
-  txn.commit();
-  if (!provider) {
-    throw sdk::JobFailure(
-        "PROVIDER_NOT_FOUND",
-        "no provider stands behind source " + std::string(job.sourceId()) + " (was it deleted?)",
-        false);
-  }
-  return *provider;
-}
-
-// Progress at most once a second (each report renews the lease in the database).
-class ProgressThrottle {
- public:
-  explicit ProgressThrottle(const sdk::JobContext& job) : job_(job) {}
-  void report(int percent) {
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_ >= std::chrono::seconds(1)) {
-      last_ = now;
-      job_.progress(percent);
-    }
-  }
-
- private:
-  const sdk::JobContext& job_;
-  std::chrono::steady_clock::time_point last_{};
-};
 
 VexParse parseDocument(const std::string& source, const std::string& body) {
   if (source == "openvex") {
@@ -77,61 +44,20 @@ nlohmann::json recordsOf(const VexParse& parsed) {
 }
 
 void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
-  sdk::Host& host = ctx.host();
-  const std::string tenant(job.tenant());
-  const std::string run_id(job.runId());
-  nlohmann::json provider = providerOf(host, job);
-  {
-    auto txn = host.begin(tenant);
-    clearRunDocuments(txn, run_id);  // an earlier attempt's rows; the bytes stay stored
-    txn.commit();
-  }
-  const std::string provider_id = provider["providerId"].get<std::string>();
-  adapter::RateLimitBudget budget(ctx.ratelimit(), tenant, provider["ratePolicy"]);
-  ProgressThrottle progress(job);
-  int ordinal = 0;
-  FetchHooks hooks;
-  // A backfill re-reads a past window: its listing must not be conditional (a 304 would skip the
-  // window) and must not leave validators that a live sync would then send.
-  const nlohmann::json payload = job.payload();
-  const bool backfill = payload.contains("backfillId") && !payload["backfillId"].is_null();
-  hooks.validators = [&](const std::string& uri) -> std::optional<Validators> {
-    if (backfill) {
-      return std::nullopt;
-    }
-    auto txn = host.begin(tenant, JE_TXN_READ_ONLY);
-    auto found = confirmedValidators(txn, provider_id, uri);
-    txn.commit();
-    return found;
-  };
-  hooks.remember = [&](const std::string& uri, const Validators& validators) {
-    if (backfill) {
-      return;
-    }
-    auto txn = host.begin(tenant);
-    recordValidators(txn, provider_id, uri, validators, run_id);
-    txn.commit();
-  };
-  hooks.store = [&](FetchedDocument&& document) {
-    auto txn = host.begin(tenant);
-    const std::string digest = storeDocument(txn, run_id, ++ordinal, provider_id, document);
-    txn.commit();
-    job.addArtifact(document.uri, digest, document.media_type,
-                    static_cast<int64_t>(document.body.size()));
-  };
-  hooks.canceled = [&] { return job.cancelRequested(); };
-  hooks.progress = [&](int percent) { progress.report(percent); };
-  FeedFetcher fetcher(provider, windowOf(payload), ctx.settings(), budget, std::move(hooks));
-  const int stored = fetcher.run();
+  const nlohmann::json provider = adapter::recordOfJob(ctx, job);
+  const adapter::SyncWindow window = adapter::windowOf(job.payload());
+  const int stored = adapter::runFetchJob(
+      ctx, job, provider, [&](FetchHooks hooks, adapter::RequestBudget& budget) {
+        return FeedFetcher(provider, window, ctx.settings(), budget, std::move(hooks)).run();
+      });
   job.progress(100, std::to_string(stored) + " documents fetched");
 }
 
 void runNormalize(AdapterContext& ctx, sdk::JobContext& job) {
   sdk::Host& host = ctx.host();
-  const sdk::Sources* sources = ctx.sources();
   const std::string tenant(job.tenant());
   const std::string run_id(job.runId());
-  const nlohmann::json provider = providerOf(host, job);
+  const nlohmann::json provider = adapter::recordOfJob(ctx, job);
   const std::string provider_id = provider["providerId"].get<std::string>();
   const std::string source = provider["source"].get<std::string>();
   int after = 0;
@@ -144,13 +70,9 @@ void runNormalize(AdapterContext& ctx, sdk::JobContext& job) {
     for (const RunDocument& document : documents) {
       const VexParse result = parseDocument(source, document.body);
       if (result.error) {
-        sources->deadLetterDocument(txn, {{"jobId", std::string(job.jobId())},
-                                          {"digest", document.digest},
-                                          {"errorClass", "permanent"},
-                                          {"errorCode", result.error->code},
-                                          {"message", result.error->message},
-                                          {"uri", document.uri}});
-        markDeadLettered(txn, run_id, document.ordinal);
+        adapter::deadLetterDocument(ctx, txn, job,
+                                    {document.ordinal, document.digest, document.uri,
+                                     result.error->code, result.error->message});
         ++dead;
       } else {
         created += insertStatements(txn, provider_id, source, document, run_id, recordsOf(result));
@@ -160,7 +82,8 @@ void runNormalize(AdapterContext& ctx, sdk::JobContext& job) {
       after = document.ordinal;
     }
     if (documents.empty()) {
-      confirmValidators(txn, run_id);  // the listings behind these documents are done
+      ctx.documents().confirmValidators(txn,
+                                        run_id);  // the listings behind these documents are done
     }
     txn.commit();
     const std::string summary = std::to_string(normalized) + " normalized, " +

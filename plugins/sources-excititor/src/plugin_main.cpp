@@ -8,8 +8,10 @@
 #include "adapter_context.hpp"
 #include "core/sources_excititor_settings.hpp"
 #include "demo_providers.hpp"
+#include "document_store.hpp"
 #include "pipeline_jobs.hpp"
 #include "plugin_meta.hpp"
+#include "provider_store.hpp"
 #include "routes.hpp"
 
 namespace jobengine::excititor {
@@ -24,7 +26,8 @@ class ExcititorPlugin {
 
   ExcititorPlugin(sdk::Host& host, const nlohmann::json& config)
       : host_(host),
-        context_(std::make_unique<AdapterContext>(host, parseExcititorSettings(config))) {
+        context_(std::make_unique<AdapterContext>(host, parseExcititorSettings(config),
+                                                  providerStore(), documentStore())) {
     registerRoutes(host, *context_,
                    {{"id", kId},
                     {"version", kVersion},

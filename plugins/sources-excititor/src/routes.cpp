@@ -1,28 +1,17 @@
-// Route glue of the sources-excititor plugin: the info route here, the providers' routes in
-// routes_providers.cpp, the statements' in routes_statements.cpp.
+// Route glue of the sources-excititor plugin: the info route and the providers' routes are the
+// adapter kit's (record_routes.hpp), the statements' in routes_statements.cpp.
 #include "routes.hpp"
 
 #include "api_doc_files.hpp"
 
 namespace jobengine::excititor {
 
-void sendError(sdk::Response& response, const sdk::Request& request, int status,
-               const std::string& code, const std::string& message, const nlohmann::json& details) {
-  response.error(status, code, message, request.traceId(), details);
-}
-
 void registerRoutes(sdk::Host& host, AdapterContext& context, const nlohmann::json& info) {
   // Every route is described in openapi/ (embedded at build time; docs/api.md, "Schemas").
   sdk::ApiDoc doc(kApiDocFiles);
   host.apiComponents(doc.components());
-  const std::string info_path = std::string(kApiBase) + "/info";
-  host.route(
-      "GET", info_path.c_str(), "orch:read",
-      [info](const sdk::Request& /*request*/, sdk::Response& response) {
-        response.json(200, info);
-      },
-      0, doc.operation("GET", info_path));
-  registerProviderRoutes(host, doc, context);
+  adapter::registerInfoRoute(host, doc, kApiBase, info);
+  adapter::registerRecordRoutes(host, doc, context, kApiBase);
   registerStatementRoutes(host, doc);
   doc.requireAllUsed();
 }

@@ -1,8 +1,9 @@
 // routes.hpp — the HTTP routes of sources-excititor under /api/v1/jobengine/excititor (SPEC
-// §5.1): the plugin's info, the provider registry (routes_providers.cpp) and the statements
-// (routes_statements.cpp). Registered from the plugin's constructor (inside create()).
+// §5.1): the plugin's info, the provider registry (the adapter kit's record_routes.hpp) and the
+// statements (routes_statements.cpp). Registered from the plugin's constructor (inside create()).
 #pragma once
 
+#include <jobengine/adapter/record_routes.hpp>
 #include <jobengine/api_doc.hpp>
 #include <jobengine/plugin.hpp>
 
@@ -18,12 +19,9 @@ inline constexpr const char* kApiBase = "/api/v1/jobengine/excititor";
 // answers.
 void registerRoutes(sdk::Host& host, AdapterContext& context, const nlohmann::json& info);
 
-void registerProviderRoutes(sdk::Host& host, sdk::ApiDoc& doc, AdapterContext& context);
 void registerStatementRoutes(sdk::Host& host, sdk::ApiDoc& doc);
 
-// The SPEC §5 error envelope.
-void sendError(sdk::Response& response, const sdk::Request& request, int status,
-               const std::string& code, const std::string& message,
-               const nlohmann::json& details = nullptr);
+// The SPEC §5 error envelope (the kit's).
+using adapter::sendError;
 
 }  // namespace jobengine::excititor

@@ -1,11 +1,9 @@
-// Unit tests of the provider record (core/provider_spec.hpp) and the sync window
-// (core/sync_window.hpp): defaults, refusals naming the field, immutability on replace, the
-// scheduler source a provider stands for, and which listed documents a window takes.
+// Unit tests of the provider record (core/provider_spec.hpp): defaults, refusals naming the
+// field, immutability on replace and the scheduler source a provider stands for. The sync window
+// is the adapter kit's (sdk/adapter/tests/sync_window_test.cpp).
 #include "core/provider_spec.hpp"
 
 #include <gtest/gtest.h>
-
-#include "core/sync_window.hpp"
 
 namespace jobengine::excititor {
 namespace {
@@ -87,22 +85,6 @@ TEST(ProviderSpecTest, IsASchedulerSourceOfItsKind) {
   local["baseUri"] = "file:///mirror/openvex/";
   EXPECT_TRUE(
       schedulerSourceFor("t1", parseProviderCreate(local).record)["upstreamHost"].is_null());
-}
-
-TEST(SyncWindowTest, TakesFromInclusiveToExclusive) {
-  const SyncWindow window =
-      windowOf({{"window", {{"from", "2026-02-01T00:00:00Z"}, {"to", "2026-03-01T00:00:00Z"}}}});
-  EXPECT_TRUE(inWindow("2026-02-01T00:00:00Z", window));
-  EXPECT_TRUE(inWindow("2026-02-28T16:20:00+00:00", window));
-  EXPECT_FALSE(inWindow("2026-03-01T00:00:00Z", window));
-  EXPECT_FALSE(inWindow("2026-01-31T23:59:59.999Z", window));
-  const SyncWindow open =
-      windowOf({{"window", {{"from", nullptr}, {"to", "2026-03-01T00:00:00Z"}}}});
-  EXPECT_TRUE(inWindow("1999-01-01T00:00:00Z", open));
-  EXPECT_EQ(entriesInWindow(
-                {{"a.json", "2026-03-21T08:05:12Z"}, {"b.json", "2026-02-28T16:20:00Z"}}, open)
-                .size(),
-            1U);
 }
 
 }  // namespace

@@ -1,45 +1,32 @@
-// connector_spec.hpp — the Concelier connector record (SPEC §8 "Registry record", issue 15):
-// validation of POST /concelier/connectors and PUT /concelier/connectors/{id} bodies, the
-// defaults, and the scheduler source a connector stands for. Pure: JSON in, JSON out.
+// connector_spec.hpp — the Concelier connector record (SPEC §8 "Registry record", issue 15): the
+// adapter kit's source record (jobengine/adapter/source_record.hpp: the common fields, their
+// validation and defaults, the scheduler source) keyed by connectorId, with this plugin's formats
+// and their defaults. Validates POST /concelier/connectors and PUT /concelier/connectors/{id}
+// bodies. Pure: JSON in, JSON out.
 //
-// Fields (camelCase):
-//   connectorId   required on create, immutable: 1-63 of a-z 0-9 -, starting alphanumeric
-//   source        required on create, immutable: "osv" | "nvd" | "kev" (the feed format)
-//   baseUri       required: https://, http:// or file:/// (an offline mirror). OSV: the
-//                 ecosystem folder holding modified_id.csv; NVD: the CVE API 2.0 endpoint (a
-//                 mirror: the folder of page-<startIndex>.json); KEV: the catalog itself
-//   capabilities  array of strings (default ["advisories"], KEV ["exploited"])
-//   authRef       "env:NAME" or "file:/path" naming where the secret is (never the secret);
-//                 NVD sends it as its apiKey header; null: none
-//   schedule      the scheduler's source schedule {cron, timeZone, maxParallelRuns,
-//                 maxLagMinutes, ...} (validated there); null: sync on demand only
-//   ratePolicy    {rpm, burst, cooldownSeconds} (validated by the scheduler); null: no egress
-//                 to a network host (a file:// mirror needs none)
-//   artifactKinds array of strings (default per source: osv-json, nvd-cve-page, kev-catalog)
-//   egressGuard   {allowlist: [host | host:port | *.suffix], airgapMode: bool}; default
-//                 {allowlist: [], airgapMode: false}: no network host at all (fail closed)
+// What is Concelier's own:
+//   source        "osv" | "nvd" | "kev" (the feed format)
+//   baseUri       OSV: the ecosystem folder holding modified_id.csv; NVD: the CVE API 2.0
+//                 endpoint (a mirror: the folder of page-<startIndex>.json); KEV: the catalog
+//   capabilities  default ["advisories"], KEV ["exploited"]
+//   authRef       NVD sends it as its apiKey header
+//   artifactKinds default per source: osv-json, nvd-cve-page, kev-catalog
 //   options       NVD: {resultsPerPage: 1..2000 (2000)}; others: {}
-//   enabled       boolean (default true)
-// Any other field is 422 UNKNOWN_FIELD naming it and the allowed ones.
 #pragma once
 
+#include <jobengine/adapter/source_record.hpp>
+
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
 
 namespace jobengine::concelier {
 
-struct InputError {
-  int status = 422;
-  std::string code = "VALIDATION_FAILED";
-  std::string message;
-  std::string field;
-};
+using InputError = adapter::RecordInputError;
+using ConnectorInput = adapter::RecordInput;
 
-struct ConnectorInput {
-  nlohmann::json record;  // every field, defaults filled in
-  std::optional<InputError> error;
-};
+// The connector kind: id field connectorId, the plugin's name (plugin_identity.hpp) as the
+// prefix of lock keys and source kinds.
+adapter::RecordKind connectorKind();
 
 // A new connector: connectorId and source required.
 ConnectorInput parseConnectorCreate(const nlohmann::json& body);

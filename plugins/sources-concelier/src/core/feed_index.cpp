@@ -1,7 +1,7 @@
 // OSV modified_id.csv parsing, line by line with 1-based line numbers in every error.
 #include "core/feed_index.hpp"
 
-#include "core/rfc3339.hpp"
+#include <jobengine/adapter/rfc3339.hpp>
 
 namespace jobengine::concelier {
 namespace {
@@ -14,7 +14,7 @@ ParseError lineError(std::size_t line_number, const std::string& what) {
 
 IndexParse parseOsvModifiedIndex(std::string_view bytes) {
   IndexParse result;
-  std::optional<Rfc3339Instant> previous;
+  std::optional<adapter::Rfc3339Instant> previous;
   std::size_t line_number = 0;
   std::size_t pos = 0;
   while (pos < bytes.size()) {
@@ -33,7 +33,7 @@ IndexParse parseOsvModifiedIndex(std::string_view bytes) {
     } else {
       const std::string_view modified = line.substr(0, comma);
       const std::string_view id = line.substr(comma + 1);
-      const std::optional<Rfc3339Instant> instant = parseRfc3339(modified);
+      const std::optional<adapter::Rfc3339Instant> instant = adapter::parseRfc3339(modified);
       if (!instant) {
         result.error =
             lineError(line_number, "expected an RFC 3339 date-time before the comma, got \"" +
@@ -47,7 +47,8 @@ IndexParse parseOsvModifiedIndex(std::string_view bytes) {
                                                   "must be newest first");
       } else {
         previous = instant;
-        result.entries.push_back(IndexEntry{std::string(id), normalizeUtcSuffix(modified)});
+        result.entries.push_back(
+            IndexEntry{std::string(id), adapter::normalizeUtcSuffix(modified)});
       }
     }
     if (result.error) {

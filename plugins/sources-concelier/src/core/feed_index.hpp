@@ -5,16 +5,17 @@
 
 #include "core/advisory_observation.hpp"
 
+#include <jobengine/adapter/index_entry.hpp>
+
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace jobengine::concelier {
 
-struct IndexEntry {
-  std::string path_or_id;  // OSV: the record id (the document is <ECOSYSTEM>/<id>.json)
-  std::string modified;    // RFC 3339, as listed ("+00:00" written "Z")
-};
+// One listed document (the kit's type): path_or_id is the OSV record id (the document is
+// <ECOSYSTEM>/<id>.json).
+using adapter::IndexEntry;
 
 struct IndexParse {
   std::vector<IndexEntry> entries;  // in listing order (newest first); empty when error is set

@@ -1,19 +1,19 @@
 // KEV catalog parsing: catalog header, count consistency, then each entry's required strings.
 #include "core/kev_format.hpp"
 
-#include "core/json_fields.hpp"
-#include "core/rfc3339.hpp"
+#include <jobengine/adapter/json_fields.hpp>
+#include <jobengine/adapter/rfc3339.hpp>
 
 namespace jobengine::concelier {
 namespace {
 
 using nlohmann::json;
-namespace jf = json_fields;
+namespace jf = adapter::json_fields;
 
 // A required "YYYY-MM-DD" member.
 std::string requireDate(const json& object, const std::string& path, const char* key) {
   std::string text = jf::requireString(object, path, key);
-  if (text.size() != 10 || !parseRfc3339(text + "T00:00:00Z")) {
+  if (text.size() != 10 || !adapter::parseRfc3339(text + "T00:00:00Z")) {
     throw jf::ShapeError(jf::memberPath(path, key) + ": expected a date YYYY-MM-DD, got \"" + text +
                          "\"");
   }

@@ -2,8 +2,8 @@
 // and CVSS metrics, all checked for presence and type.
 #include "core/nvd_format.hpp"
 
-#include "core/json_fields.hpp"
-#include "core/rfc3339.hpp"
+#include <jobengine/adapter/json_fields.hpp>
+#include <jobengine/adapter/rfc3339.hpp>
 
 #include <array>
 
@@ -11,7 +11,9 @@ namespace jobengine::concelier {
 namespace {
 
 using nlohmann::json;
-namespace jf = json_fields;
+namespace jf = adapter::json_fields;
+using adapter::normalizeUtcSuffix;
+using adapter::parseRfc3339;
 
 // The metric arrays of cve.metrics that carry CVSS scores, newest CVSS version first.
 constexpr std::array<const char*, 4> kCvssMetricKeys = {"cvssMetricV40", "cvssMetricV31",

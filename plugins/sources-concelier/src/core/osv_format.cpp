@@ -1,13 +1,13 @@
 // OSV record parsing: the fields the observation needs, checked for presence and type.
 #include "core/osv_format.hpp"
 
-#include "core/json_fields.hpp"
+#include <jobengine/adapter/json_fields.hpp>
 
 namespace jobengine::concelier {
 namespace {
 
 using nlohmann::json;
-namespace jf = json_fields;
+namespace jf = adapter::json_fields;
 
 std::string firstLine(const std::string& text) {
   const std::size_t end = text.find_first_of("\r\n");

@@ -1,40 +1,25 @@
-// ConcelierSettings: the [plugins.sources-concelier] table, parsed strictly.
-//
-// Unknown keys are errors that list the allowed ones; a wrong type names the key and the
-// expected type; out-of-range numbers name the range (sdk::SettingsReader words them all).
-// Defaults match config.schema.json. Plain C++ (no ABI types), so unit tests link it directly.
-//
-// Two things are easy to confuse, so they are named apart: the *raw-document store* is the
-// table concelier.raw_documents (every fetched document, verbatim, content-addressed; no
-// setting), and an *input mirror* is a folder of upstream documents read through file:// URIs
-// (demo_feed_mirror names the bundled one for the demo connectors).
+// ConcelierSettings: the [plugins.sources-concelier] table, parsed strictly — the adapter kit's
+// settings (jobengine/adapter/adapter_settings.hpp: fetch_timeout_seconds, max_document_mib,
+// demo_feed_mirror, demo_tenant; unknown keys, wrong types and ranges refused naming the key),
+// under this plugin's id. A setting only this plugin takes would go here, beside the kit's.
 #pragma once
 
-#include <jobengine/settings_reader.hpp>
+#include <jobengine/adapter/adapter_settings.hpp>
 
 #include <nlohmann/json.hpp>
-#include <string>
 
 namespace jobengine::concelier {
 
 // A configuration error; what() is one line starting with "plugins.sources-concelier".
 using SettingsError = sdk::SettingsError;
 
-struct ConcelierSettings {
-  int fetch_timeout_seconds = 30;  // timeout of one upstream request
-  int max_document_mib = 64;       // a larger upstream document is refused
-  // An input mirror (a folder laid out like tests/fixtures/feeds); when set, start() registers
-  // the demo connectors demo-osv, demo-nvd and demo-kev of tenant demo_tenant reading it through
-  // file:// (`make run` sets it). Empty: no demo connectors.
-  std::string demo_feed_mirror;
-  std::string demo_tenant = "demo";
-};
+using ConcelierSettings = adapter::AdapterSettings;
 
 // Parses the plugin's config table (a JSON object; the host strips "enabled"). Throws
 // SettingsError.
 ConcelierSettings parseConcelierSettings(const nlohmann::json& config);
 
 // The effective settings as JSON (what the /info route shows).
-nlohmann::json toJson(const ConcelierSettings& settings);
+using adapter::toJson;
 
 }  // namespace jobengine::concelier

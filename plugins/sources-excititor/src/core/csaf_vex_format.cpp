@@ -2,7 +2,7 @@
 // of each vulnerability's product_status, annotated from flags, threats and remediations.
 #include "core/csaf_vex_format.hpp"
 
-#include "core/json_fields.hpp"
+#include <jobengine/adapter/json_fields.hpp>
 #include "core/vex_status.hpp"
 
 #include <map>
@@ -12,7 +12,7 @@ namespace jobengine::excititor {
 namespace {
 
 using nlohmann::json;
-namespace jf = json_fields;
+namespace jf = adapter::json_fields;
 
 // product_id -> how statements name the product (purl when the definition has one).
 using CsafProducts = std::map<std::string, std::string>;

@@ -2,7 +2,7 @@
 // affected ref of each analysed vulnerability.
 #include "core/cyclonedx_vex_format.hpp"
 
-#include "core/json_fields.hpp"
+#include <jobengine/adapter/json_fields.hpp>
 #include "core/vex_status.hpp"
 
 #include <map>
@@ -11,7 +11,7 @@ namespace jobengine::excititor {
 namespace {
 
 using nlohmann::json;
-namespace jf = json_fields;
+namespace jf = adapter::json_fields;
 
 using CycloneDxPurls = std::map<std::string, std::string>;  // bom-ref -> purl
 

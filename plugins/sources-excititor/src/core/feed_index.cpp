@@ -2,7 +2,7 @@
 // order, with 1-based line numbers in every error.
 #include "core/feed_index.hpp"
 
-#include "core/rfc3339.hpp"
+#include <jobengine/adapter/rfc3339.hpp>
 
 #include <algorithm>
 
@@ -78,7 +78,7 @@ std::optional<std::string> unsafePathReason(const std::string& path) {
 
 IndexParse parseChangesCsv(std::string_view bytes) {
   IndexParse result;
-  std::optional<Rfc3339Instant> previous;
+  std::optional<adapter::Rfc3339Instant> previous;
   std::size_t line_number = 0;
   std::size_t pos = 0;
   while (pos < bytes.size() && !result.error) {
@@ -100,7 +100,7 @@ IndexParse parseChangesCsv(std::string_view bytes) {
     } else if (auto reason = unsafePathReason(fields[0])) {
       result.error = changesLineError(line_number, *reason);
     } else {
-      const std::optional<Rfc3339Instant> instant = parseRfc3339(fields[1]);
+      const std::optional<adapter::Rfc3339Instant> instant = adapter::parseRfc3339(fields[1]);
       if (!instant) {
         result.error = changesLineError(
             line_number, "expected an RFC 3339 date-time in field 2, got \"" + fields[1] + "\"");
@@ -110,7 +110,7 @@ IndexParse parseChangesCsv(std::string_view bytes) {
                                                          "listing must be newest first");
       } else {
         previous = instant;
-        result.entries.push_back(IndexEntry{fields[0], normalizeUtcSuffix(fields[1])});
+        result.entries.push_back(IndexEntry{fields[0], adapter::normalizeUtcSuffix(fields[1])});
       }
     }
   }

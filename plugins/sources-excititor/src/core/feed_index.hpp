@@ -5,16 +5,17 @@
 
 #include "core/vex_statement.hpp"
 
+#include <jobengine/adapter/index_entry.hpp>
+
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace jobengine::excititor {
 
-struct IndexEntry {
-  std::string path_or_id;  // the document's path relative to the directory of changes.csv
-  std::string modified;    // RFC 3339, as listed ("+00:00" written "Z")
-};
+// One listed document (the kit's type): path_or_id is the document's path relative to the directory
+// of changes.csv.
+using adapter::IndexEntry;
 
 struct IndexParse {
   std::vector<IndexEntry> entries;  // in listing order (newest first); empty when error is set

@@ -1,14 +1,14 @@
 // OpenVEX document parsing: the document header, then every statement and product.
 #include "core/openvex_format.hpp"
 
-#include "core/json_fields.hpp"
+#include <jobengine/adapter/json_fields.hpp>
 #include "core/vex_status.hpp"
 
 namespace jobengine::excititor {
 namespace {
 
 using nlohmann::json;
-namespace jf = json_fields;
+namespace jf = adapter::json_fields;
 
 constexpr std::string_view kOpenVexContextPrefix = "https://openvex.dev/ns";
 

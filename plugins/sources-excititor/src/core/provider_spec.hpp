@@ -1,47 +1,32 @@
 // provider_spec.hpp — the Excititor provider record (SPEC §8 "Registry record", issue 15): the
-// same fields as a Concelier connector, keyed by providerId (the API path is
-// /excititor/providers/{id}; README "Decisions"). Validation of POST /excititor/providers and
-// PUT /excititor/providers/{id} bodies, the defaults, and the scheduler source a provider stands
-// for. Pure: JSON in, JSON out.
+// adapter kit's source record (jobengine/adapter/source_record.hpp: the same fields as a
+// Concelier connector, their validation and defaults, the scheduler source) keyed by providerId
+// (the API path is /excititor/providers/{id}; README "Decisions"), with the VEX formats.
+// Validates POST /excititor/providers and PUT /excititor/providers/{id} bodies. Pure: JSON in,
+// JSON out.
 //
-// Fields (camelCase):
-//   providerId    required on create, immutable: 1-63 of a-z 0-9 -, starting alphanumeric
-//   source        required on create, immutable: "openvex" | "csaf" | "cyclonedx" (the format)
-//   baseUri       required: https://, http:// or file:/// (an offline mirror): the folder holding
-//                 changes.csv (CSAF 2.0 §7.1.16; the OpenVEX and CycloneDX mirrors publish one too)
-//   capabilities  array of strings (default ["vex"])
-//   authRef       "env:NAME" or "file:/path" naming where the secret is (never the secret); sent
-//                 as "Authorization: Bearer <secret>" to a network upstream; null: none
-//   schedule      the scheduler's source schedule {cron, timeZone, maxParallelRuns,
-//                 maxLagMinutes, ...} (validated there); null: sync on demand only
-//   ratePolicy    {rpm, burst, cooldownSeconds} (validated by the scheduler); null: no egress
-//                 to a network host (a file:// mirror needs none)
-//   artifactKinds array of strings (default per source: openvex-json, csaf-json,
-//                 cyclonedx-vex-json)
-//   egressGuard   {allowlist: [host | host:port | *.suffix], airgapMode: bool}; default
-//                 {allowlist: [], airgapMode: false}: no network host at all (fail closed)
+// What is Excititor's own:
+//   source        "openvex" | "csaf" | "cyclonedx" (the format)
+//   baseUri       the folder holding changes.csv (CSAF 2.0 §7.1.16; the OpenVEX and CycloneDX
+//                 mirrors publish one too)
+//   capabilities  default ["vex"]
+//   authRef       sent as "Authorization: Bearer <secret>" to a network upstream
+//   artifactKinds default per source: openvex-json, csaf-json, cyclonedx-vex-json
 //   options       {} (no format has options yet)
-//   enabled       boolean (default true)
-// Any other field is 422 UNKNOWN_FIELD naming it and the allowed ones.
 #pragma once
 
+#include <jobengine/adapter/source_record.hpp>
+
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
 
 namespace jobengine::excititor {
 
-struct InputError {
-  int status = 422;
-  std::string code = "VALIDATION_FAILED";
-  std::string message;
-  std::string field;
-};
+using InputError = adapter::RecordInputError;
+using ProviderInput = adapter::RecordInput;
 
-struct ProviderInput {
-  nlohmann::json record;  // every field, defaults filled in
-  std::optional<InputError> error;
-};
+// The provider kind: id field providerId, "excititor" the prefix of lock keys and source kinds.
+adapter::RecordKind providerKind();
 
 // A new provider: providerId and source required.
 ProviderInput parseProviderCreate(const nlohmann::json& body);

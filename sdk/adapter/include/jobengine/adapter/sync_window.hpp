@@ -1,6 +1,7 @@
-// sync_window.hpp — the event-time window a sync job covers (the scheduler puts it in every job
-// of the run: payload.window {scope, from, to}; from null = no watermark yet) and which listed
-// documents fall in it: from <= modified < to. Pure.
+// jobengine/adapter/sync_window.hpp — the event-time window a sync job covers (the scheduler
+// puts it in every job of the run: payload.window {scope, from, to}; from null = no watermark
+// yet) and which listed documents fall in it: from <= modified < to. Pure; shared by every
+// adapter plugin's fetch step.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -8,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "core/feed_index.hpp"
+#include "jobengine/adapter/index_entry.hpp"
 
-namespace jobengine::concelier {
+namespace jobengine::adapter {
 
 struct SyncWindow {
   std::optional<std::string> from;  // RFC 3339; nullopt: open start
@@ -27,4 +28,4 @@ bool inWindow(const std::string& modified, const SyncWindow& window);
 std::vector<IndexEntry> entriesInWindow(const std::vector<IndexEntry>& entries,
                                         const SyncWindow& window);
 
-}  // namespace jobengine::concelier
+}  // namespace jobengine::adapter

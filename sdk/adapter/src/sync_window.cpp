@@ -1,9 +1,9 @@
-// sync_window.cpp — see sync_window.hpp.
-#include "core/sync_window.hpp"
+// sync_window.cpp — the sync window of a job (see jobengine/adapter/sync_window.hpp).
+#include "jobengine/adapter/sync_window.hpp"
 
-#include "core/rfc3339.hpp"
+#include "jobengine/adapter/rfc3339.hpp"
 
-namespace jobengine::excititor {
+namespace jobengine::adapter {
 
 SyncWindow windowOf(const nlohmann::json& payload) {
   SyncWindow w;
@@ -51,4 +51,4 @@ std::vector<IndexEntry> entriesInWindow(const std::vector<IndexEntry>& entries,
   return out;
 }
 
-}  // namespace jobengine::excititor
+}  // namespace jobengine::adapter

@@ -1,6 +1,6 @@
-// Field readers shared by the excititor parsers (a copy of the concelier ones: the two core
-// libraries share no code): typed access to a JSON object's members that
-// names the full path of a missing or mistyped field ("statements[0].products[1].@id: missing").
+// jobengine/adapter/json_fields.hpp — field readers for the adapter plugins' document parsers
+// (OSV, NVD, KEV, OpenVEX, CSAF, CycloneDX, ...): typed access to a JSON object's members that
+// names the full path of a missing or mistyped field ("affected[0].package.name: missing").
 //
 // The readers throw ShapeError; every public parse function catches it at its boundary and turns
 // it into a ParseError, so no exception ever leaves a parser. Optional readers treat an absent
@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-namespace jobengine::excititor::json_fields {
+namespace jobengine::adapter::json_fields {
 
 // A document-shape error; what() is "<path>: <what is wrong>".
 class ShapeError : public std::runtime_error {
@@ -28,7 +28,7 @@ std::optional<std::string> parseJson(std::string_view bytes, nlohmann::json& out
 // "an object", "an array", "a string", "a number", "a boolean", "null".
 std::string typeName(const nlohmann::json& value);
 
-// Child paths: memberPath("statements[0]", "status") == "statements[0].status"; the root's members
+// Child paths: memberPath("affected[0]", "package") == "affected[0].package"; the root's members
 // are written bare ("id"); the root itself is "$".
 std::string memberPath(std::string_view parent, std::string_view key);
 std::string elementPath(std::string_view parent, std::size_t index);
@@ -59,4 +59,4 @@ const nlohmann::json& requireNumber(const nlohmann::json& object, std::string_vi
 // "+00:00" offset written "Z".
 std::string requireTime(const nlohmann::json& object, std::string_view path, std::string_view key);
 
-}  // namespace jobengine::excititor::json_fields
+}  // namespace jobengine::adapter::json_fields

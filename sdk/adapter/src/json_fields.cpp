@@ -1,9 +1,9 @@
-// Typed member access with path-naming errors (see json_fields.hpp).
-#include "core/json_fields.hpp"
+// Typed member access with path-naming errors (see jobengine/adapter/json_fields.hpp).
+#include "jobengine/adapter/json_fields.hpp"
 
-#include "core/rfc3339.hpp"
+#include "jobengine/adapter/rfc3339.hpp"
 
-namespace jobengine::excititor::json_fields {
+namespace jobengine::adapter::json_fields {
 namespace {
 
 using nlohmann::json;
@@ -155,4 +155,4 @@ std::string requireTime(const json& object, std::string_view path, std::string_v
   return normalizeUtcSuffix(text);
 }
 
-}  // namespace jobengine::excititor::json_fields
+}  // namespace jobengine::adapter::json_fields

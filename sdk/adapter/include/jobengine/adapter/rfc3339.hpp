@@ -1,6 +1,7 @@
-// RFC 3339 date-times as the VEX feeds write them (a copy of the concelier one: the two core
-// libraries share no code): validation, a comparable instant (to check that
-// listings are newest first) and the one normalization the parsers apply ("+00:00" -> "Z").
+// jobengine/adapter/rfc3339.hpp — RFC 3339 date-times as the feeds write them, for every adapter
+// plugin's parsers and listings: validation, a comparable instant (to check that listings are
+// newest first) and the one normalization the parsers apply ("+00:00" -> "Z"). Pure, no SDK
+// types (the SDK's sdk::parseRfc3339 in time_format.hpp is the host's stricter API format).
 #pragma once
 
 #include <cstdint>
@@ -8,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace jobengine::excititor {
+namespace jobengine::adapter {
 
 // An instant: seconds since 1970-01-01T00:00:00Z and nanoseconds within the second.
 struct Rfc3339Instant {
@@ -27,4 +28,4 @@ std::optional<Rfc3339Instant> parseRfc3339(std::string_view text);
 // The same text with a trailing "+00:00" or "-00:00" written "Z"; anything else unchanged.
 std::string normalizeUtcSuffix(std::string_view text);
 
-}  // namespace jobengine::excititor
+}  // namespace jobengine::adapter

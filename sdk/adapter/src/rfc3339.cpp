@@ -1,10 +1,10 @@
 // RFC 3339 parsing by hand (no locale, no time zone database): the grammar of RFC 3339 §5.6 and
 // the civil-calendar arithmetic of Howard Hinnant's days_from_civil.
-#include "core/rfc3339.hpp"
+#include "jobengine/adapter/rfc3339.hpp"
 
 #include <cctype>
 
-namespace jobengine::excititor {
+namespace jobengine::adapter {
 namespace {
 
 bool readDigits(std::string_view text, std::size_t pos, std::size_t count, int& out) {
@@ -113,4 +113,4 @@ std::string normalizeUtcSuffix(std::string_view text) {
   return std::string(text);
 }
 
-}  // namespace jobengine::excititor
+}  // namespace jobengine::adapter
