@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "feed_upstream.hpp"
+#include "prometheus_text.hpp"
 #include "scheduler_ops_support.hpp"
 
 namespace jobengine::testing {
@@ -267,6 +268,13 @@ TEST_F(ExcititorIngestTest, AMalformedDocumentIsDeadLetteredAndTheRestGoesOn) {
   EXPECT_TRUE(found) << dead.dump();
   EXPECT_TRUE(ops_->holds("(SELECT count(*) FROM excititor.fetched_documents WHERE run_id = '" +
                           run["id"].get<std::string>() + "' AND status = 'dead_lettered') = 1"));
+  const std::string metrics = ops_->http().get("/metrics").body;
+  const std::string labels = "{plugin=\"sources-excititor\",source=\"openvex\"}";
+  EXPECT_GE(metricValue(metrics, "jobengine_excititor_documents_fetched_total" + labels), 2.0)
+      << metrics;
+  EXPECT_GE(metricValue(metrics, "jobengine_excititor_documents_dead_lettered_total" + labels), 1.0)
+      << metrics;
+  EXPECT_GE(metricValue(metrics, "jobengine_excititor_statements_total" + labels), 4.0) << metrics;
 }
 
 TEST_F(ExcititorIngestTest, EgressOutsideTheAllowlistOrInAirGapNeverConnects) {

@@ -50,6 +50,9 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
       ctx, job, provider, [&](FetchHooks hooks, adapter::RequestBudget& budget) {
         return FeedFetcher(provider, window, ctx.settings(), budget, std::move(hooks)).run();
       });
+  ctx.host().counterAdd("excititor_documents_fetched_total",
+                        "Upstream documents stored by the fetch step, by source format",
+                        {{"source", provider["source"]}}, stored);
   job.progress(100, std::to_string(stored) + " documents fetched");
 }
 
@@ -95,6 +98,12 @@ void runNormalize(AdapterContext& ctx, sdk::JobContext& job) {
     }
     job.progress(50, summary);
   }
+  host.counterAdd("excititor_documents_dead_lettered_total",
+                  "Documents the normalize step dead-lettered as malformed, by source format",
+                  {{"source", source}}, dead);
+  host.counterAdd("excititor_statements_total",
+                  "New VEX statements written by the normalize step, by source format",
+                  {{"source", source}}, static_cast<double>(created));
 }
 
 }  // namespace
