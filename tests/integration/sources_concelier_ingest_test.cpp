@@ -59,6 +59,26 @@ class ConcelierIngestTest : public ::testing::Test {
     }
     return waitForRun(started.json()["runId"].get<std::string>(), tenant);
   }
+  // Backfills [from, to) of the connector's source in windows of `window_minutes` and waits for
+  // the backfill to end; returns it.
+  json backfill(const json& connector, const std::string& from, const std::string& to,
+                int window_minutes) {
+    const json body = {{"sourceId", connector["sourceId"]},
+                       {"from", from},
+                       {"to", to},
+                       {"windowMinutes", window_minutes}};
+    const Reply created = call("POST", "/backfills", body.dump());
+    EXPECT_EQ(created.status, 201) << created.body;
+    if (created.status != 201) {
+      return json::object();
+    }
+    return pollUntil(
+        [&] { return call("GET", "/backfills/" + created.json()["id"].get<std::string>()).json(); },
+        [](const json& b) {
+          return b.value("status", "") == "succeeded" || b.value("status", "") == "failed";
+        },
+        std::chrono::seconds(60));
+  }
   json waitForRun(const std::string& run_id, const std::string& tenant = "t1") {
     const json run =
         pollUntil([&] { return call("GET", "/runs/" + run_id, "", {}, tenant).json(); },
@@ -230,18 +250,7 @@ TEST_F(ConcelierIngestTest, ResumesFromTheWatermarkWithConditionalRequests) {
   // A backfill of a past window asks for the listing unconditionally (a 304 would skip the
   // window), and the same bytes again create nothing.
   upstream.clearLog();
-  const json backfill = {{"sourceId", c["sourceId"]},
-                         {"from", "2026-01-01T00:00:00Z"},
-                         {"to", "2026-01-02T00:00:00Z"},
-                         {"windowMinutes", 1440}};
-  const Reply created = call("POST", "/backfills", backfill.dump());
-  ASSERT_EQ(created.status, 201) << created.body;
-  const json done = pollUntil(
-      [&] { return call("GET", "/backfills/" + created.json()["id"].get<std::string>()).json(); },
-      [](const json& b) {
-        return b.value("status", "") == "succeeded" || b.value("status", "") == "failed";
-      },
-      std::chrono::seconds(60));
+  const json done = backfill(c, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", 1440);
   ASSERT_EQ(done["status"], "succeeded") << done.dump();
   log = upstream.requests();
   ASSERT_GE(log.size(), 1U);
@@ -261,18 +270,7 @@ TEST_F(ConcelierIngestTest, AnNvdBackfillOfAYearAsksInRangesOfAtMostOneHundredTw
   body["options"] = {{"resultsPerPage", 2}};
   const json c = connector(body);
   upstream.clearLog();
-  const json backfill = {{"sourceId", c["sourceId"]},
-                         {"from", "2025-06-01T00:00:00Z"},
-                         {"to", "2026-06-01T00:00:00Z"},
-                         {"windowMinutes", 525600}};
-  const Reply created = call("POST", "/backfills", backfill.dump());
-  ASSERT_EQ(created.status, 201) << created.body;
-  const json done = pollUntil(
-      [&] { return call("GET", "/backfills/" + created.json()["id"].get<std::string>()).json(); },
-      [](const json& b) {
-        return b.value("status", "") == "succeeded" || b.value("status", "") == "failed";
-      },
-      std::chrono::seconds(60));
+  const json done = backfill(c, "2025-06-01T00:00:00Z", "2026-06-01T00:00:00Z", 525600);
   ASSERT_EQ(done["status"], "succeeded") << done.dump();
   // The fixture's five CVEs were modified between 2026-01-08 and 2026-03-19: two in the second
   // range, three (two pages) in the third; the first and the last range are empty.
