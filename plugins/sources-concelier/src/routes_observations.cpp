@@ -57,27 +57,16 @@ void listObservations(sdk::Host& host, const sdk::Request& request, sdk::Respons
   const std::string binding = sdk::pageBinding(
       "GET " + kObservations,
       {{"connectorId", connector}, {"advisoryId", advisory}, {"modifiedSince", since}});
-  auto page =
-      sdk::parsePageRequest(request.query("page_size"), request.query("page_token"), binding, 1);
+  const auto page = adapter::readStringKeyPage(request, response, binding, &sdk::isUuid);
   if (!page) {
-    sendError(response, request, page.error->status, page.error->code, page.error->message,
-              page.error->details);
     return;
   }
-  std::optional<std::string> after;
-  if (page.value.after) {
-    const auto& key = (*page.value.after)[0];
-    if (!key.is_string() || !sdk::isUuid(key.get<std::string>())) {
-      sendError(response, request, 400, "INVALID_PAGE_TOKEN", "the token's key is not valid here");
-      return;
-    }
-    after = key.get<std::string>();
-  }
+  const std::optional<std::string>& after = page->after;
   std::vector<std::pair<std::string, nlohmann::json>> rows;
-  txn.exec(kSelect, {txn.tenant(), connector, advisory, since, after, page.value.fetchLimit()},
+  txn.exec(kSelect, {txn.tenant(), connector, advisory, since, after, page->page.fetchLimit()},
            [&](const sdk::Row& r) { rows.emplace_back(r.str(0), r.json(1)); });
   const auto next = sdk::finishPage(
-      rows, page.value,
+      rows, page->page,
       [](const std::pair<std::string, nlohmann::json>& row) { return nlohmann::json{row.first}; },
       binding);
   nlohmann::json items = nlohmann::json::array();

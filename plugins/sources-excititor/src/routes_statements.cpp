@@ -3,6 +3,7 @@
 // provenance (SPEC §8). Filters: providerId, vulnerability, product (exact), status (the
 // normalized word), modifiedSince (RFC 3339: the statement's modified time at or after it).
 // Ordered by id (creation order), keyset-paginated; the page token is bound to the filters.
+#include <jobengine/ids.hpp>
 #include <jobengine/pagination.hpp>
 #include <jobengine/time_format.hpp>
 
@@ -39,20 +40,6 @@ ORDER BY s.id
 LIMIT $8::int
 )SQL";
 
-bool isUuid(const std::string& text) {
-  if (text.size() != 36) {
-    return false;
-  }
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::optional<std::string> query(const sdk::Request& request, const char* name) {
   const auto value = request.query(name);
   return value ? std::optional<std::string>(std::string(*value)) : std::nullopt;
@@ -85,29 +72,18 @@ void listStatements(sdk::Host& host, const sdk::Request& request, sdk::Response&
                                               {"product", product},
                                               {"status", status},
                                               {"modifiedSince", since}});
-  auto page =
-      sdk::parsePageRequest(request.query("page_size"), request.query("page_token"), binding, 1);
+  const auto page = adapter::readStringKeyPage(request, response, binding, &sdk::isUuid);
   if (!page) {
-    sendError(response, request, page.error->status, page.error->code, page.error->message,
-              page.error->details);
     return;
   }
-  std::optional<std::string> after;
-  if (page.value.after) {
-    const auto& key = (*page.value.after)[0];
-    if (!key.is_string() || !isUuid(key.get<std::string>())) {
-      sendError(response, request, 400, "INVALID_PAGE_TOKEN", "the token's key is not valid here");
-      return;
-    }
-    after = key.get<std::string>();
-  }
+  const std::optional<std::string>& after = page->after;
   std::vector<std::pair<std::string, nlohmann::json>> rows;
   txn.exec(kSelect,
            {txn.tenant(), provider, vulnerability, product, status, since, after,
-            page.value.fetchLimit()},
+            page->page.fetchLimit()},
            [&](const sdk::Row& r) { rows.emplace_back(r.str(0), r.json(1)); });
   const auto next = sdk::finishPage(
-      rows, page.value,
+      rows, page->page,
       [](const std::pair<std::string, nlohmann::json>& row) { return nlohmann::json{row.first}; },
       binding);
   nlohmann::json items = nlohmann::json::array();

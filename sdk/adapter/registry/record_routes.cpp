@@ -90,26 +90,14 @@ void emit(const RecordRoutes& r, sdk::Txn& txn, const std::string& what,
 void listRoute(const RecordRoutes& r, const sdk::Request& request, sdk::Response& response) {
   auto txn = r.services->host().borrow(request.txn());
   const std::string binding = sdk::pageBinding("GET " + r.collection);
-  auto page =
-      sdk::parsePageRequest(request.query("page_size"), request.query("page_token"), binding, 1);
+  const auto page = readStringKeyPage(request, response, binding);
   if (!page) {
-    sendError(response, request, page.error->status, page.error->code, page.error->message,
-              page.error->details);
     return;
   }
-  std::optional<std::string> after;
-  if (page.value.after) {
-    const auto& key = (*page.value.after)[0];
-    if (!key.is_string()) {
-      sendError(response, request, 400, "INVALID_PAGE_TOKEN", "the token's key is not valid here");
-      return;
-    }
-    after = key.get<std::string>();
-  }
-  nlohmann::json items = r.store().list(txn, after, page.value.fetchLimit());
+  nlohmann::json items = r.store().list(txn, page->after, page->page.fetchLimit());
   const std::string& id_field = r.kind().id_field;
   const auto next = sdk::finishPage(
-      items, page.value,
+      items, page->page,
       [&id_field](const nlohmann::json& c) { return nlohmann::json{c[id_field]}; }, binding);
   nlohmann::json body = {{r.kind().noun_plural, items}};
   if (next) {
@@ -199,6 +187,28 @@ void replaceRoute(const RecordRoutes& r, const sdk::Request& request, sdk::Respo
 void sendError(sdk::Response& response, const sdk::Request& request, int status,
                const std::string& code, const std::string& message, const nlohmann::json& details) {
   response.error(status, code, message, request.traceId(), details);
+}
+
+std::optional<StringKeyPage> readStringKeyPage(const sdk::Request& request, sdk::Response& response,
+                                               const std::string& binding,
+                                               bool (*valid_key)(std::string_view)) {
+  auto page =
+      sdk::parsePageRequest(request.query("page_size"), request.query("page_token"), binding, 1);
+  if (!page) {
+    sendError(response, request, page.error->status, page.error->code, page.error->message,
+              page.error->details);
+    return std::nullopt;
+  }
+  StringKeyPage out{page.value, std::nullopt};
+  if (page.value.after) {
+    const auto& key = (*page.value.after)[0];
+    if (!key.is_string() || (valid_key != nullptr && !valid_key(key.get<std::string>()))) {
+      sendError(response, request, 400, "INVALID_PAGE_TOKEN", "the token's key is not valid here");
+      return std::nullopt;
+    }
+    out.after = key.get<std::string>();
+  }
+  return out;
 }
 
 void registerInfoRoute(sdk::Host& host, sdk::ApiDoc& doc, const std::string& api_base,

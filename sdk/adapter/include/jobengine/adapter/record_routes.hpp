@@ -23,8 +23,11 @@
 #include <jobengine/api_doc.hpp>
 #include <jobengine/plugin.hpp>
 
+#include <jobengine/pagination.hpp>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace jobengine::adapter {
 
@@ -36,6 +39,17 @@ void registerInfoRoute(sdk::Host& host, sdk::ApiDoc& doc, const std::string& api
 void sendError(sdk::Response& response, const sdk::Request& request, int status,
                const std::string& code, const std::string& message,
                const nlohmann::json& details = nullptr);
+
+// A list route's page keyed by one string (a record id, an observation id): the page request
+// and the key to continue after. Answers the error envelope itself and returns nullopt when the
+// page size or token is refused, or when the token's key fails `valid_key` (if given).
+struct StringKeyPage {
+  sdk::PageRequest page;
+  std::optional<std::string> after;
+};
+std::optional<StringKeyPage> readStringKeyPage(const sdk::Request& request, sdk::Response& response,
+                                               const std::string& binding,
+                                               bool (*valid_key)(std::string_view) = nullptr);
 
 // `services` (its records() store included) must outlive the routes.
 void registerRecordRoutes(sdk::Host& host, sdk::ApiDoc& doc, AdapterServices& services,
