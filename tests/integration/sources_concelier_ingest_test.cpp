@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "feed_upstream.hpp"
@@ -259,6 +260,48 @@ TEST_F(ConcelierIngestTest, ResumesFromTheWatermarkWithConditionalRequests) {
   EXPECT_EQ(log[0].status, 200);
   EXPECT_EQ(observations("connectorId=osv-http").size(), 7U);
   fs::remove_all(mirror);
+}
+
+// Listing observations and connectors pages through nextPageToken (the kit's
+// readStringKeyPage); a token whose key is not an observation id is refused.
+TEST_F(ConcelierIngestTest, ObservationsAndConnectorsPageThroughTokens) {
+  const json c = connector({{"connectorId", "osv-paged"},
+                            {"source", "osv"},
+                            {"baseUri", "file://" + (kMirror / "osv" / "PyPI").string() + "/"}});
+  connector({{"connectorId", "osv-paged-2"},
+             {"source", "osv"},
+             {"baseUri", "file://" + (kMirror / "osv" / "PyPI").string() + "/"}});
+  ASSERT_EQ(sync(c)["status"], "succeeded");
+  std::set<std::string> seen;
+  std::string path = "/concelier/observations?connectorId=osv-paged&page_size=2";
+  for (int pages = 0; pages < 10; ++pages) {
+    const Reply r = call("GET", path);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json body = r.json();
+    for (const auto& o : body["observations"]) {
+      EXPECT_TRUE(seen.insert(o.dump()).second) << o.dump();
+    }
+    if (!body.contains("nextPageToken")) {
+      break;
+    }
+    path = "/concelier/observations?connectorId=osv-paged&page_size=2&page_token=" +
+           body["nextPageToken"].get<std::string>();
+  }
+  EXPECT_EQ(seen.size(), observations("connectorId=osv-paged").size());
+  EXPECT_GT(seen.size(), 2U);
+
+  const Reply first = call("GET", "/concelier/connectors?page_size=1");
+  ASSERT_EQ(first.status, 200) << first.body;
+  ASSERT_TRUE(first.json().contains("nextPageToken")) << first.body;
+  const Reply second = call("GET", "/concelier/connectors?page_size=1&page_token=" +
+                                       first.json()["nextPageToken"].get<std::string>());
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_NE(second.json()["connectors"][0]["connectorId"],
+            first.json()["connectors"][0]["connectorId"]);
+  // A connectors token names a connector id, not an observation id: refused, not misread.
+  const Reply crossed = call("GET", "/concelier/observations?page_token=" +
+                                        first.json()["nextPageToken"].get<std::string>());
+  EXPECT_EQ(crossed.status, 400) << crossed.body;
 }
 
 // The NVD API refuses a lastMod range over 120 days (the test upstream too): a backfill of a year
