@@ -42,8 +42,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr int kIdleConnections = 2000;
-constexpr long kProbeTimeoutMs = 10000;  // a hung engine fails the test, it does not hang it
-constexpr auto kLatencyBound = std::chrono::milliseconds(2000);
+// A starved or hung engine fails the probe (no answer within this), it does not hang the test.
+// There is no tighter latency bound: the suite holds no wall-clock assertion (rule 5), and on a
+// loaded 2-core CI machine a first probe after 2000 connections took 2.2 s; the latencies are
+// printed for a reader instead.
+constexpr long kProbeTimeoutMs = 10000;
 constexpr const char* kTenant = "hostile";
 
 // A raw TCP connection to 127.0.0.1:port; closed on destruction.
@@ -249,7 +252,7 @@ class HostileClientsTest : public ::testing::Test {
   static void TearDownTestSuite() { engine_.reset(); }
 
   // A well-behaved client on a fresh connection: /readyz and an authenticated job listing,
-  // each answered 200 within the bound. Prints the latencies under `label`.
+  // each answered 200 within the probe timeout. Prints the latencies under `label`.
   static void expectServed(const std::string& label) {
     static const std::string token = devToken(kTenant, "orch:read");
     HttpClient http(engine_->restPort());
@@ -268,8 +271,6 @@ class HostileClientsTest : public ::testing::Test {
               << " ms" << std::endl;
     EXPECT_EQ(ready.status, 200) << label << ": " << ready.body << ready.error;
     EXPECT_EQ(jobs.status, 200) << label << ": " << jobs.body << jobs.error;
-    EXPECT_LT(ready_ms, kLatencyBound) << label;
-    EXPECT_LT(jobs_ms, kLatencyBound) << label;
   }
 
   static void expectAlive(const std::string& label) {
