@@ -6,13 +6,14 @@
 #   make test-tsan   the ThreadSanitizer build (build-tsan/) and its tests, failing on any report
 #   make bench   build (release) and run the benchmarks (bench/README.md)
 #   make bench-reference   graphile-worker and pg-boss measured the same way (npm; bench/reference)
+#   make bench-compare     both in alternating rounds (ROUNDS, default 3), medians, ratios, AIM lines
 #   make fuzz    build the libFuzzer targets with clang (build-fuzz/) and run each FUZZ_SECONDS
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 CONFIG ?= config/jobengine.toml
 
 .PHONY: run test test-tsan format format-check deps build-release build-debug bench \
-        bench-reference clean fuzz
+        bench-reference bench-compare clean fuzz
 
 deps:
 	@bash scripts/install-deps.sh
@@ -40,6 +41,10 @@ bench: build-release
 
 bench-reference:
 	@bash bench/reference/run.sh
+
+ROUNDS ?= 3
+bench-compare: build-release
+	@bash bench/compare.sh $(ROUNDS)
 
 # libFuzzer targets (clang, build-fuzz/), FUZZ_SECONDS each (default 60); fuzz/README.md
 fuzz: deps
