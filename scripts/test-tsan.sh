@@ -32,10 +32,15 @@ case "${JE_TSAN_SUBSET:-}" in
              integration_http_streaming_test
              integration_stream_sse_test integration_stream_access_test
              integration_scheduler_runner_test)
-    suite='HttpServerTest|HttpDrainStressTest|HttpStreamingTest|HttpStreamingDrainTest'
-    suite+='|StreamHubTest|StreamTest|OutboxFeederTest'
-    suite+='|SignalWatchersTest|StreamSseTest|StreamAccessTest|SchedulerRunnerTest'
-    TESTS=${TESTS:-"^(($suite)\\.|StartupTest\\.SigtermDrains)"}
+    # Unit tests are ctest tests per case (Suite.Case), integration tests one per executable;
+    # GTEST_FILTER keeps the integration executables to the cases named here (a unit test's
+    # own --gtest_filter argument takes precedence over it).
+    export GTEST_FILTER='HttpDrainStressTest.*:StartupTest.SigtermDrains*:HttpStreaming*:'
+    GTEST_FILTER+='StreamSseTest.*:StreamAccessTest.*:SchedulerRunnerTest.*'
+    suite='HttpServerTest|StreamHubTest|StreamTest|OutboxFeederTest|SignalWatchersTest'
+    binaries='http_drain_stress_test|startup_test|http_streaming_test|stream_sse_test'
+    binaries+='|stream_access_test|scheduler_runner_test'
+    TESTS=${TESTS:-"^(($suite)\\.|integration_($binaries)\$)"}
     ;;
   *)
     echo "JE_TSAN_SUBSET must be empty or 'ci', not '$JE_TSAN_SUBSET'" >&2

@@ -504,8 +504,12 @@ TEST_F(HostileClientsTest, TwoThousandIdleConnections) {
     ASSERT_TRUE(idle.back()->ok()) << "connection " << i << ": " << idle.back()->error();
   }
   // The engine accepted them all (each is a descriptor in the engine), not just the kernel.
+  // Up to kFdSlack of the descriptors counted before may be connections of the suite's earlier
+  // cases that the engine closes meanwhile; an engine that stopped accepting (its descriptor
+  // limit, a full backlog) would be hundreds short.
+  constexpr std::size_t kFdSlack = 10;
   std::size_t engine_fds = openDescriptors(engine_->pid());
-  while (engine_fds < engine_fds_before + kIdleConnections &&
+  while (engine_fds + kFdSlack < engine_fds_before + kIdleConnections &&
          Clock::now() - t0 < std::chrono::seconds(30)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     engine_fds = openDescriptors(engine_->pid());
@@ -513,7 +517,7 @@ TEST_F(HostileClientsTest, TwoThousandIdleConnections) {
   std::cout << "[hostile] " << kIdleConnections << " idle connections open after "
             << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count()
             << " ms; engine descriptors " << engine_fds_before << " -> " << engine_fds << std::endl;
-  EXPECT_GE(engine_fds, engine_fds_before + kIdleConnections)
+  EXPECT_GE(engine_fds + kFdSlack, engine_fds_before + kIdleConnections)
       << "the engine did not accept every connection";
   for (int i = 0; i < 3; ++i) {
     expectServed("2000 idle connections (probe " + std::to_string(i + 1) + ")");
