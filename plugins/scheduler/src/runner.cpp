@@ -181,7 +181,18 @@ std::vector<Grant> Runner::completeAndClaim(const std::vector<Completion>& done,
         grants.push_back(std::move(g));
       }
     }
-    txn.commit();
+    // An idle poll usually writes nothing: it then rolls back (when the Txn goes) instead of
+    // committing, since every commit that wrote makes the host signal each replica's outbox
+    // feeders (an empty claim would cost them a wake-up and a read each). Whether it wrote is
+    // the server's word (admission may have throttled jobs while claiming none).
+    bool wrote = !done.empty() || !grants.empty();
+    if (!wrote) {
+      txn.exec("SELECT pg_current_xact_id_if_assigned() IS NOT NULL", {},
+               [&](const sdk::Row& r) { wrote = r.boolean(0); });
+    }
+    if (wrote) {
+      txn.commit();
+    }
     if (const int64_t failed = claim_failures_.exchange(0); failed > 0) {
       service_.host().info("runner claims and completions work again after " +
                            std::to_string(failed) + " failed attempts");
@@ -228,6 +239,10 @@ bool Runner::completeNowLocked() const {
 
 void Runner::claimLoop(int index) {
   nameThread("sched-claim-" + std::to_string(index));
+  // Only the first claimer polls on the timer: an idle replica makes one claim transaction per
+  // poll_interval_ms, not one per claimer. The others claim when woken (an enqueue here, the
+  // jobs signal from another replica, completions) and when the poller's claim came back full.
+  const bool poller = index == 0;
   const auto poll = std::chrono::milliseconds(service_.settings().poll_interval_ms);
   const int batch = std::max(1, service_.settings().claim_batch_size);
   bool look_again = true;  // this claimer's last claim was full: there may be more right away
@@ -248,15 +263,18 @@ void Runner::claimLoop(int index) {
       const auto claim_worth_it = [&] {
         return may_claim() && (room() >= batchThresholdLocked() || ready_.empty());
       };
-      const auto poll_deadline = std::chrono::steady_clock::now() + poll;
+      const auto poll_deadline = poller ? std::chrono::steady_clock::now() + poll
+                                        : std::chrono::steady_clock::time_point::max();
       bool polled = false;
       while (!stopping_ && !completeNowLocked() && !claim_worth_it()) {
         auto until = poll_deadline;
         if (!finished_.empty()) {
           until = std::min(until, finished_since_ + kCompletionLinger);
         }
-        if (claim_cv_.wait_until(lock, until) == std::cv_status::timeout &&
-            std::chrono::steady_clock::now() >= poll_deadline) {
+        if (until == std::chrono::steady_clock::time_point::max()) {
+          claim_cv_.wait(lock);
+        } else if (claim_cv_.wait_until(lock, until) == std::cv_status::timeout &&
+                   std::chrono::steady_clock::now() >= poll_deadline) {
           polled = true;
           break;
         }
@@ -292,6 +310,9 @@ void Runner::claimLoop(int index) {
     }
     {
       std::lock_guard<std::mutex> lock(mutex_);
+      if (want > 0 && look_again) {
+        ++wake_seq_;  // a full claim: there may be more, so the waiting claimers look too
+      }
       reserved_ -= want;
       for (auto& g : grants) {
         ready_.push_back(std::move(g));
