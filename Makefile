@@ -7,13 +7,14 @@
 #   make bench   build (release) and run the benchmarks (bench/README.md)
 #   make bench-reference   graphile-worker and pg-boss measured the same way (npm; bench/reference)
 #   make bench-compare     both in alternating rounds (ROUNDS, default 3), medians, ratios, AIM lines
+#   make bench-sustained   constant load at half the drain rate for 5+ minutes, retention on
 #   make fuzz    build the libFuzzer targets with clang (build-fuzz/) and run each FUZZ_SECONDS
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 CONFIG ?= config/jobengine.toml
 
 .PHONY: run test test-tsan format format-check deps build-release build-debug bench \
-        bench-reference bench-compare clean fuzz
+        bench-reference bench-compare bench-sustained clean fuzz
 
 deps:
 	@bash scripts/install-deps.sh
@@ -45,6 +46,10 @@ bench-reference:
 ROUNDS ?= 3
 bench-compare: build-release
 	@bash bench/compare.sh $(ROUNDS)
+
+bench-sustained: build-release
+	@cmake --build --preset release -j $(JOBS) --target je_bench_sustained >/dev/null
+	@./build-release/bin/je_bench_sustained $(SUSTAINED_ARGS)
 
 # libFuzzer targets (clang, build-fuzz/), FUZZ_SECONDS each (default 60); fuzz/README.md
 fuzz: deps

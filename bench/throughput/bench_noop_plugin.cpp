@@ -13,6 +13,11 @@
 //                                        alone (one group of `requested` bench.noop candidates,
 //                                        each in its own transaction, as a claim asks);
 //                                        {elapsedMs, decisionsPerSec}
+//   POST /bench/sustain {rate, seconds}  starts a constant offered load in the background:
+//                                        bench.steady jobs at `rate` per second for `seconds`
+//                                        (sustained_load.hpp); 202. GET /bench/sustain: its
+//                                        progress, per-minute start latency, and tableBytes
+//                                        (the scheduler's and host's tables with indexes).
 // Built outside the engine's plugin dir, so only the benchmark ever loads it.
 #include <jobengine/plugin.hpp>
 #include <jobengine/ratelimit.hpp>
@@ -23,6 +28,8 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+
+#include "sustained_load.hpp"
 
 namespace jobengine::bench {
 
@@ -44,6 +51,14 @@ class BenchNoopPlugin {
                [this](const sdk::Request& rq, sdk::Response& rs) { latency(rq, rs); });
     host.route("POST", "/api/v1/jobengine/bench/admit", "orch:operate",
                [this](const sdk::Request& rq, sdk::Response& rs) { admit(rq, rs); });
+    host.route("POST", "/api/v1/jobengine/bench/sustain", "orch:operate",
+               [this](const sdk::Request& rq, sdk::Response& rs) { sustain(rq, rs); });
+    host.route("GET", "/api/v1/jobengine/bench/sustain", "orch:read",
+               [this](const sdk::Request& /*rq*/, sdk::Response& rs) {
+                 nlohmann::json report = sustained_.report();
+                 report["tableBytes"] = tableBytes();
+                 rs.json(200, report);
+               });
   }
 
   void start() {
@@ -55,8 +70,9 @@ class BenchNoopPlugin {
     }
     registerType("bench.noop", &BenchNoopPlugin::handle);
     registerType("bench.parked", nullptr);
+    registerType("bench.steady", &BenchNoopPlugin::handleSteady);
   }
-  void stop() {}
+  void stop() { sustained_.stop(); }
 
  private:
   void registerType(const char* type, je_job_handler handler) {
@@ -81,6 +97,47 @@ class BenchNoopPlugin {
     }
     self->cv_.notify_all();
     return JE_OK;
+  }
+
+  static je_status handleSteady(void* user, const je_job_context* ctx) {
+    static_cast<BenchNoopPlugin*>(user)->sustained_.started(
+        std::string_view(ctx->payload.data, ctx->payload.len));
+    return JE_OK;
+  }
+
+  void sustain(const sdk::Request& rq, sdk::Response& rs) {
+    if (!ready(rq, rs)) {
+      return;
+    }
+    const auto body = rq.json().value_or(nlohmann::json::object());
+    const double rate = body.value("rate", 1000.0);
+    const int seconds = body.value("seconds", 300);
+    if (rate <= 0 || seconds <= 0) {
+      rs.error(400, "VALIDATION_FAILED", "rate and seconds must be positive", rq.traceId());
+      return;
+    }
+    const std::string tenant(rq.tenant());
+    const bool started = sustained_.start(
+        rate, seconds,
+        [this, tenant](const nlohmann::json& jobs) { enqueueJobs(nullptr, tenant, jobs); });
+    if (!started) {
+      rs.error(409, "ALREADY_RUNNING", "a sustained load is already running", rq.traceId());
+      return;
+    }
+    rs.json(202, sustained_.report());
+  }
+
+  // The size of the scheduler's and the host's tables, their indexes and TOAST: what retention
+  // must keep bounded under constant load (issue 16).
+  int64_t tableBytes() const {
+    auto txn = host_.begin(JE_TENANT_SYSTEM, JE_TXN_READ_ONLY);
+    int64_t bytes = 0;
+    txn.exec(
+        "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname IN ('scheduler', 'jobengine') AND c.relkind IN ('r', 'm')",
+        {}, [&](const sdk::Row& r) { bytes = r.i64(0); });
+    return bytes;
   }
 
   // Enqueues `jobs` (a JSON array) through je.jobs in txn (nullptr: its own transaction).
@@ -260,6 +317,7 @@ class BenchNoopPlugin {
   std::condition_variable cv_;
   uint64_t started_ = 0;
   Clock::time_point last_start_{};
+  SustainedLoad sustained_;
 };
 
 }  // namespace jobengine::bench

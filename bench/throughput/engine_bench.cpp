@@ -12,7 +12,6 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <thread>
 
 #include "api/request_body_validator.hpp"
@@ -24,7 +23,6 @@ namespace jobengine::bench {
 
 namespace {
 
-namespace fs = std::filesystem;
 using testing::EngineOptions;
 using testing::EngineProcess;
 using testing::HttpClient;
@@ -167,20 +165,6 @@ Figure drainBridge(uint16_t port, const std::vector<std::string>& h, const Bench
 }
 
 }  // namespace
-
-std::string benchPluginDir(const std::string& work_dir) {
-  const fs::path dir = fs::path(work_dir) / "plugins";
-  fs::create_directories(dir);
-  for (const auto& src : {fs::path(JE_BINARY_DIR) / "plugins", fs::path(JE_BENCH_PLUGIN_DIR)}) {
-    for (const auto& e : fs::directory_iterator(src)) {
-      const fs::path link = dir / e.path().filename();
-      if (e.path().extension() == ".so" && !fs::is_symlink(link)) {
-        fs::create_symlink(e.path(), link);
-      }
-    }
-  }
-  return dir.string();
-}
 
 std::vector<Figure> runEngineBench(const BenchParams& params, const std::string& work_dir) {
   EngineOptions options;
