@@ -57,18 +57,6 @@ std::string hmacSha256(std::string_view key, std::string_view bytes) {
   return {reinterpret_cast<const char*>(md.data()), len};
 }
 
-std::string hexEncode(std::string_view bytes) {
-  static constexpr std::string_view kHex = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const char c : bytes) {
-    const auto b = static_cast<unsigned char>(c);
-    out.push_back(kHex[b >> 4U]);
-    out.push_back(kHex[b & 15U]);
-  }
-  return out;
-}
-
 bool constantTimeEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }

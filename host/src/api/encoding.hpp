@@ -1,9 +1,12 @@
 // Byte encodings and digests shared by auth, idempotency and streams.
 //
 // base64url without padding (RFC 4648 §5, forwarded to the SDK's jobengine/base64url.hpp) for
-// JWT segments, SHA-256 and HMAC-SHA256 through OpenSSL, constant-time comparison, and
-// query-string decoding for the stream listener. Pure functions; safe from any thread.
+// JWT segments, hex (the SDK's jobengine/hex.hpp), SHA-256 and HMAC-SHA256 through OpenSSL,
+// constant-time comparison, and query-string decoding for the stream listener. Pure functions;
+// safe from any thread.
 #pragma once
+
+#include <jobengine/hex.hpp>
 
 #include <optional>
 #include <string>
@@ -19,7 +22,7 @@ std::optional<std::string> base64urlDecode(std::string_view text);
 
 std::string sha256(std::string_view bytes);                            // 32 raw bytes
 std::string hmacSha256(std::string_view key, std::string_view bytes);  // 32 raw bytes
-std::string hexEncode(std::string_view bytes);
+using sdk::hexEncode;  // lower-case hex (jobengine/hex.hpp)
 bool constantTimeEquals(std::string_view a, std::string_view b);
 // Cryptographically random bytes (OpenSSL RAND_bytes).
 std::string randomBytes(std::size_t count);

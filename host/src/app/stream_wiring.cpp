@@ -3,6 +3,7 @@
 
 #include <openssl/rand.h>
 #include <sys/stat.h>
+#include <jobengine/hex.hpp>
 
 #include <array>
 #include <filesystem>
@@ -34,13 +35,8 @@ std::string newSecretHex() {
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     throw std::runtime_error("stream token secret: the system random generator failed");
   }
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (const unsigned char b : bytes) {
-    hex.push_back(kDigits[b >> 4U]);
-    hex.push_back(kDigits[b & 0xFU]);
-  }
-  return hex;
+  return sdk::hexEncode(
+      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 }  // namespace

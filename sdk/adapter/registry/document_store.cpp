@@ -1,42 +1,24 @@
 // document_store.cpp — the fetch step's shared SQL (see jobengine/adapter/document_store.hpp).
 #include "jobengine/adapter/document_store.hpp"
 
+#include <jobengine/hex.hpp>
+
+#include <stdexcept>
+#include <utility>
+
 #include "jobengine/adapter/sha256.hpp"
 
 namespace jobengine::adapter {
 
-namespace {
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  return c - 'A' + 10;
-}
-
-}  // namespace
-
-std::string encodeHex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4U]);
-    out.push_back(kDigits[c & 0x0FU]);
-  }
-  return out;
-}
+std::string encodeHex(std::string_view bytes) { return sdk::hexEncode(bytes); }
 
 std::string decodeHex(std::string_view hex) {
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>((hexValue(hex[i]) << 4) | hexValue(hex[i + 1])));
+  auto bytes = sdk::hexDecode(hex);
+  if (!bytes) {
+    throw std::runtime_error("document store: a stored body is not hex (" +
+                             std::to_string(hex.size()) + " characters)");
   }
-  return out;
+  return std::move(*bytes);
 }
 
 DocumentStore::DocumentStore(const DocumentTables& t) {

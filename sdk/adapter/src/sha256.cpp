@@ -2,6 +2,7 @@
 #include "jobengine/adapter/sha256.hpp"
 
 #include <openssl/evp.h>
+#include <jobengine/hex.hpp>
 
 #include <array>
 #include <stdexcept>
@@ -15,14 +16,7 @@ std::string sha256Hex(std::string_view bytes) {
       len != 32) {
     throw std::runtime_error("sha256Digest: OpenSSL EVP_Digest(SHA-256) failed");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(64);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 0x0f]);
-  }
-  return out;
+  return sdk::hexEncode(std::string_view(reinterpret_cast<const char*>(md.data()), len));
 }
 
 std::string sha256Digest(std::string_view bytes) { return "sha256:" + sha256Hex(bytes); }

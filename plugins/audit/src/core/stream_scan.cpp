@@ -2,6 +2,7 @@
 #include "core/stream_scan.hpp"
 
 #include <openssl/evp.h>
+#include <jobengine/hex.hpp>
 
 #include <cerrno>
 #include <cstdio>
@@ -18,13 +19,7 @@ namespace {
 constexpr size_t kChunk = size_t{64} * 1024;
 
 std::string hex(const unsigned char* bytes, unsigned int size) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < size; ++i) {
-    out.push_back(kHex[bytes[i] >> 4U]);
-    out.push_back(kHex[bytes[i] & 0xFU]);
-  }
-  return out;
+  return sdk::hexEncode(std::string_view(reinterpret_cast<const char*>(bytes), size));
 }
 
 }  // namespace
