@@ -13,23 +13,6 @@
 #include <stdexcept>
 
 namespace jobengine::host {
-namespace {
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-}  // namespace
-
 // The SDK's header carries the one implementation, shared with plugins' page tokens.
 std::string base64urlEncode(std::string_view bytes) { return sdk::base64urlEncode(bytes); }
 
@@ -80,8 +63,8 @@ std::optional<std::string> urlDecode(std::string_view text) {
       if (i + 2 >= text.size()) {
         return std::nullopt;
       }
-      const int hi = hexValue(text[i + 1]);
-      const int lo = hexValue(text[i + 2]);
+      const int hi = sdk::hexDigitValue(text[i + 1]);
+      const int lo = sdk::hexDigitValue(text[i + 2]);
       if (hi < 0 || lo < 0) {
         return std::nullopt;
       }

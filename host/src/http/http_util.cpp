@@ -1,25 +1,14 @@
 // Implementation of the HTTP string helpers (see http_util.hpp).
 #include "http/http_util.hpp"
 
+#include <jobengine/hex.hpp>
+
 #include <array>
 #include <cctype>
 #include <random>
 
 namespace jobengine::host {
 namespace {
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
 
 bool isLowerHex(std::string_view s) {
   for (char c : s) {
@@ -38,8 +27,8 @@ std::string percentDecode(std::string_view in, bool plus_as_space) {
   for (size_t i = 0; i < in.size(); ++i) {
     const char c = in[i];
     if (c == '%' && i + 2 < in.size()) {
-      const int hi = hexValue(in[i + 1]);
-      const int lo = hexValue(in[i + 2]);
+      const int hi = sdk::hexDigitValue(in[i + 1]);
+      const int lo = sdk::hexDigitValue(in[i + 2]);
       if (hi >= 0 && lo >= 0) {
         out.push_back(static_cast<char>(hi * 16 + lo));
         i += 2;

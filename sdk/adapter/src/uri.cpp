@@ -1,6 +1,8 @@
 // URI parsing and reference resolution for the adapter kit (see uri.hpp).
 #include "jobengine/adapter/uri.hpp"
 
+#include <jobengine/hex.hpp>
+
 #include <cctype>
 #include <vector>
 
@@ -19,19 +21,6 @@ UriResult failure(std::string_view text, const std::string& what) {
   return UriResult{std::nullopt, "URI '" + std::string(text) + "': " + what};
 }
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 std::optional<std::string> percentDecode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -43,8 +32,8 @@ std::optional<std::string> percentDecode(std::string_view s) {
     if (i + 2 >= s.size()) {
       return std::nullopt;
     }
-    const int hi = hexValue(s[i + 1]);
-    const int lo = hexValue(s[i + 2]);
+    const int hi = sdk::hexDigitValue(s[i + 1]);
+    const int lo = sdk::hexDigitValue(s[i + 2]);
     if (hi < 0 || lo < 0) {
       return std::nullopt;
     }

@@ -23,29 +23,32 @@ inline std::string hexEncode(std::string_view bytes) {
   return out;
 }
 
+// The value of one hex digit (either case), -1 for any other character (also what URL
+// percent-decoding needs).
+inline int hexDigitValue(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
 // The bytes of an even-length string of hex digits (either case); nullopt for an odd length or
 // any other character.
 inline std::optional<std::string> hexDecode(std::string_view hex) {
-  const auto value = [](char c) -> int {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-      return c - 'A' + 10;
-    }
-    return -1;
-  };
   if (hex.size() % 2 != 0) {
     return std::nullopt;
   }
   std::string out;
   out.reserve(hex.size() / 2);
   for (std::size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = value(hex[i]);
-    const int lo = value(hex[i + 1]);
+    const int hi = hexDigitValue(hex[i]);
+    const int lo = hexDigitValue(hex[i + 1]);
     if (hi < 0 || lo < 0) {
       return std::nullopt;
     }
