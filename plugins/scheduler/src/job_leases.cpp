@@ -11,6 +11,7 @@
 #include <set>
 
 #include "core/backoff.hpp"
+#include "core/completion_decision.hpp"
 #include "core/error_classifier.hpp"
 #include "core/sql.hpp"
 #include "job_service.hpp"
@@ -29,6 +30,31 @@ struct LockedJob {
   double backoff_factor = 2.0;
   int backoff_cap_ms = 300000;
 };
+
+// Writes a completion decision into the kCompleteBatch record of one report.
+void addDecision(json& rec, const CompletionDecision& d, const std::string& reported_status) {
+  if (d.error && d.classification) {
+    rec["error"] = {{"code", d.error->code},
+                    {"message", d.error->message},
+                    {"retryable", d.classification->retry},
+                    {"class", errorClassName(d.classification->error_class)},
+                    {"fingerprint", d.classification->fingerprint}};
+  }
+  if (!d.reason.empty()) {
+    rec["reason"] = d.reason;
+  }
+  rec["status"] = std::string(statusName(d.status));
+  if (d.next_eligible_at) {
+    rec["next_eligible_at"] = sdk::formatRfc3339(*d.next_eligible_at);
+    rec["data"] = {{"backoffSeconds", static_cast<double>(d.backoff.count()) / 1000.0},
+                   {"reportedStatus", reported_status}};
+  }
+  if (d.dead_letter && d.classification) {
+    rec["dead_letter_id"] = sdk::newUuidV7();
+    rec["error_class"] = errorClassName(d.classification->error_class);
+    rec["fingerprint"] = d.classification->fingerprint;
+  }
+}
 
 void addRun(json& runs, const sdk::Row& row, uint32_t tenant_col, uint32_t run_col) {
   if (!row.isNull(run_col)) {
@@ -153,11 +179,10 @@ std::vector<HeartbeatResult> JobService::heartbeat(sdk::Txn& txn,
 std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
                                                    const std::vector<Completion>& items,
                                                    const std::string& actor) {
-  static const std::set<std::string> kStatuses = {"succeeded", "failed", "timed_out", "canceled"};
   json lock_input = json::array();
   json artifacts = json::array();
   for (const auto& c : items) {
-    if (kStatuses.count(c.status) == 0) {
+    if (!parseReportedOutcome(c.status)) {
       throw ApiError(422, "VALIDATION_FAILED",
                      "status: must be succeeded, failed, timed_out or canceled",
                      json{{"field", "status"}, {"jobId", c.job_id}});
@@ -201,46 +226,21 @@ std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
                 {"job_id", c.job_id},
                 {"lease_id", c.lease_id},
                 {"status", c.status}};
-    if (c.status == "failed" || c.status == "timed_out") {
-      JobError error;
-      const json& e = c.error.is_object() ? c.error : json::object();
-      error.code = e.value("code", c.status == "timed_out" ? "TIMEOUT" : "FAILED");
-      error.message = e.value("message", "");
-      if (e.contains("httpStatus") && e["httpStatus"].is_number_integer()) {
-        error.http_status = e["httpStatus"].get<int>();
-      }
-      if (e.contains("retryable") && e["retryable"].is_boolean()) {
-        error.retryable = e["retryable"].get<bool>();
-      }
-      const ErrorClassification cls = classify(error);
-      rec["error"] = {{"code", error.code},
-                      {"message", error.message},
-                      {"retryable", cls.retry},
-                      {"class", errorClassName(cls.error_class)},
-                      {"fingerprint", cls.fingerprint}};
+    const ReportedOutcome outcome = *parseReportedOutcome(c.status);
+    CompletionInput input;
+    input.outcome = outcome;
+    input.now = std::chrono::system_clock::now();
+    if (outcome == ReportedOutcome::kFailed || outcome == ReportedOutcome::kTimedOut) {
+      input.error = reportedError(c.error, outcome);
       auto it = locked.find(c.job_id);
       const LockedJob l = it == locked.end() ? LockedJob{} : it->second;
-      BackoffPolicy policy;
-      policy.base = std::chrono::milliseconds(l.backoff_base_ms);
-      policy.factor = l.backoff_factor;
-      policy.cap = std::chrono::milliseconds(l.backoff_cap_ms);
-      policy.max_attempts = l.max_attempts;
-      if (cls.retry && hasAttemptsLeft(l.attempts, policy)) {
-        const auto delay = nextDelay(l.attempts, policy, defaultUniformRandom());
-        rec["status"] = "queued";
-        rec["reason"] = "retry";
-        rec["next_eligible_at"] = sdk::formatRfc3339(std::chrono::system_clock::now() + delay);
-        rec["data"] = {{"backoffSeconds", static_cast<double>(delay.count()) / 1000.0},
-                       {"reportedStatus", c.status}};
-      } else {
-        rec["reason"] = cls.retry ? "attempts_exhausted" : "non_retryable";
-        rec["dead_letter_id"] = sdk::newUuidV7();
-        rec["error_class"] = errorClassName(cls.error_class);
-        rec["fingerprint"] = cls.fingerprint;
-      }
-    } else if (c.status == "canceled") {
-      rec["reason"] = "canceled";
+      input.attempts_made = l.attempts;
+      input.policy.base = std::chrono::milliseconds(l.backoff_base_ms);
+      input.policy.factor = l.backoff_factor;
+      input.policy.cap = std::chrono::milliseconds(l.backoff_cap_ms);
+      input.policy.max_attempts = l.max_attempts;
     }
+    addDecision(rec, decideCompletion(input, defaultUniformRandom()), c.status);
     records.push_back(rec);
     if (c.artifacts.is_array()) {
       for (const auto& a : c.artifacts) {
