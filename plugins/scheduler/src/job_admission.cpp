@@ -1,4 +1,4 @@
-// JobService, part 3: leasing through je.ratelimit when a plugin provides it (SPEC §2–§3).
+// JobService, admission: leasing through je.ratelimit when a plugin provides it (SPEC §2–§3).
 //
 // Without je.ratelimit every path leases at once (kClaimBatch, the enqueue hand-off). With it,
 // a claim first asks which of its job types have any limit (limited_types, one read): the

@@ -1,7 +1,9 @@
 // JobService: the scheduler's data path over je.store — enqueue, runs (DAGs), claims,
 // heartbeats, fenced completions with retry / dead-letter decisions, cancels, the lease sweep
 // and run status bookkeeping. Routes, the in-process runner and the je.jobs v1 service all go
-// through it, so every path writes the same rows and the same outbox events.
+// through it, so every path writes the same rows and the same outbox events. One file per
+// step (see job_service.cpp); decisions are pure functions in core/ (completion_decision,
+// dag_planner, backoff), the files here only carry their results to SQL.
 //
 // Threading: every method may be called from any thread with the caller's own transaction.
 // The job type registry is guarded by types_mutex_ (written only in create()/start()).
@@ -210,5 +212,9 @@ class JobService {
 
 // "{a,b}" text[] literal with every element quoted.
 std::string textArray(const std::vector<std::string>& items);
+
+// Appends {tenant_id, run_id} of a returned job row to `runs` (refreshRuns' input) when the
+// job belongs to a run (job_runs.cpp).
+void appendRun(nlohmann::json& runs, const sdk::Row& row, uint32_t tenant_col, uint32_t run_col);
 
 }  // namespace jobengine::scheduler

@@ -38,7 +38,7 @@ constexpr const char* kBackfillsBase = "/api/v1/jobengine/backfills";
 
 std::string rfc3339Millis(SysTime t) { return sdk::formatRfc3339(t, sdk::TimePrecision::kMillis); }
 
-void notFound(sdk::Response& response, const sdk::Request& request, const std::string& id) {
+void backfillNotFound(sdk::Response& response, const sdk::Request& request, const std::string& id) {
   sendError(response, request, 404, "BACKFILL_NOT_FOUND", "no backfill with id '" + id + "'");
 }
 
@@ -207,7 +207,7 @@ void getBackfill(sdk::Host& host, const sdk::Request& request, sdk::Response& re
   const std::string id = request.param("id").value_or("");
   const auto backfill = isUuid(id) ? loadBackfill(txn, id, false) : std::nullopt;
   if (!backfill) {
-    notFound(response, request, id);
+    backfillNotFound(response, request, id);
     return;
   }
   response.json(200, *backfill);
@@ -219,7 +219,7 @@ void cancelBackfill(sdk::Host& host, JobService& service, sdk::UuidV7Generator& 
   const std::string id = request.param("id").value_or("");
   auto backfill = isUuid(id) ? loadBackfill(txn, id, false) : std::nullopt;
   if (!backfill) {
-    notFound(response, request, id);
+    backfillNotFound(response, request, id);
     return;
   }
   const auto ended = [](const nlohmann::json& b) {

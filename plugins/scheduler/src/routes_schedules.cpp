@@ -39,7 +39,7 @@ void sendSchedule(sdk::Response& response, int status, const nlohmann::json& sch
   response.json(status, schedule);
 }
 
-void notFound(sdk::Response& response, const sdk::Request& request, const std::string& id) {
+void scheduleNotFound(sdk::Response& response, const sdk::Request& request, const std::string& id) {
   sendError(response, request, 404, "SCHEDULE_NOT_FOUND", "no schedule with id '" + id + "'");
 }
 
@@ -49,7 +49,7 @@ std::optional<nlohmann::json> scheduleForUpdate(sdk::Txn& txn, const sdk::Reques
   const std::string id = request.param("id").value_or("");
   const auto schedule = isUuid(id) ? loadSchedule(txn, id, true) : std::nullopt;
   if (!schedule) {
-    notFound(response, request, id);
+    scheduleNotFound(response, request, id);
     return std::nullopt;
   }
   if (const auto refused =
@@ -133,7 +133,7 @@ void getSchedule(sdk::Host& host, const sdk::Request& request, sdk::Response& re
   const std::string id = request.param("id").value_or("");
   const auto schedule = isUuid(id) ? loadSchedule(txn, id, false) : std::nullopt;
   if (!schedule) {
-    notFound(response, request, id);
+    scheduleNotFound(response, request, id);
     return;
   }
   if (answeredNotModified(request, response, scheduleVersion(*schedule))) {
