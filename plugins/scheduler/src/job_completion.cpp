@@ -62,13 +62,14 @@ std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
   json artifacts = json::array();
   for (const auto& c : items) {
     if (!parseReportedOutcome(c.status)) {
-      throw ApiError(422, "VALIDATION_FAILED",
-                     "status: must be succeeded, failed, timed_out or canceled",
-                     json{{"field", "status"}, {"jobId", c.job_id}});
+      throw JobRefusal(RefusalKind::kInvalid, "VALIDATION_FAILED",
+                       "status: must be succeeded, failed, timed_out or canceled",
+                       json{{"field", "status"}, {"jobId", c.job_id}});
     }
     if (!sdk::isUuid(c.job_id) || !sdk::isUuid(c.lease_id)) {
-      throw ApiError(422, "VALIDATION_FAILED", "jobId and leaseId must be UUIDs",
-                     json{{"field", "leaseId"}, {"jobId", c.job_id}});
+      throw JobRefusal(RefusalKind::kInvalid, "VALIDATION_FAILED",
+                       "jobId and leaseId must be UUIDs",
+                       json{{"field", "leaseId"}, {"jobId", c.job_id}});
     }
     if (c.status != "succeeded") {
       lock_input.push_back(
@@ -79,9 +80,9 @@ std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
         if (!a.is_object() || !a.contains("uri") || !a["uri"].is_string() ||
             !a.contains("digest") || !a["digest"].is_string() ||
             a["digest"].get<std::string>().rfind("sha256:", 0) != 0) {
-          throw ApiError(422, "VALIDATION_FAILED",
-                         "artifacts[]: each needs uri and a 'sha256:' digest",
-                         json{{"field", "artifacts"}, {"jobId", c.job_id}});
+          throw JobRefusal(RefusalKind::kInvalid, "VALIDATION_FAILED",
+                           "artifacts[]: each needs uri and a 'sha256:' digest",
+                           json{{"field", "artifacts"}, {"jobId", c.job_id}});
         }
       }
     }

@@ -148,7 +148,7 @@ int JobService::handOff(sdk::Txn& txn, const json& records, const json& inserted
 json JobService::enqueue(sdk::Txn& txn, const json& request, const std::string& actor,
                          const std::string& trace_id) {
   if (!request.is_object()) {
-    throw ApiError(400, "MALFORMED_REQUEST", "body must be a JSON object");
+    throw JobRefusal(RefusalKind::kMalformed, "MALFORMED_REQUEST", "body must be a JSON object");
   }
   const std::string tenant = txn.tenant();
   json records = json::array();

@@ -93,7 +93,8 @@ json JobService::createRun(sdk::Txn& txn, const json& request, const std::string
       errors.push_back({{"code", e.code}, {"message", e.message}});
       message += (message.empty() ? "" : "; ") + e.message;
     }
-    throw ApiError(422, result.errors.front().code, message, json{{"errors", errors}});
+    throw JobRefusal(RefusalKind::kInvalid, result.errors.front().code, message,
+                     json{{"errors", errors}});
   }
   const Dag& dag = *result.dag;
   const std::string run_id = sdk::newUuidV7();

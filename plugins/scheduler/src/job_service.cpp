@@ -26,6 +26,21 @@ namespace {
 
 using nlohmann::json;
 
+// The je.jobs answer to a refusal: a conflict is JE_ERR_CONFLICT, an overloaded backlog
+// JE_ERR_RETRY (nothing was written; try again later), anything else JE_ERR_INVALID.
+je_status abiStatusOf(RefusalKind kind) {
+  switch (kind) {
+    case RefusalKind::kConflict:
+      return JE_ERR_CONFLICT;
+    case RefusalKind::kOverloaded:
+      return JE_ERR_RETRY;
+    case RefusalKind::kMalformed:
+    case RefusalKind::kInvalid:
+      return JE_ERR_INVALID;
+  }
+  return JE_ERR_INVALID;
+}
+
 // The je.jobs enqueue / create_run body: its own transaction when txn is NULL.
 je_status submitJobs(bool run, void* self, je_txn* txn, const char* tenant, const char* body,
                      uint64_t len, je_str_sink out, void* user, char* err,
@@ -54,12 +69,9 @@ je_status submitJobs(bool run, void* self, je_txn* txn, const char* tenant, cons
       out(user, text.data(), text.size());
     }
     return JE_OK;
-  } catch (const ApiError& e) {
+  } catch (const JobRefusal& e) {
     sdk::copyError(err, err_cap, std::string(e.code()) + ": " + e.what());
-    if (e.status() == 429) {
-      return JE_ERR_RETRY;  // BACKLOG_LIMIT: nothing was written; try again later
-    }
-    return e.status() == 409 ? JE_ERR_CONFLICT : JE_ERR_INVALID;
+    return abiStatusOf(e.kind());
   } catch (const sdk::Error& e) {
     sdk::copyError(err, err_cap, e.what());
     return e.status();
@@ -99,9 +111,9 @@ JobService::JobService(sdk::Host& host, const SchedulerSettings& settings)
       }
       static_cast<JobService*>(self)->registerType(owner, *def);
       return JE_OK;
-    } catch (const ApiError& e) {
+    } catch (const JobRefusal& e) {
       sdk::copyError(err, err_cap, e.what());
-      return e.status() == 409 ? JE_ERR_CONFLICT : JE_ERR_INVALID;
+      return abiStatusOf(e.kind());
     } catch (const std::exception& e) {
       sdk::copyError(err, err_cap, e.what());
       return JE_ERR_INTERNAL;
@@ -111,9 +123,9 @@ JobService::JobService(sdk::Host& host, const SchedulerSettings& settings)
                                  uint32_t err_cap) noexcept -> je_status {
     try {
       return static_cast<JobService*>(self)->registerTypeFor(caller, def, err, err_cap);
-    } catch (const ApiError& e) {
+    } catch (const JobRefusal& e) {
       sdk::copyError(err, err_cap, e.what());
-      return e.status() == 409 ? JE_ERR_CONFLICT : JE_ERR_INVALID;
+      return abiStatusOf(e.kind());
     } catch (const std::exception& e) {
       sdk::copyError(err, err_cap, e.what());
       return JE_ERR_INTERNAL;
@@ -230,15 +242,15 @@ void JobService::forgetType(const std::string& job_type) {
 void JobService::registerType(const std::string& owner, const je_job_type_def& def) {
   const std::string name = def.job_type;
   if (name.empty() || name.size() > 128 || name.find('.') == std::string::npos) {
-    throw ApiError(422, "INVALID_JOB_TYPE",
-                   "job type '" + name + "' must be '<plugin id>.<name>' (1..128 characters)");
+    throw JobRefusal(RefusalKind::kInvalid, "INVALID_JOB_TYPE",
+                     "job type '" + name + "' must be '<plugin id>.<name>' (1..128 characters)");
   }
   std::lock_guard<std::mutex> lock(types_mutex_);
   auto it = types_.find(name);
   if (it != types_.end()) {
-    throw ApiError(409, "DUPLICATE_JOB_TYPE",
-                   "job type '" + name + "' is registered by '" + it->second.owner +
-                       "'; refused for '" + owner + "'");
+    throw JobRefusal(RefusalKind::kConflict, "DUPLICATE_JOB_TYPE",
+                     "job type '" + name + "' is registered by '" + it->second.owner +
+                         "'; refused for '" + owner + "'");
   }
   JobTypeInfo info;
   info.owner = owner;

@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "api_error.hpp"
 #include "core/scheduler_settings.hpp"
 #include "core/sync_dag.hpp"
+#include "job_refusal.hpp"
 
 namespace jobengine::scheduler {
 
@@ -89,7 +89,8 @@ class JobService {
  public:
   JobService(sdk::Host& host, const SchedulerSettings& settings);
 
-  // Registry. Throws ApiError(409) on a duplicate naming both owners, 422 on a bad name.
+  // Registry. Throws JobRefusal kConflict on a duplicate naming both owners, kInvalid on a
+  // bad name.
   void registerType(const std::string& owner, const je_job_type_def& def);
   // je.jobs 1.2 register_type_for: the owner is the host's answer for `caller`; the type is
   // recorded with the host (GET /plugins). Returns the ABI status, err filled on failure.
@@ -119,7 +120,7 @@ class JobService {
   void setRateLimit(std::optional<sdk::RateLimit> ratelimit) { ratelimit_ = std::move(ratelimit); }
   bool hasRateLimit() const { return ratelimit_.has_value(); }
 
-  // {"jobs":[...]} or one job object -> {"jobs":[{id, status, created}]}. Throws ApiError.
+  // {"jobs":[...]} or one job object -> {"jobs":[{id, status, created}]}. Throws JobRefusal.
   nlohmann::json enqueue(sdk::Txn& txn, const nlohmann::json& request, const std::string& actor,
                          const std::string& trace_id = "");
   // {jobs:[{key,type,payload,...,dependsOn}], dependencies:[{parent,child}]} -> run + jobs.
@@ -185,8 +186,8 @@ class JobService {
   // types its reservations covered, so the rest goes back to them.
   void settleCoveredClaim(const nlohmann::json& claim, const std::set<std::string>& covered,
                           const std::vector<Grant>& grants);
-  // Load shedding before an enqueue writes (je.ratelimit check_backlog): throws ApiError 429
-  // BACKLOG_LIMIT with retryAfterSeconds in its details.
+  // Load shedding before an enqueue writes (je.ratelimit check_backlog): throws JobRefusal
+  // kOverloaded BACKLOG_LIMIT with retryAfterSeconds in its details.
   void refuseOverBacklog(sdk::Txn& txn, const nlohmann::json& records);
   // Hands the outcomes of applied completions to je.ratelimit's breakers after commit.
   void recordOutcomesAfterCommit(sdk::Txn& txn, const std::vector<Completion>& items,

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "api_error.hpp"
 #include "job_service.hpp"
 
 namespace jobengine::scheduler {
