@@ -10,6 +10,12 @@ namespace {
 
 using nlohmann::json;
 
+constexpr std::string_view kLeaseValid = R"SQL(
+SELECT 1 FROM scheduler.jobs j
+WHERE j.tenant_id = $1 AND j.id = $2::uuid AND j.lease_id = $3::uuid
+  AND j.status IN ('leased', 'running')
+)SQL";
+
 constexpr std::string_view kGetJob =
     "SELECT scheduler.job_json(j) FROM scheduler.jobs j WHERE j.tenant_id = $1 AND j.id = $2::uuid";
 
@@ -120,6 +126,18 @@ std::vector<JobCountRow> countJobsByTypeAndStatus(sdk::Txn& txn) {
 std::optional<json> retryJob(sdk::Txn& txn, const std::string& job_id, const std::string& actor,
                              const std::string& reason) {
   return firstJson(txn, sql::kOperatorRetry, {txn.tenant(), job_id, actor, reason});
+}
+
+bool holdsLease(sdk::Txn& txn, const std::string& job_id, const std::string& lease_id) {
+  bool valid = false;
+  txn.exec(kLeaseValid, {txn.tenant(), job_id, lease_id}, [&](const sdk::Row&) { valid = true; });
+  return valid;
+}
+
+int64_t recordArtifacts(sdk::Txn& txn, const json& records) {
+  int64_t added = 0;
+  txn.exec(sql::kInsertArtifacts, {records.dump()}, [&](const sdk::Row& r) { added = r.i64(0); });
+  return added;
 }
 
 std::optional<json> prioritizeJob(sdk::Txn& txn, const std::string& job_id, int priority) {

@@ -1,7 +1,8 @@
-// job_store.hpp — the SQL of the job routes (routes_jobs.cpp): reading jobs, their artifacts
-// and history, the per-type summary, and the two operator writes that are not JobService steps
-// (retry, prioritize). Named functions over the caller's transaction and tenant; they return
-// rows or "nothing matched" and leave the HTTP answer to the route (STYLE §14). Also the
+// job_store.hpp — the SQL of the job routes (routes_jobs.cpp, routes_worker.cpp): reading
+// jobs, their artifacts and history, the per-type summary, the two operator writes that are
+// not JobService steps (retry, prioritize) and the worker bridge's artifact report (lease
+// check, insert). Named functions over the caller's transaction and tenant; they return rows
+// or "nothing matched" and leave the HTTP answer to the route (STYLE §14). Also the
 // (created_at, id) row shape of the newest-first lists the routes page (routes.hpp).
 #pragma once
 
@@ -66,6 +67,12 @@ std::vector<JobCountRow> countJobsByTypeAndStatus(sdk::Txn& txn);
 // or nullopt when it was not failed or timed_out.
 std::optional<nlohmann::json> retryJob(sdk::Txn& txn, const std::string& job_id,
                                        const std::string& actor, const std::string& reason);
+// True when lease_id is the current lease of the tenant's leased or running job (fencing of
+// the worker bridge's artifact reports).
+bool holdsLease(sdk::Txn& txn, const std::string& job_id, const std::string& lease_id);
+// Inserts artifact rows ([{tenant_id, job_id, uri, digest, media_type, size_bytes}],
+// sql::kInsertArtifacts); returns how many were recorded.
+int64_t recordArtifacts(sdk::Txn& txn, const nlohmann::json& records);
 // Sets a non-terminal job's priority; the job after the change, or nullopt when it is
 // terminal (or missing).
 std::optional<nlohmann::json> prioritizeJob(sdk::Txn& txn, const std::string& job_id, int priority);
