@@ -79,13 +79,10 @@ void listSchedules(sdk::Host& host, const sdk::Request& request, sdk::Response& 
   if (!page) {
     return;
   }
-  static const std::string sql =
-      "SELECT scheduler.schedule_json(s) FROM scheduler.schedules s WHERE s.tenant_id = $1 AND "
-      "($2::uuid IS NULL OR s.id > $2::uuid) AND ($3::uuid IS NULL OR s.source_id = $3::uuid) "
-      "ORDER BY s.id LIMIT $4::int";
   nlohmann::json items = nlohmann::json::array();
-  txn.exec(sql, {txn.tenant(), page->after, source_filter, page->page.fetchLimit()},
-           [&](const sdk::Row& r) { items.push_back(r.json(0)); });
+  for (auto& item : listScheduleRows(txn, page->after, source_filter, page->page.fetchLimit())) {
+    items.push_back(std::move(item));
+  }
   sendIdPage(response, *page, std::move(items), binding, "schedules");
 }
 
