@@ -6,15 +6,6 @@
 
 namespace jobengine::scheduler {
 
-bool lockSourceForBackfill(sdk::Txn& txn, const std::string& source_id) {
-  return txn
-      .one(
-          "SELECT true FROM scheduler.sources WHERE tenant_id = $1 AND id = $2::uuid FOR "
-          "UPDATE",
-          {txn.tenant(), source_id}, [](const sdk::Row& r) { return r.boolean(0); })
-      .has_value();
-}
-
 std::vector<ActiveBackfill> activeBackfills(sdk::Txn& txn, const std::string& source_id,
                                             const std::string& scope) {
   std::vector<ActiveBackfill> out;

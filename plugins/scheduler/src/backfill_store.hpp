@@ -1,9 +1,9 @@
-// backfill_store.hpp — the SQL of the backfill routes (routes_backfills.cpp): the source lock
-// that serializes creates, the active backfills an overlap check compares against, the backfill
-// row insert, the list, and cancel's job lock and status change. Named functions over the
-// caller's transaction and tenant (STYLE §14); the overlap decision stays the pure
-// core/backfill_plan overlaps(), the HTTP answer the route's. Reading one backfill and its
-// events is watermark_store.hpp's (loadBackfill, backfillEvent).
+// backfill_store.hpp — the SQL of the backfill routes (routes_backfills.cpp): the active
+// backfills an overlap check compares against, the backfill row insert, the list, and
+// cancel's job lock and status change. Named functions over the caller's transaction and
+// tenant (STYLE §14); the overlap decision stays the pure core/backfill_plan overlaps(), the
+// HTTP answer the route's. Reading one backfill and its events is watermark_store.hpp's
+// (loadBackfill, backfillEvent); the source lock is source_store.hpp's (lockSourceRow).
 #pragma once
 
 #include <jobengine/plugin.hpp>
@@ -16,9 +16,6 @@
 #include "core/backfill_plan.hpp"
 
 namespace jobengine::scheduler {
-
-// Locks the tenant's source row FOR UPDATE; false when there is no such source.
-bool lockSourceForBackfill(sdk::Txn& txn, const std::string& source_id);
 
 // A queued or running backfill of one (source, scope) and its [from, to).
 struct ActiveBackfill {

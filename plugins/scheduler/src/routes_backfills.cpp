@@ -29,6 +29,7 @@
 #include "ops_store.hpp"
 #include "routes.hpp"
 #include "schedule_store.hpp"
+#include "source_store.hpp"
 #include "source_sync.hpp"
 #include "watermark_store.hpp"
 
@@ -76,7 +77,7 @@ void createBackfill(sdk::Host& host, JobService& service, sdk::UuidV7Generator& 
     return;
   }
   // Locks the source: concurrent creates for it are serialized, the second sees the first.
-  if (!lockSourceForBackfill(txn, req.source_id)) {
+  if (!lockSourceRow(txn, req.source_id)) {
     sendError(response, request, 422, "VALIDATION_FAILED",
               "sourceId: no source with id '" + req.source_id + "'", {{"field", "sourceId"}});
     return;

@@ -22,6 +22,7 @@
 #include "core/schedule_spec.hpp"
 #include "ops_store.hpp"
 #include "schedule_store.hpp"
+#include "source_store.hpp"
 #include "source_sync.hpp"
 
 namespace jobengine::scheduler {
@@ -100,13 +101,7 @@ void createSchedule(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Reque
   }
   const std::string& source_id = *input.fields.source_id;
   // Locks the source: two concurrent creates for it are serialized, the second sees the first.
-  const bool source_exists =
-      txn.one(
-             "SELECT true FROM scheduler.sources WHERE tenant_id = $1 "
-             "AND id = $2::uuid FOR UPDATE",
-             {txn.tenant(), source_id}, [](const sdk::Row& r) { return r.boolean(0); })
-          .has_value();
-  if (!source_exists) {
+  if (!lockSourceRow(txn, source_id)) {
     sendError(response, request, 422, "VALIDATION_FAILED",
               "sourceId: no source with id '" + source_id + "'", {{"field", "sourceId"}});
     return;

@@ -129,4 +129,13 @@ std::optional<nlohmann::json> setSourcePaused(sdk::Txn& txn, const std::string& 
   return after;
 }
 
+bool lockSourceRow(sdk::Txn& txn, const std::string& id) {
+  return txn
+      .one(
+          "SELECT true FROM scheduler.sources WHERE tenant_id = $1 AND id = $2::uuid FOR "
+          "UPDATE",
+          {txn.tenant(), id}, [](const sdk::Row& r) { return r.boolean(0); })
+      .has_value();
+}
+
 }  // namespace jobengine::scheduler

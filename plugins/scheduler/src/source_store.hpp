@@ -37,6 +37,9 @@ std::vector<nlohmann::json> listSourceRows(sdk::Txn& txn,
 // The id of the tenant's source named `name`; nullopt when there is none.
 std::optional<std::string> sourceIdByName(sdk::Txn& txn, const std::string& name);
 void removeSource(sdk::Txn& txn, const std::string& id);
+// Locks the tenant's source row FOR UPDATE (serializes creates that hang off a source:
+// schedules, backfills); false when there is no such source.
+bool lockSourceRow(sdk::Txn& txn, const std::string& id);
 // Pauses (with an optional reason) or resumes the source (version + 1); the row after, or
 // nullopt when it does not exist.
 std::optional<nlohmann::json> setSourcePaused(sdk::Txn& txn, const std::string& id, bool pause,
