@@ -4,8 +4,9 @@
 //   2. for an accepted body: the canonical JSON and its sha256 digest (canonical_json.hpp),
 //      which must re-parse to an equal value and be a fixed point, and the dump a response does;
 //   3. the scheduler's enqueue validator and its run (DAG) validator, through the real
-//      JobService over a fake store (scheduler_harness.hpp): refusals are ApiError, nothing
-//      else may escape, and an accepted run's plan must be a topological order of its jobs;
+//      JobService over a fake store (scheduler_harness.hpp): refusals are JobRefusal, whose
+//      HTTP answer (ApiError) must be a 4xx, nothing else may escape, and an accepted run's plan
+//      must be a topological order of its jobs;
 //   4. the DAG planner on the same jobs and edges without the run validator's earlier checks,
 //      and the graph queries cascade cancel uses (descendants, parents, children, depth).
 // The target always bounds the parse itself, so the validators never see a tree deeper than
@@ -37,6 +38,7 @@ using jobengine::scheduler::ApiError;
 using jobengine::scheduler::Dag;
 using jobengine::scheduler::DagEdge;
 using jobengine::scheduler::DagJob;
+using jobengine::scheduler::JobRefusal;
 using nlohmann::json;
 namespace sdk = jobengine::sdk;
 
@@ -153,14 +155,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const json out = harness.enqueue(body);
     fuzzCheck(out.at("jobs").is_array() && !out["jobs"].empty(), "enqueue answered no jobs");
     (void)out.dump();
-  } catch (const ApiError& e) {
+  } catch (const JobRefusal& refusal) {
+    const ApiError e(refusal);
     fuzzCheck(e.status() >= 400 && e.status() < 500, "enqueue refusal is not a 4xx");
   }
   try {
     const json out = harness.createRun(body);
     checkRunPlan(body, out);
     (void)out.dump();
-  } catch (const ApiError& e) {
+  } catch (const JobRefusal& refusal) {
+    const ApiError e(refusal);
     fuzzCheck(e.status() >= 400 && e.status() < 500, "run refusal is not a 4xx");
   }
   checkPlanner(body);

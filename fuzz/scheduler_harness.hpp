@@ -102,7 +102,7 @@ class SchedulerHarness {
     return service_->enqueue(txn, body, "fuzz", "fuzz-trace");
   }
 
-  // What the POST /runs route calls. Throws ApiError on a refusal.
+  // What the POST /runs route calls. Throws JobRefusal on a refusal.
   nlohmann::json createRun(const nlohmann::json& body) {
     sdk::Txn txn = host_->begin(kTenant);
     return service_->createRun(txn, body, "fuzz", "fuzz-trace");

@@ -1,6 +1,6 @@
 // ApiError: a refusal that routes turn into the SPEC §5 error envelope (status, UPPER_SNAKE
-// code, message, optional details). The job service throws it for bad input and conflicts so
-// the same checks answer the same way over HTTP and through je.jobs.
+// code, message, optional details). Route code throws it; the job data path throws JobRefusal
+// instead, which the route wrapper maps here (ApiError(const JobRefusal&)).
 #pragma once
 
 #include <jobengine/client_error.hpp>
@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+
+#include "job_refusal.hpp"
 
 namespace jobengine::scheduler {
 
@@ -22,6 +24,22 @@ class ApiError : public std::runtime_error {
         details_(std::move(details)) {}
   // A refusal from the SDK's request helpers (pagination, ETag).
   explicit ApiError(const sdk::ClientError& e) : ApiError(e.status, e.code, e.message, e.details) {}
+  // The HTTP answer to a refusal of the job data path (job_refusal.hpp).
+  explicit ApiError(const JobRefusal& r)
+      : ApiError(httpStatusOf(r.kind()), r.code(), r.what(), r.details()) {}
+  static int httpStatusOf(RefusalKind kind) {
+    switch (kind) {
+      case RefusalKind::kMalformed:
+        return 400;
+      case RefusalKind::kInvalid:
+        return 422;
+      case RefusalKind::kConflict:
+        return 409;
+      case RefusalKind::kOverloaded:
+        return 429;
+    }
+    return 500;
+  }
   int status() const { return status_; }
   const std::string& code() const { return code_; }
   const nlohmann::json& details() const { return details_; }

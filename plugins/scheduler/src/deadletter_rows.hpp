@@ -1,5 +1,6 @@
-// deadletter_rows.hpp — what the dead-letter routes share: the entry's columns and JSON
-// shape, the filter's WHERE clause and parameters, and loading one entry.
+// deadletter_rows.hpp — the dead-letter store: the entry's columns and JSON shape, the
+// filter's WHERE clause and parameters, loading one entry, and the list, stats and cluster
+// queries of the dead-letter routes (routes_deadletter.cpp keeps no SQL, STYLE §14).
 #pragma once
 
 #include <jobengine/plugin.hpp>
@@ -21,5 +22,25 @@ nlohmann::json entryFromRow(const sdk::Row& r);
 std::vector<sdk::Param> filterParams(const std::string& tenant, const DeadLetterFilter& f);
 // One entry by id; lock = FOR UPDATE (replay).
 std::optional<nlohmann::json> loadEntry(sdk::Txn& txn, const std::string& id, bool lock);
+
+// Filtered entries newest first, strictly before (after_at, after_id) when given, at most limit.
+std::vector<nlohmann::json> listEntries(sdk::Txn& txn, const DeadLetterFilter& filter,
+                                        const std::optional<std::string>& after_at,
+                                        const std::optional<std::string>& after_id, int limit);
+
+// One (error class, job type) group of the filtered entries: its size and how many were
+// replayed.
+struct DeadLetterGroupCount {
+  std::string error_class;
+  std::string job_type;
+  int64_t count = 0;
+  int64_t replayed = 0;
+};
+std::vector<DeadLetterGroupCount> countEntriesByClassAndType(sdk::Txn& txn,
+                                                             const DeadLetterFilter& filter);
+
+// The largest fingerprint clusters of the filtered entries (most entries first), each as the
+// summary route shows it, with the newest entry as its sample.
+std::vector<nlohmann::json> entryClusters(sdk::Txn& txn, const DeadLetterFilter& filter, int limit);
 
 }  // namespace jobengine::scheduler

@@ -1,4 +1,4 @@
-// JobService, part 3: leasing through je.ratelimit when a plugin provides it (SPEC §2–§3).
+// JobService, admission: leasing through je.ratelimit when a plugin provides it (SPEC §2–§3).
 //
 // Without je.ratelimit every path leases at once (kClaimBatch, the enqueue hand-off). With it,
 // a claim first asks which of its job types have any limit (limited_types, one read): the
@@ -221,16 +221,16 @@ void JobService::refuseOverBacklog(sdk::Txn& txn, const json& records) {
   }
   const json type = answer.value("jobType", json(nullptr));
   const int64_t retry = std::max<int64_t>(1, answer.value("retryAfterSeconds", int64_t{1}));
-  throw ApiError(429, "BACKLOG_LIMIT",
-                 "tenant '" + tenant + "' has " + std::to_string(answer.value("backlog", 0)) +
-                     " jobs waiting" +
-                     (type.is_string() ? " of type '" + type.get<std::string>() + "'" : "") +
-                     " (limit " + std::to_string(answer.value("limit", 0)) +
-                     "); nothing was enqueued; retry after " + std::to_string(retry) + " s",
-                 json{{"jobType", type},
-                      {"limit", answer.value("limit", 0)},
-                      {"backlog", answer.value("backlog", 0)},
-                      {"retryAfterSeconds", retry}});
+  throw JobRefusal(RefusalKind::kOverloaded, "BACKLOG_LIMIT",
+                   "tenant '" + tenant + "' has " + std::to_string(answer.value("backlog", 0)) +
+                       " jobs waiting" +
+                       (type.is_string() ? " of type '" + type.get<std::string>() + "'" : "") +
+                       " (limit " + std::to_string(answer.value("limit", 0)) +
+                       "); nothing was enqueued; retry after " + std::to_string(retry) + " s",
+                   json{{"jobType", type},
+                        {"limit", answer.value("limit", 0)},
+                        {"backlog", answer.value("backlog", 0)},
+                        {"retryAfterSeconds", retry}});
 }
 
 void JobService::recordOutcomesAfterCommit(sdk::Txn& txn, const std::vector<Completion>& items,

@@ -1,4 +1,5 @@
-// JobService, part 3: runs — a DAG of jobs submitted in one request (SPEC §2 "DAG"). The
+// JobService, runs: a DAG of jobs submitted in one request (SPEC §2 "DAG"), and the run
+// status every job transition refreshes (kRefreshRuns; windowed runs move watermarks). The
 // planner (core/dag_planner) validates it (cycles refused naming the cycle) and fixes the
 // plan; children start `pending` with parents_pending = their parent count.
 #include <jobengine/ids.hpp>
@@ -7,6 +8,7 @@
 #include "core/sql.hpp"
 #include "job_service.hpp"
 #include "request_fields.hpp"
+#include "watermark_store.hpp"
 
 namespace jobengine::scheduler {
 
@@ -91,7 +93,8 @@ json JobService::createRun(sdk::Txn& txn, const json& request, const std::string
       errors.push_back({{"code", e.code}, {"message", e.message}});
       message += (message.empty() ? "" : "; ") + e.message;
     }
-    throw ApiError(422, result.errors.front().code, message, json{{"errors", errors}});
+    throw JobRefusal(RefusalKind::kInvalid, result.errors.front().code, message,
+                     json{{"errors", errors}});
   }
   const Dag& dag = *result.dag;
   const std::string run_id = sdk::newUuidV7();
@@ -159,6 +162,34 @@ json JobService::createRun(sdk::Txn& txn, const json& request, const std::string
                     {"status", inserted[i]["status"]}});
   }
   return json{{"run", run}, {"jobs", jobs}, {"plan", plan}};
+}
+
+void appendRun(json& runs, const sdk::Row& row, uint32_t tenant_col, uint32_t run_col) {
+  if (!row.isNull(run_col)) {
+    runs.push_back({{"tenant_id", row.str(tenant_col)}, {"run_id", row.str(run_col)}});
+  }
+}
+
+void JobService::refreshRuns(sdk::Txn& txn, const json& tenant_runs) {
+  if (!tenant_runs.is_array() || tenant_runs.empty()) {
+    return;
+  }
+  const std::string input = tenant_runs.dump();
+  txn.exec(sql::kLockRuns, {input});
+  // Only a windowed run that became terminal costs anything more (runs without a window, such
+  // as the benchmark's, never reach the watermark step).
+  std::vector<EndedRun> windowed;
+  txn.exec(sql::kRefreshRuns, {input}, [&](const sdk::Row& r) {
+    const std::string status = r.str(2);
+    if ((r.isNull(4) && r.isNull(5)) ||
+        (status != "succeeded" && status != "failed" && status != "canceled")) {
+      return;
+    }
+    windowed.push_back(EndedRun{r.str(0), r.str(1), status, r.opt(3), r.opt(4), r.opt(5)});
+  });
+  if (!windowed.empty()) {
+    afterWindowedRunsEnded(txn, event_ids_, windowed);
+  }
 }
 
 }  // namespace jobengine::scheduler

@@ -1,5 +1,7 @@
-// JobService, part 1: the job type registry, enqueue, runs (DAG submission) and the je.jobs v1
-// vtable. Leasing, completion and sweeping are in job_leases.cpp.
+// JobService: the job type registry, count_jobs and the je.jobs v1 vtable (its ABI error
+// mapping). The data path is one file per domain step: job_enqueue.cpp, job_runs.cpp (DAG runs
+// and run status), job_claims.cpp + job_admission.cpp (leases, heartbeats),
+// job_completion.cpp (reports) and job_sweeps.cpp (cancels, expired leases, unthrottling).
 #include "job_service.hpp"
 
 #include <algorithm>
@@ -23,6 +25,21 @@ namespace jobengine::scheduler {
 namespace {
 
 using nlohmann::json;
+
+// The je.jobs answer to a refusal: a conflict is JE_ERR_CONFLICT, an overloaded backlog
+// JE_ERR_RETRY (nothing was written; try again later), anything else JE_ERR_INVALID.
+je_status abiStatusOf(RefusalKind kind) {
+  switch (kind) {
+    case RefusalKind::kConflict:
+      return JE_ERR_CONFLICT;
+    case RefusalKind::kOverloaded:
+      return JE_ERR_RETRY;
+    case RefusalKind::kMalformed:
+    case RefusalKind::kInvalid:
+      return JE_ERR_INVALID;
+  }
+  return JE_ERR_INVALID;
+}
 
 // The je.jobs enqueue / create_run body: its own transaction when txn is NULL.
 je_status submitJobs(bool run, void* self, je_txn* txn, const char* tenant, const char* body,
@@ -52,12 +69,9 @@ je_status submitJobs(bool run, void* self, je_txn* txn, const char* tenant, cons
       out(user, text.data(), text.size());
     }
     return JE_OK;
-  } catch (const ApiError& e) {
+  } catch (const JobRefusal& e) {
     sdk::copyError(err, err_cap, std::string(e.code()) + ": " + e.what());
-    if (e.status() == 429) {
-      return JE_ERR_RETRY;  // BACKLOG_LIMIT: nothing was written; try again later
-    }
-    return e.status() == 409 ? JE_ERR_CONFLICT : JE_ERR_INVALID;
+    return abiStatusOf(e.kind());
   } catch (const sdk::Error& e) {
     sdk::copyError(err, err_cap, e.what());
     return e.status();
@@ -97,9 +111,9 @@ JobService::JobService(sdk::Host& host, const SchedulerSettings& settings)
       }
       static_cast<JobService*>(self)->registerType(owner, *def);
       return JE_OK;
-    } catch (const ApiError& e) {
+    } catch (const JobRefusal& e) {
       sdk::copyError(err, err_cap, e.what());
-      return e.status() == 409 ? JE_ERR_CONFLICT : JE_ERR_INVALID;
+      return abiStatusOf(e.kind());
     } catch (const std::exception& e) {
       sdk::copyError(err, err_cap, e.what());
       return JE_ERR_INTERNAL;
@@ -109,9 +123,9 @@ JobService::JobService(sdk::Host& host, const SchedulerSettings& settings)
                                  uint32_t err_cap) noexcept -> je_status {
     try {
       return static_cast<JobService*>(self)->registerTypeFor(caller, def, err, err_cap);
-    } catch (const ApiError& e) {
+    } catch (const JobRefusal& e) {
       sdk::copyError(err, err_cap, e.what());
-      return e.status() == 409 ? JE_ERR_CONFLICT : JE_ERR_INVALID;
+      return abiStatusOf(e.kind());
     } catch (const std::exception& e) {
       sdk::copyError(err, err_cap, e.what());
       return JE_ERR_INTERNAL;
@@ -228,15 +242,15 @@ void JobService::forgetType(const std::string& job_type) {
 void JobService::registerType(const std::string& owner, const je_job_type_def& def) {
   const std::string name = def.job_type;
   if (name.empty() || name.size() > 128 || name.find('.') == std::string::npos) {
-    throw ApiError(422, "INVALID_JOB_TYPE",
-                   "job type '" + name + "' must be '<plugin id>.<name>' (1..128 characters)");
+    throw JobRefusal(RefusalKind::kInvalid, "INVALID_JOB_TYPE",
+                     "job type '" + name + "' must be '<plugin id>.<name>' (1..128 characters)");
   }
   std::lock_guard<std::mutex> lock(types_mutex_);
   auto it = types_.find(name);
   if (it != types_.end()) {
-    throw ApiError(409, "DUPLICATE_JOB_TYPE",
-                   "job type '" + name + "' is registered by '" + it->second.owner +
-                       "'; refused for '" + owner + "'");
+    throw JobRefusal(RefusalKind::kConflict, "DUPLICATE_JOB_TYPE",
+                     "job type '" + name + "' is registered by '" + it->second.owner +
+                         "'; refused for '" + owner + "'");
   }
   JobTypeInfo info;
   info.owner = owner;
@@ -269,154 +283,6 @@ std::vector<std::string> JobService::inProcessTypes() const {
     }
   }
   return out;
-}
-
-json JobService::jobRecord(const json& job, const std::string& tenant,
-                           const std::string& trace_id) const {
-  if (!job.is_object()) {
-    throw invalidField("jobs[]", "each job must be an object");
-  }
-  auto job_type = optString(job, "type", 128);
-  if (!job_type) {
-    job_type = optString(job, "jobType", 128);
-  }
-  if (!job_type) {
-    throw invalidField("type", "is required");
-  }
-  const json payload =
-      job.contains("payload") && !job["payload"].is_null() ? job["payload"] : json::object();
-  const auto info = type(*job_type);
-  auto pick = [](std::optional<int> given, int from_type, int fallback) {
-    return given ? *given : (from_type > 0 ? from_type : fallback);
-  };
-  json r = {{"id", sdk::newUuidV7()},
-            {"tenant_id", tenant},
-            {"job_type", *job_type},
-            {"status", "queued"},
-            {"priority", optInt(job, "priority", 0, 9).value_or(5)},
-            {"max_attempts", pick(optInt(job, "maxAttempts", 1, 100), info ? info->max_attempts : 0,
-                                  settings_.default_max_attempts)},
-            {"payload", payload},
-            {"payload_digest", sdk::canonicalDigest(payload)},
-            {"backoff_base_ms", pick(optInt(job, "backoffBaseMs", 1, 86400000),
-                                     info ? info->backoff_base_ms : 0, settings_.backoff_base_ms)},
-            {"backoff_cap_ms", pick(optInt(job, "backoffCapMs", 1, 86400000),
-                                    info ? info->backoff_cap_ms : 0, settings_.backoff_cap_ms)},
-            {"backoff_factor",
-             info && info->backoff_factor >= 1 ? info->backoff_factor : settings_.backoff_factor}};
-  const auto timeout = optInt(job, "timeoutSeconds", 1, 604800);
-  if (timeout || (info && info->timeout_seconds > 0)) {
-    r["timeout_seconds"] = timeout ? *timeout : info->timeout_seconds;
-  }
-  if (auto v = optString(job, "idempotencyKey")) {
-    r["idempotency_key"] = *v;
-  }
-  if (auto v = optString(job, "correlationId")) {
-    r["correlation_id"] = *v;
-  }
-  if (auto v = optString(job, "projectId", 128)) {
-    r["project_id"] = *v;
-  }
-  if (auto v = optUuid(job, "sourceId")) {
-    r["source_id"] = *v;
-  }
-  if (auto v = optUuid(job, "replayOf")) {  // set by POST /jobs/{id}/replay (job.replayed)
-    r["replay_of"] = *v;
-  }
-  if (!trace_id.empty()) {
-    r["trace_id"] = trace_id;
-  }
-  return r;
-}
-
-json JobService::insertJobs(sdk::Txn& txn, const json& records, const std::string& actor) {
-  if (ratelimit_) {
-    refuseOverBacklog(txn, records);
-  }
-  json out = json::array();
-  useGenericPlans(txn);
-  txn.exec(sql::kEnqueueBatch, {records.dump(), actor}, [&](const sdk::Row& row) {
-    out.push_back({{"id", row.opt(2).value_or(row.str(1))},
-                   {"status", row.opt(4).value_or("queued")},
-                   {"created", row.boolean(3)}});
-  });
-  if (handOff(txn, records, out) > 0) {
-    wakeRunnersAfterCommit(txn);
-  }
-  host_.counterAdd("scheduler_jobs_enqueued_total",
-                   "Jobs submitted to enqueue (idempotent repeats included)", json::object(),
-                   static_cast<double>(records.size()));
-  return out;
-}
-
-int JobService::handOff(sdk::Txn& txn, const json& records, const json& inserted) {
-  int room = handoff_.room ? handoff_.room() : 0;
-  int left_queued = 0;
-  std::map<int, json> by_lease;                           // lease seconds -> [{tenant_id, job_id}]
-  std::map<int, std::vector<LeaseCandidate>> candidates;  // the same, for admission
-  for (std::size_t i = 0; i < inserted.size() && i < records.size(); ++i) {
-    if (!inserted[i]["created"].get<bool>() || inserted[i]["status"] != "queued") {
-      continue;
-    }
-    const auto info = type(records[i]["job_type"].get<std::string>());
-    if (!info || info->handler == nullptr) {
-      continue;  // external: the worker bridge's
-    }
-    if (room <= 0) {
-      ++left_queued;
-      continue;
-    }
-    --room;
-    const int lease =
-        info->lease_seconds > 0 ? info->lease_seconds : settings_.default_lease_seconds;
-    by_lease[lease].push_back(
-        {{"tenant_id", records[i]["tenant_id"]}, {"job_id", inserted[i]["id"]}});
-    const auto source = records[i].find("source_id");
-    candidates[lease].push_back(
-        {records[i]["tenant_id"].get<std::string>(), inserted[i]["id"].get<std::string>(),
-         records[i]["job_type"].get<std::string>(),
-         source != records[i].end() && source->is_string() ? source->get<std::string>() : "",
-         ""});  // just inserted: leased by id
-  }
-  for (auto& [lease, items] : by_lease) {
-    // With je.ratelimit the hand-off is a lease like any other: admitted first.
-    std::vector<Grant> grants = ratelimit_
-                                    ? admitAndLease(txn, candidates[lease], lease, kRunnerWorkerId)
-                                    : leaseJobs(txn, items, lease, kRunnerWorkerId);
-    // Any the statement skipped (none expected: created queued and eligible just now) stay
-    // queued for the claimers; refused ones were throttled by admission.
-    left_queued += static_cast<int>(items.size() - grants.size());
-    if (!grants.empty()) {
-      host_.counterAdd("scheduler_jobs_handed_off_total",
-                       "Jobs leased to this replica's idle runner by their own enqueue",
-                       json::object(), static_cast<double>(grants.size()));
-      auto accept = handoff_.accept;
-      txn.onCommit([accept, grants = std::move(grants), lease = lease]() mutable {
-        accept(std::move(grants), lease);
-      });
-    }
-  }
-  return left_queued;
-}
-
-json JobService::enqueue(sdk::Txn& txn, const json& request, const std::string& actor,
-                         const std::string& trace_id) {
-  if (!request.is_object()) {
-    throw ApiError(400, "MALFORMED_REQUEST", "body must be a JSON object");
-  }
-  const std::string tenant = txn.tenant();
-  json records = json::array();
-  if (request.contains("jobs")) {
-    if (!request["jobs"].is_array() || request["jobs"].empty() || request["jobs"].size() > 1000) {
-      throw invalidField("jobs", "must be an array of 1..1000 jobs");
-    }
-    for (const auto& job : request["jobs"]) {
-      records.push_back(jobRecord(job, tenant, trace_id));
-    }
-  } else {
-    records.push_back(jobRecord(request, tenant, trace_id));
-  }
-  return json{{"jobs", insertJobs(txn, records, actor)}};
 }
 
 }  // namespace jobengine::scheduler

@@ -1,7 +1,9 @@
 // JobService: the scheduler's data path over je.store — enqueue, runs (DAGs), claims,
 // heartbeats, fenced completions with retry / dead-letter decisions, cancels, the lease sweep
 // and run status bookkeeping. Routes, the in-process runner and the je.jobs v1 service all go
-// through it, so every path writes the same rows and the same outbox events.
+// through it, so every path writes the same rows and the same outbox events. One file per
+// step (see job_service.cpp); decisions are pure functions in core/ (completion_decision,
+// dag_planner, backoff), the files here only carry their results to SQL.
 //
 // Threading: every method may be called from any thread with the caller's own transaction.
 // The job type registry is guarded by types_mutex_ (written only in create()/start()).
@@ -19,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "api_error.hpp"
 #include "core/scheduler_settings.hpp"
 #include "core/sync_dag.hpp"
+#include "job_refusal.hpp"
 
 namespace jobengine::scheduler {
 
@@ -87,7 +89,8 @@ class JobService {
  public:
   JobService(sdk::Host& host, const SchedulerSettings& settings);
 
-  // Registry. Throws ApiError(409) on a duplicate naming both owners, 422 on a bad name.
+  // Registry. Throws JobRefusal kConflict on a duplicate naming both owners, kInvalid on a
+  // bad name.
   void registerType(const std::string& owner, const je_job_type_def& def);
   // je.jobs 1.2 register_type_for: the owner is the host's answer for `caller`; the type is
   // recorded with the host (GET /plugins). Returns the ABI status, err filled on failure.
@@ -117,7 +120,7 @@ class JobService {
   void setRateLimit(std::optional<sdk::RateLimit> ratelimit) { ratelimit_ = std::move(ratelimit); }
   bool hasRateLimit() const { return ratelimit_.has_value(); }
 
-  // {"jobs":[...]} or one job object -> {"jobs":[{id, status, created}]}. Throws ApiError.
+  // {"jobs":[...]} or one job object -> {"jobs":[{id, status, created}]}. Throws JobRefusal.
   nlohmann::json enqueue(sdk::Txn& txn, const nlohmann::json& request, const std::string& actor,
                          const std::string& trace_id = "");
   // {jobs:[{key,type,payload,...,dependsOn}], dependencies:[{parent,child}]} -> run + jobs.
@@ -183,8 +186,8 @@ class JobService {
   // types its reservations covered, so the rest goes back to them.
   void settleCoveredClaim(const nlohmann::json& claim, const std::set<std::string>& covered,
                           const std::vector<Grant>& grants);
-  // Load shedding before an enqueue writes (je.ratelimit check_backlog): throws ApiError 429
-  // BACKLOG_LIMIT with retryAfterSeconds in its details.
+  // Load shedding before an enqueue writes (je.ratelimit check_backlog): throws JobRefusal
+  // kOverloaded BACKLOG_LIMIT with retryAfterSeconds in its details.
   void refuseOverBacklog(sdk::Txn& txn, const nlohmann::json& records);
   // Hands the outcomes of applied completions to je.ratelimit's breakers after commit.
   void recordOutcomesAfterCommit(sdk::Txn& txn, const std::vector<Completion>& items,
@@ -210,5 +213,9 @@ class JobService {
 
 // "{a,b}" text[] literal with every element quoted.
 std::string textArray(const std::vector<std::string>& items);
+
+// Appends {tenant_id, run_id} of a returned job row to `runs` (refreshRuns' input) when the
+// job belongs to a run (job_runs.cpp).
+void appendRun(nlohmann::json& runs, const sdk::Row& row, uint32_t tenant_col, uint32_t run_col);
 
 }  // namespace jobengine::scheduler

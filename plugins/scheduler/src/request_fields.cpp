@@ -7,8 +7,9 @@ namespace jobengine::scheduler {
 
 using nlohmann::json;
 
-ApiError invalidField(const std::string& field, const std::string& message) {
-  return ApiError(422, "VALIDATION_FAILED", field + ": " + message, json{{"field", field}});
+JobRefusal invalidField(const std::string& field, const std::string& message) {
+  return JobRefusal(RefusalKind::kInvalid, "VALIDATION_FAILED", field + ": " + message,
+                    json{{"field", field}});
 }
 
 std::optional<std::string> optString(const json& o, const char* key, size_t max_len) {

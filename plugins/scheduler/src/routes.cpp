@@ -1,5 +1,6 @@
 // Route glue shared by the scheduler's route files: the info route, the transaction + error
-// envelope wrapper and the (created_at, id) page shape of jobs and runs.
+// envelope wrapper (ApiError from route code, JobRefusal from the job data path) and the
+// (created_at, id) page shape of jobs and runs.
 #include "routes.hpp"
 
 #include <jobengine/ids.hpp>
@@ -18,6 +19,19 @@ void registerRoutes(sdk::Host& host, sdk::ApiDoc& doc, const json& info) {
       0, doc.operation("GET", path));
 }
 
+namespace {
+
+// The SPEC §5 error envelope of a refusal; a 429 that says when to come back also answers
+// Retry-After.
+void sendApiError(sdk::Response& response, const sdk::Request& request, const ApiError& e) {
+  if (e.status() == 429 && e.details().is_object() && e.details().contains("retryAfterSeconds")) {
+    response.header("Retry-After", e.details()["retryAfterSeconds"].dump());
+  }
+  response.error(e.status(), e.code(), e.what(), request.traceId(), e.details());
+}
+
+}  // namespace
+
 void addRoute(sdk::Host& host, sdk::ApiDoc& doc, const char* method, const std::string& path,
               const char* scope, TxnHandler fn) {
   sdk::Host* h = &host;
@@ -30,12 +44,10 @@ void addRoute(sdk::Host& host, sdk::ApiDoc& doc, const char* method, const std::
           }
           sdk::Txn txn = h->borrow(request.txn());
           fn(request, response, txn);
+        } catch (const JobRefusal& refusal) {
+          sendApiError(response, request, ApiError(refusal));
         } catch (const ApiError& e) {
-          if (e.status() == 429 && e.details().is_object() &&
-              e.details().contains("retryAfterSeconds")) {
-            response.header("Retry-After", e.details()["retryAfterSeconds"].dump());
-          }
-          response.error(e.status(), e.code(), e.what(), request.traceId(), e.details());
+          sendApiError(response, request, e);
         } catch (const sdk::Error& e) {
           if (e.status() == JE_ERR_CONFLICT) {
             response.error(409, "CONFLICT", e.what(), request.traceId());

@@ -14,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "api_error.hpp"
 #include "job_service.hpp"
+#include "job_store.hpp"
 
 namespace jobengine::scheduler {
 
@@ -53,11 +55,7 @@ struct CreatedAtPage {
   std::optional<std::string> after_id;
 };
 CreatedAtPage createdAtPage(const sdk::Request& request, const std::string& binding);
-// One fetched row of such a list: the item and its key [micros, id].
-struct CreatedAtRow {
-  nlohmann::json item;
-  nlohmann::json key;
-};
+// One fetched row of such a list: CreatedAtRow (job_store.hpp).
 // Trims rows (fetched with request.fetchLimit()) into {"items": [...], "nextPageToken"?}.
 nlohmann::json createdAtPageBody(std::vector<CreatedAtRow>& rows, const CreatedAtPage& page,
                                  const std::string& binding);

@@ -17,16 +17,19 @@
 //    non-terminal job of its runs is canceled through JobService::cancelJobs (jobs and runs
 //    move and emit their own events). A terminal backfill answers 200 as it is, no event.
 //    Locks: its jobs, then the backfill row — the order of a completion (job, run, backfill).
+//  * The SQL is in backfill_store.cpp (and watermark_store.cpp for one backfill's row).
 #include "routes_backfills.hpp"
 
 #include <jobengine/time_format.hpp>
 
 #include <memory>
 
+#include "backfill_store.hpp"
 #include "core/backfill_plan.hpp"
 #include "ops_store.hpp"
 #include "routes.hpp"
 #include "schedule_store.hpp"
+#include "source_store.hpp"
 #include "source_sync.hpp"
 #include "watermark_store.hpp"
 
@@ -38,24 +41,18 @@ constexpr const char* kBackfillsBase = "/api/v1/jobengine/backfills";
 
 std::string rfc3339Millis(SysTime t) { return sdk::formatRfc3339(t, sdk::TimePrecision::kMillis); }
 
-void notFound(sdk::Response& response, const sdk::Request& request, const std::string& id) {
+void backfillNotFound(sdk::Response& response, const sdk::Request& request, const std::string& id) {
   sendError(response, request, 404, "BACKFILL_NOT_FOUND", "no backfill with id '" + id + "'");
 }
 
 // The first queued/running backfill of (source, scope) overlapping `range`, by id.
 std::optional<std::string> overlappingBackfill(sdk::Txn& txn, const BackfillRequest& req) {
-  std::optional<std::string> found;
-  txn.exec(
-      "SELECT id::text, (extract(epoch FROM window_from) * 1000000)::bigint, (extract(epoch "
-      "FROM window_to) * 1000000)::bigint FROM scheduler.backfills WHERE tenant_id = $1 AND "
-      "source_id = $2::uuid AND scope = $3 AND status IN ('queued', 'running') ORDER BY id",
-      {txn.tenant(), req.source_id, req.scope}, [&](const sdk::Row& r) {
-        if (!found &&
-            overlaps(req.range, TimeWindow{fromEpochMicros(r.i64(1)), fromEpochMicros(r.i64(2))})) {
-          found = r.str(0);
-        }
-      });
-  return found;
+  for (const auto& active : activeBackfills(txn, req.source_id, req.scope)) {
+    if (overlaps(req.range, active.range)) {
+      return active.id;
+    }
+  }
+  return std::nullopt;
 }
 
 void createBackfill(sdk::Host& host, JobService& service, sdk::UuidV7Generator& ids,
@@ -80,13 +77,7 @@ void createBackfill(sdk::Host& host, JobService& service, sdk::UuidV7Generator& 
     return;
   }
   // Locks the source: concurrent creates for it are serialized, the second sees the first.
-  const bool source_exists =
-      txn.one(
-             "SELECT true FROM scheduler.sources WHERE tenant_id = $1 AND id = $2::uuid FOR "
-             "UPDATE",
-             {txn.tenant(), req.source_id}, [](const sdk::Row& r) { return r.boolean(0); })
-          .has_value();
-  if (!source_exists) {
+  if (!lockSourceRow(txn, req.source_id)) {
     sendError(response, request, 422, "VALIDATION_FAILED",
               "sourceId: no source with id '" + req.source_id + "'", {{"field", "sourceId"}});
     return;
@@ -120,15 +111,19 @@ void createBackfill(sdk::Host& host, JobService& service, sdk::UuidV7Generator& 
     return;
   }
   const std::string id = ids.next();
-  txn.exec(
-      "INSERT INTO scheduler.backfills (tenant_id, id, source_id, scope, window_from, window_to, "
-      "window_minutes, reason, ticket, windows_total, created_by) VALUES ($1, $2::uuid, "
-      "$3::uuid, $4, $5::timestamptz, $6::timestamptz, $7::int, $8, $9, $10::int, $11)",
-      {txn.tenant(), id, req.source_id, req.scope, rfc3339Micros(req.range.from),
-       rfc3339Micros(req.range.to), req.window_minutes, reason, ticket,
-       static_cast<int64_t>(windows.size()),
-       request.subject().empty() ? std::nullopt
-                                 : std::optional<std::string>(std::string(request.subject()))});
+  NewBackfill row;
+  row.id = id;
+  row.source_id = req.source_id;
+  row.scope = req.scope;
+  row.range = req.range;
+  row.window_minutes = req.window_minutes;
+  row.reason = reason;
+  row.ticket = ticket;
+  row.windows_total = static_cast<int64_t>(windows.size());
+  if (!request.subject().empty()) {
+    row.created_by = std::string(request.subject());
+  }
+  insertBackfill(txn, row);
   const Origin origin = Origin::of(txn, request);
   std::vector<OpsEvent> events;
   events.reserve(windows.size() * 2 + 1);
@@ -191,14 +186,11 @@ void listBackfills(sdk::Host& host, const sdk::Request& request, sdk::Response& 
     return;
   }
   // status filters the shown status (running is derived while the row still says queued).
-  static const std::string sql =
-      "SELECT j FROM (SELECT b.id, scheduler.backfill_json(b) AS j FROM scheduler.backfills b "
-      "WHERE b.tenant_id = $1 AND ($2::uuid IS NULL OR b.id > $2::uuid) AND ($3::uuid IS NULL "
-      "OR b.source_id = $3::uuid)) x WHERE ($4::text IS NULL OR x.j->>'status' = $4) "
-      "ORDER BY x.id LIMIT $5::int";
   nlohmann::json items = nlohmann::json::array();
-  txn.exec(sql, {txn.tenant(), page->after, source_filter, status_filter, page->page.fetchLimit()},
-           [&](const sdk::Row& r) { items.push_back(r.json(0)); });
+  for (auto& item :
+       listBackfillRows(txn, page->after, source_filter, status_filter, page->page.fetchLimit())) {
+    items.push_back(std::move(item));
+  }
   sendIdPage(response, *page, std::move(items), binding, "backfills");
 }
 
@@ -207,7 +199,7 @@ void getBackfill(sdk::Host& host, const sdk::Request& request, sdk::Response& re
   const std::string id = request.param("id").value_or("");
   const auto backfill = isUuid(id) ? loadBackfill(txn, id, false) : std::nullopt;
   if (!backfill) {
-    notFound(response, request, id);
+    backfillNotFound(response, request, id);
     return;
   }
   response.json(200, *backfill);
@@ -219,7 +211,7 @@ void cancelBackfill(sdk::Host& host, JobService& service, sdk::UuidV7Generator& 
   const std::string id = request.param("id").value_or("");
   auto backfill = isUuid(id) ? loadBackfill(txn, id, false) : std::nullopt;
   if (!backfill) {
-    notFound(response, request, id);
+    backfillNotFound(response, request, id);
     return;
   }
   const auto ended = [](const nlohmann::json& b) {
@@ -233,21 +225,15 @@ void cancelBackfill(sdk::Host& host, JobService& service, sdk::UuidV7Generator& 
   // Lock order as on the completion path (job, then run, then backfill): the jobs first, so a
   // worker completing one of them concurrently waits here instead of deadlocking with us.
   std::vector<std::pair<std::string, std::string>> jobs;
-  txn.exec(
-      "SELECT j.id::text FROM scheduler.jobs j JOIN scheduler.runs r ON r.tenant_id = "
-      "j.tenant_id AND r.id = j.run_id WHERE r.tenant_id = $1 AND r.backfill_id = $2::uuid AND "
-      "j.status NOT IN ('succeeded', 'failed', 'timed_out', 'canceled') ORDER BY j.id FOR "
-      "UPDATE OF j",
-      {txn.tenant(), id}, [&](const sdk::Row& r) { jobs.emplace_back(txn.tenant(), r.str(0)); });
+  for (auto& job_id : lockUnfinishedBackfillJobs(txn, id)) {
+    jobs.emplace_back(txn.tenant(), std::move(job_id));
+  }
   backfill = loadBackfill(txn, id, true);
   if (ended(*backfill)) {  // its last window ended meanwhile
     response.json(200, *backfill);
     return;
   }
-  txn.exec(
-      "UPDATE scheduler.backfills SET status = 'canceled', updated_at = now(), finished_at = "
-      "now() WHERE tenant_id = $1 AND id = $2::uuid",
-      {txn.tenant(), id});
+  markBackfillCanceled(txn, id);
   if (!jobs.empty()) {
     service.cancelJobs(txn, jobs, actorOf(request), "backfill_canceled");
   }

@@ -71,16 +71,10 @@ void listEntries(sdk::Host& host, const sdk::Request& request, sdk::Response& re
     after_at = key[0].get<std::string>();
     after_id = key[1].get<std::string>();
   }
-  static const std::string sql =
-      "SELECT " + entryColumns() + " FROM scheduler.dead_letters d WHERE" + kFilterWhere +
-      "AND ($6::timestamptz IS NULL OR (d.created_at, d.id) < ($6::timestamptz, $7::uuid)) "
-      "ORDER BY d.created_at DESC, d.id DESC LIMIT $8::int";
-  auto params = filterParams(txn.tenant(), *filter);
-  params.emplace_back(after_at);
-  params.emplace_back(after_id);
-  params.emplace_back(page->fetchLimit());
   nlohmann::json items = nlohmann::json::array();
-  txn.exec(sql, params, [&](const sdk::Row& r) { items.push_back(entryFromRow(r)); });
+  for (auto& entry : listEntries(txn, *filter, after_at, after_id, page->fetchLimit())) {
+    items.push_back(std::move(entry));
+  }
   nlohmann::json body;
   const auto key_of = [](const nlohmann::json& e) {
     return nlohmann::json::array({e["createdAt"], e["id"]});
@@ -110,21 +104,16 @@ void stats(sdk::Host& host, const sdk::Request& request, sdk::Response& response
   if (!filter) {
     return;
   }
-  static const std::string sql =
-      "SELECT d.error_class, d.job_type, count(*), count(d.replayed_job_id) FROM "
-      "scheduler.dead_letters d WHERE" +
-      std::string(kFilterWhere) + "GROUP BY d.error_class, d.job_type ORDER BY 1, 2";
   nlohmann::json by_class = {{"transient", 0}, {"permanent", 0}, {"unknown", 0}};
   nlohmann::json by_type = nlohmann::json::object();
   int64_t total = 0;
   int64_t replayed = 0;
-  txn.exec(sql, filterParams(txn.tenant(), *filter), [&](const sdk::Row& r) {
-    const int64_t n = r.i64(2);
-    by_class[r.str(0)] = by_class[r.str(0)].get<int64_t>() + n;
-    by_type[r.str(1)] = by_type.value(r.str(1), int64_t{0}) + n;
-    total += n;
-    replayed += r.i64(3);
-  });
+  for (const auto& group : countEntriesByClassAndType(txn, *filter)) {
+    by_class[group.error_class] = by_class[group.error_class].get<int64_t>() + group.count;
+    by_type[group.job_type] = by_type.value(group.job_type, int64_t{0}) + group.count;
+    total += group.count;
+    replayed += group.replayed;
+  }
   response.json(200, {{"total", total},
                       {"replayed", replayed},
                       {"pending", total - replayed},
@@ -150,31 +139,10 @@ void summary(sdk::Host& host, const sdk::Request& request, sdk::Response& respon
     }
     limit = static_cast<int>(*v);
   }
-  // The sample is the newest entry of the cluster: its error message and code.
-  static const std::string sql =
-      "SELECT d.fingerprint, count(*), min(d.error_class), array_to_json(array_agg(DISTINCT "
-      "d.job_type ORDER BY d.job_type)), " +
-      rfc3339Sql("min(d.created_at)") + ", " + rfc3339Sql("max(d.created_at)") +
-      ", (array_agg(d.last_error->>'message' ORDER BY d.created_at DESC, d.id DESC))[1], "
-      "(array_agg(d.error_code ORDER BY d.created_at DESC, d.id DESC))[1], "
-      "(array_agg(d.id::text ORDER BY d.created_at DESC, d.id DESC))[1], "
-      "count(*) FILTER (WHERE d.replayed_job_id IS NULL) FROM scheduler.dead_letters d WHERE" +
-      kFilterWhere + "GROUP BY d.fingerprint ORDER BY count(*) DESC, d.fingerprint LIMIT $6::int";
-  auto params = filterParams(txn.tenant(), *filter);
-  params.emplace_back(limit);
   nlohmann::json clusters = nlohmann::json::array();
-  txn.exec(sql, params, [&](const sdk::Row& r) {
-    clusters.push_back({{"fingerprint", r.str(0)},
-                        {"count", r.i64(1)},
-                        {"errorClass", r.str(2)},
-                        {"jobTypes", r.json(3)},
-                        {"firstSeen", r.str(4)},
-                        {"lastSeen", r.str(5)},
-                        {"sampleMessage", r.opt(6) ? nlohmann::json(*r.opt(6)) : nullptr},
-                        {"sampleErrorCode", r.opt(7) ? nlohmann::json(*r.opt(7)) : nullptr},
-                        {"sampleDeadLetterId", r.str(8)},
-                        {"pendingReplay", r.i64(9)}});
-  });
+  for (auto& cluster : entryClusters(txn, *filter, limit)) {
+    clusters.push_back(std::move(cluster));
+  }
   response.json(200, {{"clusters", clusters}, {"filter", filter->toJson()}});
 }
 

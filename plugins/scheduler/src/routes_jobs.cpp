@@ -2,11 +2,11 @@
 // pagination, detail, history (from the event outbox), summary (counts, and the oldest
 // createdAt of each type's non-terminal statuses), and the operator actions
 // cancel / retry / replay / prioritize. Operator actions are orch:operate; the host's
-// interceptor requires the operator reason header for that scope.
+// interceptor requires the operator reason header for that scope. The SQL is in job_store.cpp.
 #include <jobengine/ids.hpp>
 
 #include "core/job_state.hpp"
-#include "core/sql.hpp"
+#include "job_store.hpp"
 #include "routes.hpp"
 
 namespace jobengine::scheduler {
@@ -15,69 +15,16 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kGetJob =
-    "SELECT scheduler.job_json(j) FROM scheduler.jobs j WHERE j.tenant_id = $1 AND j.id = $2::uuid";
-
-constexpr std::string_view kListJobs = R"SQL(
-SELECT scheduler.job_json(j), (extract(epoch FROM j.created_at) * 1000000)::bigint, j.id
-FROM scheduler.jobs j
-WHERE j.tenant_id = $1
-  AND ($2::text IS NULL OR j.status = $2::text)
-  AND ($3::text IS NULL OR j.job_type = $3::text)
-  AND ($4::uuid IS NULL OR j.source_id = $4::uuid)
-  AND ($5::uuid IS NULL OR j.run_id = $5::uuid)
-  AND ($6::bigint IS NULL
-       OR (j.created_at, j.id) < (timestamptz 'epoch' + $6::bigint * interval '1 microsecond',
-                                  $7::uuid))
-ORDER BY j.created_at DESC, j.id DESC
-LIMIT $8::int
-)SQL";
-
-// The job's events from the host's outbox, through its declared function (abi.h).
-constexpr std::string_view kHistory = R"SQL(
-SELECT e.seq, e.event_type, scheduler.ts(e.occurred_at), e.body
-FROM jobengine.job_events_v1($1::text, $2::uuid, NULL, NULL) e
-ORDER BY e.seq
-)SQL";
-
-// A job's recorded artifacts, newest first, keyed like the job list.
-constexpr std::string_view kListArtifacts = R"SQL(
-SELECT jsonb_build_object('id', a.id, 'jobId', a.job_id, 'runId', a.run_id, 'uri', a.uri,
-                          'digest', a.digest, 'mediaType', a.media_type,
-                          'sizeBytes', a.size_bytes, 'createdAt', scheduler.ts(a.created_at)),
-       (extract(epoch FROM a.created_at) * 1000000)::bigint, a.id
-FROM scheduler.artifacts a
-WHERE a.tenant_id = $1 AND a.job_id = $2::uuid
-  AND ($3::bigint IS NULL
-       OR (a.created_at, a.id) < (timestamptz 'epoch' + $3::bigint * interval '1 microsecond',
-                                  $4::uuid))
-ORDER BY a.created_at DESC, a.id DESC
-LIMIT $5::int
-)SQL";
-
-// One pass over the tenant's jobs, as before "oldest" existed: min(created_at) rides on the same
-// GROUP BY, so the age of each (type, status) costs no second scan. The route keeps it only for
-// statuses that are not terminal (core/job_state.hpp): the backlog `jobengine status` shows.
-constexpr std::string_view kSummary = R"SQL(
-SELECT j.job_type, j.status, count(*), scheduler.ts(min(j.created_at))
-FROM scheduler.jobs j WHERE j.tenant_id = $1
-GROUP BY j.job_type, j.status ORDER BY j.job_type, j.status
-)SQL";
-
-constexpr std::string_view kPrioritize = R"SQL(
-UPDATE scheduler.jobs j SET priority = $3::smallint, updated_at = now()
-WHERE j.tenant_id = $1 AND j.id = $2::uuid
-  AND j.status IN ('pending', 'queued', 'throttled', 'leased', 'running')
-RETURNING scheduler.job_json(j)
-)SQL";
-
 json getJob(sdk::Txn& txn, const std::string& id) {
-  json job;
-  txn.exec(kGetJob, {txn.tenant(), id}, [&](const sdk::Row& r) { job = r.json(0); });
-  if (job.is_null()) {
+  auto job = findJob(txn, id);
+  if (!job || job->is_null()) {
     throw ApiError(404, "NOT_FOUND", "job '" + id + "' not found", json{{"jobId", id}});
   }
-  return job;
+  return std::move(*job);
+}
+
+CreatedAtSlice sliceOf(const CreatedAtPage& page) {
+  return CreatedAtSlice{page.after_micros, page.after_id, page.request.fetchLimit()};
 }
 
 std::optional<std::string> filter(const sdk::Request& request, const char* name, bool uuid) {
@@ -92,7 +39,7 @@ std::optional<std::string> filter(const sdk::Request& request, const char* name,
   return v;
 }
 
-void listJobs(const sdk::Request& request, sdk::Response& response, sdk::Txn& txn) {
+void getJobList(const sdk::Request& request, sdk::Response& response, sdk::Txn& txn) {
   const auto status = filter(request, "status", false);
   if (status && !parseStatus(*status)) {
     throw ApiError(400, "INVALID_FILTER",
@@ -107,28 +54,18 @@ void listJobs(const sdk::Request& request, sdk::Response& response, sdk::Txn& tx
       sdk::pageBinding("GET " + std::string(kApiBase) + "/jobs",
                        {{"status", status}, {"type", type}, {"sourceId", source}, {"runId", run}});
   const CreatedAtPage page = createdAtPage(request, binding);
-  std::vector<CreatedAtRow> rows;
-  txn.exec(kListJobs,
-           {txn.tenant(), status, type, source, run, page.after_micros, page.after_id,
-            page.request.fetchLimit()},
-           [&](const sdk::Row& r) {
-             rows.push_back({r.json(0), json::array({r.i64(1), r.str(2)})});
-           });
+  std::vector<CreatedAtRow> rows =
+      listJobs(txn, JobFilter{status, type, source, run}, sliceOf(page));
   response.json(200, createdAtPageBody(rows, page, binding));
 }
 
-void listArtifacts(const sdk::Request& request, sdk::Response& response, sdk::Txn& txn) {
+void getArtifactList(const sdk::Request& request, sdk::Response& response, sdk::Txn& txn) {
   const std::string id = uuidParam(request, "id", "job");
   getJob(txn, id);  // 404 for a job this tenant does not have
   const std::string binding =
       sdk::pageBinding("GET " + std::string(kApiBase) + "/jobs/{id}/artifacts", {{"jobId", id}});
   const CreatedAtPage page = createdAtPage(request, binding);
-  std::vector<CreatedAtRow> rows;
-  txn.exec(kListArtifacts,
-           {txn.tenant(), id, page.after_micros, page.after_id, page.request.fetchLimit()},
-           [&](const sdk::Row& r) {
-             rows.push_back({r.json(0), json::array({r.i64(1), r.str(2)})});
-           });
+  std::vector<CreatedAtRow> rows = listArtifacts(txn, id, sliceOf(page));
   response.json(200, createdAtPageBody(rows, page, binding));
 }
 
@@ -137,16 +74,16 @@ void jobSummary(const sdk::Request& /*request*/, sdk::Response& response, sdk::T
   json by_type = json::object();
   json oldest = json::object();
   int64_t total = 0;
-  txn.exec(kSummary, {txn.tenant()}, [&](const sdk::Row& r) {
-    const int64_t n = r.i64(2);
-    total += n;
-    by_status[r.str(1)] = by_status.value(r.str(1), int64_t{0}) + n;
-    by_type[r.str(0)][r.str(1)] = n;
-    const auto status = parseStatus(r.str(1));
+  // The oldest createdAt only of statuses that are not terminal: the backlog.
+  for (const auto& row : countJobsByTypeAndStatus(txn)) {
+    total += row.count;
+    by_status[row.status] = by_status.value(row.status, int64_t{0}) + row.count;
+    by_type[row.job_type][row.status] = row.count;
+    const auto status = parseStatus(row.status);
     if (status && !isTerminal(*status)) {
-      oldest[r.str(0)][r.str(1)] = r.str(3);
+      oldest[row.job_type][row.status] = row.oldest_created_at;
     }
-  });
+  }
   response.json(
       200, {{"total", total}, {"byStatus", by_status}, {"byType", by_type}, {"oldest", oldest}});
 }
@@ -176,13 +113,13 @@ void registerJobRoutes(sdk::Host& host, sdk::ApiDoc& doc, JobService& service) {
              }
              resp.json(201, svc->enqueue(txn, body, actorOf(req), std::string(req.traceId())));
            });
-  addRoute(host, doc, "GET", base, "orch:read", listJobs);
+  addRoute(host, doc, "GET", base, "orch:read", getJobList);
   addRoute(host, doc, "GET", base + "/summary", "orch:read", jobSummary);
   addRoute(host, doc, "GET", base + "/:id", "orch:read",
            [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              resp.json(200, getJob(txn, uuidParam(req, "id", "job")));
            });
-  addRoute(host, doc, "GET", base + "/:id/artifacts", "orch:read", listArtifacts);
+  addRoute(host, doc, "GET", base + "/:id/artifacts", "orch:read", getArtifactList);
   addRoute(host, doc, "GET", base + "/:id/history", "orch:read",
            [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              const std::string id = uuidParam(req, "id", "job");
@@ -190,18 +127,18 @@ void registerJobRoutes(sdk::Host& host, sdk::ApiDoc& doc, JobService& service) {
              json events = json::array();
              // Each entry is a whole orch.event.v1 envelope, as GET /events and the streams
              // give it: the stored body lacks the fields the host adds on reading.
-             txn.exec(kHistory, {txn.tenant(), id}, [&](const sdk::Row& r) {
-               json e = r.json(3);
+             for (auto& stored : jobHistory(txn, id)) {
+               json e = std::move(stored.body);
                e["schemaVersion"] = "orch.event.v1";
-               e["seq"] = r.i64(0);
-               e["eventType"] = r.str(1);
-               e["occurredAt"] = r.str(2);
+               e["seq"] = stored.seq;
+               e["eventType"] = stored.event_type;
+               e["occurredAt"] = stored.occurred_at;
                e["tenantId"] = txn.tenant();
                if (!e.contains("projectId") && !job["projectId"].is_null()) {
                  e["projectId"] = job["projectId"];
                }
                events.push_back(e);
-             });
+             }
              resp.json(200, {{"jobId", id}, {"items", events}});
            });
   addRoute(host, doc, "POST", base + "/:id/cancel", "orch:operate",
@@ -215,18 +152,15 @@ void registerJobRoutes(sdk::Host& host, sdk::ApiDoc& doc, JobService& service) {
            [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
              const std::string id = uuidParam(req, "id", "job");
              const json job = getJob(txn, id);
-             json out;
              svc->wakeRunnersAfterCommit(txn);  // only runs if the retry commits
-             txn.exec(sql::kOperatorRetry,
-                      {txn.tenant(), id, actorOf(req), std::string(req.operatorReason())},
-                      [&](const sdk::Row& r) { out = r.json(0); });
-             if (out.is_null()) {
+             const auto out = retryJob(txn, id, actorOf(req), std::string(req.operatorReason()));
+             if (!out || out->is_null()) {
                throw ApiError(409, "JOB_NOT_RETRYABLE",
                               "only failed or timed_out jobs can be retried; job is " +
                                   job["status"].get<std::string>(),
                               json{{"jobId", id}, {"status", job["status"]}});
              }
-             resp.json(200, out);
+             resp.json(200, *out);
            });
   addRoute(host, doc, "POST", base + "/:id/replay", "orch:operate",
            [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
@@ -262,14 +196,12 @@ void registerJobRoutes(sdk::Host& host, sdk::ApiDoc& doc, JobService& service) {
                               json{{"field", "priority"}});
              }
              const json job = getJob(txn, id);
-             json out;
-             txn.exec(kPrioritize, {txn.tenant(), id, body["priority"].get<int>()},
-                      [&](const sdk::Row& r) { out = r.json(0); });
-             if (out.is_null()) {
+             const auto out = prioritizeJob(txn, id, body["priority"].get<int>());
+             if (!out || out->is_null()) {
                throw ApiError(409, "JOB_TERMINAL", "a terminal job's priority cannot change",
                               json{{"jobId", id}, {"status", job["status"]}});
              }
-             resp.json(200, out);
+             resp.json(200, *out);
            });
 }
 

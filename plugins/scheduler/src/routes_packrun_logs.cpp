@@ -3,10 +3,12 @@
 // (stdout|stderr|system, default stdout), level, data (object)}; one request carries one
 // line object or {"lines": [...]} with at most 1000 lines. A read is a page of lines after a
 // seq: resume with ?after=<nextAfter>, or with page_token=<nextPageToken> like any list.
+// The SQL is in packrun_store.cpp.
 #include <jobengine/ids.hpp>
 #include <jobengine/plugin.hpp>
 
 #include "ops_store.hpp"
+#include "packrun_store.hpp"
 
 namespace jobengine::scheduler {
 
@@ -14,30 +16,6 @@ namespace {
 
 constexpr size_t kMaxLinesPerAppend = 1000;
 constexpr size_t kMaxMessageBytes = 65536;
-
-struct PackRef {
-  std::string id;
-  std::optional<std::string> run_id;
-  std::string project_id;
-  int64_t last_seq = 0;
-};
-
-// The pack run with its last seq; lock = FOR UPDATE (appenders serialize on it).
-std::optional<PackRef> findPackRun(sdk::Txn& txn, const std::string& id, bool lock) {
-  if (!isUuid(id)) {
-    return std::nullopt;
-  }
-  static const std::string sql =
-      "SELECT p.id::text, p.run_id::text, p.project_id, (SELECT coalesce(max(l.seq), 0) FROM "
-      "scheduler.pack_run_logs l WHERE l.tenant_id = p.tenant_id AND l.pack_run_id = p.id) "
-      "FROM scheduler.pack_runs p WHERE p.tenant_id = $1 AND p.id = $2::uuid";
-  static const std::string locked = sql + " FOR UPDATE OF p";
-  std::optional<PackRef> out;
-  txn.exec(lock ? locked : sql, {txn.tenant(), id}, [&](const sdk::Row& r) {
-    out = PackRef{r.str(0), r.opt(1), r.str(2), r.i64(3)};
-  });
-  return out;
-}
 
 std::optional<FieldError> checkLine(const nlohmann::json& line, size_t index) {
   const std::string at = "lines[" + std::to_string(index) + "]";
@@ -125,12 +103,7 @@ void appendPackRunLogs(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Re
                       {"message", line["message"]}, {"data", data}};
     events.push_back(std::move(e));
   }
-  txn.exec(
-      "INSERT INTO scheduler.pack_run_logs (tenant_id, pack_run_id, seq, stream, level, "
-      "message, data) SELECT $1, $2::uuid, l.seq, l.stream, l.level, l.message, l.data FROM "
-      "jsonb_to_recordset($3::jsonb) AS l(seq bigint, stream text, level text, message text, "
-      "data jsonb)",
-      {txn.tenant(), pack->id, rows.dump()});
+  appendPackRunLogLines(txn, pack->id, rows);
   appendEvents(txn, events, ids, request);
   response.json(201, {{"packRunId", pack->id},
                       {"appended", lines.size()},
@@ -205,19 +178,10 @@ void readPackRunLogs(sdk::Host& host, const je_config_v1* config, const sdk::Req
     }
     after = *v;
   }
-  static const std::string sql =
-      "SELECT seq, " + rfc3339Sql("at") +
-      ", stream, level, message, data FROM scheduler.pack_run_logs WHERE tenant_id = $1 AND "
-      "pack_run_id = $2::uuid AND seq > $3::bigint ORDER BY seq LIMIT $4::int";
   nlohmann::json lines = nlohmann::json::array();
-  txn.exec(sql, {txn.tenant(), pack->id, after, page->fetchLimit()}, [&](const sdk::Row& r) {
-    lines.push_back({{"seq", r.i64(0)},
-                     {"at", r.str(1)},
-                     {"stream", r.str(2)},
-                     {"level", r.opt(3) ? nlohmann::json(*r.opt(3)) : nullptr},
-                     {"message", r.str(4)},
-                     {"data", r.json(5)}});
-  });
+  for (auto& line : packRunLogLines(txn, pack->id, after, page->fetchLimit())) {
+    lines.push_back(std::move(line));
+  }
   const auto token = sdk::finishPage(
       lines, *page, [](const nlohmann::json& l) { return nlohmann::json::array({l["seq"]}); },
       binding);

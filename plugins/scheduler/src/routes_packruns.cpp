@@ -11,52 +11,19 @@
 // run's row lock, so concurrent appenders serialize and readers resume with ?after=<seq>.
 // Each line is also a pack_run.log event (run_id = the pack run's run) for live streams.
 // The REST port cannot stream (Pistache, DESIGN §4): GET .../logs with
-// Accept: text/event-stream answers 307 to the stream listener.
+// Accept: text/event-stream answers 307 to the stream listener. The SQL is in packrun_store.cpp.
 #include "routes_packruns.hpp"
 
 #include <memory>
 
 #include "ops_store.hpp"
+#include "packrun_store.hpp"
 
 namespace jobengine::scheduler {
 
 namespace {
 
 constexpr const char* kPackRunsBase = "/api/v1/jobengine/pack-runs";
-
-std::string packColumns() {
-  return "p.id::text, p.project_id, p.run_id::text, p.job_id::text, p.pack_ref, p.inputs, "
-         "p.status, p.task_runner_id, p.correlation_id, p.created_by, " +
-         rfc3339Sql("p.created_at") + ", " + rfc3339Sql("p.updated_at") +
-         ", j.status, j.attempts, (SELECT coalesce(max(l.seq), 0) FROM scheduler.pack_run_logs l "
-         "WHERE l.tenant_id = p.tenant_id AND l.pack_run_id = p.id)";
-}
-
-nlohmann::json packFromRow(const sdk::Row& r) {
-  const auto text = [&](uint32_t col) {
-    return r.isNull(col) ? nlohmann::json(nullptr) : nlohmann::json(r.str(col));
-  };
-  return {{"id", r.str(0)},           {"projectId", r.str(1)},
-          {"runId", text(2)},         {"jobId", text(3)},
-          {"packRef", r.str(4)},      {"inputs", r.json(5)},
-          {"status", r.str(6)},       {"taskRunnerId", text(7)},
-          {"correlationId", text(8)}, {"createdBy", text(9)},
-          {"createdAt", r.str(10)},   {"updatedAt", r.str(11)},
-          {"jobStatus", text(12)},    {"attempts", r.isNull(13) ? 0 : r.i64(13)},
-          {"lastLogSeq", r.i64(14)}};
-}
-
-std::optional<nlohmann::json> loadPackRun(sdk::Txn& txn, const std::string& id, bool lock) {
-  static const std::string sql = "SELECT " + packColumns() +
-                                 " FROM scheduler.pack_runs p LEFT JOIN scheduler.jobs j ON "
-                                 "j.tenant_id = p.tenant_id AND j.id = p.job_id WHERE "
-                                 "p.tenant_id = $1 AND p.id = $2::uuid";
-  static const std::string locked = sql + " FOR UPDATE OF p";
-  if (!isUuid(id)) {
-    return std::nullopt;
-  }
-  return txn.one(lock ? locked : sql, {txn.tenant(), id}, packFromRow);
-}
 
 void notFound(const sdk::Request& request, sdk::Response& response, const std::string& id) {
   sendError(response, request, 404, "PACK_RUN_NOT_FOUND", "no pack run with id '" + id + "'");
@@ -160,18 +127,23 @@ void createPackRun(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Reques
   events.push_back(insertRun(txn, run_id, "pack", project, std::nullopt, 1,
                              "pack " + (*body)["packRef"].get<std::string>(), request));
   events.push_back(insertQueuedJob(txn, job, request));
-  static const std::string sql =
-      "INSERT INTO scheduler.pack_runs (tenant_id, id, project_id, run_id, job_id, pack_ref, "
-      "inputs, task_runner_id, correlation_id, created_by) VALUES ($1, $2::uuid, $3, $4::uuid, "
-      "$5::uuid, $6, $7::jsonb, $8, $9, $10)";
   const auto opt = [&](const char* key) -> std::optional<std::string> {
     return body->contains(key) ? std::optional<std::string>((*body)[key].get<std::string>())
                                : std::nullopt;
   };
-  txn.exec(sql, {tenant, pack_id, project, run_id, job.id, (*body)["packRef"].get<std::string>(),
-                 inputs.dump(), opt("taskRunnerId"), job.correlation_id,
-                 request.subject().empty() ? std::nullopt
-                                           : std::optional<std::string>(request.subject())});
+  NewPackRun row;
+  row.id = pack_id;
+  row.project_id = project;
+  row.run_id = run_id;
+  row.job_id = job.id;
+  row.pack_ref = (*body)["packRef"].get<std::string>();
+  row.inputs = inputs;
+  row.task_runner_id = opt("taskRunnerId");
+  row.correlation_id = job.correlation_id;
+  if (!request.subject().empty()) {
+    row.created_by = std::string(request.subject());
+  }
+  insertPackRun(txn, row);
   appendEvents(txn, events, ids, request);
   const auto created = loadPackRun(txn, pack_id, false);
   txn.commit();

@@ -1,8 +1,10 @@
 // Run routes (SPEC §5.1 "runs"): submit a DAG of jobs in one request, list, detail (with its
-// jobs), the stored plan (topological order, depth, critical path) and run cancel.
+// jobs), the stored plan (topological order, depth, critical path) and run cancel. The SQL is
+// in run_store.cpp.
 #include <jobengine/ids.hpp>
 
 #include "routes.hpp"
+#include "run_store.hpp"
 
 namespace jobengine::scheduler {
 
@@ -10,58 +12,12 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kGetRun = R"SQL(
-SELECT scheduler.run_json(r), r.plan FROM scheduler.runs r WHERE r.tenant_id = $1 AND r.id = $2::uuid
-)SQL";
-
-constexpr std::string_view kRunJobs = R"SQL(
-SELECT j.job_key, j.id, j.job_type, j.status, j.reason, j.attempts
-FROM scheduler.jobs j WHERE j.tenant_id = $1 AND j.run_id = $2::uuid ORDER BY j.job_key, j.id
-)SQL";
-
-constexpr std::string_view kListRuns = R"SQL(
-SELECT scheduler.run_json(r), (extract(epoch FROM r.created_at) * 1000000)::bigint, r.id
-FROM scheduler.runs r
-WHERE r.tenant_id = $1
-  AND ($2::text IS NULL OR r.status = $2::text)
-  AND ($3::uuid IS NULL OR r.source_id = $3::uuid)
-  AND ($4::bigint IS NULL
-       OR (r.created_at, r.id) < (timestamptz 'epoch' + $4::bigint * interval '1 microsecond',
-                                  $5::uuid))
-ORDER BY r.created_at DESC, r.id DESC
-LIMIT $6::int
-)SQL";
-
-constexpr std::string_view kRunJobIds = R"SQL(
-SELECT j.id FROM scheduler.jobs j
-WHERE j.tenant_id = $1 AND j.run_id = $2::uuid
-  AND j.status IN ('pending', 'queued', 'throttled', 'leased', 'running')
-)SQL";
-
 std::pair<json, json> getRun(sdk::Txn& txn, const std::string& id) {
-  json run;
-  json plan;
-  txn.exec(kGetRun, {txn.tenant(), id}, [&](const sdk::Row& r) {
-    run = r.json(0);
-    plan = r.json(1);
-  });
-  if (run.is_null()) {
+  auto stored = findRun(txn, id);
+  if (!stored || stored->run.is_null()) {
     throw ApiError(404, "NOT_FOUND", "run '" + id + "' not found", json{{"runId", id}});
   }
-  return {run, plan};
-}
-
-json runJobs(sdk::Txn& txn, const std::string& id) {
-  json jobs = json::array();
-  txn.exec(kRunJobs, {txn.tenant(), id}, [&](const sdk::Row& r) {
-    jobs.push_back({{"key", r.opt(0) ? json(r.str(0)) : json(nullptr)},
-                    {"id", r.str(1)},
-                    {"type", r.str(2)},
-                    {"status", r.str(3)},
-                    {"reason", r.opt(4) ? json(r.str(4)) : json(nullptr)},
-                    {"attempts", r.i64(5)}});
-  });
-  return jobs;
+  return {std::move(stored->run), std::move(stored->plan)};
 }
 
 }  // namespace
@@ -86,13 +42,9 @@ void registerRunRoutes(sdk::Host& host, sdk::ApiDoc& doc, JobService& service) {
              const std::string binding =
                  sdk::pageBinding("GET " + base, {{"status", status}, {"sourceId", source}});
              const CreatedAtPage page = createdAtPage(req, binding);
-             std::vector<CreatedAtRow> rows;
-             txn.exec(kListRuns,
-                      {txn.tenant(), status, source, page.after_micros, page.after_id,
-                       page.request.fetchLimit()},
-                      [&](const sdk::Row& r) {
-                        rows.push_back({r.json(0), json::array({r.i64(1), r.str(2)})});
-                      });
+             std::vector<CreatedAtRow> rows = listRuns(
+                 txn, status, source,
+                 CreatedAtSlice{page.after_micros, page.after_id, page.request.fetchLimit()});
              resp.json(200, createdAtPageBody(rows, page, binding));
            });
   addRoute(host, doc, "GET", base + "/:id", "orch:read",
@@ -124,8 +76,9 @@ void registerRunRoutes(sdk::Host& host, sdk::ApiDoc& doc, JobService& service) {
              const std::string id = uuidParam(req, "id", "run");
              getRun(txn, id);
              std::vector<std::pair<std::string, std::string>> jobs;
-             txn.exec(kRunJobIds, {txn.tenant(), id},
-                      [&](const sdk::Row& r) { jobs.emplace_back(txn.tenant(), r.str(0)); });
+             for (auto& job_id : unfinishedRunJobIds(txn, id)) {
+               jobs.emplace_back(txn.tenant(), std::move(job_id));
+             }
              if (!jobs.empty()) {
                svc->cancelJobs(txn, jobs, actorOf(req), "run_canceled");
              }

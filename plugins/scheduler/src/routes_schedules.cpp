@@ -22,6 +22,7 @@
 #include "core/schedule_spec.hpp"
 #include "ops_store.hpp"
 #include "schedule_store.hpp"
+#include "source_store.hpp"
 #include "source_sync.hpp"
 
 namespace jobengine::scheduler {
@@ -39,7 +40,7 @@ void sendSchedule(sdk::Response& response, int status, const nlohmann::json& sch
   response.json(status, schedule);
 }
 
-void notFound(sdk::Response& response, const sdk::Request& request, const std::string& id) {
+void scheduleNotFound(sdk::Response& response, const sdk::Request& request, const std::string& id) {
   sendError(response, request, 404, "SCHEDULE_NOT_FOUND", "no schedule with id '" + id + "'");
 }
 
@@ -49,7 +50,7 @@ std::optional<nlohmann::json> scheduleForUpdate(sdk::Txn& txn, const sdk::Reques
   const std::string id = request.param("id").value_or("");
   const auto schedule = isUuid(id) ? loadSchedule(txn, id, true) : std::nullopt;
   if (!schedule) {
-    notFound(response, request, id);
+    scheduleNotFound(response, request, id);
     return std::nullopt;
   }
   if (const auto refused =
@@ -79,13 +80,10 @@ void listSchedules(sdk::Host& host, const sdk::Request& request, sdk::Response& 
   if (!page) {
     return;
   }
-  static const std::string sql =
-      "SELECT scheduler.schedule_json(s) FROM scheduler.schedules s WHERE s.tenant_id = $1 AND "
-      "($2::uuid IS NULL OR s.id > $2::uuid) AND ($3::uuid IS NULL OR s.source_id = $3::uuid) "
-      "ORDER BY s.id LIMIT $4::int";
   nlohmann::json items = nlohmann::json::array();
-  txn.exec(sql, {txn.tenant(), page->after, source_filter, page->page.fetchLimit()},
-           [&](const sdk::Row& r) { items.push_back(r.json(0)); });
+  for (auto& item : listScheduleRows(txn, page->after, source_filter, page->page.fetchLimit())) {
+    items.push_back(std::move(item));
+  }
   sendIdPage(response, *page, std::move(items), binding, "schedules");
 }
 
@@ -103,13 +101,7 @@ void createSchedule(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Reque
   }
   const std::string& source_id = *input.fields.source_id;
   // Locks the source: two concurrent creates for it are serialized, the second sees the first.
-  const bool source_exists =
-      txn.one(
-             "SELECT true FROM scheduler.sources WHERE tenant_id = $1 "
-             "AND id = $2::uuid FOR UPDATE",
-             {txn.tenant(), source_id}, [](const sdk::Row& r) { return r.boolean(0); })
-          .has_value();
-  if (!source_exists) {
+  if (!lockSourceRow(txn, source_id)) {
     sendError(response, request, 422, "VALIDATION_FAILED",
               "sourceId: no source with id '" + source_id + "'", {{"field", "sourceId"}});
     return;
@@ -133,7 +125,7 @@ void getSchedule(sdk::Host& host, const sdk::Request& request, sdk::Response& re
   const std::string id = request.param("id").value_or("");
   const auto schedule = isUuid(id) ? loadSchedule(txn, id, false) : std::nullopt;
   if (!schedule) {
-    notFound(response, request, id);
+    scheduleNotFound(response, request, id);
     return;
   }
   if (answeredNotModified(request, response, scheduleVersion(*schedule))) {

@@ -69,12 +69,10 @@ void listSources(sdk::Host& host, const sdk::Request& request, sdk::Response& re
   if (!page) {
     return;
   }
-  static const std::string sql = "SELECT " + sourceColumns() +
-                                 " FROM scheduler.sources WHERE tenant_id = $1 AND ($2::uuid IS "
-                                 "NULL OR id > $2::uuid) ORDER BY id LIMIT $3::int";
   nlohmann::json items = nlohmann::json::array();
-  txn.exec(sql, {txn.tenant(), page->after, page->page.fetchLimit()},
-           [&](const sdk::Row& r) { items.push_back(sourceFromRow(r)); });
+  for (auto& item : listSourceRows(txn, page->after, page->page.fetchLimit())) {
+    items.push_back(std::move(item));
+  }
   sendIdPage(response, *page, std::move(items), binding, "sources");
 }
 
@@ -91,12 +89,7 @@ void createSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request
     return;
   }
   const auto& c = input.columns;
-  static const std::string exists_sql =
-      "SELECT id::text FROM scheduler.sources WHERE tenant_id = $1 AND name = $2";
-  std::optional<std::string> existing;
-  txn.exec(exists_sql, {txn.tenant(), c["name"].get<std::string>()},
-           [&](const sdk::Row& r) { existing = r.str(0); });
-  if (existing) {
+  if (const auto existing = sourceIdByName(txn, c["name"].get<std::string>())) {
     sendError(response, request, 409, "SOURCE_EXISTS",
               "a source named '" + c["name"].get<std::string>() + "' already exists",
               {{"existingId", *existing}});
@@ -157,12 +150,7 @@ void patchSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request&
   }
   const auto& c = input.columns;
   if (c.contains("name") && c["name"] != (*before)["name"]) {
-    static const std::string dup_sql =
-        "SELECT id::text FROM scheduler.sources WHERE tenant_id = $1 AND name = $2";
-    std::optional<std::string> other;
-    txn.exec(dup_sql, {txn.tenant(), c["name"].get<std::string>()},
-             [&](const sdk::Row& r) { other = r.str(0); });
-    if (other) {
+    if (const auto other = sourceIdByName(txn, c["name"].get<std::string>())) {
       sendError(response, request, 409, "SOURCE_EXISTS",
                 "a source named '" + c["name"].get<std::string>() + "' already exists",
                 {{"existingId", *other}});
@@ -191,8 +179,7 @@ void deleteSource(sdk::Host& host, sdk::UuidV7Generator& ids, const sdk::Request
   if (!source) {
     return;
   }
-  txn.exec("DELETE FROM scheduler.sources WHERE tenant_id = $1 AND id = $2::uuid",
-           {txn.tenant(), (*source)["id"].get<std::string>()});
+  removeSource(txn, (*source)["id"].get<std::string>());
   appendEvents(txn, {sourceEvent("source.deleted", *source)}, ids, request);
   response.status(204);
 }
@@ -226,13 +213,8 @@ void setPaused(sdk::Host& host, sdk::UuidV7Generator& ids, bool pause, const sdk
       reason.reset();
     }
   }
-  static const std::string sql =
-      "UPDATE scheduler.sources SET paused = $3::boolean, pause_reason = $4, version = version "
-      "+ 1, updated_at = now() WHERE tenant_id = $1 AND id = $2::uuid RETURNING " +
-      sourceColumns();
-  std::optional<nlohmann::json> after;
-  txn.exec(sql, {txn.tenant(), (*source)["id"].get<std::string>(), pause, reason},
-           [&](const sdk::Row& r) { after = sourceFromRow(r); });
+  const std::optional<nlohmann::json> after =
+      setSourcePaused(txn, (*source)["id"].get<std::string>(), pause, reason);
   nlohmann::json data = nlohmann::json::object();
   if (reason) {
     data["reason"] = *reason;

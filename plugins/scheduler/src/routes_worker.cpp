@@ -3,10 +3,10 @@
 // LEASE_STALE and changes nothing (the fencing lives in the SQL). Batch forms report each
 // item separately with 200. Scope orch:operate; workers send the operator reason header like
 // any operate caller (the example worker sends "worker <id>"), so every bridge call is
-// attributable in the audit ledger.
+// attributable in the audit ledger. The SQL is JobService's and job_store.cpp's.
 #include <jobengine/ids.hpp>
 
-#include "core/sql.hpp"
+#include "job_store.hpp"
 #include "routes.hpp"
 
 namespace jobengine::scheduler {
@@ -14,12 +14,6 @@ namespace jobengine::scheduler {
 namespace {
 
 using nlohmann::json;
-
-constexpr std::string_view kLeaseValid = R"SQL(
-SELECT 1 FROM scheduler.jobs j
-WHERE j.tenant_id = $1 AND j.id = $2::uuid AND j.lease_id = $3::uuid
-  AND j.status IN ('leased', 'running')
-)SQL";
 
 std::string leaseOf(const json& body) {
   if (!body.contains("leaseId") || !body["leaseId"].is_string() ||
@@ -173,39 +167,34 @@ void registerWorkerRoutes(sdk::Host& host, sdk::ApiDoc& doc, JobService& service
              }
              resp.json(200, {{"jobId", id}, {"status", results[0].status}});
            });
-  addRoute(
-      host, doc, "POST", base + "/jobs/:id/artifacts", "orch:operate",
-      [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
-        const std::string id = uuidParam(req, "id", "job");
-        const json body = bodyObject(req);
-        const std::string lease = leaseOf(body);
-        const json list = items(body, "artifacts");
-        bool valid = false;
-        txn.exec(kLeaseValid, {txn.tenant(), id, lease}, [&](const sdk::Row&) { valid = true; });
-        if (!valid) {
-          throw stale(id, lease);
-        }
-        json records = json::array();
-        for (const auto& a : list) {
-          if (!a.is_object() || !a.contains("uri") || !a["uri"].is_string() ||
-              !a.contains("digest") || !a["digest"].is_string() ||
-              a["digest"].get<std::string>().rfind("sha256:", 0) != 0) {
-            throw ApiError(422, "VALIDATION_FAILED",
-                           "artifacts[]: each needs uri and a 'sha256:' digest",
-                           json{{"field", "artifacts"}});
-          }
-          records.push_back({{"tenant_id", txn.tenant()},
-                             {"job_id", id},
-                             {"uri", a["uri"]},
-                             {"digest", a["digest"]},
-                             {"media_type", a.value("mediaType", json(nullptr))},
-                             {"size_bytes", a.value("sizeBytes", json(nullptr))}});
-        }
-        int64_t added = 0;
-        txn.exec(sql::kInsertArtifacts, {records.dump()},
-                 [&](const sdk::Row& r) { added = r.i64(0); });
-        resp.json(200, {{"jobId", id}, {"recorded", added}});
-      });
+  addRoute(host, doc, "POST", base + "/jobs/:id/artifacts", "orch:operate",
+           [](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {
+             const std::string id = uuidParam(req, "id", "job");
+             const json body = bodyObject(req);
+             const std::string lease = leaseOf(body);
+             const json list = items(body, "artifacts");
+             if (!holdsLease(txn, id, lease)) {
+               throw stale(id, lease);
+             }
+             json records = json::array();
+             for (const auto& a : list) {
+               if (!a.is_object() || !a.contains("uri") || !a["uri"].is_string() ||
+                   !a.contains("digest") || !a["digest"].is_string() ||
+                   a["digest"].get<std::string>().rfind("sha256:", 0) != 0) {
+                 throw ApiError(422, "VALIDATION_FAILED",
+                                "artifacts[]: each needs uri and a 'sha256:' digest",
+                                json{{"field", "artifacts"}});
+               }
+               records.push_back({{"tenant_id", txn.tenant()},
+                                  {"job_id", id},
+                                  {"uri", a["uri"]},
+                                  {"digest", a["digest"]},
+                                  {"media_type", a.value("mediaType", json(nullptr))},
+                                  {"size_bytes", a.value("sizeBytes", json(nullptr))}});
+             }
+             const int64_t added = recordArtifacts(txn, records);
+             resp.json(200, {{"jobId", id}, {"recorded", added}});
+           });
   addRoute(
       host, doc, "POST", base + "/heartbeat", "orch:operate",
       [svc](const sdk::Request& req, sdk::Response& resp, sdk::Txn& txn) {

@@ -158,4 +158,18 @@ std::vector<OpsEvent> applySourceSchedule(sdk::Txn& txn, sdk::UuidV7Generator& i
   return {scheduleEvent("schedule.created", insertSchedule(txn, ids.next(), fields, now))};
 }
 
+std::vector<nlohmann::json> listScheduleRows(sdk::Txn& txn,
+                                             const std::optional<std::string>& after_id,
+                                             const std::optional<std::string>& source_id,
+                                             int limit) {
+  static const std::string sql =
+      "SELECT scheduler.schedule_json(s) FROM scheduler.schedules s WHERE s.tenant_id = $1 AND "
+      "($2::uuid IS NULL OR s.id > $2::uuid) AND ($3::uuid IS NULL OR s.source_id = $3::uuid) "
+      "ORDER BY s.id LIMIT $4::int";
+  std::vector<nlohmann::json> items;
+  txn.exec(sql, {txn.tenant(), after_id, source_id, limit},
+           [&](const sdk::Row& r) { items.push_back(r.json(0)); });
+  return items;
+}
+
 }  // namespace jobengine::scheduler

@@ -26,6 +26,12 @@ SysTime databaseNow(sdk::Txn& txn);
 std::optional<SysTime> firstFireAfter(const ScheduleFields& fields, SysTime now);
 
 std::optional<nlohmann::json> loadSchedule(sdk::Txn& txn, const std::string& id, bool for_update);
+// GET /schedules: schedules by id after `after_id` (of one source, when given), at most
+// `limit`, as scheduler.schedule_json shows them.
+std::vector<nlohmann::json> listScheduleRows(sdk::Txn& txn,
+                                             const std::optional<std::string>& after_id,
+                                             const std::optional<std::string>& source_id,
+                                             int limit);
 std::optional<nlohmann::json> loadScheduleOfSource(sdk::Txn& txn, const std::string& source_id,
                                                    bool for_update);
 

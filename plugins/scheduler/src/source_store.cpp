@@ -94,4 +94,48 @@ OpsEvent sourceEvent(const std::string& type, const nlohmann::json& source,
   return e;
 }
 
+std::vector<nlohmann::json> listSourceRows(sdk::Txn& txn,
+                                           const std::optional<std::string>& after_id, int limit) {
+  static const std::string sql = "SELECT " + sourceColumns() +
+                                 " FROM scheduler.sources WHERE tenant_id = $1 AND ($2::uuid IS "
+                                 "NULL OR id > $2::uuid) ORDER BY id LIMIT $3::int";
+  std::vector<nlohmann::json> items;
+  txn.exec(sql, {txn.tenant(), after_id, limit},
+           [&](const sdk::Row& r) { items.push_back(sourceFromRow(r)); });
+  return items;
+}
+
+std::optional<std::string> sourceIdByName(sdk::Txn& txn, const std::string& name) {
+  std::optional<std::string> id;
+  txn.exec("SELECT id::text FROM scheduler.sources WHERE tenant_id = $1 AND name = $2",
+           {txn.tenant(), name}, [&](const sdk::Row& r) { id = r.str(0); });
+  return id;
+}
+
+void removeSource(sdk::Txn& txn, const std::string& id) {
+  txn.exec("DELETE FROM scheduler.sources WHERE tenant_id = $1 AND id = $2::uuid",
+           {txn.tenant(), id});
+}
+
+std::optional<nlohmann::json> setSourcePaused(sdk::Txn& txn, const std::string& id, bool pause,
+                                              const std::optional<std::string>& reason) {
+  static const std::string sql =
+      "UPDATE scheduler.sources SET paused = $3::boolean, pause_reason = $4, version = version "
+      "+ 1, updated_at = now() WHERE tenant_id = $1 AND id = $2::uuid RETURNING " +
+      sourceColumns();
+  std::optional<nlohmann::json> after;
+  txn.exec(sql, {txn.tenant(), id, pause, reason},
+           [&](const sdk::Row& r) { after = sourceFromRow(r); });
+  return after;
+}
+
+bool lockSourceRow(sdk::Txn& txn, const std::string& id) {
+  return txn
+      .one(
+          "SELECT true FROM scheduler.sources WHERE tenant_id = $1 AND id = $2::uuid FOR "
+          "UPDATE",
+          {txn.tenant(), id}, [](const sdk::Row& r) { return r.boolean(0); })
+      .has_value();
+}
+
 }  // namespace jobengine::scheduler

@@ -12,6 +12,7 @@
 
 #include <cstring>
 
+#include "api_error.hpp"
 #include "core/backfill_plan.hpp"
 #include "core/error_classifier.hpp"
 #include "core/source_spec.hpp"

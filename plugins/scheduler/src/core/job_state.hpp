@@ -1,9 +1,14 @@
 // job_state.hpp — the job lifecycle of SPEC §2 as data: the nine statuses, the terminal set,
 // the allowed transitions with their cause and the one orch.event.v1 type each emits.
 //
-// The table is the single source of truth for the scheduler's SQL and handlers; the full
-// reasoning (and every refused pair) is in plugins/scheduler/docs/state_machine.md. Creation
-// (no previous status) is not a pair: see isInitialStatus(). Pure C++, no I/O.
+// The table is the source of truth for the transitions, and tests hold the code to it:
+// job_state_sql_test reads every `UPDATE scheduler.jobs` of core/sql.cpp (the statements that
+// move jobs) and checks each (from, to) its guard and SET allow against checkTransition();
+// completion_decision_test checks every completion decision's (to, cause) from leased and
+// running. The SQL still spells the statuses as literals; the test, not code generation, keeps
+// them in step. The full reasoning (and every refused pair) is in
+// plugins/scheduler/docs/state_machine.md. Creation (no previous status) is not a pair: see
+// isInitialStatus(). Pure C++, no I/O.
 #pragma once
 
 #include <array>
