@@ -14,7 +14,8 @@ int64_t effectiveCutoff(int64_t now_us, int64_t retention_seconds,
     return JE_RETENTION_KEEP_ALL;
   }
   constexpr int64_t kMicros = 1000000;
-  const int64_t max_seconds = (now_us - std::numeric_limits<int64_t>::min()) / kMicros;
+  // How far back from now an instant can be represented (no overflow in now - seconds * 1e6).
+  const int64_t max_seconds = now_us / kMicros - std::numeric_limits<int64_t>::min() / kMicros - 1;
   int64_t cutoff = retention_seconds >= max_seconds ? JE_RETENTION_KEEP_ALL
                                                     : now_us - retention_seconds * kMicros;
   for (const int64_t answer : guard_answers) {
