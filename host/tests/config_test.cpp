@@ -71,7 +71,8 @@ TEST(ConfigTest, UnknownKeyNamesFileLineColumnAndAllowedKeys) {
 TEST(ConfigTest, UnknownTableIsRefused) {
   EXPECT_EQ(
       errorOf("[htp]\nport = 1\n"),
-      "FILE:1:2: unknown table [htp] (allowed: host, http, database, auth, log, leader, plugins)");
+      "FILE:1:2: unknown table [htp] (allowed: host, http, database, auth, log, leader, retention, "
+      "plugins)");
 }
 
 TEST(ConfigTest, WrongTypeIsRefused) {
@@ -99,6 +100,28 @@ TEST(ConfigTest, LeaderCheckIntervalHasADefaultARangeAndAnEnvironmentName) {
   unsetenv("JOBENGINE_LEADER_CHECK_INTERVAL_MS");
   EXPECT_EQ(c.leader.check_interval_ms, 1000);
   EXPECT_EQ(nlohmann::json::parse(publicSettingsJson(c))["leader"]["check_interval_ms"], 1000);
+}
+
+TEST(ConfigTest, RetentionHasDefaultsRangesAndEnvironmentNames) {
+  const HostConfig d = loadConfig("", {});
+  EXPECT_EQ(d.retention.days, 30);
+  EXPECT_EQ(d.retention.interval_seconds, 60);
+  EXPECT_EQ(d.retention.batch_rows, 5000);
+  ConfigFile f("[retention]\ndays = 0\ninterval_seconds = 5\nbatch_rows = 100\n");
+  const HostConfig c = loadConfig(f.path(), {});
+  EXPECT_EQ(c.retention.days, 0);  // 0: keep forever
+  EXPECT_EQ(c.retention.interval_seconds, 5);
+  EXPECT_EQ(c.retention.batch_rows, 100);
+  EXPECT_EQ(errorOf("[retention]\nbatch_rows = 10\n"),
+            "FILE:2:14: retention.batch_rows = 10 is out of range [100, 100000]");
+  EXPECT_EQ(errorOf("[retention]\nretention_days = 1\n"),
+            "FILE:2:1: unknown key 'retention_days' in [retention] (allowed: days, "
+            "interval_seconds, batch_rows)");
+  setenv("JOBENGINE_RETENTION_DAYS", "7", 1);
+  const HostConfig e = loadConfig("", overridesFromEnvironment());
+  unsetenv("JOBENGINE_RETENTION_DAYS");
+  EXPECT_EQ(e.retention.days, 7);
+  EXPECT_EQ(nlohmann::json::parse(publicSettingsJson(e))["retention"]["days"], 7);
 }
 
 TEST(ConfigTest, SyntaxErrorHasPosition) {

@@ -14,6 +14,7 @@
 #include "core/version.hpp"
 #include "events/event_envelope.hpp"
 #include "http/error_envelope.hpp"
+#include "retention/retention_rules.hpp"
 #include "store/store.hpp"
 #include "store/store_service.hpp"
 
@@ -82,6 +83,35 @@ je_status listEvents(const je_request* req, je_response* resp) {
     }
   }
   Transaction* txn = transactionOf(req->txn);
+  if (after > 0) {
+    // Retention (docs/operations.md "Retention"): a position below the tenant's pruned-through
+    // mark would silently skip pruned events, so it is refused, naming where to resume.
+    std::optional<int64_t> pruned;
+    txn->exec("SELECT pruned_through_seq FROM jobengine.retention WHERE tenant_id = $1",
+              {txn->tenant()}, [&pruned](const pqxx::row& row) {
+                pruned = row[0].as<int64_t>();
+                return true;
+              });
+    if (resumeWasPruned(after, pruned)) {
+      std::optional<int64_t> oldest;
+      txn->exec(
+          "SELECT seq FROM jobengine.events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq "
+          "LIMIT 1",
+          {txn->tenant(), std::to_string(*pruned)}, [&oldest](const pqxx::row& row) {
+            oldest = row[0].as<int64_t>();
+            return true;
+          });
+      nlohmann::json details = {
+          {"position", after}, {"prunedThrough", *pruned}, {"oldestAvailableAfter", *pruned}};
+      if (oldest) {
+        details["oldestAvailableSeq"] = *oldest;
+      }
+      respondError(resp, req,
+                   makeHttpError(410, "POSITION_PRUNED",
+                                 prunedPositionMessage(after, *pruned, oldest), details));
+      return JE_OK;
+    }
+  }
   std::vector<nlohmann::json> events;
   txn->exec(std::string("SELECT ") + kEventColumns +
                 " FROM jobengine.events WHERE tenant_id = $1 AND seq > $2 "

@@ -29,6 +29,8 @@
 #include "metrics/metrics_registry.hpp"
 #include "metrics/pool_metrics.hpp"
 #include "plugins/plugin_manager.hpp"
+#include "retention/outbox_pruner.hpp"
+#include "retention/retention_registry.hpp"
 #include "store/database.hpp"
 #include "store/store.hpp"
 
@@ -39,7 +41,9 @@ struct Engine::Parts {
   std::unique_ptr<Store> store;
   std::unique_ptr<EventNotifier> notifier;  // outlives store (its commit observer)
   std::unique_ptr<MetricsRegistry> metrics;
-  std::unique_ptr<LeaderElector> leader;  // outlives plugins: their je.leader calls reach it
+  std::unique_ptr<LeaderElector> leader;         // outlives plugins: their je.leader calls reach it
+  std::unique_ptr<RetentionRegistry> retention;  // outlives plugins (je.retention guards)
+  std::unique_ptr<OutboxPruner> pruner;          // stopped before plugins (it calls guards)
   std::unique_ptr<RouteTable> routes;
   HostServices services;
   std::unique_ptr<PluginManager> plugins;
@@ -67,6 +71,9 @@ Engine::~Engine() {
   if (parts_->streams) {
     parts_->streams->stop();
   }
+  if (parts_->pruner) {
+    parts_->pruner->stop();  // no guard is called while plugins stop
+  }
   if (parts_->leader) {
     parts_->leader->stop();  // steps down before any plugin's stop()
   }
@@ -74,6 +81,8 @@ Engine::~Engine() {
     parts_->plugins->stopAll();
   }
   parts_->plugins.reset();
+  parts_->pruner.reset();
+  parts_->retention.reset();
   parts_->leader.reset();
   parts_->streams.reset();
   parts_->http.reset();
@@ -141,7 +150,14 @@ int Engine::serve(const EngineOptions& options) {
     p.leader = std::make_unique<LeaderElector>(std::move(leader_options), p.metrics.get());
   }
   ensureStreamTokenSecret(config_);
-  p.streams = std::make_unique<StreamStack>(config_, *p.database, *p.store, *p.metrics);
+  p.retention = std::make_unique<RetentionRegistry>(p.metrics.get());
+  p.retention->countPruned("host", "jobengine.events", 0);  // exported from the start
+  p.streams =
+      std::make_unique<StreamStack>(config_, *p.database, *p.store, *p.metrics,
+                                    [retention = p.retention.get()](const std::string& tenant) {
+                                      return retention->prunedThrough(tenant);
+                                    });
+  p.pruner = std::make_unique<OutboxPruner>(config_.retention, *p.store, *p.leader, *p.retention);
   p.routes = std::make_unique<RouteTable>();
   // The host's components first: no plugin can take the names the host's routes refer to.
   if (auto error = p.routes->components().add("host", hostApiComponents())) {
@@ -155,6 +171,7 @@ int Engine::serve(const EngineOptions& options) {
   p.services.notifier = p.notifier.get();
   p.services.signal_watchers = &p.streams->signals();
   p.services.leader = p.leader.get();
+  p.services.retention = p.retention.get();
   p.plugins = makePluginManager(config_, p.services, log);
   p.plugins->loadAll();
   p.plugins->createAll();
@@ -202,6 +219,7 @@ int Engine::serve(const EngineOptions& options) {
   // round, no plugin hears of leadership before it started, and the elector's thread is not
   // counted as a thread some plugin's start() left behind (plugins/thread_census).
   p.leader->start();
+  p.pruner->start();
   p.streams->start();
   p.http->start();
   // Plugins read the ports through je.config (e.g. to redirect to the stream listener); with
@@ -232,6 +250,7 @@ int Engine::serve(const EngineOptions& options) {
   }
   p.http->stop();
   p.streams->stop();  // listener, feeder, hub: no event callback runs while plugins stop
+  p.pruner->stop();   // no retention guard is called while plugins stop
   p.leader->stop();   // watchers hear "lost", then the lock is released: before any stop()
   p.plugins->stopAll();
   p.plugins_started = false;

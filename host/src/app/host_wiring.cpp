@@ -13,6 +13,7 @@
 #include "log/logging.hpp"
 #include "metrics/metrics_service.hpp"
 #include "plugins/plugin_manager.hpp"
+#include "retention/retention_service.hpp"
 #include "store/store.hpp"
 #include "store/store_error.hpp"
 #include "store/store_service.hpp"
@@ -61,6 +62,14 @@ std::unique_ptr<PluginManager> makePluginManager(const HostConfig& config,
     }
     h.leader_vt = makeLeaderService(&h);
     return &h.leader_vt;
+  });
+  // Offered only where the engine keeps a retention registry (`serve`).
+  manager->addHostService(JE_SERVICE_RETENTION, 1, [](je_host& h) -> const void* {
+    if (h.services == nullptr || h.services->retention == nullptr) {
+      return nullptr;
+    }
+    h.retention_vt = makeRetentionService(&h);
+    return &h.retention_vt;
   });
   RouteTable* routes = services.routes;
   if (routes != nullptr) {

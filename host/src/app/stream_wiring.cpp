@@ -98,7 +98,8 @@ struct StreamStack::Parts {
 };
 
 StreamStack::StreamStack(const HostConfig& config, const Database& database, Store& store,
-                         MetricsRegistry& metrics)
+                         MetricsRegistry& metrics,
+                         std::function<std::optional<int64_t>(const std::string&)> pruned_through)
     : parts_(std::make_unique<Parts>(config, metrics)) {
   Parts& p = *parts_;
   auto verifier = TokenVerifier::fromConfig(config.auth);
@@ -135,6 +136,7 @@ StreamStack::StreamStack(const HostConfig& config, const Database& database, Sto
   StreamListenerOptions listener_options;
   listener_options.bind = config.http.bind;
   listener_options.port = config.http.stream_port;
+  listener_options.pruned_through = std::move(pruned_through);
   p.listener = std::make_unique<StreamListener>(listener_options, *p.hub, *p.verifier);
 }
 

@@ -8,7 +8,10 @@
 // (listener, then feeder, then hub.closeAll()).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "config/host_config.hpp"
@@ -30,8 +33,11 @@ void ensureStreamTokenSecret(HostConfig& config);
 class StreamStack {
  public:
   // Builds the verifier (throws std::runtime_error on bad auth config); connects nothing yet.
+  // pruned_through (may be empty): how far a tenant's outbox was pruned, for the listener's
+  // 410 POSITION_PRUNED on a pruned resume position (docs/operations.md "Retention").
   StreamStack(const HostConfig& config, const Database& database, Store& store,
-              MetricsRegistry& metrics);
+              MetricsRegistry& metrics,
+              std::function<std::optional<int64_t>(const std::string&)> pruned_through = {});
   ~StreamStack();  // stop()
   StreamStack(const StreamStack&) = delete;
   StreamStack& operator=(const StreamStack&) = delete;

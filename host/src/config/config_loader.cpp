@@ -390,6 +390,9 @@ std::string publicSettingsJson(const HostConfig& c) {
                {"clock_skew_seconds", c.auth.clock_skew_seconds}};
   j["log"] = {{"level", c.log.level}, {"file", c.log.file}};
   j["leader"] = {{"check_interval_ms", c.leader.check_interval_ms}};
+  j["retention"] = {{"days", c.retention.days},
+                    {"interval_seconds", c.retention.interval_seconds},
+                    {"batch_rows", c.retention.batch_rows}};
   return j.dump();
 }
 

@@ -125,6 +125,18 @@ std::vector<ConfigSection> buildSchema() {
                              c.leader.check_interval_ms = toInt(v);
                            }),
                }});
+  s.push_back(
+      {"retention",
+       {
+           integer("days", 0, 36500,
+                   [](HostConfig& c, const ConfigValue& v) { c.retention.days = toInt(v); }),
+           integer("interval_seconds", 1, 86400,
+                   [](HostConfig& c, const ConfigValue& v) {
+                     c.retention.interval_seconds = toInt(v);
+                   }),
+           integer("batch_rows", 100, 100000,
+                   [](HostConfig& c, const ConfigValue& v) { c.retention.batch_rows = toInt(v); }),
+       }});
   return s;
 }
 

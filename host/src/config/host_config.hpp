@@ -63,6 +63,17 @@ struct LeaderConfig {
   int check_interval_ms = 500;
 };
 
+// Retention of the host's outbox (SPEC §9, docs/operations.md "Retention"): events older than
+// `days` are pruned in bulk by the leader every interval_seconds, at most batch_rows per
+// statement, never before every je.retention guard (the audit plugin's exports) allows it.
+// days = 0 keeps events forever. The scheduler's jobs have their own [plugins.scheduler]
+// retention_days.
+struct RetentionConfig {
+  int days = 30;
+  int interval_seconds = 60;
+  int batch_rows = 5000;
+};
+
 struct PluginConfig {
   std::string id;
   bool enabled = true;
@@ -81,6 +92,7 @@ struct HostConfig {
   AuthConfig auth;
   LogConfig log;
   LeaderConfig leader;
+  RetentionConfig retention;
   std::vector<PluginConfig> plugins;  // in plugin_order
 };
 

@@ -27,6 +27,7 @@ class EventNotifier;
 class SignalWatchers;
 class ServiceRegistry;
 class LeaderElector;
+class RetentionRegistry;
 class CommandRegistry;
 struct HostConfig;
 
@@ -43,6 +44,7 @@ struct HostServices {
   EventNotifier* notifier = nullptr;                  // je.events signal (null: a no-op)
   SignalWatchers* signal_watchers = nullptr;          // je.events watch
   LeaderElector* leader = nullptr;                    // je.leader (null: not offered)
+  RetentionRegistry* retention = nullptr;             // je.retention (null: not offered)
   ServiceRegistry* registry = nullptr;
   CommandRegistry* commands = nullptr;  // je.cli (the PluginManager's own)
 };
@@ -78,6 +80,7 @@ struct je_host {
   je_events_v1 events_vt{};
   je_leader_v1 leader_vt{};
   je_cli_v1 cli_vt{};
+  je_retention_v1 retention_vt{};
 
   bool mayRegister() const { return phase.load() == jobengine::host::PluginPhase::kCreating; }
   // Subscriptions and signal watches end when the plugin leaves the running phases.

@@ -3,6 +3,8 @@
 // hub's notify callback only posts a pump() onto that strand, so the feeder never blocks.
 #include "stream/stream_listener.hpp"
 
+#include "retention/retention_rules.hpp"
+
 #include "api/encoding.hpp"
 #include "auth/request_authorizer.hpp"
 
@@ -413,6 +415,16 @@ class HttpSession : public Impl::Session, public std::enable_shared_from_this<Ht
                                         "' is not an event sequence number"));
       }
       resume = v;
+      if (impl_.options_.pruned_through) {
+        const auto pruned = impl_.options_.pruned_through(ctx->tenant);
+        if (v <= static_cast<uint64_t>(INT64_MAX) &&
+            resumeWasPruned(static_cast<int64_t>(v), pruned)) {
+          return reject(makeHttpError(
+              410, "POSITION_PRUNED",
+              prunedPositionMessage(static_cast<int64_t>(v), *pruned, std::nullopt),
+              {{"position", v}, {"prunedThrough", *pruned}, {"oldestAvailableAfter", *pruned}}));
+        }
+      }
     }
     if (sse) {
       auto s = std::make_shared<SseSession>(impl_, std::move(stream_));

@@ -17,7 +17,10 @@
 #include "auth/token_verifier.hpp"
 #include "stream/stream_hub.hpp"
 
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace jobengine::host {
@@ -30,6 +33,10 @@ struct StreamListenerOptions {
   std::string allow_origin = "*";  // Access-Control-Allow-Origin on every response
   int request_timeout_ms = 30000;  // reading the initial HTTP request
   std::size_t batch_events = 64;   // events taken from the hub per socket write (SSE)
+  // Retention (docs/operations.md "Retention"): how far a tenant's outbox was pruned (cached,
+  // no database round trip); a resume position below it is refused with 410 POSITION_PRUNED.
+  // Empty: no check.
+  std::function<std::optional<int64_t>(const std::string& tenant)> pruned_through;
 };
 
 class StreamListener {

@@ -13,6 +13,7 @@
 #include "export_service.hpp"
 #include "ledger_appender.hpp"
 #include "plugin_meta.hpp"
+#include "retention_guard.hpp"
 #include "routes.hpp"
 
 namespace jobengine::audit {
@@ -39,6 +40,12 @@ class AuditPlugin {
                     {"config", toJson(settings_)}},
                    *exports_);
     registerAuditCommand(host);
+    // With audit enabled nothing is pruned before a succeeded export covers it (SPEC §9,
+    // docs/ledger.md "Retention guard"); an older host without je.retention has no pruners.
+    if (host.hasRetention()) {
+      host.registerRetentionGuard(
+          [&host](const std::string& tenant) { return coveredUntil(host, tenant); });
+    }
   }
   // The ledger's appender works only while this replica leads (ledger_appender.hpp); the
   // export job type is registered through je.jobs, which exists from start() on.

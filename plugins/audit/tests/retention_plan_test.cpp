@@ -91,5 +91,14 @@ TEST(RetentionPlanTest, MalformedRangesAreIgnored) {
   EXPECT_FALSE(planPrune(chain(1, 20, std::nullopt, {{"bad", 0, 5}, {"worse", 6, 2}})));
 }
 
+TEST(RetentionPlanTest, CoveredThroughIsTheContiguousUnionFromTheFirstRetained) {
+  EXPECT_EQ(coveredThrough(1, {}), 0);
+  EXPECT_EQ(coveredThrough(1, {{"a", 1, 4}, {"b", 5, 9}}), 9);
+  EXPECT_EQ(coveredThrough(1, {{"a", 1, 4}, {"b", 6, 9}}), 4);  // a gap stops it
+  EXPECT_EQ(coveredThrough(1, {{"b", 2, 9}}), 0);               // nothing covers 1
+  EXPECT_EQ(coveredThrough(5, {{"a", 1, 4}}), 4);               // pruned entries count
+  EXPECT_EQ(coveredThrough(5, {{"a", 3, 7}, {"b", 8, 8}}), 8);
+}
+
 }  // namespace
 }  // namespace jobengine::audit

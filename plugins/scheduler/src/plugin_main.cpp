@@ -14,6 +14,7 @@
 #include "cli_commands.hpp"
 #include "cluster_gauges_store.hpp"
 #include "core/scheduler_settings.hpp"
+#include "job_retention.hpp"
 #include "job_service.hpp"
 #include "leader_duties.hpp"
 #include "plugin_meta.hpp"
@@ -50,11 +51,15 @@ class SchedulerPlugin {
         leader_duties_(std::make_unique<LeaderDuties>(*service_)),
         schedule_firer_(std::make_unique<ScheduleFirer>(*service_)),
         sources_service_(std::make_unique<SourcesService>(*service_)),
+        retention_(std::make_unique<JobRetention>(host, settings_)),
         gauges_(std::make_unique<sdk::ClusterGaugeRefresher>(
             host, "sched-metrics", std::chrono::seconds(settings_.metrics_refresh_seconds),
             &collectSchedulerGauges)) {
     leader_duties_->add([firer = schedule_firer_.get()](sdk::Txn& txn, int64_t epoch) {
       firer->fireDue(txn, epoch);
+    });
+    leader_duties_->add([retention = retention_.get()](sdk::Txn& txn, int64_t /*epoch*/) {
+      retention->runIfDue(txn);  // README "Retention"; fenced by the round's epoch check
     });
     service_->setWake([this] {
       runner_->wake();
@@ -120,6 +125,7 @@ class SchedulerPlugin {
   std::unique_ptr<LeaderDuties> leader_duties_;
   std::unique_ptr<ScheduleFirer> schedule_firer_;
   std::unique_ptr<SourcesService> sources_service_;
+  std::unique_ptr<JobRetention> retention_;
   std::unique_ptr<sdk::ClusterGaugeRefresher> gauges_;  // leader-only cluster gauges
 };
 

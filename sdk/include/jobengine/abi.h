@@ -42,7 +42,7 @@ extern "C" {
 #endif
 
 #define JE_ABI_MAJOR 1u
-#define JE_ABI_MINOR 7u
+#define JE_ABI_MINOR 8u
 
 #define JE_PLUGIN_ENTRY_SYMBOL "je_plugin_entry_v1"
 
@@ -759,6 +759,52 @@ typedef struct je_sources_v1 {
   je_status (*dead_letter_document)(void* self, je_txn* txn, const char* json, uint64_t len,
                                     je_str_sink out, void* user, char* err, uint32_t err_cap);
 } je_sources_v1;
+
+/* ---------------------------------------------------------------------------------------- */
+/* je.retention v1 (added in 1.8): provided by the host. Retention of terminal jobs, their    */
+/* history and events (SPEC §9, docs/operations.md "Retention"). Each owner prunes only its   */
+/* own tables (the host the outbox, the scheduler its jobs); a plugin whose data must outlive */
+/* the retention period (the audit plugin: nothing before a succeeded export covers it)      */
+/* registers a guard, and every pruner asks the host for a tenant's effective cutoff.         */
+/* Instants are microseconds since the Unix epoch (UTC).                                      */
+/* ---------------------------------------------------------------------------------------- */
+#define JE_SERVICE_RETENTION "je.retention"
+
+/* A guard's answer meaning "no limit": the guard holds nothing back for this tenant. */
+#define JE_RETENTION_NO_LIMIT INT64_MAX
+/* A guard's answer meaning "nothing may be pruned" for this tenant (yet). */
+#define JE_RETENTION_KEEP_ALL INT64_MIN
+
+/* A retention guard: for tenant, *until_us receives the instant before which (strictly) that
+ * tenant's data may be pruned as far as the guard is concerned, or JE_RETENTION_NO_LIMIT /
+ * JE_RETENTION_KEEP_ALL. Called on a pruner's thread (host or plugin), outside any of the
+ * caller's transactions; it may open its own (je.store) and must not take long. Return JE_OK;
+ * any other status (err filled) makes the pruner skip the tenant this round: a guard that
+ * cannot answer holds everything back. */
+typedef je_status (*je_retention_guard)(void* user, const char* tenant, uint64_t tenant_len,
+                                        int64_t* until_us, char* err, uint32_t err_cap);
+
+typedef struct je_retention_v1 {
+  uint32_t struct_size;
+  uint32_t reserved0;
+  je_host* host;
+  /* Registers a guard for the caller's plugin; only inside create(). user is passed back on
+   * every call and must stay valid until the plugin is destroyed. The guard is consulted until
+   * the plugin stops; from then on its plugin's data holds nothing back. */
+  je_status (*register_guard)(je_host* host, je_retention_guard guard, void* user, char* err,
+                              uint32_t err_cap);
+  /* A tenant's effective cutoff: *cutoff_us = min(now - retention_seconds, every guard's
+   * answer). Data of the tenant strictly older than *cutoff_us may be pruned. retention_seconds
+   * <= 0 means "keep forever": *cutoff_us = JE_RETENTION_KEEP_ALL without asking the guards.
+   * A guard's error is returned (JE_ERR_RETRY with the guard's message): prune nothing of that
+   * tenant this round. Any thread; not inside a transaction of the caller that holds locks the
+   * guard's own transaction could wait for. */
+  je_status (*cutoff)(je_host* host, const char* tenant, uint64_t tenant_len,
+                      int64_t retention_seconds, int64_t* cutoff_us, char* err, uint32_t err_cap);
+  /* Records, for metrics, that the caller pruned rows of one of its tables: counts into
+   * jobengine_retention_pruned_rows_total{owner, table}. Any thread. */
+  void (*count_pruned)(je_host* host, const char* table, uint64_t table_len, int64_t rows);
+} je_retention_v1;
 
 /* The one exported symbol. */
 JE_EXPORT const je_plugin_descriptor* je_plugin_entry_v1(void);

@@ -24,6 +24,7 @@
 #include <jobengine/json_limits.hpp>
 #include <jobengine/settings_reader.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
@@ -388,6 +389,7 @@ class Host {
     events_ = optional<je_events_v1>(JE_SERVICE_EVENTS, 1);
     leader_ = optional<je_leader_v1>(JE_SERVICE_LEADER, 1);
     cli_ = optional<je_cli_v1>(JE_SERVICE_CLI, 1);
+    retention_ = optional<je_retention_v1>(JE_SERVICE_RETENTION, 1);  // 1.8
   }
   Host(const Host&) = delete;
   Host& operator=(const Host&) = delete;
@@ -674,6 +676,69 @@ class Host {
     }
   }
 
+  // Retention (je.retention 1.8, SPEC §9, docs/operations.md "Retention").
+  // A retention guard: given a tenant, the instant (microseconds since the epoch) before which
+  // that tenant's data may be pruned, or JE_RETENTION_NO_LIMIT / JE_RETENTION_KEEP_ALL. May
+  // throw: the pruner then skips the tenant this round. Only inside create(); throws Error
+  // (JE_ERR_UNSUPPORTED on a host before 1.8).
+  using RetentionGuard = std::function<int64_t(const std::string& tenant)>;
+  void registerRetentionGuard(RetentionGuard guard) {
+    if (retention_ == nullptr) {
+      throw Error(JE_ERR_UNSUPPORTED, "this host offers no je.retention (ABI 1.8)");
+    }
+    retention_guards_.push_back(std::move(guard));
+    char err[kErrCap] = {0};
+    const je_status st = retention_->register_guard(
+        retention_->host,
+        [](void* user, const char* tenant, uint64_t tenant_len, int64_t* until_us, char* e,
+           uint32_t e_cap) -> je_status {
+          try {
+            *until_us = (*static_cast<RetentionGuard*>(user))(std::string(tenant, tenant_len));
+            return JE_OK;
+          } catch (const std::exception& ex) {
+            copyError(e, e_cap, ex.what());
+            return JE_ERR_RETRY;
+          } catch (...) {
+            copyError(e, e_cap, "retention guard failed");
+            return JE_ERR_INTERNAL;
+          }
+        },
+        &retention_guards_.back(), err, kErrCap);
+    if (st != JE_OK) {
+      retention_guards_.pop_back();
+      throw Error(st, err);
+    }
+  }
+  bool hasRetention() const { return retention_ != nullptr; }
+  // A tenant's effective cutoff (microseconds since the epoch): data strictly older may be
+  // pruned. retention_seconds <= 0: JE_RETENTION_KEEP_ALL. Without je.retention (an older
+  // host) only retention_seconds applies. Throws Error when a guard could not answer.
+  int64_t retentionCutoff(const std::string& tenant, int64_t retention_seconds) const {
+    if (retention_seconds <= 0) {
+      return JE_RETENTION_KEEP_ALL;
+    }
+    if (retention_ == nullptr) {
+      const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+      return now - retention_seconds * 1000000;
+    }
+    int64_t out = JE_RETENTION_KEEP_ALL;
+    char err[kErrCap] = {0};
+    const je_status st = retention_->cutoff(retention_->host, tenant.data(), tenant.size(),
+                                            retention_seconds, &out, err, kErrCap);
+    if (st != JE_OK) {
+      throw Error(st, err);
+    }
+    return out;
+  }
+  // Counts rows this plugin pruned from one of its tables (a no-op without je.retention).
+  void countPruned(std::string_view table, int64_t rows) const noexcept {
+    if (retention_ != nullptr && rows > 0) {
+      retention_->count_pruned(retention_->host, table.data(), table.size(), rows);
+    }
+  }
+
   // Wake-up signals across replicas (je.events 1.1, abi.h says what they promise). signal()
   // never throws: a signal is an optimisation, so a host without them (or a bad name, which
   // is logged) just leaves the watchers to their polling. Raise it from Txn::onCommit.
@@ -767,6 +832,8 @@ class Host {
   const je_metrics_v1* metrics_ = nullptr;
   const je_events_v1* events_ = nullptr;
   const je_leader_v1* leader_ = nullptr;
+  const je_retention_v1* retention_ = nullptr;
+  std::deque<RetentionGuard> retention_guards_;
   std::deque<RouteFn> routes_;                  // deque: addresses stay stable as routes are added
   std::deque<std::function<void()>> watchers_;  // the same for signal watchers
   std::deque<std::function<void(bool, int64_t)>> leader_watchers_;

@@ -50,4 +50,24 @@ std::optional<RetentionPlan> planPrune(const RetentionInput& in) {
   return plan;
 }
 
+int64_t coveredThrough(int64_t first_retained, const std::vector<CoveringExport>& exports) {
+  std::vector<CoveringExport> sorted;
+  for (const CoveringExport& e : exports) {
+    if (e.first >= 1 && e.last >= e.first && e.last >= first_retained) {
+      sorted.push_back(e);
+    }
+  }
+  std::sort(sorted.begin(), sorted.end(), [](const CoveringExport& a, const CoveringExport& b) {
+    return a.first != b.first ? a.first < b.first : a.id < b.id;
+  });
+  int64_t covered = first_retained - 1;
+  for (const CoveringExport& e : sorted) {
+    if (e.first > covered + 1) {
+      break;  // a gap no export covers
+    }
+    covered = std::max(covered, e.last);
+  }
+  return covered;
+}
+
 }  // namespace jobengine::audit

@@ -42,4 +42,10 @@ struct RetentionPlan {
 // What to prune, or nullopt when nothing may be pruned.
 std::optional<RetentionPlan> planPrune(const RetentionInput& in);
 
+// The last position of the union of the exports' [first, last] ranges that is contiguous from
+// first_retained (first_retained - 1 when no export starts at or before it). Entries before
+// first_retained were pruned, which audit does only behind covering exports, so they count as
+// covered. The retention guard (docs/ledger.md "Retention guard") answers from it.
+int64_t coveredThrough(int64_t first_retained, const std::vector<CoveringExport>& exports);
+
 }  // namespace jobengine::audit

@@ -12,7 +12,8 @@ SchedulerSettings parseSchedulerSettings(const nlohmann::json& config) {
       {"default_max_attempts", "default_lease_seconds", "runner_threads", "claim_batch_size",
        "backoff_base_ms", "backoff_factor", "backoff_cap_ms", "poll_interval_ms",
        "sweep_interval_ms", "backfill_window_minutes", "backfill_priority",
-       "metrics_refresh_seconds"});
+       "metrics_refresh_seconds", "retention_days", "retention_interval_seconds",
+       "retention_batch_rows"});
   reader.readInt("default_max_attempts", 1, 100, settings.default_max_attempts);
   reader.readInt("default_lease_seconds", 1, 86400, settings.default_lease_seconds);
   reader.readInt("runner_threads", 0, 256, settings.runner_threads);
@@ -25,6 +26,9 @@ SchedulerSettings parseSchedulerSettings(const nlohmann::json& config) {
   reader.readInt("backfill_window_minutes", 1, 525600, settings.backfill_window_minutes);
   reader.readInt("backfill_priority", 0, 9, settings.backfill_priority);
   reader.readInt("metrics_refresh_seconds", 1, 3600, settings.metrics_refresh_seconds);
+  reader.readInt("retention_days", 0, 36500, settings.retention_days);
+  reader.readInt("retention_interval_seconds", 1, 86400, settings.retention_interval_seconds);
+  reader.readInt("retention_batch_rows", 100, 100000, settings.retention_batch_rows);
   return settings;
 }
 
@@ -40,7 +44,10 @@ nlohmann::json toJson(const SchedulerSettings& settings) {
                         {"sweep_interval_ms", settings.sweep_interval_ms},
                         {"backfill_window_minutes", settings.backfill_window_minutes},
                         {"backfill_priority", settings.backfill_priority},
-                        {"metrics_refresh_seconds", settings.metrics_refresh_seconds}};
+                        {"metrics_refresh_seconds", settings.metrics_refresh_seconds},
+                        {"retention_days", settings.retention_days},
+                        {"retention_interval_seconds", settings.retention_interval_seconds},
+                        {"retention_batch_rows", settings.retention_batch_rows}};
 }
 
 }  // namespace jobengine::scheduler

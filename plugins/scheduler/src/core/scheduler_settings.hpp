@@ -28,6 +28,12 @@ struct SchedulerSettings {
   int backfill_window_minutes = 1440;  // a backfill's window size when the request gives none
   int backfill_priority = 1;           // priority of backfill jobs (live syncs: 5)
   int metrics_refresh_seconds = 5;     // leader's cluster gauge refresh period (docs/metrics.md)
+  // Retention (SPEC §9, README "Retention"): terminal jobs finished more than retention_days
+  // ago are pruned by the leader (0: kept forever), every retention_interval_seconds, at most
+  // retention_batch_rows jobs per statement.
+  int retention_days = 30;
+  int retention_interval_seconds = 60;
+  int retention_batch_rows = 2000;
 };
 
 // Parses the plugin's config table (a JSON object; the host strips "enabled"). Throws
