@@ -122,6 +122,16 @@ TEST(ConfigTest, RetentionHasDefaultsRangesAndEnvironmentNames) {
   unsetenv("JOBENGINE_RETENTION_DAYS");
   EXPECT_EQ(e.retention.days, 7);
   EXPECT_EQ(nlohmann::json::parse(publicSettingsJson(e))["retention"]["days"], 7);
+  // A decimal period (about a minute: tests, the sustained-load benchmark); not a string.
+  ConfigFile decimal("[retention]\ndays = 0.0007\n");
+  EXPECT_DOUBLE_EQ(loadConfig(decimal.path(), {}).retention.days, 0.0007);
+  setenv("JOBENGINE_RETENTION_DAYS", "0.5", 1);
+  const HostConfig half = loadConfig("", overridesFromEnvironment());
+  unsetenv("JOBENGINE_RETENTION_DAYS");
+  EXPECT_DOUBLE_EQ(half.retention.days, 0.5);
+  EXPECT_EQ(errorOf("[retention]\ndays = \"x\"\n"), "FILE:2:8: retention.days must be a number");
+  EXPECT_EQ(errorOf("[retention]\ndays = -0.5\n"),
+            "FILE:2:8: retention.days = -0.5 is out of range [0, 36500]");
 }
 
 TEST(ConfigTest, SyntaxErrorHasPosition) {

@@ -174,6 +174,20 @@ ConfigValue checkValue(const ConfigKey& key, const std::string& path, const toml
       }
       break;
     }
+    case ConfigType::kNumber: {
+      if (!node.is_integer() && !node.is_floating_point()) {
+        throw wrongType();
+      }
+      v.number = node.is_integer() ? static_cast<double>(node.as_integer()->get())
+                                   : node.as_floating_point()->get();
+      if (!(v.number >= static_cast<double>(key.min) &&
+            v.number <= static_cast<double>(key.max))) {  // NaN is out of range too
+        throw ConfigError(where.at(path, node.source()) + ": " + path + " = " +
+                          nlohmann::json(v.number).dump() + " is out of range [" +
+                          std::to_string(key.min) + ", " + std::to_string(key.max) + "]");
+      }
+      break;
+    }
     case ConfigType::kBoolean:
       if (!node.is_boolean()) {
         throw wrongType();

@@ -21,6 +21,11 @@ ConfigKey integer(std::string name, int64_t min, int64_t max,
   return ConfigKey{std::move(name), ConfigType::kInteger, min, max, {}, false, std::move(set)};
 }
 
+ConfigKey number(std::string name, int64_t min, int64_t max,
+                 std::function<void(HostConfig&, const ConfigValue&)> set) {
+  return ConfigKey{std::move(name), ConfigType::kNumber, min, max, {}, false, std::move(set)};
+}
+
 ConfigKey boolean(std::string name, std::function<void(HostConfig&, const ConfigValue&)> set) {
   return ConfigKey{std::move(name), ConfigType::kBoolean, 0, 0, {}, false, std::move(set)};
 }
@@ -128,8 +133,8 @@ std::vector<ConfigSection> buildSchema() {
   s.push_back(
       {"retention",
        {
-           integer("days", 0, 36500,
-                   [](HostConfig& c, const ConfigValue& v) { c.retention.days = toInt(v); }),
+           number("days", 0, 36500,
+                  [](HostConfig& c, const ConfigValue& v) { c.retention.days = v.number; }),
            integer("interval_seconds", 1, 86400,
                    [](HostConfig& c, const ConfigValue& v) {
                      c.retention.interval_seconds = toInt(v);
@@ -153,6 +158,8 @@ const char* typeName(ConfigType type) {
       return "a string";
     case ConfigType::kInteger:
       return "an integer";
+    case ConfigType::kNumber:
+      return "a number";
     case ConfigType::kBoolean:
       return "a boolean";
     case ConfigType::kStringArray:

@@ -13,12 +13,13 @@
 
 namespace jobengine::host {
 
-enum class ConfigType { kString, kInteger, kBoolean, kStringArray };
+enum class ConfigType { kString, kInteger, kNumber, kBoolean, kStringArray };
 
 // A checked value handed to a key's setter.
 struct ConfigValue {
   std::string text;
   int64_t integer = 0;
+  double number = 0;  // kNumber: an integer or a float in the file
   bool boolean = false;
   std::vector<std::string> strings;
 };
@@ -26,8 +27,8 @@ struct ConfigValue {
 struct ConfigKey {
   std::string name;
   ConfigType type;
-  int64_t min = 0;                   // integers only
-  int64_t max = 0;                   // integers only
+  int64_t min = 0;                   // integers and numbers only
+  int64_t max = 0;                   // integers and numbers only
   std::vector<std::string> choices;  // strings only; empty = any
   bool secret = false;               // never printed
   std::function<void(HostConfig&, const ConfigValue&)> set;

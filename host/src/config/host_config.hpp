@@ -69,7 +69,7 @@ struct LeaderConfig {
 // days = 0 keeps events forever. The scheduler's jobs have their own [plugins.scheduler]
 // retention_days.
 struct RetentionConfig {
-  int days = 30;
+  double days = 30;  // a decimal is allowed (0.0007 ≈ one minute: tests and benchmarks)
   int interval_seconds = 60;
   int batch_rows = 5000;
 };

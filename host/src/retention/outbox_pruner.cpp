@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <map>
 #include <vector>
@@ -124,7 +125,7 @@ int64_t OutboxPruner::pruneOnce(int64_t epoch, bool& more) {
 int64_t OutboxPruner::pruneTenant(const std::string& tenant, int64_t epoch, bool& more,
                                   bool& deposed) {
   // The guards are asked outside any transaction of ours (they may open their own).
-  const int64_t cutoff_us = registry_.cutoff(tenant, int64_t{config_.days} * kSecondsPerDay);
+  const int64_t cutoff_us = registry_.cutoff(tenant, std::llround(config_.days * kSecondsPerDay));
   if (cutoff_us == JE_RETENTION_KEEP_ALL) {
     return 0;
   }

@@ -2,6 +2,7 @@
 // duty's whole content: find tenants, pick a batch, delete it with what hangs off it.
 #include "job_retention.hpp"
 
+#include <cmath>
 #include <exception>
 #include <string>
 #include <vector>
@@ -63,7 +64,7 @@ std::string uuidArray(const std::vector<std::string>& ids) {
 
 JobRetention::JobRetention(sdk::Host& host, const SchedulerSettings& settings)
     : host_(host),
-      retention_seconds_(int64_t{settings.retention_days} * kSecondsPerDay),
+      retention_seconds_(std::llround(settings.retention_days * kSecondsPerDay)),
       batch_rows_(settings.retention_batch_rows),
       interval_(settings.retention_interval_seconds) {}
 

@@ -39,6 +39,16 @@ TEST(SchedulerSettingsTest, EveryKeyCanBeSet) {
   EXPECT_EQ(settings.backoff_cap_ms, 7);
 }
 
+TEST(SchedulerSettingsTest, RetentionDaysTakesADecimal) {
+  EXPECT_DOUBLE_EQ(parseSchedulerSettings(nlohmann::json::object()).retention_days, 30.0);
+  // About a minute: what tests and the sustained-load benchmark use.
+  EXPECT_DOUBLE_EQ(
+      parseSchedulerSettings(nlohmann::json{{"retention_days", 0.0007}}).retention_days, 0.0007);
+  EXPECT_DOUBLE_EQ(parseSchedulerSettings(nlohmann::json{{"retention_days", 0}}).retention_days,
+                   0.0);
+  EXPECT_THROW(parseSchedulerSettings(nlohmann::json{{"retention_days", -0.5}}), SettingsError);
+}
+
 TEST(SchedulerSettingsTest, UnknownKeyListsAllowedKeys) {
   try {
     parseSchedulerSettings(nlohmann::json{{"no_such_key", 1}});

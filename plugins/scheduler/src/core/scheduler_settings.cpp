@@ -26,7 +26,7 @@ SchedulerSettings parseSchedulerSettings(const nlohmann::json& config) {
   reader.readInt("backfill_window_minutes", 1, 525600, settings.backfill_window_minutes);
   reader.readInt("backfill_priority", 0, 9, settings.backfill_priority);
   reader.readInt("metrics_refresh_seconds", 1, 3600, settings.metrics_refresh_seconds);
-  reader.readInt("retention_days", 0, 36500, settings.retention_days);
+  reader.readNumber("retention_days", 0, 36500, settings.retention_days);
   reader.readInt("retention_interval_seconds", 1, 86400, settings.retention_interval_seconds);
   reader.readInt("retention_batch_rows", 100, 100000, settings.retention_batch_rows);
   return settings;

@@ -31,7 +31,7 @@ struct SchedulerSettings {
   // Retention (SPEC §9, README "Retention"): terminal jobs finished more than retention_days
   // ago are pruned by the leader (0: kept forever), every retention_interval_seconds, at most
   // retention_batch_rows jobs per statement.
-  int retention_days = 30;
+  double retention_days = 30;  // a decimal is allowed (0.0007 ≈ one minute: tests, benchmarks)
   int retention_interval_seconds = 60;
   int retention_batch_rows = 2000;
 };
