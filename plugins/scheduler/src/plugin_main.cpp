@@ -1,9 +1,10 @@
 // Entry glue of the scheduler plugin: the plugin class and JE_PLUGIN, nothing else. Domain
-// logic lives in src/core (no SDK types); job_service.cpp / job_leases.cpp are the data path,
-// runner.cpp the in-process runner, leader_duties.cpp the leader's
-// sweeps and schedule fires, cluster_gauges_store.cpp the leader's cluster gauges
-// (docs/metrics.md), routes_*.cpp the HTTP translation,
-// cli_commands.cpp the `jobengine jobs|runs|status|schedules` commands (src/cli/).
+// logic lives in src/core (no SDK types); job_service.cpp and job_{enqueue,claims,completion,
+// sweeps,runs}.cpp are the data path, *_store.cpp the SQL of the other areas, runner.cpp the
+// in-process runner, leader_duties.cpp the leader's sweeps, schedule fires and retention
+// (job_retention.cpp), cluster_gauges_store.cpp the leader's cluster gauges (docs/metrics.md),
+// routes_*.cpp the HTTP translation, cli_commands.cpp the `jobengine jobs|runs|status|schedules`
+// commands (src/cli/).
 #include <jobengine/cluster_gauges.hpp>
 #include <jobengine/plugin.hpp>
 
