@@ -10,6 +10,7 @@
 #include <set>
 
 #include "outbox_writer.hpp"
+#include "paging.hpp"
 #include "replicas.hpp"
 #include "scheduler_fixture.hpp"
 
@@ -24,23 +25,10 @@ class AuditLedgerTest : public SchedulerTest {
 
   // Every entry of the current tenant's ledger matching query: all pages of GET /audit.
   json entries(const std::string& query = "") {
-    json out = json::array();
-    std::string page_token;
     const std::string sep = query.find('?') == std::string::npos ? "?" : "&";
-    for (int page = 0; page < 1000; ++page) {
-      const Reply r =
-          get("/audit" + query + (page_token.empty() ? "" : sep + "page_token=" + page_token));
-      EXPECT_EQ(r.status, 200) << r.body;
-      const json body = r.json();
-      for (const auto& e : body["items"]) {
-        out.push_back(e);
-      }
-      if (!body.contains("nextPageToken")) {
-        break;
-      }
-      page_token = body["nextPageToken"].get<std::string>();
-    }
-    return out;
+    return allPages([&](const std::string& token) {
+      return get("/audit" + query + (token.empty() ? "" : sep + "page_token=" + token));
+    });
   }
   // Polls GET /audit<query> until it holds at least n entries or 30 s pass.
   json waitEntries(const std::string& query, std::size_t n) {
@@ -205,22 +193,11 @@ json waitChain(EngineProcess& engine, const std::string& tenant, std::size_t n) 
       "X-StellaOps-Tenant: " + tenant};
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (true) {
-    json got = json::array();
-    std::string token;
-    while (true) {
-      const Reply r = http.get(
+    const json got = allPages([&](const std::string& token) {
+      return http.get(
           "/api/v1/jobengine/audit?page_size=500" + (token.empty() ? "" : "&page_token=" + token),
           h);
-      EXPECT_EQ(r.status, 200) << r.body;
-      const json body = r.json();
-      for (const auto& item : body["items"]) {
-        got.push_back(item);
-      }
-      if (!body.contains("nextPageToken")) {
-        break;
-      }
-      token = body["nextPageToken"].get<std::string>();
-    }
+    });
     if (got.size() >= n || std::chrono::steady_clock::now() > deadline) {
       return got;
     }

@@ -4,6 +4,7 @@
 // Refresh every second; waits are bounded polls, the age is checked as a bound only.
 #include <string>
 
+#include "paging.hpp"
 #include "poll.hpp"
 #include "prometheus_text.hpp"
 #include "scheduler_fixture.hpp"
@@ -24,19 +25,10 @@ class AuditMetricsTest : public SchedulerTest {
   }
   // The number of entries in the tenant's ledger (every page of GET /audit).
   std::size_t entryCount() {
-    std::size_t n = 0;
-    std::string token;
-    for (int page = 0; page < 1000; ++page) {
-      const Reply r = get("/audit?page_size=500" + (token.empty() ? "" : "&page_token=" + token));
-      EXPECT_EQ(r.status, 200) << r.body;
-      const json body = r.json();
-      n += body["items"].size();
-      if (!body.contains("nextPageToken")) {
-        break;
-      }
-      token = body["nextPageToken"].get<std::string>();
-    }
-    return n;
+    return allPages([&](const std::string& token) {
+             return get("/audit?page_size=500" + (token.empty() ? "" : "&page_token=" + token));
+           })
+        .size();
   }
 };
 

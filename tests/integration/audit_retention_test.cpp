@@ -15,6 +15,7 @@
 #include <fstream>
 #include <functional>
 
+#include "paging.hpp"
 #include "poll.hpp"
 #include "prometheus_text.hpp"
 #include "scheduler_fixture.hpp"
@@ -51,22 +52,9 @@ class AuditRetentionTest : public SchedulerTest {
 
   // Every entry of the current tenant's ledger: all pages of GET /audit.
   json entries() {
-    json out = json::array();
-    std::string page_token;
-    for (int page = 0; page < 1000; ++page) {
-      const Reply r =
-          get("/audit?page_size=500" + (page_token.empty() ? "" : "&page_token=" + page_token));
-      EXPECT_EQ(r.status, 200) << r.body;
-      const json body = r.json();
-      for (const auto& e : body["items"]) {
-        out.push_back(e);
-      }
-      if (!body.contains("nextPageToken")) {
-        break;
-      }
-      page_token = body["nextPageToken"].get<std::string>();
-    }
-    return out;
+    return allPages([&](const std::string& token) {
+      return get("/audit?page_size=500" + (token.empty() ? "" : "&page_token=" + token));
+    });
   }
   // Polls the ledger until pred holds or 60 s pass; returns the last listing.
   json waitEntries(const std::function<bool(const json&)>& pred) {

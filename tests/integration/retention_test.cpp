@@ -18,6 +18,7 @@
 #include <ctime>
 
 #include "dev_token.hpp"
+#include "paging.hpp"
 #include "poll.hpp"
 #include "prometheus_text.hpp"
 #include "scheduler_fixture.hpp"
@@ -69,21 +70,11 @@ class RetentionFixture : public SchedulerTest {
   }
   // Every event of the tenant (GET /events from the start, all pages).
   json events() {
-    json out = json::array();
-    std::string token;
-    for (int page = 0; page < 100; ++page) {
-      const Reply r = get("/events?page_size=500" + (token.empty() ? "" : "&page_token=" + token));
-      EXPECT_EQ(r.status, 200) << r.body;
-      const json body = r.json();
-      for (const auto& e : body["items"]) {
-        out.push_back(e);
-      }
-      if (!body.contains("nextPageToken")) {
-        break;
-      }
-      token = body["nextPageToken"].get<std::string>();
-    }
-    return out;
+    return allPages(
+        [&](const std::string& token) {
+          return get("/events?page_size=500" + (token.empty() ? "" : "&page_token=" + token));
+        },
+        100);
   }
   static bool hasJobEvent(const json& events, const std::string& job_id) {
     for (const auto& e : events) {
