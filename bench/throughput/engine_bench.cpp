@@ -179,7 +179,11 @@ std::vector<Figure> runEngineBench(const BenchParams& params, const std::string&
   options.durable = true;  // fsync and synchronous_commit as shipped, like the baseline
   options.pool_size = 8;   // config/jobengine.toml
   // The runner claims batches as large as the baseline's and the bridge workers' claims.
-  options.extra_toml = "[plugins.bench-noop]\n[plugins.scheduler]\nclaim_batch_size = " +
+  // JE_BENCH_TOML: more config for the engine, e.g. "[plugins.audit]\nenabled = false\n" to
+  // measure what a plugin costs (bench/README.md).
+  const char* more_toml = std::getenv("JE_BENCH_TOML");
+  options.extra_toml = std::string(more_toml != nullptr ? more_toml : "") +
+                       "[plugins.bench-noop]\n[plugins.scheduler]\nclaim_batch_size = " +
                        std::to_string(params.claim_batch) + "\n";
   EngineProcess engine(options);
   engine.start();
