@@ -14,21 +14,13 @@
 
 #include "poll.hpp"
 #include "scheduler_fixture.hpp"
+#include "utc_now.hpp"
 
 namespace jobengine::testing {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string utcNow() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32] = {};
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 void writeText(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -111,7 +103,7 @@ TEST_F(AuditExportsTest, ExportDownloadAndVerifyOfflineAndASecondExportIsByteIde
   ASSERT_GE(waitLedger(3).size(), 3U);
   // The window closes after every event above and before the exports' own events.
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  const std::string to = utcNow();
+  const std::string to = utcNowRfc3339();
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   const std::string from = "2000-01-01T00:00:00Z";
   const json ledger = get("/audit?page_size=500&to=" + to).json()["items"];

@@ -19,6 +19,7 @@
 #include "poll.hpp"
 #include "prometheus_text.hpp"
 #include "scheduler_fixture.hpp"
+#include "utc_now.hpp"
 
 namespace jobengine::testing {
 namespace {
@@ -28,15 +29,6 @@ using nlohmann::json;
 
 // 0.00005 days = 4.32 s; entries are waited on for longer than that before they are exported.
 constexpr auto kOlderThanRetention = std::chrono::milliseconds(6000);
-
-std::string utcNowText() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32] = {};
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 void writeFile(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -84,7 +76,7 @@ class AuditRetentionTest : public SchedulerTest {
   // committed before the call are inside it and the export's own events are not.
   std::string closeWindow() {
     std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-    const std::string to = utcNowText();
+    const std::string to = utcNowRfc3339();
     std::this_thread::sleep_for(std::chrono::milliseconds(1100));
     return to;
   }

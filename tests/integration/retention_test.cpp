@@ -23,6 +23,7 @@
 #include "prometheus_text.hpp"
 #include "scheduler_fixture.hpp"
 #include "stream_client.hpp"
+#include "utc_now.hpp"
 
 namespace jobengine::testing {
 namespace {
@@ -34,15 +35,6 @@ constexpr const char* kWsPath = "/api/v1/jobengine/ws";
 constexpr const char* kRetentionToml =
     "retention_days = 1\nretention_interval_seconds = 1\n"
     "[retention]\ndays = 1\ninterval_seconds = 1\n";
-
-std::string utcNowText() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32] = {};
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 class RetentionFixture : public SchedulerTest {
  protected:
@@ -254,7 +246,7 @@ TEST_F(RetentionAuditTest, NothingIsPrunedBeforeAnExportCoveringItSucceeded) {
 
   // An export of everything so far succeeds; then they are pruned.
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  const std::string to = utcNowText();
+  const std::string to = utcNowRfc3339();
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   const Reply r = http_->post("/api/v1/jobengine/audit/exports",
                               {{"from", "2000-01-01T00:00:00Z"}, {"to", to}}, headers());
