@@ -7,6 +7,7 @@
 //   3  drain through the worker bridge: threads claim (maxCount = claim batch) and complete
 //      with POST /worker/complete (batch)
 //   4  enqueue -> handler start latency p50/p99 on the idle engine
+//   and, through both drains, the slowest GET /metrics of a scraper polling every 250 ms
 // A figure whose route is missing (runner / bridge / je.jobs not merged yet) is reported as
 // unavailable with the HTTP status, never as a number.
 #include <atomic>
@@ -18,6 +19,7 @@
 #include "bench_common.hpp"
 #include "engine_process.hpp"
 #include "http_client.hpp"
+#include "metrics_scraper.hpp"
 
 namespace jobengine::bench {
 
@@ -201,9 +203,12 @@ std::vector<Figure> runEngineBench(const BenchParams& params, const std::string&
   out.push_back(validationShare(http, out.back(), "bench.ext"));
   out.push_back(fromRoute(http, h, "enqueue via je.jobs (in-process)", "/bench/enqueue",
                           {{"count", params.enqueue_jobs}, {"batch", 500}}));
+  // A scraper every 250 ms through both drains: the engine at full load (issue 18's aim).
+  MetricsScraper scraper(engine.restPort(), std::chrono::milliseconds(250));
   out.push_back(fromRoute(http, h, "drain via in-process runner", "/bench/drain",
                           {{"count", params.drain_jobs}}));
   out.push_back(drainBridge(engine.restPort(), h, params));
+  out.push_back(scraper.figure("both drains"));
   const Reply lat = http.post(kApi + "/bench/latency", {{"count", params.latency_probes}}, h);
   if (lat.status == 200) {
     out.push_back({"enqueue -> start latency p50", "ms", lat.json()["p50Ms"].get<double>(), ""});
