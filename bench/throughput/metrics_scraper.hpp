@@ -46,8 +46,9 @@ class MetricsScraper {
     std::vector<double> sorted = latencies_ms_;
     std::sort(sorted.begin(), sorted.end());
     char note[160];
-    std::snprintf(note, sizeof note, "%zu scrapes during %s, median %.1f ms, %zu bytes; aim < 50 ms",
-                  sorted.size(), during.c_str(), sorted[sorted.size() / 2], last_bytes_);
+    std::snprintf(note, sizeof note,
+                  "%zu scrapes during %s, median %.1f ms, %zu bytes; aim < 50 ms", sorted.size(),
+                  during.c_str(), sorted[sorted.size() / 2], last_bytes_);
     return {name, "ms", sorted.back(), note};
   }
 
