@@ -32,6 +32,18 @@ void initCurlOnce() {
   }
 }
 
+// The request's header lines as sent: the extra headers, then the conditional ones.
+std::vector<std::pair<std::string, std::string>> headerLines(const FetchRequest& request) {
+  std::vector<std::pair<std::string, std::string>> lines = request.headers;
+  if (request.if_none_match) {
+    lines.emplace_back("If-None-Match", *request.if_none_match);
+  }
+  if (request.if_modified_since) {
+    lines.emplace_back("If-Modified-Since", *request.if_modified_since);
+  }
+  return lines;
+}
+
 FetchResponse failure(std::string code, std::string message, bool transient) {
   FetchResponse r;
   r.error_code = std::move(code);
@@ -228,24 +240,12 @@ FetchResponse fetchHttp(const FetchRequest& request, const Uri& uri) {
   Transfer t;
   t.max_bytes = request.max_bytes;
   std::array<char, CURL_ERROR_SIZE> errbuf{};
-  std::vector<std::pair<std::string, std::string>> lines = request.headers;
-  if (request.if_none_match) {
-    lines.emplace_back("If-None-Match", *request.if_none_match);
-  }
-  if (request.if_modified_since) {
-    lines.emplace_back("If-Modified-Since", *request.if_modified_since);
+  const std::vector<std::pair<std::string, std::string>> lines = headerLines(request);
+  if (std::optional<std::string> bad = badHeader(request)) {
+    return failure("FETCH_BAD_HEADER", std::move(*bad), false);
   }
   std::unique_ptr<curl_slist, SlistDeleter> headers;
   for (const auto& [name, value] : lines) {
-    // A line break would let a value smuggle in headers of its own.
-    if (name.empty() || name.find_first_of(":\r\n") != std::string::npos ||
-        value.find_first_of("\r\n") != std::string::npos) {
-      return failure("FETCH_BAD_HEADER",
-                     "request header '" + name +
-                         "': names must be non-empty without ':' and neither names nor values "
-                         "may contain CR or LF",
-                     false);
-    }
     std::string line = name;
     line += ": ";
     line += value;
@@ -294,6 +294,22 @@ FetchResponse fetchHttp(const FetchRequest& request, const Uri& uri) {
 }
 
 }  // namespace
+
+std::optional<std::string> badHeader(const FetchRequest& request) {
+  const auto bad = [](const std::string& name, const std::string& value) {
+    return name.empty() || name.find_first_of(":\r\n") != std::string::npos ||
+           value.find_first_of("\r\n") != std::string::npos;
+  };
+  const std::vector<std::pair<std::string, std::string>> lines = headerLines(request);
+  for (const auto& [name, value] : lines) {
+    if (bad(name, value)) {
+      return "request header '" + name +
+             "': names must be non-empty without ':' and neither names nor values may contain CR "
+             "or LF";
+    }
+  }
+  return std::nullopt;
+}
 
 FetchResponse fetchOnce(const FetchRequest& request) {
   const UriResult parsed = parseUri(request.uri);

@@ -55,6 +55,9 @@ FetchResponse UpstreamClient::fetch(const FetchRequest& request) const {
   if (!parsed) {
     return refusal("URI_INVALID", parsed.error, false, request.uri, 0);
   }
+  if (std::optional<std::string> bad = badHeader(request)) {
+    return refusal("FETCH_BAD_HEADER", std::move(*bad), false, request.uri, 0);
+  }
   Uri uri = *parsed.uri;
   FetchRequest hop = request;
   for (int redirects = 0;; ++redirects) {

@@ -285,6 +285,7 @@ TEST_F(UpstreamClientTest, HeaderInjectionIsRefusedBeforeSending) {
   etag.if_none_match = "\"x\"\nX-Evil: 1";
   EXPECT_EQ(client().fetch(etag).error_code, "FETCH_BAD_HEADER");
   EXPECT_EQ(upstream_.acceptedConnections(), 0);
+  EXPECT_TRUE(budget_.acquires.empty()) << "a request never sent takes no budget";
 }
 
 TEST_F(UpstreamClientTest, OneClientServesManyThreads) {

@@ -60,6 +60,12 @@ inline FetchRequest requestFor(std::string uri) {
   return request;
 }
 
+// Why the request's headers cannot be sent (a line break would let a value smuggle in headers of
+// its own; names must be non-empty without ':'), or nullopt when they can. fetchOnce refuses such
+// a request with FETCH_BAD_HEADER; UpstreamClient checks it first, before the egress guard and
+// the request budget, so a request that is never sent takes no budget.
+std::optional<std::string> badHeader(const FetchRequest& request);
+
 // One request, no redirects followed. Never throws for transport problems; they come back in
 // error_code / error_message.
 FetchResponse fetchOnce(const FetchRequest& request);
