@@ -3,10 +3,11 @@
 // cleared, the request budget over je.ratelimit with the record's rate policy, and the
 // FetchHooks over the plugin's DocumentStore — validators read and written in short
 // transactions (neither for a backfill: its listing must not be conditional, a 304 would skip
-// the past window, and it must leave no validators a live sync would then send), each document
-// stored in its own transaction and recorded as a job artifact, cancellation, progress at most
-// once a second (each report renews the lease in the database). The plugin's per-format walk
-// (its FeedFetcher over a FeedSession) runs inside. Part of je_adapter_registry.
+// the past window, and it must leave no validators a live sync would then send), the documents
+// stored in batches of up to 200 (or 16 MiB) per transaction and recorded as job artifacts,
+// cancellation, progress at most once a second (each report renews the lease in the database). The
+// plugin's per-format walk (its FeedFetcher over a FeedSession) runs inside. Part of
+// je_adapter_registry.
 #pragma once
 
 #include <jobengine/adapter/adapter_context.hpp>
