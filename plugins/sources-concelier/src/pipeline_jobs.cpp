@@ -3,6 +3,7 @@
 
 #include <jobengine/adapter/dead_letter.hpp>
 #include <jobengine/adapter/fetch_job.hpp>
+#include <jobengine/adapter/run_batches.hpp>
 
 #include "core/connector_spec.hpp"
 #include "core/kev_format.hpp"
@@ -56,74 +57,60 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
 }
 
 void runParse(AdapterContext& ctx, sdk::JobContext& job) {
-  sdk::Host& host = ctx.host();
-  const std::string tenant(job.tenant());
   const std::string run_id(job.runId());
   const std::string source = adapter::recordOfJob(ctx, job)["source"].get<std::string>();
-  int after = 0;
   int parsed = 0;
   int dead = 0;
-  for (;;) {
-    auto txn = host.begin(tenant);
-    const auto documents = runDocuments(txn, run_id, "fetched", after, kBatch, true);
-    if (documents.empty()) {
-      txn.commit();
-      break;
-    }
-    for (const RunDocument& document : documents) {
-      const AdvisoryParse result = parseDocument(source, document.body);
-      if (result.error) {
-        adapter::deadLetterDocument(ctx, txn, job,
-                                    {document.ordinal, document.digest, document.uri,
-                                     result.error->code, result.error->message});
-        ++dead;
-      } else {
-        markParsed(txn, run_id, document.ordinal, recordsOf(result));
-        ++parsed;
-      }
-      after = document.ordinal;
-    }
-    txn.commit();
-    job.progress(50,
-                 std::to_string(parsed) + " parsed, " + std::to_string(dead) + " dead-lettered");
-  }
+  const auto summary = [&] {
+    return std::to_string(parsed) + " parsed, " + std::to_string(dead) + " dead-lettered";
+  };
+  adapter::forEachRunBatch(
+      ctx.host(), std::string(job.tenant()),
+      [&](sdk::Txn& txn, int after) {
+        return runDocuments(txn, run_id, "fetched", after, kBatch, true);
+      },
+      [&](sdk::Txn& txn, const RunDocument& document) {
+        const AdvisoryParse result = parseDocument(source, document.body);
+        if (result.error) {
+          adapter::deadLetterDocument(ctx, txn, job,
+                                      {document.ordinal, document.digest, document.uri,
+                                       result.error->code, result.error->message});
+          ++dead;
+        } else {
+          markParsed(txn, run_id, document.ordinal, recordsOf(result));
+          ++parsed;
+        }
+      },
+      nullptr, [&] { job.progress(50, summary()); });
   static const std::string metric = std::string(kPluginName) + "_documents_dead_lettered_total";
-  host.counterAdd(metric.c_str(),
-                  "Documents the parse step dead-lettered as malformed, by source format",
-                  {{"source", source}}, dead);
-  job.progress(100, std::to_string(parsed) + " parsed, " + std::to_string(dead) + " dead-lettered");
+  ctx.host().counterAdd(metric.c_str(),
+                        "Documents the parse step dead-lettered as malformed, by source format",
+                        {{"source", source}}, dead);
+  job.progress(100, summary());
 }
 
 void runMap(AdapterContext& ctx, sdk::JobContext& job) {
-  sdk::Host& host = ctx.host();
-  const std::string tenant(job.tenant());
   const std::string run_id(job.runId());
   const nlohmann::json connector = adapter::recordOfJob(ctx, job);
   const std::string connector_id = connector["connectorId"].get<std::string>();
   const std::string source = connector["source"].get<std::string>();
-  int after = 0;
   int64_t created = 0;
-  for (;;) {
-    auto txn = host.begin(tenant);
-    const auto documents = runDocuments(txn, run_id, "parsed", after, kBatch, false);
-    for (const RunDocument& document : documents) {
-      created += insertObservations(txn, connector_id, source, document, run_id);
-      markMapped(txn, run_id, document.ordinal);
-      after = document.ordinal;
-    }
-    if (documents.empty()) {
-      ctx.documents().confirmValidators(txn,
-                                        run_id);  // the listings behind these documents are done
-    }
-    txn.commit();
-    if (documents.empty()) {
-      break;
-    }
-    job.progress(50, std::to_string(created) + " observations");
-  }
+  adapter::forEachRunBatch(
+      ctx.host(), std::string(job.tenant()),
+      [&](sdk::Txn& txn, int after) {
+        return runDocuments(txn, run_id, "parsed", after, kBatch, false);
+      },
+      [&](sdk::Txn& txn, const RunDocument& document) {
+        created += insertObservations(txn, connector_id, source, document, run_id);
+        markMapped(txn, run_id, document.ordinal);
+      },
+      // The listings behind these documents are done: their validators may be sent next time.
+      [&](sdk::Txn& txn) { ctx.documents().confirmValidators(txn, run_id); },
+      [&] { job.progress(50, std::to_string(created) + " observations"); });
   static const std::string metric = std::string(kPluginName) + "_observations_total";
-  host.counterAdd(metric.c_str(), "New observations written by the map step, by source format",
-                  {{"source", source}}, static_cast<double>(created));
+  ctx.host().counterAdd(metric.c_str(),
+                        "New observations written by the map step, by source format",
+                        {{"source", source}}, static_cast<double>(created));
   job.progress(100, std::to_string(created) + " new observations");
 }
 

@@ -3,6 +3,7 @@
 
 #include <jobengine/adapter/dead_letter.hpp>
 #include <jobengine/adapter/fetch_job.hpp>
+#include <jobengine/adapter/run_batches.hpp>
 
 #include "core/csaf_vex_format.hpp"
 #include "core/cyclonedx_vex_format.hpp"
@@ -57,53 +58,44 @@ void runFetch(AdapterContext& ctx, sdk::JobContext& job) {
 }
 
 void runNormalize(AdapterContext& ctx, sdk::JobContext& job) {
-  sdk::Host& host = ctx.host();
-  const std::string tenant(job.tenant());
   const std::string run_id(job.runId());
   const nlohmann::json provider = adapter::recordOfJob(ctx, job);
   const std::string provider_id = provider["providerId"].get<std::string>();
   const std::string source = provider["source"].get<std::string>();
-  int after = 0;
   int normalized = 0;
   int dead = 0;
   int64_t created = 0;
-  for (;;) {
-    auto txn = host.begin(tenant);
-    const auto documents = fetchedDocuments(txn, run_id, after, kBatch);
-    for (const RunDocument& document : documents) {
-      const VexParse result = parseDocument(source, document.body);
-      if (result.error) {
-        adapter::deadLetterDocument(ctx, txn, job,
-                                    {document.ordinal, document.digest, document.uri,
-                                     result.error->code, result.error->message});
-        ++dead;
-      } else {
-        created += insertStatements(txn, provider_id, source, document, run_id, recordsOf(result));
-        markNormalized(txn, run_id, document.ordinal);
-        ++normalized;
-      }
-      after = document.ordinal;
-    }
-    if (documents.empty()) {
-      ctx.documents().confirmValidators(txn,
-                                        run_id);  // the listings behind these documents are done
-    }
-    txn.commit();
-    const std::string summary = std::to_string(normalized) + " normalized, " +
-                                std::to_string(dead) + " dead-lettered, " +
-                                std::to_string(created) + " new statements";
-    if (documents.empty()) {
-      job.progress(100, summary);
-      break;
-    }
-    job.progress(50, summary);
-  }
-  host.counterAdd("excititor_documents_dead_lettered_total",
-                  "Documents the normalize step dead-lettered as malformed, by source format",
-                  {{"source", source}}, dead);
-  host.counterAdd("excititor_statements_total",
-                  "New VEX statements written by the normalize step, by source format",
-                  {{"source", source}}, static_cast<double>(created));
+  const auto summary = [&] {
+    return std::to_string(normalized) + " normalized, " + std::to_string(dead) +
+           " dead-lettered, " + std::to_string(created) + " new statements";
+  };
+  adapter::forEachRunBatch(
+      ctx.host(), std::string(job.tenant()),
+      [&](sdk::Txn& txn, int after) { return fetchedDocuments(txn, run_id, after, kBatch); },
+      [&](sdk::Txn& txn, const RunDocument& document) {
+        const VexParse result = parseDocument(source, document.body);
+        if (result.error) {
+          adapter::deadLetterDocument(ctx, txn, job,
+                                      {document.ordinal, document.digest, document.uri,
+                                       result.error->code, result.error->message});
+          ++dead;
+        } else {
+          created +=
+              insertStatements(txn, provider_id, source, document, run_id, recordsOf(result));
+          markNormalized(txn, run_id, document.ordinal);
+          ++normalized;
+        }
+      },
+      // The listings behind these documents are done: their validators may be sent next time.
+      [&](sdk::Txn& txn) { ctx.documents().confirmValidators(txn, run_id); },
+      [&] { job.progress(50, summary()); });
+  job.progress(100, summary());
+  ctx.host().counterAdd("excititor_documents_dead_lettered_total",
+                        "Documents the normalize step dead-lettered as malformed, by source format",
+                        {{"source", source}}, dead);
+  ctx.host().counterAdd("excititor_statements_total",
+                        "New VEX statements written by the normalize step, by source format",
+                        {{"source", source}}, static_cast<double>(created));
 }
 
 }  // namespace
