@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <pqxx/pqxx>
 #include <set>
@@ -189,7 +190,8 @@ void OutboxFeeder::run() {
       }
       drain();
       // Blocks until a notification or the poll interval; notifications are consumed here.
-      const int poll_ms = options_.poll_ms > 0 ? options_.poll_ms : 250;
+      const int poll_ms = eventsHeldBack(*read_conn_) ? std::max(1, options_.poll_ms)
+                                                      : std::max(1, options_.idle_poll_ms);
       listen_conn_->await_notification(poll_ms / 1000, static_cast<long>(poll_ms % 1000) * 1000);
     } catch (const std::exception& e) {
       if (healthy) {

@@ -33,9 +33,10 @@ class SignalWatchers;
 class MetricsRegistry;
 
 struct OutboxFeederOptions {
-  std::string dsn;       // the app role's DSN
-  std::string set_role;  // non-empty: SET ROLE after connecting (external mode)
-  int poll_ms = 250;
+  std::string dsn;          // the app role's DSN
+  std::string set_role;     // non-empty: SET ROLE after connecting (external mode)
+  int poll_ms = 250;        // while rows are held back by the horizon
+  int idle_poll_ms = 5000;  // otherwise
   std::size_t batch = 1000;
   int reconnect_ms = 500;
 };

@@ -91,6 +91,15 @@ uint64_t visibleMaxSeq(pqxx::connection& conn) {
   return row[0].as<uint64_t>();
 }
 
+bool eventsHeldBack(pqxx::connection& conn) {
+  pqxx::read_transaction tx(conn);
+  tx.exec("SELECT set_config('jobengine.tenant', 'system', true)");
+  const pqxx::row row = tx.exec1(
+      "SELECT EXISTS (SELECT 1 FROM jobengine.events WHERE seq >= jobengine.event_horizon())");
+  tx.commit();
+  return row[0].as<bool>();
+}
+
 std::size_t readAfterInTransaction(Transaction& txn, uint64_t after_seq, std::size_t limit,
                                    const EventVisitor& visit) {
   // Transaction-local settings outlive the read: remember them (the subquery is evaluated

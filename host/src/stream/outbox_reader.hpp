@@ -49,6 +49,11 @@ std::vector<OutboxEvent> readPositions(pqxx::connection& conn, uint64_t after_se
 // cursor starts.
 uint64_t visibleMaxSeq(pqxx::connection& conn);
 
+// Whether committed rows sit at or above the horizon (an older transaction is still open, so
+// they cannot be read yet): they become readable when it ends, which may raise no
+// notification. One probe of the seq index.
+bool eventsHeldBack(pqxx::connection& conn);
+
 // The same rows, read inside a caller's transaction (je.events 1.5 read_after): what the
 // transaction's tenant binding lets it see ("system": every tenant), seq > after_seq below the
 // horizon, ascending, at most `limit`, each envelope handed to `visit` in order. The planner

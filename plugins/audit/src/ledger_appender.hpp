@@ -37,7 +37,9 @@ namespace jobengine::audit {
 class LedgerAppender {
  public:
   static constexpr uint32_t kBatch = 2000;
-  static constexpr std::chrono::milliseconds kPollMs{200};
+  // The poll behind the wake-ups (a lost one costs at most this): each idle leader round is a
+  // read-only transaction, so it is kept rare.
+  static constexpr std::chrono::milliseconds kPollMs{2000};
 
   LedgerAppender(sdk::Host& host, const AuditSettings& settings);
   ~LedgerAppender();

@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -13,9 +14,20 @@ namespace {
 
 using nlohmann::json;
 
-const char* kTenantsWithExpired = R"SQL(
-SELECT DISTINCT t.tenant_id FROM ratelimit.throttles t WHERE t.expires_at <= now()
+// The tenants with expired throttles (due = true), and when the next one expires (one row,
+// due = false, its seconds from now).
+const char* kExpiryPlan = R"SQL(
+SELECT DISTINCT t.tenant_id, true, 0::float8 FROM ratelimit.throttles t WHERE t.expires_at <= now()
+UNION ALL
+SELECT NULL, false, extract(epoch FROM min(t.expires_at) - now())::float8
+FROM ratelimit.throttles t WHERE t.expires_at > now()
 )SQL";
+
+// The sweeper's longest sleep between expiry checks: a throttle created meanwhile on another
+// replica expires by the next check. (It stops applying at its expiresAt whatever the sweeper
+// does: admission reads expires_at > now().)
+constexpr std::chrono::seconds kMaxExpiryWait{5};
+constexpr std::chrono::milliseconds kMinExpiryWait{100};
 
 const char* kDeleteExpired = R"SQL(
 DELETE FROM ratelimit.throttles t
@@ -57,22 +69,38 @@ void LimitsSweeper::loop() {
     lock.unlock();
     outcomes_.flush();
     if (std::chrono::steady_clock::now() >= next_expiry) {
-      next_expiry = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+      std::chrono::milliseconds wait = kMaxExpiryWait;
       try {
-        expireThrottles();
+        wait = std::clamp(expireThrottlesAndPlan(), kMinExpiryWait,
+                          std::chrono::milliseconds(kMaxExpiryWait));
       } catch (const std::exception& e) {
-        host_.warn(std::string("throttle expiry failed (retried in a second): ") + e.what());
+        host_.warn(std::string("throttle expiry failed (retried in 5 s): ") + e.what());
       }
+      next_expiry = std::chrono::steady_clock::now() + wait;
     }
     lock.lock();
   }
 }
 
 size_t LimitsSweeper::expireThrottles() {
+  size_t expired = 0;
+  expireThrottlesAndPlan(&expired);
+  return expired;
+}
+
+std::chrono::milliseconds LimitsSweeper::expireThrottlesAndPlan(size_t* expired_out) {
   std::vector<std::string> tenants;
+  std::chrono::milliseconds next = kMaxExpiryWait;
   {
-    auto txn = host_.begin(JE_TENANT_SYSTEM);
-    txn.exec(kTenantsWithExpired, {}, [&](const sdk::Row& r) { tenants.push_back(r.str(0)); });
+    // Read-only: an idle check commits nothing, so it wakes no replica's outbox feeder.
+    auto txn = host_.begin(JE_TENANT_SYSTEM, JE_TXN_READ_ONLY);
+    txn.exec(kExpiryPlan, {}, [&](const sdk::Row& r) {
+      if (r.boolean(1)) {
+        tenants.push_back(r.str(0));
+      } else if (!r.isNull(2)) {
+        next = std::chrono::milliseconds(static_cast<int64_t>(r.f64(2) * 1000.0) + 1);
+      }
+    });
     txn.commit();
   }
   size_t expired = 0;
@@ -97,7 +125,10 @@ size_t LimitsSweeper::expireThrottles() {
     txn.commit();
     expired += events.size();
   }
-  return expired;
+  if (expired_out != nullptr) {
+    *expired_out = expired;
+  }
+  return tenants.empty() ? next : kMinExpiryWait;  // expired ones found: look again soon
 }
 
 }  // namespace jobengine::ratelimit

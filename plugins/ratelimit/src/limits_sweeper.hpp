@@ -1,13 +1,15 @@
 // limits_sweeper.hpp — the ratelimit plugin's one background thread ("rl-sweeper"): writes the
-// folded breaker outcomes every outcome_flush_ms (OutcomeRecorder::flush) and, every second,
+// folded breaker outcomes every outcome_flush_ms (OutcomeRecorder::flush) and, when the next
+// throttle expires (read in the same read-only check; at least every 5 s, at most every 100 ms),
 // deletes the throttles whose expiry passed, appending throttle.expired for each in the same
-// transaction. Every replica runs it: the DELETE ... RETURNING hands each expired row to
-// exactly one of them, so each expiry is one event. Admission ignores an expired throttle at
-// once; the sweep only tidies and tells.
+// transaction. An idle check commits nothing, so it wakes no replica's outbox feeder. Every replica
+// runs it: the DELETE ... RETURNING hands each expired row to exactly one of them, so each expiry
+// is one event. Admission ignores an expired throttle at once; the sweep only tidies and tells.
 #pragma once
 
 #include <jobengine/plugin.hpp>
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -33,6 +35,9 @@ class LimitsSweeper {
 
  private:
   void loop();
+  // The expiry round; returns how long until the next throttle expires (kMaxExpiryWait when
+  // none does), and stores how many it expired in *expired when given.
+  std::chrono::milliseconds expireThrottlesAndPlan(size_t* expired = nullptr);
 
   const sdk::Host& host_;
   const RatelimitSettings& settings_;

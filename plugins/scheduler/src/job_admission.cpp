@@ -112,6 +112,9 @@ std::vector<Grant> JobService::admitAndLease(sdk::Txn& txn,
     host_.counterAdd("scheduler_jobs_throttled_total",
                      "Jobs refused by je.ratelimit at lease time and throttled", json::object(),
                      static_cast<double>(throttle.size()));
+    if (throttled_wake_) {
+      txn.onCommit(throttled_wake_);
+    }
   }
   if (lease.empty()) {
     return {};

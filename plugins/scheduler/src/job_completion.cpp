@@ -101,6 +101,7 @@ std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
     });
   }
   json records = json::array();
+  std::map<std::string, SysTime> retry_at;  // job id -> when a retry becomes claimable
   for (const auto& c : items) {
     json rec = {{"tenant_id", c.tenant},
                 {"job_id", c.job_id},
@@ -120,7 +121,11 @@ std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
       input.policy.cap = std::chrono::milliseconds(l.backoff_cap_ms);
       input.policy.max_attempts = l.max_attempts;
     }
-    addDecision(rec, decideCompletion(input, defaultUniformRandom()), c.status);
+    const CompletionDecision decision = decideCompletion(input, defaultUniformRandom());
+    addDecision(rec, decision, c.status);
+    if (decision.next_eligible_at) {
+      retry_at[c.job_id] = *decision.next_eligible_at;
+    }
     records.push_back(rec);
     if (c.artifacts.is_array()) {
       for (const auto& a : c.artifacts) {
@@ -143,20 +148,25 @@ std::vector<CompletionResult> JobService::complete(sdk::Txn& txn,
     appendRun(runs, r, 1, 3);
     released = released || kind == "released";
     if (kind == "completed") {
-      by_id[r.str(2)] = CompletionResult{r.str(2), true, r.str(6)};
+      CompletionResult& result = by_id[r.str(2)];
+      result = CompletionResult{r.str(2), true, r.str(6), std::nullopt};
+      if (const auto at = retry_at.find(r.str(2)); at != retry_at.end() && r.str(6) == "queued") {
+        result.retry_at = at->second;
+      }
       type_of[r.str(2)] = r.str(4);
       if (r.str(6) == "queued") {
         ++retries[{r.str(1), r.str(4)}];
       }
     } else if (kind == "stale") {
-      by_id.emplace(r.str(2), CompletionResult{r.str(2), false, ""});
+      by_id.emplace(r.str(2), CompletionResult{r.str(2), false, "", std::nullopt});
     }
   });
   std::vector<CompletionResult> out;
   json applied_artifacts = json::array();
   for (const auto& c : items) {
     auto it = by_id.find(c.job_id);
-    out.push_back(it == by_id.end() ? CompletionResult{c.job_id, false, ""} : it->second);
+    out.push_back(it == by_id.end() ? CompletionResult{c.job_id, false, "", std::nullopt}
+                                    : it->second);
     if (out.back().applied) {
       for (const auto& a : artifacts) {
         if (a["job_id"] == c.job_id) {

@@ -68,13 +68,13 @@ JobRetention::JobRetention(sdk::Host& host, const SchedulerSettings& settings)
       batch_rows_(settings.retention_batch_rows),
       interval_(settings.retention_interval_seconds) {}
 
-void JobRetention::runIfDue(sdk::Txn& txn) {
+bool JobRetention::runIfDue(sdk::Txn& txn) {
   if (retention_seconds_ <= 0) {
-    return;  // retention_days = 0: kept forever
+    return false;  // retention_days = 0: kept forever
   }
   const auto now = std::chrono::steady_clock::now();
   if (now < next_) {
-    return;
+    return false;
   }
   const Pruned pruned = run(txn);
   next_ = pruned.more ? now : now + interval_;
@@ -84,6 +84,7 @@ void JobRetention::runIfDue(sdk::Txn& txn) {
                " DAG edge(s), " + std::to_string(pruned.artifacts) + " artifact record(s), " +
                std::to_string(pruned.dead_letters) + " dead letter(s)");
   }
+  return pruned.jobs + pruned.runs + pruned.edges + pruned.artifacts + pruned.dead_letters > 0;
 }
 
 JobRetention::Pruned JobRetention::run(sdk::Txn& txn) {

@@ -25,8 +25,9 @@ class JobRetention {
  public:
   JobRetention(sdk::Host& host, const SchedulerSettings& settings);
 
-  // The LeaderDuties duty: prunes when due. Throws on a database error (the round rolls back).
-  void runIfDue(sdk::Txn& txn);
+  // The LeaderDuties duty: prunes when due; returns whether it deleted anything. Throws on a
+  // database error (the round rolls back).
+  bool runIfDue(sdk::Txn& txn);
 
   struct Pruned {
     int64_t jobs = 0;

@@ -70,6 +70,8 @@ struct CompletionResult {
   std::string job_id;
   bool applied = false;
   std::string status;  // the job's new status (queued = retry scheduled)
+  // A retry: when the job becomes claimable again (the runner polls then; runner.hpp).
+  std::optional<std::chrono::system_clock::time_point> retry_at;
 };
 
 struct HeartbeatItem {
@@ -108,6 +110,9 @@ class JobService {
       txn.onCommit(wake_);
     }
   }
+  // Called after the commit of a claim that throttled jobs: wakes the leader, whose next round
+  // returns them to queued when their nextEligibleAt comes (plugin_main.cpp wires it).
+  void setThrottledWake(std::function<void()> wake) { throttled_wake_ = std::move(wake); }
   // Hand-off (docs/queries.md): `room` says how many jobs this replica's runner could start
   // at once (idle workers); `accept` takes the jobs leased to it by an enqueue, after commit.
   struct Handoff {
@@ -147,6 +152,9 @@ class JobService {
   // caller's (system) transaction; wakes the runners after its commit when any came back.
   // Returns how many.
   size_t unthrottleDue(sdk::Txn& txn, int max_jobs, const std::string& actor);
+  // When the earliest throttled job becomes eligible (the leader's next round); none: no job is
+  // throttled. One probe of the jobs_throttled index.
+  std::optional<std::chrono::system_clock::time_point> nextThrottledAt(sdk::Txn& txn) const;
   // je.jobs count_jobs: a tenant's jobs in JE_JOBS_COUNT_* statuses (of one type, or all), at
   // most cap. Throws std::invalid_argument for an unknown `what`.
   int64_t countJobs(sdk::Txn& txn, const std::string& tenant, int32_t what,
@@ -205,6 +213,7 @@ class JobService {
   mutable std::mutex types_mutex_;
   std::map<std::string, JobTypeInfo> types_;
   std::function<void()> wake_;
+  std::function<void()> throttled_wake_;
   Handoff handoff_;
   std::optional<sdk::RateLimit> ratelimit_;
   je_jobs_v1 vtable_{};

@@ -79,4 +79,18 @@ size_t JobService::unthrottleDue(sdk::Txn& txn, int max_jobs, const std::string&
   return n;
 }
 
+std::optional<std::chrono::system_clock::time_point> JobService::nextThrottledAt(
+    sdk::Txn& txn) const {
+  std::optional<std::chrono::system_clock::time_point> next;
+  txn.exec(
+      "SELECT (extract(epoch FROM min(j.next_eligible_at)) * 1000000)::bigint "
+      "FROM scheduler.jobs j WHERE j.status = 'throttled'",
+      {}, [&](const sdk::Row& r) {
+        if (!r.isNull(0)) {
+          next = std::chrono::system_clock::time_point(std::chrono::microseconds(r.i64(0)));
+        }
+      });
+  return next;
+}
+
 }  // namespace jobengine::scheduler

@@ -9,11 +9,15 @@
 // Retry-delayed jobs need no release: they are `queued` with a future nextEligibleAt, and
 // claims skip them until then.
 //
-// Cadence: one round per tick. The tick is 100 ms when je.ratelimit is loaded (a refused job's
-// nextEligibleAt is a token's arrival: a second's delay would waste a small bucket's tokens),
-// else sweep_interval_ms capped at one second, so an idle leader makes at most one short
-// transaction a second. Expired leases are swept every sweep_interval_ms, due schedules fired
-// every tick (a fire is late by at most one tick plus the round).
+// Cadence: one round per tick, sweep_interval_ms capped at one second. With je.ratelimit loaded,
+// the round also reads when the earliest throttled job becomes eligible (a refused job's
+// nextEligibleAt is a token's arrival: a second's delay would waste a small bucket's tokens) and
+// the next round comes then, but not sooner than 100 ms after this one; a claim that throttles
+// jobs wakes the leader at once (wake(), through the je.events signal kThrottledSignal from any
+// replica). Expired leases are swept every sweep_interval_ms, due schedules fired every tick (a
+// fire is late by at most one tick plus the round). A round that changed nothing rolls back
+// instead of committing: every commit makes each replica's outbox feeder wake and read, so an
+// idle leader's rounds cost one short read-only transaction a second and nothing else.
 #pragma once
 
 #include <chrono>
@@ -21,17 +25,23 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "job_service.hpp"
 
 namespace jobengine::scheduler {
 
+// The je.events signal raised after a commit that throttled jobs; every replica's LeaderDuties
+// watches it (only the leader's acts).
+inline constexpr const char* kThrottledSignal = "scheduler.jobs-throttled";
+
 class LeaderDuties {
  public:
-  // One duty run in the fenced round; returns nothing, throws on a database error (the round
-  // rolls back and is tried again at the next tick).
-  using Duty = std::function<void(sdk::Txn& txn, int64_t epoch)>;
+  // One duty run in the fenced round; returns whether it changed anything (the round commits
+  // only then), throws on a database error (the round rolls back and is tried again at the next
+  // tick).
+  using Duty = std::function<bool(sdk::Txn& txn, int64_t epoch)>;
 
   explicit LeaderDuties(JobService& service);
   ~LeaderDuties();
@@ -42,11 +52,18 @@ class LeaderDuties {
   void add(Duty duty);
   void start();
   void stop();
+  // Runs a round now (jobs were throttled: the earliest may be due before the next tick).
+  void wake();
 
  private:
+  // What a round found out: whether the epoch was current (false: nothing was done), and when
+  // the earliest throttled job becomes eligible (with je.ratelimit; none: no throttled job).
+  struct RoundResult {
+    bool current = false;
+    std::optional<std::chrono::system_clock::time_point> next_throttled;
+  };
   void loop();
-  // One fenced round; false when the epoch was no longer current (nothing was done).
-  bool round(int64_t epoch, bool sweep_now);
+  RoundResult round(int64_t epoch, bool sweep_now);
 
   JobService& service_;
   std::vector<Duty> duties_;
@@ -54,6 +71,7 @@ class LeaderDuties {
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  bool woken_ = false;
 };
 
 }  // namespace jobengine::scheduler

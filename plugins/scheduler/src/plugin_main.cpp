@@ -57,14 +57,18 @@ class SchedulerPlugin {
             host, "sched-metrics", std::chrono::seconds(settings_.metrics_refresh_seconds),
             &collectSchedulerGauges)) {
     leader_duties_->add([firer = schedule_firer_.get()](sdk::Txn& txn, int64_t epoch) {
-      firer->fireDue(txn, epoch);
+      return firer->fireDue(txn, epoch) > 0;
     });
     leader_duties_->add([retention = retention_.get()](sdk::Txn& txn, int64_t /*epoch*/) {
-      retention->runIfDue(txn);  // README "Retention"; fenced by the round's epoch check
+      return retention->runIfDue(txn);  // README "Retention"; fenced by the round's epoch check
     });
     service_->setWake([this] {
       runner_->wake();
       host_.signal(kJobsSignal);  // the runners of the other replicas
+    });
+    service_->setThrottledWake([this] {
+      leader_duties_->wake();
+      host_.signal(kThrottledSignal);  // the leader may be another replica
     });
     service_->setHandoff({[runner = runner_.get()] { return runner->idleWorkers(); },
                           [runner = runner_.get()](std::vector<Grant> grants, int lease_seconds) {
@@ -107,6 +111,7 @@ class SchedulerPlugin {
                    : "je.ratelimit is absent: jobs are admitted without quotas or rate limits");
     if (host_.hasSignals()) {
       host_.watch(kJobsSignal, [runner = runner_.get()] { runner->wake(); });
+      host_.watch(kThrottledSignal, [leader = leader_duties_.get()] { leader->wake(); });
     }
     runner_->start();
     leader_duties_->start();

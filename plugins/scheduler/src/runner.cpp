@@ -19,6 +19,8 @@ constexpr double kFastHandlerMs = 5.0;
 // The longest a finished job waits for others to share its completion transaction (only
 // while workers are still running or have ready jobs; an idle runner completes at once).
 constexpr auto kCompletionLinger = std::chrono::milliseconds(5);
+// Retry times kept for the poller; later ones are found by the idle poll.
+constexpr size_t kMaxRetriesDue = 1024;
 
 void nameThread(const std::string& name) {
   pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
@@ -168,8 +170,9 @@ std::vector<Grant> Runner::completeAndClaim(const std::vector<Completion>& done,
   std::map<std::string, int> lease_of;  // job id -> lease seconds it was claimed with
   try {
     auto txn = service_.host().begin(JE_TENANT_SYSTEM);
+    std::vector<CompletionResult> completed;
     if (!done.empty()) {
-      service_.complete(txn, done, kRunnerWorkerId);
+      completed = service_.complete(txn, done, kRunnerWorkerId);
     }
     for (const auto& [lease, types] : groups) {
       const int room = want - static_cast<int>(grants.size());
@@ -193,6 +196,7 @@ std::vector<Grant> Runner::completeAndClaim(const std::vector<Completion>& done,
     if (wrote) {
       txn.commit();
     }
+    noteRetries(completed);
     if (const int64_t failed = claim_failures_.exchange(0); failed > 0) {
       service_.host().info("runner claims and completions work again after " +
                            std::to_string(failed) + " failed attempts");
@@ -213,6 +217,28 @@ std::vector<Grant> Runner::completeAndClaim(const std::vector<Completion>& done,
                  std::make_shared<std::atomic<bool>>(false)};
   }
   return grants;
+}
+
+void Runner::noteRetries(const std::vector<CompletionResult>& results) {
+  bool noted = false;
+  const auto system_now = std::chrono::system_clock::now();
+  const auto steady_now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const CompletionResult& r : results) {
+    if (!r.applied || !r.retry_at) {
+      continue;
+    }
+    retries_due_.insert(
+        steady_now +
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(*r.retry_at - system_now));
+    noted = true;
+  }
+  while (retries_due_.size() > kMaxRetriesDue) {
+    retries_due_.erase(std::prev(retries_due_.end()));
+  }
+  if (noted) {
+    claim_cv_.notify_all();  // the poller's next deadline may be sooner now
+  }
 }
 
 int Runner::capacityLocked() const {
@@ -239,11 +265,15 @@ bool Runner::completeNowLocked() const {
 
 void Runner::claimLoop(int index) {
   nameThread("sched-claim-" + std::to_string(index));
-  // Only the first claimer polls on the timer: an idle replica makes one claim transaction per
-  // poll_interval_ms, not one per claimer. The others claim when woken (an enqueue here, the
-  // jobs signal from another replica, completions) and when the poller's claim came back full.
+  // Only the first claimer polls (runner.hpp): when a retry of this replica is due, and on a
+  // timer from poll_interval_ms doubling to idle_poll_max_ms while polls find nothing. The
+  // others claim when woken (an enqueue here, the jobs signal from another replica,
+  // completions) and when the poller's claim came back full.
   const bool poller = index == 0;
-  const auto poll = std::chrono::milliseconds(service_.settings().poll_interval_ms);
+  const auto poll_min = std::chrono::milliseconds(service_.settings().poll_interval_ms);
+  const auto poll_max =
+      std::max(poll_min, std::chrono::milliseconds(service_.settings().idle_poll_max_ms));
+  auto poll = poll_min;
   const int batch = std::max(1, service_.settings().claim_batch_size);
   bool look_again = true;  // this claimer's last claim was full: there may be more right away
   uint64_t seen = 0;
@@ -263,21 +293,34 @@ void Runner::claimLoop(int index) {
       const auto claim_worth_it = [&] {
         return may_claim() && (room() >= batchThresholdLocked() || ready_.empty());
       };
-      const auto poll_deadline = poller ? std::chrono::steady_clock::now() + poll
-                                        : std::chrono::steady_clock::time_point::max();
+      const auto waited_from = std::chrono::steady_clock::now();
+      const auto poll_deadline = [&] {
+        if (!poller) {
+          return std::chrono::steady_clock::time_point::max();
+        }
+        const auto timer = waited_from + poll;
+        return retries_due_.empty() ? timer : std::min(timer, *retries_due_.begin());
+      };
       bool polled = false;
       while (!stopping_ && !completeNowLocked() && !claim_worth_it()) {
-        auto until = poll_deadline;
+        auto until = poll_deadline();
         if (!finished_.empty()) {
           until = std::min(until, finished_since_ + kCompletionLinger);
         }
         if (until == std::chrono::steady_clock::time_point::max()) {
           claim_cv_.wait(lock);
         } else if (claim_cv_.wait_until(lock, until) == std::cv_status::timeout &&
-                   std::chrono::steady_clock::now() >= poll_deadline) {
+                   std::chrono::steady_clock::now() >= poll_deadline()) {
           polled = true;
           break;
         }
+      }
+      if (polled) {  // the retries due by now are what this poll claims
+        retries_due_.erase(retries_due_.begin(),
+                           retries_due_.upper_bound(std::chrono::steady_clock::now()));
+      }
+      if (poller && wake_seq_ != seen) {
+        poll = poll_min;  // woken: there is work about, look again soon
       }
       if (stopping_ && finished_.empty()) {
         if (ready_.empty() && busy_ == 0 && reserved_ == 0) {
@@ -307,6 +350,9 @@ void Runner::claimLoop(int index) {
     forget(done);
     if (want > 0) {
       look_again = static_cast<int>(grants.size()) == want;
+    }
+    if (poller) {  // an idle poll waits twice as long next time; any work sets it back
+      poll = grants.empty() && done.empty() ? std::min(poll * 2, poll_max) : poll_min;
     }
     {
       std::lock_guard<std::mutex> lock(mutex_);

@@ -16,15 +16,19 @@
 // condition variable: a commit in this replica that made jobs claimable wakes it at once
 // (Txn::onCommit), the same commit in another replica wakes it through the je.events signal
 // kJobsSignal (LISTEN/NOTIFY in the host, milliseconds later), finished jobs wake it to
-// complete them, and it polls every poll_interval_ms anyway (for retries whose backoff ended,
-// and signals lost to a dropped connection).
+// complete them, and the first claimer polls anyway: when a retry this replica scheduled
+// becomes claimable (its completion said when), and on a timer for what no signal announces
+// (retries of leases that expired elsewhere, signals lost to a dropped connection). The timer
+// starts at poll_interval_ms and doubles after each poll that found nothing, up to
+// idle_poll_max_ms; any work sets it back. An idle replica's runner thus makes one read-only
+// transaction per idle_poll_max_ms.
 //
 // One "sched-sweep" thread renews the leases of jobs held here (running, or ready and waiting
 // for a worker; and picks up cancel_requested for them). Sweeping expired leases and
 // releasing throttled jobs are the leader's (leader_duties.hpp).
 //
-// Locking: mutex_ guards stopping_, wake_seq_, ready_, finished_, busy_, reserved_ and
-// avg_handler_ms_; inflight_mutex_
+// Locking: mutex_ guards stopping_, wake_seq_, ready_, finished_, busy_, reserved_,
+// avg_handler_ms_ and retries_due_; inflight_mutex_
 // guards inflight_. stop() lets the workers run the jobs already leased, completes them, and
 // joins every thread.
 #pragma once
@@ -38,6 +42,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -96,6 +101,8 @@ class Runner {
   // One transaction: complete `done`, then lease up to `want` jobs (0: none). Returns the
   // grants; on failure logs, returns none (the leases of `done` expire and are retried).
   std::vector<Grant> completeAndClaim(const std::vector<Completion>& done, int want);
+  // Remembers when retries scheduled by this replica's completions become claimable.
+  void noteRetries(const std::vector<CompletionResult>& results);
   // Drops finished jobs from inflight_ (their leases are no longer renewed).
   void forget(const std::vector<Completion>& completions);
   void sweepLoop();
@@ -122,6 +129,8 @@ class Runner {
   int reserved_ = 0;                                      // jobs claimers are claiming right now
   int claimer_count_ = 0;                                 // set in start() before any thread runs
   double avg_handler_ms_ = 0;                             // moving average of handler run time
+  // When retries this replica scheduled become claimable (the earliest kMaxRetriesDue).
+  std::set<std::chrono::steady_clock::time_point> retries_due_;
   std::atomic<int64_t> claim_failures_{0};  // failed claim transactions since the last success
   std::mutex inflight_mutex_;
   std::map<std::string, InFlight> inflight_;  // by job id

@@ -170,7 +170,7 @@ size_t ScheduleFirer::fireDue(sdk::Txn& txn, int64_t leader_epoch) {
   if (runs_created > 0) {
     service_.wakeRunnersAfterCommit(txn);
   }
-  return runs_created;
+  return due.size();
 }
 
 }  // namespace jobengine::scheduler

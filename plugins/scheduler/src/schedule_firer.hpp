@@ -28,7 +28,8 @@ class ScheduleFirer {
   explicit ScheduleFirer(JobService& service) : service_(service) {}
 
   // One round under the leader's transaction (fenced with leader_epoch, which each decision
-  // records); returns how many runs it created.
+  // records); returns how many due schedules it handled (each one writes: its fires, skips or
+  // its disabling, and its advance), 0 when none was due and nothing was written.
   size_t fireDue(sdk::Txn& txn, int64_t leader_epoch);
 
  private:

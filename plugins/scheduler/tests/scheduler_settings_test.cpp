@@ -54,12 +54,13 @@ TEST(SchedulerSettingsTest, UnknownKeyListsAllowedKeys) {
     parseSchedulerSettings(nlohmann::json{{"no_such_key", 1}});
     FAIL() << "expected SettingsError";
   } catch (const SettingsError& e) {
-    EXPECT_STREQ(e.what(),
-                 "plugins.scheduler: unknown key 'no_such_key' (allowed: default_max_attempts, "
-                 "default_lease_seconds, runner_threads, claim_batch_size, backoff_base_ms, "
-                 "backoff_factor, backoff_cap_ms, poll_interval_ms, sweep_interval_ms, "
-                 "backfill_window_minutes, backfill_priority, metrics_refresh_seconds, "
-                 "retention_days, retention_interval_seconds, retention_batch_rows)");
+    EXPECT_STREQ(
+        e.what(),
+        "plugins.scheduler: unknown key 'no_such_key' (allowed: default_max_attempts, "
+        "default_lease_seconds, runner_threads, claim_batch_size, backoff_base_ms, "
+        "backoff_factor, backoff_cap_ms, poll_interval_ms, idle_poll_max_ms, sweep_interval_ms, "
+        "backfill_window_minutes, backfill_priority, metrics_refresh_seconds, "
+        "retention_days, retention_interval_seconds, retention_batch_rows)");
   }
 }
 

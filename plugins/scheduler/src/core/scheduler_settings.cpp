@@ -11,7 +11,7 @@ SchedulerSettings parseSchedulerSettings(const nlohmann::json& config) {
       "scheduler", config,
       {"default_max_attempts", "default_lease_seconds", "runner_threads", "claim_batch_size",
        "backoff_base_ms", "backoff_factor", "backoff_cap_ms", "poll_interval_ms",
-       "sweep_interval_ms", "backfill_window_minutes", "backfill_priority",
+       "idle_poll_max_ms", "sweep_interval_ms", "backfill_window_minutes", "backfill_priority",
        "metrics_refresh_seconds", "retention_days", "retention_interval_seconds",
        "retention_batch_rows"});
   reader.readInt("default_max_attempts", 1, 100, settings.default_max_attempts);
@@ -22,6 +22,7 @@ SchedulerSettings parseSchedulerSettings(const nlohmann::json& config) {
   reader.readNumber("backoff_factor", 1.0, 100.0, settings.backoff_factor);
   reader.readInt("backoff_cap_ms", 1, 86400000, settings.backoff_cap_ms);
   reader.readInt("poll_interval_ms", 10, 60000, settings.poll_interval_ms);
+  reader.readInt("idle_poll_max_ms", 10, 600000, settings.idle_poll_max_ms);
   reader.readInt("sweep_interval_ms", 50, 600000, settings.sweep_interval_ms);
   reader.readInt("backfill_window_minutes", 1, 525600, settings.backfill_window_minutes);
   reader.readInt("backfill_priority", 0, 9, settings.backfill_priority);
@@ -41,6 +42,7 @@ nlohmann::json toJson(const SchedulerSettings& settings) {
                         {"backoff_factor", settings.backoff_factor},
                         {"backoff_cap_ms", settings.backoff_cap_ms},
                         {"poll_interval_ms", settings.poll_interval_ms},
+                        {"idle_poll_max_ms", settings.idle_poll_max_ms},
                         {"sweep_interval_ms", settings.sweep_interval_ms},
                         {"backfill_window_minutes", settings.backfill_window_minutes},
                         {"backfill_priority", settings.backfill_priority},

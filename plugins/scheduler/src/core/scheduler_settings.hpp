@@ -23,7 +23,8 @@ struct SchedulerSettings {
   int backoff_base_ms = 1000;      // first retry delay
   double backoff_factor = 2.0;     // growth of the delay per attempt
   int backoff_cap_ms = 300000;     // longest retry delay
-  int poll_interval_ms = 100;      // idle runner poll for jobs enqueued by other replicas
+  int poll_interval_ms = 100;      // the runner's first idle poll after work (runner.hpp)
+  int idle_poll_max_ms = 2000;     // the idle poll's interval doubles up to this
   int sweep_interval_ms = 1000;    // expired-lease sweep period (one replica at a time)
   int backfill_window_minutes = 1440;  // a backfill's window size when the request gives none
   int backfill_priority = 1;           // priority of backfill jobs (live syncs: 5)
