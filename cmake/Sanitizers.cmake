@@ -11,7 +11,8 @@ if(JE_TSAN)
   if(JE_SANITIZE)
     message(FATAL_ERROR "JE_TSAN and JE_SANITIZE (ASan+UBSan) cannot be combined in one build")
   endif()
-  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer -O1 -g)
+  # The debug information comes from the build type's flags (JE_DEBUG_INFO, CMakeLists.txt).
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer -O1)
   add_link_options(-fsanitize=thread)
   # GCC warns (-Wtsan, an error under JE_WERROR) at every std::atomic_thread_fence, which TSan
   # does not model; Boost.Asio issues one around each handler completion (std_fenced_block).
