@@ -57,6 +57,7 @@ class BenchNoopPlugin {
                [this](const sdk::Request& /*rq*/, sdk::Response& rs) {
                  nlohmann::json report = sustained_.report();
                  report["tableBytes"] = tableBytes();
+                 report["largestTables"] = largestTables();
                  rs.json(200, report);
                });
   }
@@ -129,6 +130,24 @@ class BenchNoopPlugin {
 
   // The size of the scheduler's and the host's tables, their indexes and TOAST: what retention
   // must keep bounded under constant load (issue 16).
+  // The six largest of those tables (with indexes and TOAST) and their dead tuples: what grows.
+  nlohmann::json largestTables() const {
+    auto txn = host_.begin(JE_TENANT_SYSTEM, JE_TXN_READ_ONLY);
+    nlohmann::json out = nlohmann::json::array();
+    txn.exec(
+        "SELECT n.nspname || '.' || c.relname, pg_total_relation_size(c.oid)::bigint, "
+        "coalesce(s.n_live_tup, 0)::bigint, coalesce(s.n_dead_tup, 0)::bigint "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid "
+        "WHERE n.nspname IN ('scheduler', 'jobengine') AND c.relkind IN ('r', 'm') "
+        "ORDER BY 2 DESC LIMIT 6",
+        {}, [&](const sdk::Row& r) {
+          out.push_back(
+              {{"table", r.str(0)}, {"bytes", r.i64(1)}, {"live", r.i64(2)}, {"dead", r.i64(3)}});
+        });
+    return out;
+  }
+
   int64_t tableBytes() const {
     auto txn = host_.begin(JE_TENANT_SYSTEM, JE_TXN_READ_ONLY);
     int64_t bytes = 0;

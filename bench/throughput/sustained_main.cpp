@@ -114,6 +114,7 @@ int run(const Args& args, const std::string& work_dir) {
       "| minute | started | p50 ms | p99 ms | max ms | table MiB |\n|---|---|---|---|---|---|\n");
   size_t printed = 0;
   double bytes_after_first = 0;
+  json after_first_tables = json::array();
   json last;
   while (true) {
     std::this_thread::sleep_for(std::chrono::seconds(5));
@@ -132,6 +133,7 @@ int run(const Args& args, const std::string& work_dir) {
                   m["maxMs"].get<double>(), mib);
       if (printed == 0) {
         bytes_after_first = last["tableBytes"].get<double>();
+        after_first_tables = last.value("largestTables", json::array());
       }
       std::fflush(stdout);
     }
@@ -140,6 +142,18 @@ int run(const Args& args, const std::string& work_dir) {
     }
   }
   const json minutes = last["minutes"];
+  // What grows: the largest tables after the first minute and at the end.
+  for (const auto& [when, tables] :
+       {std::pair<const char*, json>{"after the first minute", after_first_tables},
+        std::pair<const char*, json>{"at the end", last.value("largestTables", json::array())}}) {
+    std::printf("largest tables %s:", when);
+    for (const json& t : tables) {
+      std::printf(" %s %.1f MiB (live %lld, dead %lld);", t["table"].get<std::string>().c_str(),
+                  t["bytes"].get<double>() / (1024.0 * 1024.0), t["live"].get<long long>(),
+                  t["dead"].get<long long>());
+    }
+    std::printf("\n");
+  }
   std::printf("enqueued %lld, started %lld, failed enqueues %lld%s%s\n",
               last["enqueued"].get<long long>(), last["started"].get<long long>(),
               last["failedEnqueues"].get<long long>(),

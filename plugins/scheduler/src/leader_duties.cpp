@@ -87,7 +87,9 @@ void LeaderDuties::loop() {
       if (sweep_now) {
         next_sweep = now + sweep_every;
       }
-      if (result.next_throttled) {
+      if (result.changed) {
+        wait = std::min(tick, kMinRoundGap);  // work was waiting: there may be more
+      } else if (result.next_throttled) {
         const auto until = *result.next_throttled - std::chrono::system_clock::now();
         wait = std::min(
             tick,
@@ -127,6 +129,7 @@ LeaderDuties::RoundResult LeaderDuties::round(int64_t epoch, bool sweep_now) {
   if (changed) {
     txn.commit();
   }  // else: rolls back on destruction, which also releases the fence
+  result.changed = changed;
   return result;
 }
 

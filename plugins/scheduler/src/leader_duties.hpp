@@ -15,7 +15,9 @@
 // the next round comes then, but not sooner than 100 ms after this one; a claim that throttles
 // jobs wakes the leader at once (wake(), through the je.events signal kThrottledSignal from any
 // replica). Expired leases are swept every sweep_interval_ms, due schedules fired every tick (a
-// fire is late by at most one tick plus the round). A round that changed nothing rolls back
+// fire is late by at most one tick plus the round). A round that changed something is followed
+// by the next one 100 ms later (a retention or sweep backlog drains at ten rounds a second, not
+// one). A round that changed nothing rolls back
 // instead of committing: every commit makes each replica's outbox feeder wake and read, so an
 // idle leader's rounds cost one short read-only transaction a second and nothing else.
 #pragma once
@@ -60,6 +62,7 @@ class LeaderDuties {
   // the earliest throttled job becomes eligible (with je.ratelimit; none: no throttled job).
   struct RoundResult {
     bool current = false;
+    bool changed = false;  // it wrote: more may be waiting (a pruning backlog, a sweep batch)
     std::optional<std::chrono::system_clock::time_point> next_throttled;
   };
   void loop();
