@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace jobengine::scheduler {
@@ -220,6 +221,11 @@ std::vector<Grant> Runner::completeAndClaim(const std::vector<Completion>& done,
 }
 
 void Runner::noteRetries(const std::vector<CompletionResult>& results) {
+  // Called after every completion: take the claimers' lock only when a retry was scheduled.
+  if (std::none_of(results.begin(), results.end(),
+                   [](const CompletionResult& r) { return r.applied && r.retry_at; })) {
+    return;
+  }
   bool noted = false;
   const auto system_now = std::chrono::system_clock::now();
   const auto steady_now = std::chrono::steady_clock::now();
