@@ -71,10 +71,7 @@ void runParse(AdapterContext& ctx, sdk::JobContext& job) {
       },
       [&](sdk::Txn& txn, const RunDocument& document) {
         const AdvisoryParse result = parseDocument(source, document.body);
-        if (result.error) {
-          adapter::deadLetterDocument(ctx, txn, job,
-                                      {document.ordinal, document.digest, document.uri,
-                                       result.error->code, result.error->message});
+        if (adapter::deadLetterIfMalformed(ctx, txn, job, document, result.error)) {
           ++dead;
         } else {
           markParsed(txn, run_id, document.ordinal, recordsOf(result));

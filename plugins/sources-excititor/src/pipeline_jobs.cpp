@@ -74,10 +74,7 @@ void runNormalize(AdapterContext& ctx, sdk::JobContext& job) {
       [&](sdk::Txn& txn, int after) { return fetchedDocuments(txn, run_id, after, kBatch); },
       [&](sdk::Txn& txn, const RunDocument& document) {
         const VexParse result = parseDocument(source, document.body);
-        if (result.error) {
-          adapter::deadLetterDocument(ctx, txn, job,
-                                      {document.ordinal, document.digest, document.uri,
-                                       result.error->code, result.error->message});
+        if (adapter::deadLetterIfMalformed(ctx, txn, job, document, result.error)) {
           ++dead;
         } else {
           created +=

@@ -8,6 +8,7 @@
 #include <jobengine/adapter/adapter_context.hpp>
 #include <jobengine/jobs.hpp>
 
+#include <optional>
 #include <string>
 
 namespace jobengine::adapter {
@@ -24,5 +25,20 @@ struct MalformedDocument {
 // Needs je.sources (the pipeline is registered only when it is there).
 void deadLetterDocument(const AdapterServices& services, sdk::Txn& txn, const sdk::JobContext& job,
                         const MalformedDocument& document);
+
+// The parse step's branch: when `error` (a plugin's parse error: code, message) is set,
+// dead-letters `document` (a plugin's run row: ordinal, digest, uri) and returns true.
+template <typename RunDocument, typename ParseError>
+bool deadLetterIfMalformed(const AdapterServices& services, sdk::Txn& txn,
+                           const sdk::JobContext& job, const RunDocument& document,
+                           const std::optional<ParseError>& error) {
+  if (!error) {
+    return false;
+  }
+  deadLetterDocument(
+      services, txn, job,
+      {document.ordinal, document.digest, document.uri, error->code, error->message});
+  return true;
+}
 
 }  // namespace jobengine::adapter
