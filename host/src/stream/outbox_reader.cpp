@@ -82,22 +82,30 @@ std::vector<OutboxEvent> readPositions(pqxx::connection& conn, uint64_t after_se
   return out;
 }
 
-uint64_t visibleMaxSeq(pqxx::connection& conn) {
-  pqxx::work tx(conn);
+namespace {
+
+// One value read in a short read-only transaction bound to "system" (every tenant's rows).
+template <typename T>
+T systemScalar(pqxx::connection& conn, const char* sql) {
+  pqxx::read_transaction tx(conn);
   tx.exec("SELECT set_config('jobengine.tenant', 'system', true)");
-  const pqxx::row row = tx.exec1(
-      "SELECT coalesce(max(seq), 0) FROM jobengine.events WHERE seq < jobengine.event_horizon()");
+  const pqxx::row row = tx.exec1(sql);
   tx.commit();
-  return row[0].as<uint64_t>();
+  return row[0].as<T>();
+}
+
+}  // namespace
+
+uint64_t visibleMaxSeq(pqxx::connection& conn) {
+  return systemScalar<uint64_t>(
+      conn,
+      "SELECT coalesce(max(seq), 0) FROM jobengine.events WHERE seq < jobengine.event_horizon()");
 }
 
 bool eventsHeldBack(pqxx::connection& conn) {
-  pqxx::read_transaction tx(conn);
-  tx.exec("SELECT set_config('jobengine.tenant', 'system', true)");
-  const pqxx::row row = tx.exec1(
+  return systemScalar<bool>(
+      conn,
       "SELECT EXISTS (SELECT 1 FROM jobengine.events WHERE seq >= jobengine.event_horizon())");
-  tx.commit();
-  return row[0].as<bool>();
 }
 
 std::size_t readAfterInTransaction(Transaction& txn, uint64_t after_seq, std::size_t limit,
