@@ -55,6 +55,12 @@ constexpr const char* kBusyRetryAfterSeconds = "1";
 // How often waitIdle() looks at the writes in transit (nothing notifies it when one settles).
 constexpr std::chrono::milliseconds kSettlePoll{2};
 
+// GET /metrics and GET /healthz answer from memory (the metrics registry: a fraction of a
+// millisecond; a constant), never from the database, so the reactor answers them itself.
+bool answeredOnReactor(const IncomingRequest& req) {
+  return req.method == "GET" && (req.path == "/metrics" || req.path == "/healthz");
+}
+
 }  // namespace
 
 HttpServer::Impl::Impl(const HttpConfig& config, RouteTable& routes, MetricsRegistry& metrics)
@@ -89,6 +95,13 @@ void HttpServer::Impl::accept(IncomingRequest req, Pistache::Http::ResponseWrite
                    ctx.trace_id);
     reply.setHeader("Retry-After", kDrainRetryAfterSeconds);
     respond(*out, reply, ctx, "rejected", req.method, started, false);
+    return;
+  }
+  if (answeredOnReactor(req)) {
+    // Counted in flight like the rest: respond() takes it out, and a drain waits for its bytes.
+    const PipelineResult result =
+        servePipeline(req, ctx, routes_, interceptor_.get(), txn_hooks_, config_.json_max_depth);
+    respond(*out, result.reply, ctx, result.route_label, req.method, started, true);
     return;
   }
   const std::string method = req.method;
