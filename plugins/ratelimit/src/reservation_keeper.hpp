@@ -12,12 +12,15 @@
 //     share-locked in the claim's transaction by the same statement that reads the limits,
 //     and maxCount is debited from each in memory before it; the scheduler then claims the
 //     type in its one-statement claim and settles (settle): what it did not lease goes back.
+//     A claim that finds no block while one is being taken for one of its types waits for
+//     that take (at most 250 ms) instead of locking the quota through admission.
 // A claim that never settles (rolled back, an older scheduler) keeps its debit: a block can
 // only admit fewer jobs than it holds, never more.
 //
-// Locking: mutex_ guards blocks_, demand_, backoff_, tickets_, next_ticket_, largest_claim_,
-// releasing_, new_demand_ and stopping_. Database work happens without it. Two threads: one
-// takes blocks, one releases them (a release waits for the claims still spending its block).
+// Locking: mutex_ guards blocks_, demand_, backoff_, taking_, tickets_, next_ticket_,
+// largest_claim_, releasing_, new_demand_ and stopping_. Database work happens without it. Two
+// threads: one takes blocks, one releases them (a release waits for the claims still spending
+// its block).
 #pragma once
 
 #include <jobengine/plugin.hpp>
@@ -29,6 +32,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -98,6 +102,8 @@ class ReservationKeeper {
   std::map<std::string, Block> blocks_;       // by id
   std::map<Key, Clock::time_point> demand_;   // last admitted or settled claim of the key
   std::map<Key, Clock::time_point> backoff_;  // no block until then (none was possible)
+  std::set<Key> taking_;                      // tend() chose them; take() not yet done
+  std::condition_variable taken_;             // a take ended (claims wait on it)
   std::map<uint64_t, std::pair<Clock::time_point, std::vector<Debit>>> tickets_;
   uint64_t next_ticket_ = 1;
   int64_t largest_claim_ = 1;  // the largest maxCount a claim asked to cover
