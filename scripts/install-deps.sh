@@ -12,7 +12,7 @@ PACKAGES=(
   prometheus-cpp-dev libcurl4-openssl-dev libcctz-dev
   postgresql-15 postgresql-client-15 clang-format curl procps util-linux
   lld  # the linker every build uses when present (CMakeLists.txt)
-  clang libclang-rt-14-dev  # make fuzz: clang, libFuzzer and its sanitizer runtimes
+  clang libclang-rt-14-dev  # the asan preset (make test) and make fuzz: clang, its sanitizer runtimes, libFuzzer
 )
 
 # valijson (JSON Schema validation of request bodies, docs/api.md "Schemas") is header-only, but

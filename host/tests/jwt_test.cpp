@@ -170,14 +170,14 @@ TEST_F(JwtTest, RefusesWithPreciseMessages) {
 TEST_F(JwtTest, ClockSkewIsHonoured) {
   auto cfg = config("production");
   cfg.clock_skew_seconds = 60;
-  const int64_t exp = 1'000'000;
-  auto v = TokenVerifier::fromConfig(cfg, [exp] { return exp + 59; });
+  constexpr int64_t kExp = 1'000'000;
+  auto v = TokenVerifier::fromConfig(cfg, [] { return kExp + 59; });
   ASSERT_TRUE(v.ok());
   auto c = claims();
-  c["exp"] = exp;
-  c["nbf"] = exp - 100;
+  c["exp"] = kExp;
+  c["nbf"] = kExp - 100;
   EXPECT_TRUE(v->verify(sign(JwtAlg::kEs256, ec_->private_pem, c)).ok());
-  auto late = TokenVerifier::fromConfig(cfg, [exp] { return exp + 61; });
+  auto late = TokenVerifier::fromConfig(cfg, [] { return kExp + 61; });
   EXPECT_FALSE(late->verify(sign(JwtAlg::kEs256, ec_->private_pem, c)).ok());
 }
 

@@ -57,7 +57,8 @@ function(je_add_plugin id)
     C_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
     POSITION_INDEPENDENT_CODE ON)
-  target_compile_options(${target} PRIVATE -fno-gnu-unique)
+  # GCC only: clang never emits STB_GNU_UNIQUE symbols (and has no such flag).
+  target_compile_options(${target} PRIVATE $<$<CXX_COMPILER_ID:GNU>:-fno-gnu-unique>)
   target_link_options(${target} PRIVATE
     -Wl,--no-undefined -Wl,-z,defs -Wl,--version-script=${JE_PLUGIN_VERSION_SCRIPT})
   set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${JE_PLUGIN_VERSION_SCRIPT})

@@ -260,7 +260,7 @@ class FixturePlugin {
   }
 
  private:
-  sdk::Host& host_;
+  [[maybe_unused]] sdk::Host& host_;  // only some fixture variants use it
   std::string create_lookup_;
   std::string start_lookup_;
   std::mutex mutex_;

@@ -15,7 +15,9 @@ std::string base64Url(const std::string& in) {
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
   std::size_t i = 0;
-  const auto byte = [&in](std::size_t k) { return static_cast<unsigned char>(in[k]); };
+  const auto byte = [&in](std::size_t k) {
+    return static_cast<unsigned>(static_cast<unsigned char>(in[k]));
+  };
   for (; i + 2 < in.size(); i += 3) {
     const unsigned v = (byte(i) << 16U) | (byte(i + 1) << 8U) | byte(i + 2);
     out += kAlphabet[(v >> 18U) & 63U];

@@ -24,8 +24,7 @@ std::string lowerAscii(std::string s) {
 }  // namespace
 
 StreamConnection::StreamConnection(uint16_t port, const std::string& target,
-                                   const std::vector<std::string>& headers, bool websocket)
-    : websocket_(websocket) {
+                                   const std::vector<std::string>& headers, bool websocket) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;

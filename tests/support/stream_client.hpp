@@ -48,7 +48,6 @@ class StreamConnection {
   void sendRaw(const std::string& bytes);
 
   int fd_ = -1;
-  bool websocket_ = false;
   int status_ = -1;
   std::map<std::string, std::string> headers_;
   std::string buf_;

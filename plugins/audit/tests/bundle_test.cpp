@@ -217,7 +217,14 @@ long maxRssKb() {
 // RSS) are a benchmark's job, not the test suite's (rule 5). Sanitizer runtimes keep freed
 // memory in quarantine, so RSS follows allocation churn there, not live data: those builds
 // check the verdict and skip the memory bound.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)  // GCC
+#define JE_SANITIZED_BUILD 1
+#elif defined(__has_feature)  // Clang
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define JE_SANITIZED_BUILD 1
+#endif
+#endif
+#if defined(JE_SANITIZED_BUILD)
 constexpr bool kRssIsMeaningful = false;
 #else
 constexpr bool kRssIsMeaningful = true;
