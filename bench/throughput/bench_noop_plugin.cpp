@@ -128,9 +128,8 @@ class BenchNoopPlugin {
     rs.json(202, sustained_.report());
   }
 
-  // The size of the scheduler's and the host's tables, their indexes and TOAST: what retention
-  // must keep bounded under constant load (issue 16).
-  // The six largest of those tables (with indexes and TOAST) and their dead tuples: what grows.
+  // The six largest of the scheduler's and the host's tables (with indexes and TOAST) and their
+  // dead tuples: what grows.
   nlohmann::json largestTables() const {
     auto txn = host_.begin(JE_TENANT_SYSTEM, JE_TXN_READ_ONLY);
     nlohmann::json out = nlohmann::json::array();
@@ -148,6 +147,8 @@ class BenchNoopPlugin {
     return out;
   }
 
+  // The size of the scheduler's and the host's tables, their indexes and TOAST: what retention
+  // must keep bounded under constant load (issue 16).
   int64_t tableBytes() const {
     auto txn = host_.begin(JE_TENANT_SYSTEM, JE_TXN_READ_ONLY);
     int64_t bytes = 0;

@@ -17,9 +17,9 @@
 // replica). Expired leases are swept every sweep_interval_ms, due schedules fired every tick (a
 // fire is late by at most one tick plus the round). A round that changed something is followed
 // by the next one 100 ms later (a retention or sweep backlog drains at ten rounds a second, not
-// one). A round that changed nothing rolls back
-// instead of committing: every commit makes each replica's outbox feeder wake and read, so an
-// idle leader's rounds cost one short read-only transaction a second and nothing else.
+// one). A round that changed nothing rolls back instead of committing: every commit makes each
+// replica's outbox feeder wake and read, so an idle leader's rounds cost one short read-only
+// transaction a second and nothing else.
 #pragma once
 
 #include <chrono>
