@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -186,6 +187,27 @@ void ensureUser(const std::string& name, uid_t& uid, gid_t& gid) {
     gid = pw->pw_gid;
     return true;
   };
+  if (lookup()) {
+    return;
+  }
+  // One process at a time, and look again under the lock. useradd checks the name before it
+  // locks /etc/passwd and then writes its entry by name: two engines starting at once on a
+  // fresh machine (the test suite starts many) each created the user, the second replacing the
+  // first's entry with another uid, and the first's PostgreSQL then ran as a uid that no
+  // longer existed ("initdb: could not look up effective user ID 999").
+  const int lock_fd = open("/tmp/jobengine-useradd.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd >= 0) {
+    while (flock(lock_fd, LOCK_EX) != 0 && errno == EINTR) {
+    }
+  }
+  struct Unlock {
+    int fd;
+    ~Unlock() {
+      if (fd >= 0) {
+        close(fd);  // releases the flock
+      }
+    }
+  } unlock{lock_fd};
   if (lookup()) {
     return;
   }

@@ -1,17 +1,20 @@
 // PgCluster against the real PostgreSQL binaries: first start (initdb), restart reusing the
 // data directory, idempotent stop, stale and live postmaster.pid, the one-line error when the
 // server cannot start, and crash recovery: a server whose owner died is stopped by its watchdog
-// or by the next start, while a server somebody else holds is never touched.
+// or by the next start, while a server somebody else holds is never touched; and the OS user
+// it runs as, created by many engines at once.
 #include "pg_cluster.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -19,7 +22,9 @@
 #include <functional>
 #include <pqxx/pqxx>
 #include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "cluster_owner.hpp"
 #include "os_process.hpp"
@@ -489,6 +494,58 @@ TEST(PgClusterLeftoverTest, OnlyARecordedServerOfThisDirectoryAndUserWithADeadOw
               f.owner_alive = true;
             }),
             Leftover::kOtherUser);
+}
+
+// Many engines starting at once on a fresh machine (the test suite starts dozens) all create
+// the OS user PostgreSQL runs as. Each must end up with the uid the user really has: useradd
+// alone let a second creator replace the first's entry with another uid.
+TEST(PgClusterUserTest, ConcurrentCreatorsAllGetTheUserThatExists) {
+  if (geteuid() != 0) {
+    GTEST_SKIP() << "creating an OS user needs root (CI runs as root)";
+  }
+  const std::string name = "je-ua-test-" + std::to_string(getpid());
+  struct Cleanup {
+    std::string name;
+    ~Cleanup() { std::system(("userdel " + name + " >/dev/null 2>&1").c_str()); }
+  } cleanup{name};
+  constexpr int kCreators = 8;
+  std::vector<std::pair<pid_t, int>> children;  // pid, read end of its pipe
+  for (int i = 0; i < kCreators; ++i) {
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      close(fds[0]);
+      uid_t uid = 0;
+      gid_t gid = 0;
+      try {
+        detail::ensureUser(name, uid, gid);
+      } catch (...) {
+        _exit(2);
+      }
+      const std::string text = std::to_string(uid);
+      _exit(write(fds[1], text.data(), text.size()) == static_cast<ssize_t>(text.size()) ? 0 : 3);
+    }
+    close(fds[1]);
+    children.emplace_back(pid, fds[0]);
+  }
+  std::vector<std::string> uids;
+  for (const auto& [pid, fd] : children) {
+    char buf[32] = {};
+    const ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0) << "creator " << pid << " failed";
+    uids.emplace_back(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  }
+  const passwd* pw = getpwnam(name.c_str());
+  ASSERT_NE(pw, nullptr) << "the user " << name << " does not exist";
+  for (const auto& uid : uids) {
+    EXPECT_EQ(uid, std::to_string(pw->pw_uid)) << "a creator got a uid the user no longer has";
+  }
 }
 
 }  // namespace
