@@ -73,6 +73,31 @@ TEST(RouteTable, RefusesBadPatterns) {
   EXPECT_EQ(table.size(), 0u);
 }
 
+TEST(RouteTable, OnlyTheHostsLiteralRoutesAreAnsweredOnTheReactor) {
+  RouteTable table;
+  RouteEntry metrics = route("host", "GET", "/metrics");
+  metrics.on_reactor = true;
+  ASSERT_FALSE(table.add(metrics));
+  ASSERT_FALSE(table.add(route("host", "GET", "/readyz")));
+  EXPECT_TRUE(table.answeredOnReactor("GET", "/metrics"));
+  EXPECT_FALSE(table.answeredOnReactor("POST", "/metrics"));
+  EXPECT_FALSE(table.answeredOnReactor("GET", "/readyz"));
+  EXPECT_FALSE(table.answeredOnReactor("GET", "/metrics/x"));
+
+  RouteEntry plugin = route("scheduler", "GET", "/api/v1/jobengine/jobs");
+  plugin.on_reactor = true;
+  const auto refused = table.add(plugin);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(*refused,
+            "route GET /api/v1/jobengine/jobs of 'scheduler': only the host's routes without "
+            "parameters are answered on the reactor");
+  RouteEntry with_param = route("host", "GET", "/things/:id");
+  with_param.on_reactor = true;
+  EXPECT_TRUE(table.add(with_param));
+  EXPECT_FALSE(table.answeredOnReactor("GET", "/api/v1/jobengine/jobs"));
+  EXPECT_EQ(table.size(), 2u);
+}
+
 TEST(RouteTable, WrongMethodListsAllowedMethodsSorted) {
   RouteTable table;
   ASSERT_FALSE(table.add(route("s", "POST", "/jobs/:id")));

@@ -86,11 +86,17 @@ std::optional<std::string> registerHostRoutes(RouteTable& routes, HostRouteDeps 
     return JE_OK;
   };
 
+  // /healthz and /metrics answer from memory: the reactor that read the request serves them,
+  // even while every worker is busy (docs/http.md).
+  const auto on_reactor = [](RouteEntry entry) {
+    entry.on_reactor = true;
+    return entry;
+  };
   sdk::ApiDoc doc = hostApiDoc();
   std::vector<RouteEntry> entries{
-      hostRoute(doc, "/healthz", "", JE_ROUTE_PUBLIC, healthz),
+      on_reactor(hostRoute(doc, "/healthz", "", JE_ROUTE_PUBLIC, healthz)),
       hostRoute(doc, "/readyz", "", JE_ROUTE_PUBLIC, readyz),
-      hostRoute(doc, "/metrics", "", JE_ROUTE_PUBLIC, metrics),
+      on_reactor(hostRoute(doc, "/metrics", "", JE_ROUTE_PUBLIC, metrics)),
       hostRoute(doc, "/api/v1/jobengine/plugins", "orch:read", 0, plugins)};
   if (shared->leaderJson) {
     auto leader = [shared](const je_request*, je_response* resp) {

@@ -55,12 +55,6 @@ constexpr const char* kBusyRetryAfterSeconds = "1";
 // How often waitIdle() looks at the writes in transit (nothing notifies it when one settles).
 constexpr std::chrono::milliseconds kSettlePoll{2};
 
-// GET /metrics and GET /healthz answer from memory (the metrics registry: a fraction of a
-// millisecond; a constant), never from the database, so the reactor answers them itself.
-bool answeredOnReactor(const IncomingRequest& req) {
-  return req.method == "GET" && (req.path == "/metrics" || req.path == "/healthz");
-}
-
 }  // namespace
 
 HttpServer::Impl::Impl(const HttpConfig& config, RouteTable& routes, MetricsRegistry& metrics)
@@ -97,7 +91,10 @@ void HttpServer::Impl::accept(IncomingRequest req, Pistache::Http::ResponseWrite
     respond(*out, reply, ctx, "rejected", req.method, started, false);
     return;
   }
-  if (answeredOnReactor(req)) {
+  if (routes_.answeredOnReactor(req.method, req.path)) {
+    // The host's routes that answer from memory (RouteEntry::on_reactor: GET /metrics, a
+    // fraction of a millisecond from the registry, and GET /healthz, a constant), never from
+    // the database: answered here, in the turn that read the request.
     // Counted in flight like the rest: respond() takes it out, and a drain waits for its bytes.
     const PipelineResult result =
         servePipeline(req, ctx, routes_, interceptor_.get(), txn_hooks_, config_.json_max_depth);

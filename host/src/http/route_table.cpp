@@ -91,6 +91,11 @@ std::optional<std::string> RouteTable::add(RouteEntry entry) {
              "': a ':' segment needs a parameter name";
     }
   }
+  if (entry.on_reactor &&
+      (entry.owner != "host" || entry.pattern.find(':') != std::string::npos)) {
+    return "route " + entry.method + " " + entry.pattern + " of '" + entry.owner +
+           "': only the host's routes without parameters are answered on the reactor";
+  }
   std::unique_lock lock(mutex_);
   for (const auto& existing : routes_) {
     if (existing.method == entry.method && equivalentPatterns(existing.pattern, entry.pattern)) {
@@ -98,8 +103,17 @@ std::optional<std::string> RouteTable::add(RouteEntry entry) {
              existing.owner + "' and '" + entry.owner + "'";
     }
   }
+  if (entry.on_reactor) {
+    on_reactor_.emplace_back(entry.method, entry.pattern);
+  }
   routes_.push_back(std::move(entry));
   return std::nullopt;
+}
+
+bool RouteTable::answeredOnReactor(std::string_view method, std::string_view path) const {
+  std::shared_lock lock(mutex_);
+  return std::any_of(on_reactor_.begin(), on_reactor_.end(),
+                     [&](const auto& r) { return r.first == method && r.second == path; });
 }
 
 RouteMatch RouteTable::match(std::string_view method, std::string_view path) const {

@@ -40,6 +40,10 @@ struct RouteEntry {
   RouteHandler handler;
   // The compiled requestBody schema (attachBodyValidators, before serving); null: none.
   std::shared_ptr<const RequestBodyValidator> body_validator;
+  // Answered by the reactor that read the request instead of a worker: set by the host only
+  // (host_routes.cpp) on literal routes that answer from memory (/metrics, /healthz) and stay
+  // answerable when every worker is busy. Not in the ABI: no plugin route can ask for it.
+  bool on_reactor = false;
 };
 
 struct RouteMatch {
@@ -59,6 +63,8 @@ class RouteTable {
   // Parameter values are percent-decoded. When no route has this method but others match the
   // path, allowed_methods lists them (sorted) for a 405 with an Allow header.
   RouteMatch match(std::string_view method, std::string_view path) const;
+  // Whether a request is for an on_reactor route (an exact method and path comparison).
+  bool answeredOnReactor(std::string_view method, std::string_view path) const;
   // Snapshot of every route, in registration order.
   std::vector<RouteEntry> list() const;
   // Routes owned by one plugin.
@@ -78,6 +84,7 @@ class RouteTable {
   ApiComponents components_;
   mutable std::shared_mutex mutex_;
   std::deque<RouteEntry> routes_;
+  std::vector<std::pair<std::string, std::string>> on_reactor_;  // (method, path)
 };
 
 }  // namespace jobengine::host
