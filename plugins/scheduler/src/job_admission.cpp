@@ -1,11 +1,12 @@
 // JobService, admission: leasing through je.ratelimit when a plugin provides it (SPEC §2–§3).
 //
 // Without je.ratelimit every path leases at once (kClaimBatch, the enqueue hand-off). With it,
-// a claim first asks which of its job types have any limit (limited_types, one read): the
-// others are claimed in one statement as without it (kClaimBatchUnlessPaused), and so are the
-// limited ones the ratelimit plugin's local reservations cover for the whole claim ("covered",
-// ABI 1.6; what the claim leased of them is then settled with settle_claim). For the limited
-// types, and for the enqueue hand-off, every lease asks first, in the same transaction:
+// a claim first asks which of its job types have any limit (limited_types, one read; the
+// runner's round asks once for all its lease groups): the others are claimed in one statement
+// per lease group as without it (kClaimBatchUnlessPaused), and so are the limited ones the
+// ratelimit plugin's local reservations cover for the whole claim ("covered", ABI 1.6; what
+// the claim leased of them is then settled once with settle_claim). For the limited types, and
+// for the enqueue hand-off, every lease asks first, in the same transaction:
 //   1. lock the candidates without changing them (kLockCandidates, or the jobs just enqueued),
 //   2. group them by (tenant, job type, source) in claim order and ask admit() how many of each
 //      group may be leased now (the ratelimit plugin locks its limits, counts the active jobs
@@ -125,13 +126,20 @@ std::vector<Grant> JobService::admitAndLease(sdk::Txn& txn,
   return leaseJobs(txn, lease, lease_seconds, worker_id);
 }
 
-std::vector<Grant> JobService::claimWithRateLimit(sdk::Txn& txn,
-                                                  const std::vector<std::string>& types,
-                                                  int max_count, int lease_seconds,
-                                                  const std::string& worker_id) {
-  // The types nothing limits, and those the provider's reservations cover for max_count jobs
-  // (ABI 1.6), are claimed in one statement; the others through admission.
-  const json answer = ratelimit_->limitedTypes(txn, {{"jobTypes", types}, {"maxCount", max_count}});
+std::vector<std::vector<Grant>> JobService::claimWithRateLimit(
+    sdk::Txn& txn, const std::vector<LeaseGroup>& groups, int max_count,
+    const std::string& worker_id) {
+  // One limited_types for every group's types: the types nothing limits, and those the
+  // provider's reservations cover for max_count jobs (ABI 1.6), are claimed in one statement
+  // per group; the others through admission.
+  json all_types = json::array();
+  for (const auto& group : groups) {
+    for (const auto& t : group.types) {
+      all_types.push_back(t);
+    }
+  }
+  const json answer =
+      ratelimit_->limitedTypes(txn, {{"jobTypes", all_types}, {"maxCount", max_count}});
   std::set<std::string> limited;
   for (const auto& t : answer.value("limited", json::array())) {
     limited.insert(t.get<std::string>());
@@ -140,39 +148,61 @@ std::vector<Grant> JobService::claimWithRateLimit(sdk::Txn& txn,
   for (const auto& t : answer.value("covered", json::array())) {
     covered.insert(t.get<std::string>());
   }
-  std::vector<std::string> free_types;
-  std::vector<std::string> admitted_types;
-  for (const auto& t : types) {
-    (limited.count(t) > 0 ? admitted_types : free_types).push_back(t);
-  }
-  std::vector<Grant> grants;
-  if (!free_types.empty()) {
+  std::vector<std::vector<Grant>> grants(groups.size());
+  std::vector<std::vector<std::string>> admitted_types(groups.size());
+  std::vector<std::vector<std::string>> unclaimed_free(groups.size());
+  size_t leased = 0;
+  bool any_free_leased = false;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    std::vector<std::string> free_types;
+    for (const auto& t : groups[g].types) {
+      (limited.count(t) > 0 ? admitted_types[g] : free_types).push_back(t);
+    }
+    const int room = max_count - static_cast<int>(leased);
+    if (free_types.empty() || room <= 0) {
+      continue;
+    }
     useGenericPlans(txn);
-    grants = grantsOf(txn, sql::kClaimBatchUnlessPaused,
-                      {textArray(free_types), max_count, lease_seconds, worker_id});
-    if (answer.contains("claim")) {
-      settleCoveredClaim(answer["claim"], covered, grants);
-    }
-    if (grants.empty()) {
-      // Nothing queued, or a source is paused: admission tells them apart.
-      admitted_types.insert(admitted_types.end(), free_types.begin(), free_types.end());
+    grants[g] = grantsOf(txn, sql::kClaimBatchUnlessPaused,
+                         {textArray(free_types), room, groups[g].lease_seconds, worker_id});
+    leased += grants[g].size();
+    any_free_leased = any_free_leased || !grants[g].empty();
+    if (grants[g].empty()) {
+      unclaimed_free[g] = std::move(free_types);
     }
   }
-  const int room = max_count - static_cast<int>(grants.size());
-  if (!admitted_types.empty() && room > 0) {
-    for (auto& g : claimAdmitted(txn, admitted_types, room, lease_seconds, worker_id)) {
-      grants.push_back(std::move(g));
+  if (answer.contains("claim")) {
+    settleCoveredClaim(answer["claim"], covered, grants);
+  }
+  for (size_t g = 0; g < groups.size(); ++g) {
+    // A free claim that leased nothing found nothing queued, or was gated because a source is
+    // paused: admission tells them apart. Any free claim of this round that leased something
+    // saw no paused source, so the empty ones were empty.
+    if (!any_free_leased) {
+      admitted_types[g].insert(admitted_types[g].end(), unclaimed_free[g].begin(),
+                               unclaimed_free[g].end());
+    }
+    const int room = max_count - static_cast<int>(leased);
+    if (admitted_types[g].empty() || room <= 0) {
+      continue;
+    }
+    auto more = claimAdmitted(txn, admitted_types[g], room, groups[g].lease_seconds, worker_id);
+    leased += more.size();
+    for (auto& grant : more) {
+      grants[g].push_back(std::move(grant));
     }
   }
   return grants;
 }
 
 void JobService::settleCoveredClaim(const json& claim, const std::set<std::string>& covered,
-                                    const std::vector<Grant>& grants) {
+                                    const std::vector<std::vector<Grant>>& grants) {
   std::map<std::pair<std::string, std::string>, int64_t> leased;
-  for (const auto& g : grants) {
-    if (covered.count(g.job_type) > 0) {
-      leased[{g.tenant, g.job_type}] += 1;
+  for (const auto& group : grants) {
+    for (const auto& g : group) {
+      if (covered.count(g.job_type) > 0) {
+        leased[{g.tenant, g.job_type}] += 1;
+      }
     }
   }
   json rows = json::array();

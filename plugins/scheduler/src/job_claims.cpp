@@ -41,10 +41,25 @@ json Grant::toJson() const {
 std::vector<Grant> JobService::claim(sdk::Txn& txn, const std::vector<std::string>& types,
                                      int max_count, int lease_seconds,
                                      const std::string& worker_id) {
+  auto grants = claimGroups(txn, {LeaseGroup{lease_seconds, types}}, max_count, worker_id);
+  return std::move(grants.front());
+}
+
+std::vector<std::vector<Grant>> JobService::claimGroups(sdk::Txn& txn,
+                                                        const std::vector<LeaseGroup>& groups,
+                                                        int max_count,
+                                                        const std::string& worker_id) {
   if (ratelimit_) {
-    return claimWithRateLimit(txn, types, max_count, lease_seconds, worker_id);
+    return claimWithRateLimit(txn, groups, max_count, worker_id);
   }
-  return grantsOf(txn, sql::kClaimBatch, {textArray(types), max_count, lease_seconds, worker_id});
+  std::vector<std::vector<Grant>> grants(groups.size());
+  int room = max_count;
+  for (size_t g = 0; g < groups.size() && room > 0; ++g) {
+    grants[g] = grantsOf(txn, sql::kClaimBatch,
+                         {textArray(groups[g].types), room, groups[g].lease_seconds, worker_id});
+    room -= static_cast<int>(grants[g].size());
+  }
+  return grants;
 }
 
 std::vector<Grant> JobService::leaseJobs(sdk::Txn& txn, const json& items, int lease_seconds,

@@ -53,6 +53,12 @@ struct Grant {
   nlohmann::json toJson() const;  // the worker bridge's grant object (camelCase)
 };
 
+// Job types leased for one lease length (the runner claims all its groups in one round).
+struct LeaseGroup {
+  int lease_seconds = 0;
+  std::vector<std::string> types;
+};
+
 // A job about to be leased, as admission sees it (job_admission.cpp).
 struct LeaseCandidate {
   std::string tenant, id, job_type, source_id;  // source_id empty: none
@@ -134,6 +140,10 @@ class JobService {
 
   std::vector<Grant> claim(sdk::Txn& txn, const std::vector<std::string>& types, int max_count,
                            int lease_seconds, const std::string& worker_id);
+  // Up to max_count jobs over several lease groups, in group order; the answer holds each
+  // group's grants at its index. With je.ratelimit: one limited_types and one settle for all.
+  std::vector<std::vector<Grant>> claimGroups(sdk::Txn& txn, const std::vector<LeaseGroup>& groups,
+                                              int max_count, const std::string& worker_id);
   // Leases the given queued, eligible jobs ([{tenant_id, job_id}]) to worker_id.
   std::vector<Grant> leaseJobs(sdk::Txn& txn, const nlohmann::json& items, int lease_seconds,
                                const std::string& worker_id);
@@ -185,15 +195,15 @@ class JobService {
   // admitted and throttles the rest.
   std::vector<Grant> admitAndLease(sdk::Txn& txn, const std::vector<LeaseCandidate>& candidates,
                                    int lease_seconds, const std::string& worker_id);
-  std::vector<Grant> claimWithRateLimit(sdk::Txn& txn, const std::vector<std::string>& types,
-                                        int max_count, int lease_seconds,
-                                        const std::string& worker_id);
+  std::vector<std::vector<Grant>> claimWithRateLimit(sdk::Txn& txn,
+                                                     const std::vector<LeaseGroup>& groups,
+                                                     int max_count, const std::string& worker_id);
   std::vector<Grant> claimAdmitted(sdk::Txn& txn, const std::vector<std::string>& types,
                                    int max_count, int lease_seconds, const std::string& worker_id);
   // Tells je.ratelimit (settle_claim) how many jobs per (tenant, type) a claim leased of the
   // types its reservations covered, so the rest goes back to them.
   void settleCoveredClaim(const nlohmann::json& claim, const std::set<std::string>& covered,
-                          const std::vector<Grant>& grants);
+                          const std::vector<std::vector<Grant>>& grants);
   // Load shedding before an enqueue writes (je.ratelimit check_backlog): throws JobRefusal
   // kOverloaded BACKLOG_LIMIT with retryAfterSeconds in its details.
   void refuseOverBacklog(sdk::Txn& txn, const nlohmann::json& records);

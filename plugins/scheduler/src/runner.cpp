@@ -48,13 +48,17 @@ Runner::Runner(JobService& service) : service_(service) {}
 
 Runner::~Runner() { stop(); }
 
-std::map<int, std::vector<std::string>> Runner::typesByLease() const {
-  std::map<int, std::vector<std::string>> groups;
+std::vector<LeaseGroup> Runner::typesByLease() const {
+  std::map<int, std::vector<std::string>> by_lease;
   for (const auto& name : service_.inProcessTypes()) {
     const auto info = service_.type(name);
     const int lease = info && info->lease_seconds > 0 ? info->lease_seconds
                                                       : service_.settings().default_lease_seconds;
-    groups[lease].push_back(name);
+    by_lease[lease].push_back(name);
+  }
+  std::vector<LeaseGroup> groups;
+  for (auto& [lease, types] : by_lease) {
+    groups.push_back({lease, std::move(types)});
   }
   return groups;
 }
@@ -164,7 +168,7 @@ bool Runner::progress(const std::string& job_id, std::optional<int> percent,
 
 std::vector<Grant> Runner::completeAndClaim(const std::vector<Completion>& done, int want) {
   std::vector<Grant> grants;
-  const auto groups = want > 0 ? typesByLease() : std::map<int, std::vector<std::string>>{};
+  const auto groups = want > 0 ? typesByLease() : std::vector<LeaseGroup>{};
   if (done.empty() && groups.empty()) {
     return grants;
   }
@@ -175,14 +179,13 @@ std::vector<Grant> Runner::completeAndClaim(const std::vector<Completion>& done,
     if (!done.empty()) {
       completed = service_.complete(txn, done, kRunnerWorkerId);
     }
-    for (const auto& [lease, types] : groups) {
-      const int room = want - static_cast<int>(grants.size());
-      if (room <= 0) {
-        break;
-      }
-      for (auto& g : service_.claim(txn, types, room, lease, kRunnerWorkerId)) {
-        lease_of[g.id] = lease;
-        grants.push_back(std::move(g));
+    if (!groups.empty()) {
+      auto claimed = service_.claimGroups(txn, groups, want, kRunnerWorkerId);
+      for (size_t i = 0; i < groups.size(); ++i) {
+        for (auto& g : claimed[i]) {
+          lease_of[g.id] = groups[i].lease_seconds;
+          grants.push_back(std::move(g));
+        }
       }
     }
     // An idle poll usually writes nothing: it then rolls back (when the Txn goes) instead of

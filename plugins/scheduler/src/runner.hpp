@@ -109,7 +109,7 @@ class Runner {
   void renewLeases();
   Completion execute(const Grant& grant);
   // In-process job types grouped by their lease (the type's, else the plugin default).
-  std::map<int, std::vector<std::string>> typesByLease() const;
+  std::vector<LeaseGroup> typesByLease() const;
 
   JobService& service_;
   std::vector<std::thread> workers_;
