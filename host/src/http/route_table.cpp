@@ -91,8 +91,7 @@ std::optional<std::string> RouteTable::add(RouteEntry entry) {
              "': a ':' segment needs a parameter name";
     }
   }
-  if (entry.on_reactor &&
-      (entry.owner != "host" || entry.pattern.find(':') != std::string::npos)) {
+  if (entry.on_reactor && (entry.owner != "host" || entry.pattern.find(':') != std::string::npos)) {
     return "route " + entry.method + " " + entry.pattern + " of '" + entry.owner +
            "': only the host's routes without parameters are answered on the reactor";
   }
