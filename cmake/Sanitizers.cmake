@@ -21,4 +21,12 @@ if(JE_TSAN)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     add_compile_options(-Wno-tsan)
   endif()
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    # The preset compiles with clang: half GCC's compile time under a sanitizer. Clang links
+    # its runtime statically into executables and exports its entry points from them (clang
+    # 14's shared TSan runtime crashes at start), so the plugins and fixtures, which a test
+    # executable or the engine dlopen()s, leave the runtime's symbols undefined: this build
+    # links them without -z defs (JE_PLUGIN_LINK_DEFS; every other build keeps it).
+    set(JE_PLUGIN_LINK_DEFS "")
+  endif()
 endif()

@@ -8,6 +8,11 @@
 #  - with OPENAPI <dir>: the dir's *.json embedded as `kApiDocFiles` in a generated
 #    `api_doc_files.hpp` the plugin includes (jobengine/api_doc.hpp, docs/api.md "Schemas").
 set(JE_PLUGIN_VERSION_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/plugin.map)
+# How plugins refuse undefined symbols at link time. Only the clang ThreadSanitizer build
+# (cmake/Sanitizers.cmake) sets it empty: there the sanitizer runtime lives in the executable.
+if(NOT DEFINED JE_PLUGIN_LINK_DEFS)
+  set(JE_PLUGIN_LINK_DEFS -Wl,--no-undefined -Wl,-z,defs)
+endif()
 
 # je_embed_api_doc(<target> <dir>): writes <binary dir>/<target>_api_doc/api_doc_files.hpp
 # holding every <dir>/*.json as a raw string, and adds it to the target's include path. Editing
@@ -60,7 +65,7 @@ function(je_add_plugin id)
   # GCC only: clang never emits STB_GNU_UNIQUE symbols (and has no such flag).
   target_compile_options(${target} PRIVATE $<$<CXX_COMPILER_ID:GNU>:-fno-gnu-unique>)
   target_link_options(${target} PRIVATE
-    -Wl,--no-undefined -Wl,-z,defs -Wl,--version-script=${JE_PLUGIN_VERSION_SCRIPT})
+    ${JE_PLUGIN_LINK_DEFS} -Wl,--version-script=${JE_PLUGIN_VERSION_SCRIPT})
   set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${JE_PLUGIN_VERSION_SCRIPT})
   if(ARG_OPENAPI)
     je_embed_api_doc(${target} ${ARG_OPENAPI})
