@@ -249,14 +249,21 @@ json ReservationKeeper::limitedTypes(sdk::Txn& txn, const json& job_types, int64
       return std::any_of(taking_.begin(), taking_.end(),
                          [&](const Key& k) { return wanted.count(k.second) > 0; });
     };
-    std::unique_lock<std::mutex> lock(mutex_);
-    largest_claim_ = std::max(largest_claim_, max_count);
-    debit();
-    if (offered.empty() && taking_wanted()) {
-      // The first claims of a burst: a block is on its way. Admission would lock the quota
-      // until this claim commits, and the claims behind it (and the take) would queue on it.
-      taken_.wait_for(lock, kAwaitBlock, [&] { return stopping_ || !taking_wanted(); });
+    std::optional<Clock::time_point> waited_since;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      largest_claim_ = std::max(largest_claim_, max_count);
       debit();
+      if (offered.empty() && taking_wanted()) {
+        // The first claims of a burst: a block is on its way. Admission would lock the quota
+        // until this claim commits, and the claims behind it (and the take) would queue on it.
+        waited_since = Clock::now();
+        taken_.wait_for(lock, kAwaitBlock, [&] { return stopping_ || !taking_wanted(); });
+        debit();
+      }
+    }
+    if (waited_since) {
+      countWait(Clock::now() - *waited_since);
     }
   }
   json limited = json::array();
@@ -312,6 +319,15 @@ void ReservationKeeper::countClaim(bool covered) const {
                    "Claims that met a limit, by whether this replica's reservations covered them "
                    "(covered: leased without locking the quota)",
                    {{"covered", covered ? "true" : "false"}}, 1.0);
+}
+
+void ReservationKeeper::countWait(Clock::duration waited) const {
+  host_.counterAdd("ratelimit_claim_waits_total",
+                   "Claims that found no block with room and waited for the one being taken",
+                   json::object(), 1.0);
+  host_.counterAdd("ratelimit_claim_wait_seconds_total",
+                   "Time claims spent waiting for a block being taken", json::object(),
+                   std::chrono::duration<double>(waited).count());
 }
 
 void ReservationKeeper::countTake(const char* result) const {

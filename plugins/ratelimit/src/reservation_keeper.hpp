@@ -89,6 +89,7 @@ class ReservationKeeper {
   void releaseLoop();
   void tend();
   void countClaim(bool covered) const;
+  void countWait(Clock::duration waited) const;
   void countTake(const char* result) const;
   void take(const Key& key);
   void release(const Block& block);
