@@ -159,7 +159,7 @@ TEST_F(ReplicaKillTest, EveryJobEndsExactlyOnceWhenTheLeaderIsKilledMidRun) {
   for (int i = 0; i < kDagRuns; ++i) {
     const json job_ok = {{"mode", "slow"}, {"sleepMs", 400}};
     const Reply r = call(
-        live(i), "POST", "/runs",
+        live(static_cast<size_t>(i)), "POST", "/runs",
         {{"jobs",
           {{{"key", "a"}, {"type", "jobs-fixture.work"}, {"payload", job_ok}},
            {{"key", "b"}, {"type", "jobs-fixture.work"}, {"payload", job_ok}, {"dependsOn", {"a"}}},
@@ -171,12 +171,12 @@ TEST_F(ReplicaKillTest, EveryJobEndsExactlyOnceWhenTheLeaderIsKilledMidRun) {
     run_ids.push_back(r.json()["run"]["id"]);
   }
   for (int i = 0; i < kFailing; ++i) {
-    const Reply r = call(live(i), "POST", "/jobs",
+    const Reply r = call(live(static_cast<size_t>(i)), "POST", "/jobs",
                          {{"type", "jobs-fixture.work"}, {"payload", {{"mode", "fail"}}}});
     ASSERT_EQ(r.status, 201) << r.body << r.error;
   }
   for (int i = 0; i < kExternal; ++i) {
-    const Reply r = call(live(i), "POST", "/jobs",
+    const Reply r = call(live(static_cast<size_t>(i)), "POST", "/jobs",
                          {{"type", "jobs-fixture.external"}, {"payload", {{"i", i}}}});
     ASSERT_EQ(r.status, 201) << r.body << r.error;
   }
