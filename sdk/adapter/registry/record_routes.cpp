@@ -98,7 +98,8 @@ void listRoute(const RecordRoutes& r, const sdk::Request& request, sdk::Response
   const std::string& id_field = r.kind().id_field;
   const auto next = sdk::finishPage(
       items, page->page,
-      [&id_field](const nlohmann::json& c) { return nlohmann::json{c[id_field]}; }, binding);
+      [&id_field](const nlohmann::json& c) { return nlohmann::json::array({c[id_field]}); },
+      binding);
   nlohmann::json body = {{r.kind().noun_plural, items}};
   if (next) {
     body["nextPageToken"] = *next;
