@@ -120,6 +120,30 @@ TEST_F(RatelimitReservationsTest, BlocksCoverClaimsYetMaxActiveHoldsAndComesBack
   EXPECT_EQ(blocks(type), 0);
 }
 
+// The first claim of a busy key is admitted under the quota's lock, and that admission takes
+// the key's first block in the same transaction: the block exists when the claim answers, and
+// the next claim is covered without waiting for the keeper.
+TEST_F(RatelimitReservationsTest, TheFirstAdmissionTakesTheFirstBlock) {
+  const std::string type = "rl.res.first";
+  sql("INSERT INTO ratelimit.quotas (tenant_id, id, job_type, max_active, max_per_hour) "
+      "VALUES ('" +
+      tenant_ + "', gen_random_uuid(), '" + type + "', 100000, 100000000)");
+  enqueue(type, 300);
+  const std::string covered =
+      "jobengine_ratelimit_claims_total{covered=\"true\",plugin=\"ratelimit\"}";
+  const double covered_before = metric(covered);
+  ASSERT_EQ(claimOnce(type, 20), 20);
+  EXPECT_EQ(blocks(type), 1) << "the admission took no block";
+  // A quarter of the room that admission saw (here the tokens the bucket had refilled since
+  // the quota was written), at most 16 x reservation_min_block.
+  const int64_t slots =
+      sqlCount("SELECT slots FROM ratelimit.reservations WHERE job_type = '" + type + "'");
+  EXPECT_GE(slots, 64);
+  EXPECT_LE(slots, 1024);
+  ASSERT_EQ(claimOnce(type, 20), 20);
+  EXPECT_GT(metric(covered), covered_before) << "the next claim was not covered by the block";
+}
+
 TEST_F(RatelimitReservationsTest, APausedQuotaIsNotBypassedByABlock) {
   const std::string type = "rl.res.pause";
   sql("INSERT INTO ratelimit.quotas (tenant_id, id, job_type, max_active, max_per_hour) "

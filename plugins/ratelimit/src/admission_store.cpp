@@ -8,6 +8,7 @@
 
 #include "common_store.hpp"
 #include "core/limit_views.hpp"
+#include "core/reservation_size.hpp"
 #include "limit_rows.hpp"
 
 namespace jobengine::ratelimit {
@@ -80,6 +81,24 @@ std::optional<int> concurrencyLimit(const AdmissionRequest& r, TimePoint now) {
 }
 
 }  // namespace
+
+// The block the first admission of a key takes (reservation_keeper.hpp, claimFirstTake): the
+// keeper's size for the room left once this admission's jobs are counted (`active`: the
+// scheduler's count, other blocks and what this call admitted), 0 for none.
+int64_t AdmissionStore::firstBlockSize(const Quota& quota, int64_t active) const {
+  if (quota.paused) {
+    return 0;
+  }
+  std::optional<int64_t> free_slots;
+  if (quota.max_active) {
+    free_slots = static_cast<int64_t>(*quota.max_active) - active;
+  }
+  std::optional<double> tokens;
+  if (quota.bucket) {
+    tokens = quota.bucket->level;
+  }
+  return reservationBlockSize(free_slots, tokens, settings_.reservation_min_block);
+}
 
 json AdmissionStore::admit(sdk::Txn& txn, const json& request) const {
   if (!request.is_object() || !request.contains("groups") || !request["groups"].is_array()) {
@@ -180,7 +199,26 @@ json AdmissionStore::admit(sdk::Txn& txn, const json& request) const {
     }
     active[key] += d.admitted;
     if (d.admitted > 0 && quota != quotas.end()) {
-      reservations_.noteDemand(g.tenant, g.job_type);
+      const bool only_the_quota =
+          !g.source_paused && r.throttles.empty() &&
+          (breaker == breakers.end() || breaker->second.state == BreakerState::closed);
+      const int64_t block =
+          only_the_quota ? firstBlockSize(quota->second.quota, active[key]) : int64_t{0};
+      if (block > 0 && reservations_.claimFirstTake(g.tenant, g.job_type)) {
+        // The block's slots count as active and its tokens as spent for the rest of this call,
+        // as they will for every admission once this transaction commits.
+        std::optional<std::pair<double, int64_t>> tokens_left;
+        if (auto& bucket = quota->second.quota.bucket) {
+          bucket->level -= static_cast<double>(block);
+          bucket_spent[key] = true;
+          tokens_left = std::make_pair(bucket->level, toEpochMicros(bucket->updated_at));
+        }
+        active[key] += block;
+        reservations_.takeInAdmission(txn, g.tenant, g.job_type, quota->second.id, block,
+                                      tokens_left);
+      } else {
+        reservations_.noteDemand(g.tenant, g.job_type);
+      }
     }
     json next = json::array();
     for (const auto& t : d.next_eligible_at) {

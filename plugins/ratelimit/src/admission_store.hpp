@@ -9,13 +9,15 @@
 // same slot. What admission spends (tokens, half-open probes) is written back in the same
 // transaction: it counts only if the claim commits. Groups of one (tenant, job type) in one
 // call share their quota: the second sees the first's admitted jobs as active and its tokens
-// as spent. Reservations of a key (reservation_keeper.hpp) count as active jobs here.
+// as spent. Reservations of a key (reservation_keeper.hpp) count as active jobs here; the
+// first admission of a key with room takes the key's first block (claimFirstTake).
 #pragma once
 
 #include <jobengine/plugin.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include "core/admission.hpp"
 #include "core/ratelimit_settings.hpp"
 #include "job_counts.hpp"
 #include "reservation_keeper.hpp"
@@ -41,6 +43,8 @@ class AdmissionStore {
   nlohmann::json limitedTypes(sdk::Txn& txn, const nlohmann::json& request) const;
 
  private:
+  int64_t firstBlockSize(const Quota& quota, int64_t active) const;
+
   const RatelimitSettings& settings_;
   const JobCounts& counts_;
   ReservationKeeper& reservations_;

@@ -32,6 +32,9 @@ constexpr auto kTendEvery = std::chrono::milliseconds(50);
 // than going through admission under the quota's lock (docs/reservations.md, "The first claims
 // of a burst"). A take is a short transaction (40-60 ms measured under a drain).
 constexpr auto kAwaitBlock = std::chrono::milliseconds(250);
+// How long the keeper leaves a key alone whose first block an admission took in a transaction
+// still open (a large enqueue's; its rollback is never reported).
+constexpr std::chrono::seconds kAdmissionTakeLasts{5};
 const char* kBlockRowLife = "30 seconds";
 const char* kBlockMargin = "15 seconds";
 
@@ -218,6 +221,63 @@ void ReservationKeeper::noteDemand(const std::string& tenant, const std::string&
   if (wake) {
     wake_.notify_all();
   }
+}
+
+bool ReservationKeeper::claimFirstTake(const std::string& tenant, const std::string& job_type) {
+  if (!enabled()) {
+    return false;
+  }
+  const Key key{tenant, job_type};
+  const auto now = Clock::now();
+  const std::lock_guard<std::mutex> lock(mutex_);
+  if (stopping_ || taking_.count(key) > 0) {
+    return false;
+  }
+  if (auto a = admission_takes_.find(key); a != admission_takes_.end() && now < a->second) {
+    return false;
+  }
+  if (auto off = backoff_.find(key); off != backoff_.end() && now < off->second) {
+    return false;
+  }
+  for (const auto& [id, b] : blocks_) {
+    if (b.key == key && !b.releasing) {
+      return false;
+    }
+  }
+  admission_takes_[key] = now + kAdmissionTakeLasts;
+  return true;
+}
+
+void ReservationKeeper::takeInAdmission(sdk::Txn& txn, const std::string& tenant,
+                                        const std::string& job_type, const std::string& quota_id,
+                                        int64_t size,
+                                        std::optional<std::pair<double, int64_t>> tokens_left) {
+  std::string id;
+  txn.exec(kInsertBlock,
+           {tenant, quota_id, std::to_string(size),
+            std::to_string(tokens_left ? tokens_left->first : 0.0), tokens_left ? "true" : "false",
+            std::to_string(tokens_left ? tokens_left->second : 0), replica_},
+           [&](const sdk::Row& r) { id = r.str(0); });
+  if (id.empty()) {
+    return;  // the quota is gone: nothing taken (the keeper may try after kAdmissionTakeLasts)
+  }
+  Block block{id, Key{tenant, job_type}, size, size, tokens_left.has_value(), Clock::now(), false};
+  txn.onCommit([this, block] { adopt(block); });
+}
+
+void ReservationKeeper::adopt(Block block) {
+  countTake("taken");
+  host_.counterAdd("ratelimit_reservation_slots_taken_total",
+                   "Jobs (and tokens) of the reservation blocks this replica took", json::object(),
+                   static_cast<double>(block.size));
+  const std::lock_guard<std::mutex> lock(mutex_);
+  admission_takes_.erase(block.key);
+  if (stopping_) {
+    return;  // its row expires (kBlockRowLife): fewer jobs admitted, never more
+  }
+  demand_[block.key] = Clock::now();
+  block.taken = Clock::now();
+  blocks_[block.id] = std::move(block);
 }
 
 json ReservationKeeper::limitedTypes(sdk::Txn& txn, const json& job_types, int64_t max_count) {
@@ -415,6 +475,9 @@ void ReservationKeeper::tend() {
         fresh[b.key] = fresh[b.key] || (held[b.key] >= enough && now - b.taken < serves * 2 / 3);
       }
     }
+    for (auto a = admission_takes_.begin(); a != admission_takes_.end();) {
+      a = now >= a->second ? admission_takes_.erase(a) : std::next(a);
+    }
     for (auto d = demand_.begin(); d != demand_.end();) {
       if (now - d->second > serves) {
         d = demand_.erase(d);
@@ -422,7 +485,8 @@ void ReservationKeeper::tend() {
       }
       auto off = backoff_.find(d->first);
       const auto f = fresh.find(d->first);
-      if ((f == fresh.end() || !f->second) && (off == backoff_.end() || now >= off->second)) {
+      if ((f == fresh.end() || !f->second) && (off == backoff_.end() || now >= off->second) &&
+          admission_takes_.count(d->first) == 0) {
         to_take.push_back(d->first);
         taking_.insert(d->first);
       }

@@ -17,10 +17,13 @@
 // A claim that never settles (rolled back, an older scheduler) keeps its debit: a block can
 // only admit fewer jobs than it holds, never more.
 //
-// Locking: mutex_ guards blocks_, demand_, backoff_, taking_, tickets_, next_ticket_,
-// largest_claim_, releasing_, new_demand_ and stopping_. Database work happens without it. Two
-// threads: one takes blocks, one releases them (a release waits for the claims still spending
-// its block).
+//   * The first block of a key is taken by the admission that first finds its quota with room
+//     (claimFirstTake, takeInAdmission), in the admission's transaction, which holds the
+//     quota's lock already; the keeper adopts it on commit.
+// Locking: mutex_ guards blocks_, demand_, backoff_, taking_, admission_takes_, tickets_,
+// next_ticket_, largest_claim_, releasing_, new_demand_ and stopping_. Database work happens
+// without it. Two threads: one takes blocks, one releases them (a release waits for the claims
+// still spending its block).
 #pragma once
 
 #include <jobengine/plugin.hpp>
@@ -32,6 +35,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -58,6 +62,19 @@ class ReservationKeeper {
 
   // admit() admitted jobs of this key and its quota had room to spare.
   void noteDemand(const std::string& tenant, const std::string& job_type);
+
+  // The first block of a key, taken by admission: admit() holds the quota's lock and knows
+  // its state, and the keeper's own take would wait for that transaction to end (the first
+  // claims of a burst, docs/reservations.md). claimFirstTake says whether this replica wants a
+  // block of the key now (none held, none being taken or already taken by an admission still
+  // open, no back-off) and, if so, marks the key taken by admission; takeInAdmission then
+  // writes the block in the admitting transaction, and the keeper adopts it when that
+  // transaction commits (a rollback takes nothing). `tokens_left`: the bucket's level with the
+  // block's tokens taken, and its time (epoch microseconds), when the quota has a rate.
+  bool claimFirstTake(const std::string& tenant, const std::string& job_type);
+  void takeInAdmission(sdk::Txn& txn, const std::string& tenant, const std::string& job_type,
+                       const std::string& quota_id, int64_t size,
+                       std::optional<std::pair<double, int64_t>> tokens_left);
 
   // limited_types for a claim of up to max_count jobs: `kLimitedTypes` and the coverage in one
   // statement. Returns the answer {"limited": [...], "covered": [...], "claim": ticket} (no
@@ -92,6 +109,7 @@ class ReservationKeeper {
   void countWait(Clock::duration waited) const;
   void countTake(const char* result) const;
   void take(const Key& key);
+  void adopt(Block block);
   void release(const Block& block);
 
   const sdk::Host& host_;
@@ -104,7 +122,10 @@ class ReservationKeeper {
   std::map<Key, Clock::time_point> demand_;   // last admitted or settled claim of the key
   std::map<Key, Clock::time_point> backoff_;  // no block until then (none was possible)
   std::set<Key> taking_;                      // tend() chose them; take() not yet done
-  std::condition_variable taken_;             // a take ended (claims wait on it)
+  // Keys whose block an admission took in a transaction not yet committed, until when the
+  // keeper leaves them alone (an admission that rolls back never says so).
+  std::map<Key, Clock::time_point> admission_takes_;
+  std::condition_variable taken_;  // a take ended (claims wait on it)
   std::map<uint64_t, std::pair<Clock::time_point, std::vector<Debit>>> tickets_;
   uint64_t next_ticket_ = 1;
   int64_t largest_claim_ = 1;  // the largest maxCount a claim asked to cover
