@@ -1,8 +1,8 @@
 # JobEngine developer entry points. The README's quick start is `make run` and `make test`;
 # both install what is missing (scripts/install-deps.sh) and build first.
 #   make run     build (release) and start the engine with config/jobengine.toml
-#   make test    build (debug) and run the whole suite, then the ASan+UBSan unit/contract run
-#                and the clang-format check — exactly what CI runs (.ci/run)
+#   make test    the clang-format check, the ASan+UBSan build (clang, build-asan/) and the whole
+#                suite on it, then the GCC release build — what CI runs first (.ci/run)
 #   make test-tsan   the ThreadSanitizer build (build-tsan/) and its tests, failing on any report
 #   make bench   build (release) and run the benchmarks (bench/README.md)
 #   make bench-reference   graphile-worker and pg-boss measured the same way (npm; bench/reference)
@@ -23,6 +23,8 @@ build-release: deps
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS) --target je_runtime
 
+# A plain debug build (build/; gcc), for a debugger or a run without sanitizers: make test does
+# not use it.
 build-debug: deps
 	@cmake --preset debug >/dev/null
 	@cmake --build --preset debug -j $(JOBS)

@@ -26,7 +26,8 @@ if(JE_TSAN)
     # its runtime statically into executables and exports its entry points from them (clang
     # 14's shared TSan runtime crashes at start), so the plugins and fixtures, which a test
     # executable or the engine dlopen()s, leave the runtime's symbols undefined: this build
-    # links them without -z defs (JE_PLUGIN_LINK_DEFS; every other build keeps it).
+    # links them without -z defs (JE_PLUGIN_LINK_DEFS), as the clang ASan+UBSan build does
+    # (CMakeLists.txt); every other build keeps it.
     set(JE_PLUGIN_LINK_DEFS "")
   endif()
 endif()

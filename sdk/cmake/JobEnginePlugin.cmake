@@ -4,12 +4,14 @@
 #  - hidden visibility and -fno-gnu-unique, so the library exports nothing but the entry and
 #    can be unloaded in tests (DEPS.md §3);
 #  - a version script exporting only je_plugin_entry_v1;
-#  - -Wl,-z,defs so a missing symbol fails the link, not the dlopen;
+#  - -Wl,-z,defs so a missing symbol fails the link, not the dlopen (except in the clang
+#    sanitizer builds, JE_PLUGIN_LINK_DEFS below);
 #  - with OPENAPI <dir>: the dir's *.json embedded as `kApiDocFiles` in a generated
 #    `api_doc_files.hpp` the plugin includes (jobengine/api_doc.hpp, docs/api.md "Schemas").
 set(JE_PLUGIN_VERSION_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/plugin.map)
-# How plugins refuse undefined symbols at link time. Only the clang ThreadSanitizer build
-# (cmake/Sanitizers.cmake) sets it empty: there the sanitizer runtime lives in the executable.
+# How plugins refuse undefined symbols at link time. Only the clang sanitizer builds set it
+# empty (ASan+UBSan: the top-level CMakeLists.txt; TSan: cmake/Sanitizers.cmake): there the
+# sanitizer runtime lives in the executable that dlopen()s the plugin.
 if(NOT DEFINED JE_PLUGIN_LINK_DEFS)
   set(JE_PLUGIN_LINK_DEFS -Wl,--no-undefined -Wl,-z,defs)
 endif()

@@ -96,5 +96,57 @@ TEST_F(ApiResponseContractTest, TheViolationNamesTheOperationTheStatusAndThePath
             std::nullopt);
 }
 
+// The checker turns "format": "date", "time" and "date-time" into patterns (valijson builds a
+// regex per checked string for a format, once per validator for a pattern): they accept and
+// refuse what valijson's format check does, day-of-month limits included, wherever the format
+// sits in the schema.
+TEST(ResponseContractFormatTest, DateAndTimeFormatsAcceptWhatValijsonsFormatCheckDoes) {
+  const nlohmann::json doc = {
+      {"openapi", "3.0.3"},
+      {"paths", nlohmann::json::object()},
+      {"components", {{"schemas", {{"When", {{"type", "string"}, {"format", "date-time"}}}}}}}};
+  const auto accepts = [&](const std::string& format, const std::string& value) {
+    return schemaViolation(doc, {{"type", "string"}, {"format", format}}, value) == std::nullopt;
+  };
+  for (const char* ok : {"2026-12-07T16:52:45Z", "2026-12-07t16:52:45z", "2026-02-29T23:59:60Z",
+                         "2026-04-30T00:00:00.123456+02:00", "12026-01-31T00:00:00-11:30"}) {
+    EXPECT_TRUE(accepts("date-time", ok)) << ok;
+  }
+  for (const char* bad : {"2026-02-30T00:00:00Z", "2026-04-31T00:00:00Z", "2026-11-31T00:00:00Z",
+                          "2026-13-01T00:00:00Z", "2026-12-00T00:00:00Z", "2026-12-07T24:00:00Z",
+                          "2026-12-07 16:52:45Z", "2026-12-07T16:52:45", "2026-12-07",
+                          "x2026-12-07T16:52:45Z", "2026-12-07T16:52:45Zx", ""}) {
+    EXPECT_FALSE(accepts("date-time", bad)) << bad;
+  }
+  for (const char* ok : {"2026-12-31", "2026-09-30", "2024-02-29"}) {
+    EXPECT_TRUE(accepts("date", ok)) << ok;
+  }
+  for (const char* bad : {"2026-09-31", "2026-02-30", "2026-1-01", "2026-12-07T00:00:00Z"}) {
+    EXPECT_FALSE(accepts("date", bad)) << bad;
+  }
+  for (const char* ok : {"16:52:45Z", "16:52:45.5+02:00", "23:59:60z"}) {
+    EXPECT_TRUE(accepts("time", ok)) << ok;
+  }
+  for (const char* bad : {"24:00:00Z", "16:52Z", "16:52:45"}) {
+    EXPECT_FALSE(accepts("time", bad)) << bad;
+  }
+  // Any other format is left to valijson, which checks none of them.
+  EXPECT_TRUE(accepts("uuid", "not a uuid"));
+  // Inside a $ref'd component, an array's items and a property's schema.
+  const nlohmann::json list = {
+      {"type", "object"},
+      {"properties",
+       {{"times", {{"type", "array"}, {"items", {{"$ref", "#/components/schemas/When"}}}}},
+        {"at", {{"type", "string"}, {"format", "date-time"}, {"pattern", "Z$"}}}}}};
+  EXPECT_EQ(schemaViolation(doc, list, {{"times", {"2026-12-07T16:52:45Z"}}}), std::nullopt);
+  EXPECT_NE(
+      schemaViolation(doc, list, {{"times", {"2026-12-07T16:52:45Z", "2026-02-30T00:00:00Z"}}}),
+      std::nullopt);
+  // Next to a pattern of its own, both apply.
+  EXPECT_EQ(schemaViolation(doc, list, {{"at", "2026-12-07T16:52:45Z"}}), std::nullopt);
+  EXPECT_NE(schemaViolation(doc, list, {{"at", "2026-12-07T16:52:45+01:00"}}), std::nullopt);
+  EXPECT_NE(schemaViolation(doc, list, {{"at", "2026-02-30T16:52:45Z"}}), std::nullopt);
+}
+
 }  // namespace
 }  // namespace jobengine::testing
