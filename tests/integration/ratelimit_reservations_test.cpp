@@ -52,6 +52,12 @@ class RatelimitReservationsTest : public SchedulerTest {
     const std::string& dsn = engine_->databaseDsn();
     ThrowawayPostgres::instance().execAdmin(dsn.substr(dsn.find("dbname=") + 7), statement);
   }
+  // A quota on `type` in this tenant, written directly: `columns` of ratelimit.quotas set to
+  // `values` (SQL literals).
+  void createQuota(const std::string& type, const std::string& columns, const std::string& values) {
+    sql("INSERT INTO ratelimit.quotas (tenant_id, id, job_type, " + columns + ") VALUES ('" +
+        tenant_ + "', gen_random_uuid(), '" + type + "', " + values + ")");
+  }
   int64_t sqlCount(const std::string& query) {
     const std::string& dsn = engine_->databaseDsn();
     return std::stoll(pgQueryOne(ThrowawayPostgres::instance().port(),
@@ -86,8 +92,7 @@ class RatelimitReservationsTest : public SchedulerTest {
 
 TEST_F(RatelimitReservationsTest, BlocksCoverClaimsYetMaxActiveHoldsAndComesBackWhole) {
   const std::string type = "rl.res.max";
-  sql("INSERT INTO ratelimit.quotas (tenant_id, id, job_type, max_active) VALUES ('" + tenant_ +
-      "', gen_random_uuid(), '" + type + "', 1000)");
+  createQuota(type, "max_active", "1000");
   enqueue(type, 1300);
   // Complete nothing: every lease stays active. The first claims show demand; the keeper
   // takes a block (a quarter of what is left: about 237 slots) and covers the next ones.
@@ -125,9 +130,7 @@ TEST_F(RatelimitReservationsTest, BlocksCoverClaimsYetMaxActiveHoldsAndComesBack
 // the next claim is covered without waiting for the keeper.
 TEST_F(RatelimitReservationsTest, TheFirstAdmissionTakesTheFirstBlock) {
   const std::string type = "rl.res.first";
-  sql("INSERT INTO ratelimit.quotas (tenant_id, id, job_type, max_active, max_per_hour) "
-      "VALUES ('" +
-      tenant_ + "', gen_random_uuid(), '" + type + "', 100000, 100000000)");
+  createQuota(type, "max_active, max_per_hour", "100000, 100000000");
   enqueue(type, 300);
   const std::string covered =
       "jobengine_ratelimit_claims_total{covered=\"true\",plugin=\"ratelimit\"}";
@@ -146,9 +149,7 @@ TEST_F(RatelimitReservationsTest, TheFirstAdmissionTakesTheFirstBlock) {
 
 TEST_F(RatelimitReservationsTest, APausedQuotaIsNotBypassedByABlock) {
   const std::string type = "rl.res.pause";
-  sql("INSERT INTO ratelimit.quotas (tenant_id, id, job_type, max_active, max_per_hour) "
-      "VALUES ('" +
-      tenant_ + "', gen_random_uuid(), '" + type + "', 100000, 100000000)");
+  createQuota(type, "max_active, max_per_hour", "100000, 100000000");
   enqueue(type, 2000);
   claimUntilCovered(type, 20);
   ASSERT_GT(blocks(type), 0);

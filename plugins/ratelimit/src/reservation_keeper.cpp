@@ -252,19 +252,32 @@ void ReservationKeeper::takeInAdmission(sdk::Txn& txn, const std::string& tenant
                                         const std::string& job_type, const std::string& quota_id,
                                         int64_t size,
                                         std::optional<std::pair<double, int64_t>> tokens_left) {
+  // No row (the quota is gone): nothing taken; the keeper may try after kAdmissionTakeLasts.
+  if (auto block = insertBlock(txn, Key{tenant, job_type}, quota_id, size, tokens_left)) {
+    txn.onCommit([this, block = std::move(*block)] {
+      adopt(block);
+      noteDemand(block.key.first, block.key.second);
+    });
+  }
+}
+
+std::optional<ReservationKeeper::Block> ReservationKeeper::insertBlock(
+    sdk::Txn& txn, const Key& key, const std::string& quota_id, int64_t size,
+    const std::optional<std::pair<double, int64_t>>& tokens_left) {
   std::string id;
   txn.exec(kInsertBlock,
-           {tenant, quota_id, std::to_string(size),
+           {key.first, quota_id, std::to_string(size),
             std::to_string(tokens_left ? tokens_left->first : 0.0), tokens_left ? "true" : "false",
             std::to_string(tokens_left ? tokens_left->second : 0), replica_},
            [&](const sdk::Row& r) { id = r.str(0); });
   if (id.empty()) {
-    return;  // the quota is gone: nothing taken (the keeper may try after kAdmissionTakeLasts)
+    return std::nullopt;
   }
-  Block block{id, Key{tenant, job_type}, size, size, tokens_left.has_value(), Clock::now(), false};
-  txn.onCommit([this, block] { adopt(block); });
+  return Block{id, key, size, size, tokens_left.has_value(), Clock::now(), false};
 }
 
+// A block whose row committed joins this replica's blocks. During stop() it may come after the
+// last release: its row then expires (kBlockRowLife), fewer jobs admitted, never more.
 void ReservationKeeper::adopt(Block block) {
   countTake("taken");
   host_.counterAdd("ratelimit_reservation_slots_taken_total",
@@ -272,10 +285,6 @@ void ReservationKeeper::adopt(Block block) {
                    static_cast<double>(block.size));
   const std::lock_guard<std::mutex> lock(mutex_);
   admission_takes_.erase(block.key);
-  if (stopping_) {
-    return;  // its row expires (kBlockRowLife): fewer jobs admitted, never more
-  }
-  demand_[block.key] = Clock::now();
   block.taken = Clock::now();
   blocks_[block.id] = std::move(block);
 }
@@ -574,24 +583,16 @@ void ReservationKeeper::take(const Key& key) {
     give_up();
     return;
   }
-  const bool has_tokens = quota.quota.bucket.has_value();
-  const double level = has_tokens ? quota.quota.bucket->level - static_cast<double>(size) : 0.0;
-  const int64_t at_us = has_tokens ? toEpochMicros(quota.quota.bucket->updated_at) : 0;
-  std::string id;
-  txn.exec(kInsertBlock,
-           {key.first, quota.id, std::to_string(size), std::to_string(level),
-            has_tokens ? "true" : "false", std::to_string(at_us), replica_},
-           [&](const sdk::Row& r) { id = r.str(0); });
-  txn.commit();
-  if (id.empty()) {
-    return;
+  std::optional<std::pair<double, int64_t>> tokens_left;
+  if (quota.quota.bucket) {
+    tokens_left = std::make_pair(quota.quota.bucket->level - static_cast<double>(size),
+                                 toEpochMicros(quota.quota.bucket->updated_at));
   }
-  countTake("taken");
-  host_.counterAdd("ratelimit_reservation_slots_taken_total",
-                   "Jobs (and tokens) of the reservation blocks this replica took", json::object(),
-                   static_cast<double>(size));
-  const std::lock_guard<std::mutex> lock(mutex_);
-  blocks_[id] = Block{id, key, size, size, has_tokens, Clock::now(), false};
+  auto block = insertBlock(txn, key, quota.id, size, tokens_left);
+  txn.commit();
+  if (block) {
+    adopt(std::move(*block));
+  }
 }
 
 void ReservationKeeper::release(const Block& block) {

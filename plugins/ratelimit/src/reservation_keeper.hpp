@@ -109,6 +109,10 @@ class ReservationKeeper {
   void countWait(Clock::duration waited) const;
   void countTake(const char* result) const;
   void take(const Key& key);
+  // kInsertBlock in txn: the block written, none when the quota is gone.
+  std::optional<Block> insertBlock(sdk::Txn& txn, const Key& key, const std::string& quota_id,
+                                   int64_t size,
+                                   const std::optional<std::pair<double, int64_t>>& tokens_left);
   void adopt(Block block);
   void release(const Block& block);
 
