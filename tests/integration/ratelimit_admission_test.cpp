@@ -239,5 +239,37 @@ TEST_F(RatelimitAdmissionTest, FailuresOpenTheBreakerWhichRefusesThenProbesAndCl
   EXPECT_EQ(rest.size(), 3U) << rest.dump();
 }
 
+// Successes of a closed breaker are written in bulk (core/outcome_flush.hpp): none is lost. The
+// ones folded when a failure comes are written with it, and successes alone arrive too, within
+// the quiet interval.
+TEST_F(RatelimitAdmissionTest, HeldBackSuccessesAreWrittenWithTheNextFailureAndOnTheirOwn) {
+  const auto window = [&]() -> std::pair<int, int> {
+    const json list = get("/circuit-breakers").json();
+    for (const auto& b : list.value("breakers", json::array())) {
+      if (b["key"] == "rl.quiet") {
+        return {b["completions"].get<int>(), b["failures"].get<int>()};
+      }
+    }
+    return {0, 0};
+  };
+  const auto waitWindow = [&](std::pair<int, int> want) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (window() != want && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return window();
+  };
+  enqueue("rl.quiet", 4);
+  const json grants = claim("rl.quiet", 4, 60, 4);
+  ASSERT_EQ(grants.size(), 4U) << grants.dump();
+  complete(grants[0], "succeeded");  // a breaker never written here: written at the next flush
+  EXPECT_EQ(waitWindow({1, 0}), std::make_pair(1, 0));
+  complete(grants[1], "succeeded");  // closed, only successes: may wait for the quiet interval
+  complete(grants[2], "failed");     // due at once, with the success folded before it
+  EXPECT_EQ(waitWindow({3, 1}), std::make_pair(3, 1));
+  complete(grants[3], "succeeded");  // on its own: written within the quiet interval
+  EXPECT_EQ(waitWindow({4, 1}), std::make_pair(4, 1));
+}
+
 }  // namespace
 }  // namespace jobengine::testing

@@ -130,10 +130,11 @@ json AdmissionStore::admit(sdk::Txn& txn, const json& request) const {
   for (const auto& row : state.at("throttles")) {
     throttles[row.at("tenant").get<std::string>()].push_back(throttleFromState(row));
   }
-  std::map<Key, CircuitBreaker> breakers;
+  std::map<Key, CircuitBreaker> breakers;  // the ones not closed
   for (const auto& row : state.at("breakers")) {
-    breakers.emplace(Key{row.at("tenant").get<std::string>(), row.at("jobType").get<std::string>()},
-                     breakerFromState(row));
+    const Key key{row.at("tenant").get<std::string>(), row.at("jobType").get<std::string>()};
+    const CircuitBreaker& b = breakers.emplace(key, breakerFromState(row)).first->second;
+    outcomes_.sawBreaker(key, b.state);  // its outcomes (a probe's) are then written promptly
   }
   std::map<Key, int64_t> reserved;  // slots of live reservations: active until released
   for (const auto& row : state.value("reserved", json::array())) {

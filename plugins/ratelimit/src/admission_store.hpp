@@ -20,6 +20,7 @@
 #include "core/admission.hpp"
 #include "core/ratelimit_settings.hpp"
 #include "job_counts.hpp"
+#include "outcome_recorder.hpp"
 #include "reservation_keeper.hpp"
 
 namespace jobengine::ratelimit {
@@ -27,8 +28,8 @@ namespace jobengine::ratelimit {
 class AdmissionStore {
  public:
   AdmissionStore(const RatelimitSettings& settings, const JobCounts& counts,
-                 ReservationKeeper& reservations)
-      : settings_(settings), counts_(counts), reservations_(reservations) {}
+                 ReservationKeeper& reservations, OutcomeRecorder& outcomes)
+      : settings_(settings), counts_(counts), reservations_(reservations), outcomes_(outcomes) {}
 
   // {"groups": [{tenant, jobType, sourceId, requested, sourcePaused?}]} ->
   // {"groups": [{admitted, reason, nextEligibleAt: [...]}]} (abi.h, je_ratelimit_v1.admit).
@@ -48,6 +49,7 @@ class AdmissionStore {
   const RatelimitSettings& settings_;
   const JobCounts& counts_;
   ReservationKeeper& reservations_;
+  OutcomeRecorder& outcomes_;  // told of every breaker admission sees that is not closed
 };
 
 }  // namespace jobengine::ratelimit

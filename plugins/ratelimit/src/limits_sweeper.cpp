@@ -53,7 +53,7 @@ void LimitsSweeper::stop() {
   wake_.notify_all();
   if (thread_.joinable()) {
     thread_.join();
-    outcomes_.flush();
+    outcomes_.flush(/*everything=*/true);
   }
 }
 

@@ -6,6 +6,7 @@
 #include "common_store.hpp"
 #include "core/circuit_breaker.hpp"
 #include "core/limit_views.hpp"
+#include "core/outcome_flush.hpp"
 #include "limit_rows.hpp"
 
 namespace jobengine::ratelimit {
@@ -64,32 +65,56 @@ void OutcomeRecorder::add(const json& request) {
   }
 }
 
-void OutcomeRecorder::flush() {
-  Folded taken;
+void OutcomeRecorder::sawBreaker(const Key& key, BreakerState state) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  known_[key].state = state;
+}
+
+void OutcomeRecorder::putBack(const Folded& folded) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto& [key, c] : folded) {
+    folded_[key].succeeded += c.succeeded;
+    folded_[key].failed += c.failed;
+  }
+}
+
+void OutcomeRecorder::flush(bool everything) {
+  const auto now = std::chrono::steady_clock::now();
+  std::map<std::string, Folded> by_tenant;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    taken.swap(folded_);
-  }
-  std::map<std::string, Folded> by_tenant;
-  for (const auto& [key, c] : taken) {
-    by_tenant[key.first][key] = c;
+    for (auto f = folded_.begin(); f != folded_.end();) {
+      const auto known = known_.find(f->first);
+      const bool due = known == known_.end()
+                           ? outcomesDue(f->second.failed, std::nullopt, {}, everything)
+                           : outcomesDue(f->second.failed, known->second.state,
+                                         now - known->second.written, everything);
+      if (!due) {
+        ++f;
+        continue;
+      }
+      by_tenant[f->first.first][f->first] = f->second;
+      f = folded_.erase(f);
+    }
   }
   for (const auto& [tenant, folded] : by_tenant) {
     try {
-      writeTenant(tenant, folded);
+      const auto states = writeTenant(tenant, folded);
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (const auto& [key, state] : states) {
+        known_[key] = Known{state, now};
+      }
     } catch (const std::exception& e) {
       host_.warn("circuit breakers of tenant '" + tenant + "' not updated (kept for the next " +
                  "flush): " + e.what());
-      std::lock_guard<std::mutex> lock(mutex_);
-      for (const auto& [key, c] : folded) {
-        folded_[key].succeeded += c.succeeded;
-        folded_[key].failed += c.failed;
-      }
+      putBack(folded);
     }
   }
 }
 
-void OutcomeRecorder::writeTenant(const std::string& tenant, const Folded& folded) {
+std::map<OutcomeRecorder::Key, BreakerState> OutcomeRecorder::writeTenant(const std::string& tenant,
+                                                                          const Folded& folded) {
+  std::map<Key, BreakerState> states;
   const BreakerConfig config = breakerConfigOf(settings_);
   auto txn = host_.begin(tenant);
   json events = json::array();
@@ -118,6 +143,7 @@ void OutcomeRecorder::writeTenant(const std::string& tenant, const Folded& folde
         transitions.push_back(*t);
       }
     }
+    states[key] = breaker.state;
     const bool open = breaker.state == BreakerState::open;
     txn.exec(kSaveBreaker,
              {tenant, job_type, breakerStateText(breaker.state),
@@ -143,6 +169,7 @@ void OutcomeRecorder::writeTenant(const std::string& tenant, const Folded& folde
     host_.emitBatch(txn, events);
   }
   txn.commit();
+  return states;
 }
 
 }  // namespace jobengine::ratelimit

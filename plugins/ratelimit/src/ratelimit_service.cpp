@@ -51,9 +51,9 @@ void send(je_str_sink out, void* user, const json& answer) {
 RatelimitService::RatelimitService(const sdk::Host& host, const RatelimitSettings& settings)
     : host_(host),
       reservations_(host, settings, counts_),
-      admission_(settings, counts_, reservations_),
-      backlog_(settings, counts_),
       outcomes_(host, settings),
+      admission_(settings, counts_, reservations_, outcomes_),
+      backlog_(settings, counts_),
       upstream_(host) {
   vtable_.struct_size = sizeof(vtable_);
   vtable_.self = this;

@@ -33,9 +33,9 @@ class RatelimitService {
   const sdk::Host& host_;
   JobCounts counts_;
   ReservationKeeper reservations_;  // before admission_, which uses it
+  OutcomeRecorder outcomes_;        // before admission_, which tells it the breakers it saw
   AdmissionStore admission_;
   BacklogGuard backlog_;
-  OutcomeRecorder outcomes_;
   UpstreamStore upstream_;
   je_ratelimit_v1 vtable_{};
 };
