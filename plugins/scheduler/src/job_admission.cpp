@@ -162,7 +162,6 @@ std::vector<std::vector<Grant>> JobService::claimWithRateLimit(
     if (free_types.empty() || room <= 0) {
       continue;
     }
-    useGenericPlans(txn);
     grants[g] = grantsOf(txn, sql::kClaimBatchUnlessPaused,
                          {textArray(free_types), room, groups[g].lease_seconds, worker_id});
     leased += grants[g].size();
@@ -216,7 +215,6 @@ std::vector<Grant> JobService::claimAdmitted(sdk::Txn& txn, const std::vector<st
                                              int max_count, int lease_seconds,
                                              const std::string& worker_id) {
   std::vector<LeaseCandidate> candidates;
-  useGenericPlans(txn);
   txn.exec(sql::kLockCandidates, {textArray(types), max_count}, [&](const sdk::Row& r) {
     candidates.push_back({r.str(0), r.str(1), r.str(2), r.opt(3).value_or(""), r.str(5)});
   });

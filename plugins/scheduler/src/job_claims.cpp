@@ -49,6 +49,7 @@ std::vector<std::vector<Grant>> JobService::claimGroups(sdk::Txn& txn,
                                                         const std::vector<LeaseGroup>& groups,
                                                         int max_count,
                                                         const std::string& worker_id) {
+  useGenericPlans(txn);  // once for every claim and lease statement of the round
   if (ratelimit_) {
     return claimWithRateLimit(txn, groups, max_count, worker_id);
   }
@@ -67,12 +68,13 @@ std::vector<Grant> JobService::leaseJobs(sdk::Txn& txn, const json& items, int l
   return grantsOf(txn, sql::kLeaseLocked, {items.dump(), lease_seconds, worker_id});
 }
 
-// Runs a leasing statement (kClaimBatch or kLeaseLocked: both return the grant columns).
+// Runs a leasing statement (kClaimBatch or kLeaseLocked: both return the grant columns). The
+// entry points that lease (claimGroups, insertJobs) set generic plans once for their
+// transaction: a SET here would be a round trip per statement.
 std::vector<Grant> JobService::grantsOf(sdk::Txn& txn, std::string_view sql,
                                         const std::vector<sdk::Param>& params) {
   std::vector<Grant> grants;
   json runs = json::array();
-  useGenericPlans(txn);
   txn.exec(sql, params, [&](const sdk::Row& r) {
     Grant g;
     g.tenant = r.str(0);
