@@ -4,6 +4,8 @@
 // modes.
 #include "store/store.hpp"
 
+#include <jobengine/plugin.hpp>
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -197,6 +199,56 @@ TEST_F(StoreTest, RollbackLeavesNothingAndOnCommitRunsOnlyOnCommit) {
   EXPECT_EQ(ran, 0);
   t.commit();
   EXPECT_EQ(ran, 1);
+}
+
+// ABI 1.9 on_end: once per transaction, however it ends; after the on-commit callbacks.
+TEST_F(StoreTest, OnEndRunsOnceWithHowTheTransactionEnded) {
+  std::vector<std::string> heard;
+  {
+    Transaction t = store_->begin("a");
+    t.onEnd([&](bool committed) { heard.push_back(committed ? "end:committed" : "end:rolled"); });
+    t.rollback();
+    t.rollback();  // a second rollback does not end it twice
+  }
+  {
+    Transaction t = store_->begin("a");
+    t.onEnd([&](bool committed) { heard.push_back(committed ? "end:committed" : "end:dropped"); });
+  }  // destroyed without commit
+  {
+    Transaction t = store_->begin("a");
+    t.onEnd([&](bool committed) { heard.push_back(committed ? "end:committed" : "end:failed"); });
+    EXPECT_THROW(t.exec("SELECT * FROM no_such_table"), StoreError);
+    EXPECT_THROW(t.commit(), StoreError);  // aborted: only rollback is allowed
+  }
+  Transaction t = store_->begin("a");
+  t.onCommit([&] { heard.emplace_back("commit"); });
+  t.onEnd([&](bool committed) { heard.push_back(committed ? "end:committed" : "end:lost"); });
+  t.exec("INSERT INTO tenanttest.items (tenant_id, id) VALUES ('a', 'e')");
+  t.commit();
+  EXPECT_EQ(heard, (std::vector<std::string>{"end:rolled", "end:dropped", "end:failed", "commit",
+                                             "end:committed"}));
+}
+
+// The SDK's Txn::onCommit goes through on_end: a rolled-back transaction frees the function and
+// what it captured (on_commit alone leaked it), a committed one runs it once.
+TEST_F(StoreTest, SdkOnCommitFreesItsFunctionOnRollback) {
+  auto captured = std::make_shared<int>(0);
+  {
+    je_txn* txn = cbegin("a");
+    ASSERT_NE(txn, nullptr);
+    jobengine::sdk::Txn t(&vt_, txn, true);
+    t.onCommit([captured] { ++*captured; });
+    EXPECT_EQ(captured.use_count(), 2);
+  }  // rolled back
+  EXPECT_EQ(captured.use_count(), 1);
+  EXPECT_EQ(*captured, 0);
+  je_txn* txn = cbegin("a");
+  ASSERT_NE(txn, nullptr);
+  jobengine::sdk::Txn t(&vt_, txn, true);
+  t.onCommit([captured] { ++*captured; });
+  t.commit();
+  EXPECT_EQ(*captured, 1);
+  EXPECT_EQ(captured.use_count(), 1);
 }
 
 TEST_F(StoreTest, VtableMapsUniqueViolationToConflictAndAbortsTheTxn) {

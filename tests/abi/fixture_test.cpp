@@ -110,10 +110,10 @@ TEST(FixtureTest, OlderMinorLoadsAndRuns) {
   engine.manager.stopAll();
 }
 
-TEST(FixtureTest, PluginsBuiltWithThe10To17HeadersLoadAndRun) {
-  // C plugins compiled against the abi.h of 1.0 to 1.7 as released (tests/abi/legacy).
+TEST(FixtureTest, PluginsBuiltWithThe10To18HeadersLoadAndRun) {
+  // C plugins compiled against the abi.h of 1.0 to 1.8 as released (tests/abi/legacy).
   for (const std::string id : {"legacy_1_0", "legacy_1_1", "legacy_1_2", "legacy_1_3", "legacy_1_4",
-                               "legacy_1_5", "legacy_1_6", "legacy_1_7"}) {
+                               "legacy_1_5", "legacy_1_6", "legacy_1_7", "legacy_1_8"}) {
     const std::string minor = "1." + id.substr(id.size() - 1);
     TestEngine engine(kDir, enabled({id}));
     engine.manager.loadAll();

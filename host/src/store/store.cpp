@@ -45,7 +45,8 @@ Transaction::Transaction(Transaction&& other) noexcept
       read_only_(other.read_only_),
       aborted_(other.aborted_),
       commit_observer_(other.commit_observer_),
-      on_commit_(std::move(other.on_commit_)) {}
+      on_commit_(std::move(other.on_commit_)),
+      on_end_(std::move(other.on_end_)) {}
 
 Transaction::~Transaction() { rollback(); }
 
@@ -138,6 +139,7 @@ void Transaction::commit() {
     throw classify(e);
   }
   std::vector<std::function<void()>> callbacks = std::move(on_commit_);
+  std::vector<std::function<void(bool)>> ends = std::move(on_end_);
   finish();  // the connection goes back before callbacks, so they may begin transactions
   if (!read_only_ && commit_observer_ != nullptr && *commit_observer_) {
     (*commit_observer_)();
@@ -145,6 +147,12 @@ void Transaction::commit() {
   for (auto& fn : callbacks) {
     try {
       fn();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): one failing callback must not stop others
+    }
+  }
+  for (auto& fn : ends) {
+    try {
+      fn(true);
     } catch (...) {  // NOLINT(bugprone-empty-catch): one failing callback must not stop others
     }
   }
@@ -162,10 +170,20 @@ void Transaction::rollback() noexcept {
   finish();
 }
 
+// Every end but a successful commit (which takes on_end_ first) passes here: the end
+// callbacks hear committed = false.
 void Transaction::finish() noexcept {
   tx_.reset();
   on_commit_.clear();
   lease_.release();
+  std::vector<std::function<void(bool)>> ends = std::move(on_end_);
+  on_end_.clear();
+  for (auto& fn : ends) {
+    try {
+      fn(false);
+    } catch (...) {  // NOLINT(bugprone-empty-catch): one failing callback must not stop others
+    }
+  }
 }
 
 void Transaction::onCommit(std::function<void()> fn) {
@@ -173,6 +191,13 @@ void Transaction::onCommit(std::function<void()> fn) {
     throw stateError("transaction already finished");
   }
   on_commit_.push_back(std::move(fn));
+}
+
+void Transaction::onEnd(std::function<void(bool committed)> fn) {
+  if (!lease_) {
+    throw stateError("transaction already finished");
+  }
+  on_end_.push_back(std::move(fn));
 }
 
 Store::Store(StoreOptions options) : pool_(std::move(options)) {}

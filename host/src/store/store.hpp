@@ -55,6 +55,10 @@ class Transaction {
   void rollback() noexcept;
   // Registers fn to run once after a successful commit (never on rollback).
   void onCommit(std::function<void()> fn);
+  // Registers fn to run once when the transaction ends, however: fn(true) after a successful
+  // commit (after the on-commit callbacks), fn(false) on rollback, a failed COMMIT or one whose
+  // outcome is unknown (ABI 1.9 on_end: what lets a plugin free what it registered).
+  void onEnd(std::function<void(bool committed)> fn);
 
   const std::string& tenant() const { return tenant_; }
   // Who the transaction acts for (txn_actor.hpp): what its events carry.
@@ -79,6 +83,7 @@ class Transaction {
   bool aborted_ = false;
   const std::function<void()>* commit_observer_ = nullptr;  // the Store's; may be empty
   std::vector<std::function<void()>> on_commit_;
+  std::vector<std::function<void(bool)>> on_end_;
 };
 
 class Store {

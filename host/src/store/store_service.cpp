@@ -165,6 +165,18 @@ je_status storeOnCommit(je_host* /*host*/, je_txn* txn, void (*fn)(void* user), 
   });
 }
 
+je_status storeOnEnd(je_host* /*host*/, je_txn* txn, void (*fn)(void* user, int committed),
+                     void* user, char* err, uint32_t err_cap) noexcept {
+  return guarded(err, err_cap, [&]() -> je_status {
+    if (txn == nullptr || fn == nullptr) {
+      fillError(err, err_cap, "on_end: txn and fn are required");
+      return JE_ERR_INVALID;
+    }
+    txn->txn.onEnd([fn, user](bool committed) { fn(user, committed ? 1 : 0); });
+    return JE_OK;
+  });
+}
+
 je_str storeTenant(je_host* /*host*/, const je_txn* txn) noexcept {
   if (txn == nullptr) {
     return je_str{"", 0};
@@ -195,6 +207,7 @@ je_store_v1 makeStoreService(je_host* host) {
   vt.rollback = storeRollback;
   vt.on_commit = storeOnCommit;
   vt.tenant = storeTenant;
+  vt.on_end = storeOnEnd;
   return vt;
 }
 

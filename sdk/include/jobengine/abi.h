@@ -42,7 +42,7 @@ extern "C" {
 #endif
 
 #define JE_ABI_MAJOR 1u
-#define JE_ABI_MINOR 8u
+#define JE_ABI_MINOR 9u
 
 #define JE_PLUGIN_ENTRY_SYMBOL "je_plugin_entry_v1"
 
@@ -352,6 +352,12 @@ typedef struct je_store_v1 {
                          uint32_t err_cap);
   /* The tenant the transaction is bound to. */
   je_str (*tenant)(je_host* host, const je_txn* txn);
+  /* Added in 1.9 (check struct_size). Registers a callback run once when txn ends, however it
+   * ends, on the thread that ends it: committed = 1 after a successful commit (after the
+   * on_commit callbacks), 0 on rollback, a failed COMMIT or a COMMIT whose outcome is unknown.
+   * What on_commit cannot do: free what a callback owns when the transaction rolls back. */
+  je_status (*on_end)(je_host* host, je_txn* txn, void (*fn)(void* user, int committed), void* user,
+                      char* err, uint32_t err_cap);
 } je_store_v1;
 
 /* ---------------------------------------------------------------------------------------- */

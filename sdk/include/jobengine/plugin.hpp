@@ -348,9 +348,32 @@ class Txn {
     }
   }
 
+  // Runs fn once after the transaction commits, never when it rolls back. With a 1.9 host the
+  // function is registered through on_end, so a rollback frees it (and what it captured); an
+  // older host only has on_commit, and a rolled-back transaction leaks the function.
   void onCommit(std::function<void()> fn) {
     auto* heap = new std::function<void()>(std::move(fn));
     char err[kErrCap] = {0};
+    if (store_->struct_size >= offsetof(je_store_v1, on_end) + sizeof(store_->on_end) &&
+        store_->on_end != nullptr) {
+      const je_status st = store_->on_end(
+          store_->host, txn_,
+          [](void* user, int committed) {
+            std::unique_ptr<std::function<void()>> f(static_cast<std::function<void()>*>(user));
+            try {
+              if (committed != 0) {
+                (*f)();
+              }
+            } catch (...) {  // NOLINT(bugprone-empty-catch): never let it cross the ABI
+            }
+          },
+          heap, err, kErrCap);
+      if (st != JE_OK) {
+        delete heap;
+        throw Error(st, err);
+      }
+      return;
+    }
     const je_status st = store_->on_commit(
         store_->host, txn_,
         [](void* user) {
