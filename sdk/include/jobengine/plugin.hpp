@@ -354,36 +354,17 @@ class Txn {
   void onCommit(std::function<void()> fn) {
     auto* heap = new std::function<void()>(std::move(fn));
     char err[kErrCap] = {0};
-    if (store_->struct_size >= offsetof(je_store_v1, on_end) + sizeof(store_->on_end) &&
-        store_->on_end != nullptr) {
-      const je_status st = store_->on_end(
-          store_->host, txn_,
-          [](void* user, int committed) {
-            std::unique_ptr<std::function<void()>> f(static_cast<std::function<void()>*>(user));
-            try {
-              if (committed != 0) {
-                (*f)();
-              }
-            } catch (...) {  // NOLINT(bugprone-empty-catch): never let it cross the ABI
-            }
-          },
-          heap, err, kErrCap);
-      if (st != JE_OK) {
-        delete heap;
-        throw Error(st, err);
-      }
-      return;
-    }
-    const je_status st = store_->on_commit(
-        store_->host, txn_,
-        [](void* user) {
-          std::unique_ptr<std::function<void()>> f(static_cast<std::function<void()>*>(user));
-          try {
-            (*f)();
-          } catch (...) {  // NOLINT(bugprone-empty-catch): never let it cross the ABI
-          }
-        },
-        heap, err, kErrCap);
+    const bool has_on_end =
+        store_->struct_size >= offsetof(je_store_v1, on_end) + sizeof(store_->on_end) &&
+        store_->on_end != nullptr;
+    const je_status st =
+        has_on_end ? store_->on_end(
+                         store_->host, txn_,
+                         [](void* user, int committed) { runOnceAndFree(user, committed != 0); },
+                         heap, err, kErrCap)
+                   : store_->on_commit(
+                         store_->host, txn_, [](void* user) { runOnceAndFree(user, true); }, heap,
+                         err, kErrCap);
     if (st != JE_OK) {
       delete heap;
       throw Error(st, err);
@@ -394,6 +375,17 @@ class Txn {
   je_txn* raw() const { return txn_; }
 
  private:
+  // The end of an onCommit registration: runs the function when `run`, then frees it.
+  static void runOnceAndFree(void* user, bool run) noexcept {
+    std::unique_ptr<std::function<void()>> f(static_cast<std::function<void()>*>(user));
+    try {
+      if (run) {
+        (*f)();
+      }
+    } catch (...) {  // NOLINT(bugprone-empty-catch): never let it cross the ABI
+    }
+  }
+
   const je_store_v1* store_;
   je_txn* txn_;
   bool owned_;
