@@ -126,6 +126,15 @@ std::vector<Figure> runRatelimitComparison(const BenchParams& params, const std:
   std::vector<double> on_postgres_cpu;
   std::vector<double> off_postgres_cpu;
   const char* on_label = withoutQuota() ? "plugin on, no quota" : "plugin on, generous quota";
+  // A warm-up pair first, not counted: the first drains after the machine did something else
+  // (a build, another benchmark) ran up to a third slower on this VM, whichever side they were
+  // (bench/README.md, 2026-12-08 01:00), and the side that drew them lost the comparison.
+  for (const bool with_quota : {true, false}) {
+    const Drain d = drainOnce(params, plugin_dir, with_quota, -1);
+    std::printf("  ratelimit warm-up (not counted): %-18s %9.1f jobs/s\n",
+                with_quota ? on_label : "plugin disabled", d.jobs_per_sec);
+    std::fflush(stdout);
+  }
   for (int round = 0; round < rounds; ++round) {
     const bool on_first = round % 2 == 0;
     for (const bool with_quota : {on_first, !on_first}) {
