@@ -13,6 +13,17 @@ constexpr std::size_t kMaxPreparedPerConnection = 512;  // beyond: run unprepare
 
 StoreError stateError(const std::string& what) { return StoreError(JE_ERR_STATE, "", what); }
 
+// Runs every callback with args, in order; one that throws does not stop the others.
+template <typename... Args>
+void runEach(std::vector<std::function<void(Args...)>>& callbacks, Args... args) noexcept {
+  for (auto& fn : callbacks) {
+    try {
+      fn(args...);
+    } catch (...) {  // NOLINT(bugprone-empty-catch): one failing callback must not stop others
+    }
+  }
+}
+
 }  // namespace
 
 std::string tenantProblem(std::string_view tenant) {
@@ -144,18 +155,8 @@ void Transaction::commit() {
   if (!read_only_ && commit_observer_ != nullptr && *commit_observer_) {
     (*commit_observer_)();
   }
-  for (auto& fn : callbacks) {
-    try {
-      fn();
-    } catch (...) {  // NOLINT(bugprone-empty-catch): one failing callback must not stop others
-    }
-  }
-  for (auto& fn : ends) {
-    try {
-      fn(true);
-    } catch (...) {  // NOLINT(bugprone-empty-catch): one failing callback must not stop others
-    }
-  }
+  runEach(callbacks);
+  runEach(ends, true);
 }
 
 void Transaction::rollback() noexcept {
@@ -178,12 +179,7 @@ void Transaction::finish() noexcept {
   lease_.release();
   std::vector<std::function<void(bool)>> ends = std::move(on_end_);
   on_end_.clear();
-  for (auto& fn : ends) {
-    try {
-      fn(false);
-    } catch (...) {  // NOLINT(bugprone-empty-catch): one failing callback must not stop others
-    }
-  }
+  runEach(ends, false);
 }
 
 void Transaction::onCommit(std::function<void()> fn) {
