@@ -273,7 +273,7 @@ std::optional<ReservationKeeper::Block> ReservationKeeper::insertBlock(
   if (id.empty()) {
     return std::nullopt;
   }
-  return Block{id, key, size, size, tokens_left.has_value(), Clock::now(), false};
+  return Block{id, key, size, size, tokens_left.has_value(), Clock::now(), false, 1};
 }
 
 // A block whose row committed joins this replica's blocks. During stop() it may come after the
@@ -286,6 +286,7 @@ void ReservationKeeper::adopt(Block block) {
   const std::lock_guard<std::mutex> lock(mutex_);
   admission_takes_.erase(block.key);
   block.taken = Clock::now();
+  growth_[block.key] = Growth{block.growth, block.taken};
   blocks_[block.id] = std::move(block);
 }
 
@@ -454,7 +455,7 @@ void ReservationKeeper::loop() {
 // One pass: renew or take blocks for keys in demand, release old, low or idle ones.
 void ReservationKeeper::tend() {
   const auto now = Clock::now();
-  std::vector<Key> to_take;
+  std::vector<std::pair<Key, int64_t>> to_take;  // with the growth factor of its block
   std::vector<Block> to_release;
   {
     const std::lock_guard<std::mutex> lock(mutex_);
@@ -470,6 +471,7 @@ void ReservationKeeper::tend() {
     const int64_t scrap = std::max<int64_t>(1, settings_.reservation_min_block / 4);
     std::map<Key, bool> fresh;  // a key with blocks enough for the next claims
     std::map<Key, int64_t> held;
+    std::map<Key, int64_t> needs;  // what held must reach for the key not to run low
     for (auto& [id, b] : blocks_) {
       const bool spent = b.credits < scrap;
       const bool old = now - b.taken > serves;
@@ -481,6 +483,7 @@ void ReservationKeeper::tend() {
       } else if (!b.releasing) {
         held[b.key] += b.credits;
         const int64_t enough = std::max(std::min(2 * claim, b.size), b.size / 2);
+        needs[b.key] = std::max(needs[b.key], enough);
         fresh[b.key] = fresh[b.key] || (held[b.key] >= enough && now - b.taken < serves * 2 / 3);
       }
     }
@@ -489,6 +492,7 @@ void ReservationKeeper::tend() {
     }
     for (auto d = demand_.begin(); d != demand_.end();) {
       if (now - d->second > serves) {
+        growth_.erase(d->first);  // an idle key starts again with a normal block
         d = demand_.erase(d);
         continue;
       }
@@ -496,7 +500,12 @@ void ReservationKeeper::tend() {
       const auto f = fresh.find(d->first);
       if ((f == fresh.end() || !f->second) && (off == backoff_.end() || now >= off->second) &&
           admission_takes_.count(d->first) == 0) {
-        to_take.push_back(d->first);
+        // Ran low: no block left (spent and released) or less held than needed; not merely old.
+        const auto h = held.find(d->first);
+        const bool ran_low = h == held.end() || h->second < needs[d->first];
+        const Growth last = growth_[d->first];
+        const double since = std::chrono::duration<double>(now - last.taken).count();
+        to_take.emplace_back(d->first, nextBlockGrowth(last.factor, ran_low, since));
         taking_.insert(d->first);
       }
       ++d;
@@ -509,9 +518,9 @@ void ReservationKeeper::tend() {
     }
   }
   wake_.notify_all();
-  for (const auto& key : to_take) {
+  for (const auto& [key, growth] : to_take) {
     try {
-      take(key);
+      take(key, growth);
     } catch (const std::exception& e) {
       countTake("failed");
       host_.warn(std::string("ratelimit: taking a reservation failed: ") + e.what());
@@ -519,7 +528,7 @@ void ReservationKeeper::tend() {
   }
 }
 
-void ReservationKeeper::take(const Key& key) {
+void ReservationKeeper::take(const Key& key, int64_t growth) {
   // However the take ends, claims waiting for it go on (with the block, or without).
   struct Done {
     ReservationKeeper& keeper;
@@ -578,7 +587,8 @@ void ReservationKeeper::take(const Key& key) {
     refill(*quota.quota.bucket, now);
     tokens = quota.quota.bucket->level;
   }
-  const int64_t size = reservationBlockSize(free_slots, tokens, settings_.reservation_min_block);
+  const int64_t size =
+      reservationBlockSize(free_slots, tokens, settings_.reservation_min_block, growth);
   if (size == 0) {
     give_up();
     return;
@@ -591,6 +601,7 @@ void ReservationKeeper::take(const Key& key) {
   auto block = insertBlock(txn, key, quota.id, size, tokens_left);
   txn.commit();
   if (block) {
+    block->growth = growth;
     adopt(std::move(*block));
   }
 }

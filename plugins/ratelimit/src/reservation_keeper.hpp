@@ -95,6 +95,11 @@ class ReservationKeeper {
     bool has_tokens = false;
     Clock::time_point taken;
     bool releasing = false;
+    int64_t growth = 1;  // the factor it was sized with (core/reservation_size.hpp)
+  };
+  struct Growth {
+    int64_t factor = 0;  // of the key's last block; 0: none yet
+    Clock::time_point taken;
   };
   struct Debit {
     std::string block_id;
@@ -108,7 +113,8 @@ class ReservationKeeper {
   void countClaim(bool covered) const;
   void countWait(Clock::duration waited) const;
   void countTake(const char* result) const;
-  void take(const Key& key);
+  // growth: the block's factor (core/reservation_size.hpp), chosen by tend().
+  void take(const Key& key, int64_t growth);
   // kInsertBlock in txn: the block written, none when the quota is gone.
   std::optional<Block> insertBlock(sdk::Txn& txn, const Key& key, const std::string& quota_id,
                                    int64_t size,
@@ -126,6 +132,7 @@ class ReservationKeeper {
   std::map<Key, Clock::time_point> demand_;   // last admitted or settled claim of the key
   std::map<Key, Clock::time_point> backoff_;  // no block until then (none was possible)
   std::set<Key> taking_;                      // tend() chose them; take() not yet done
+  std::map<Key, Growth> growth_;              // the last block adopted, by key
   // Keys whose block an admission took in a transaction not yet committed, until when the
   // keeper leaves them alone (an admission that rolls back never says so).
   std::map<Key, Clock::time_point> admission_takes_;

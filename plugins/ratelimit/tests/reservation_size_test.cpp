@@ -29,5 +29,30 @@ TEST(ReservationBlockSize, NoneNearTheLimitsOrWhenDisabled) {
   EXPECT_EQ(reservationBlockSize(1000000, 1.0e9, 0), 0);
 }
 
+TEST(ReservationBlockSize, GrowthRaisesOnlyTheCapNeverTheQuarter) {
+  EXPECT_EQ(reservationBlockSize(1000000, 1.0e9, 256, 2), 8192);
+  EXPECT_EQ(reservationBlockSize(std::nullopt, std::nullopt, 256, 16), 65536);
+  EXPECT_EQ(reservationBlockSize(std::nullopt, std::nullopt, 256, 1000), 65536);  // clamped
+  EXPECT_EQ(reservationBlockSize(std::nullopt, std::nullopt, 256, 0), 4096);      // as 1
+  // A quarter of the room still bounds it: other replicas and locked claims keep their share.
+  EXPECT_EQ(reservationBlockSize(20000, std::nullopt, 256, 16), 5000);
+  EXPECT_EQ(reservationBlockSize(std::nullopt, 12000.0, 256, 16), 3000);
+  EXPECT_EQ(reservationBlockSize(1000, std::nullopt, 256, 16), 0);
+}
+
+TEST(NextBlockGrowth, DoublesWhileTheKeyRunsLowQuickly) {
+  EXPECT_EQ(nextBlockGrowth(1, true, 0.3), 2);
+  EXPECT_EQ(nextBlockGrowth(2, true, 0.5), 4);
+  EXPECT_EQ(nextBlockGrowth(8, true, 0.99), 16);
+  EXPECT_EQ(nextBlockGrowth(16, true, 0.1), kMaxBlockGrowth);  // no further
+}
+
+TEST(NextBlockGrowth, StartsAgainAtOneOtherwise) {
+  EXPECT_EQ(nextBlockGrowth(0, true, 0.1), 1);   // no block taken yet
+  EXPECT_EQ(nextBlockGrowth(8, true, 1.0), 1);   // ran low, but slowly
+  EXPECT_EQ(nextBlockGrowth(8, true, 30.0), 1);  // the key idled
+  EXPECT_EQ(nextBlockGrowth(8, false, 0.2), 1);  // renewed because old, not spent
+}
+
 }  // namespace
 }  // namespace jobengine::ratelimit
