@@ -48,6 +48,7 @@ struct Drain {
   double jobs_per_sec = 0;
   double engine_cpu_ms_per_1000 = 0;
   double postgres_cpu_ms_per_1000 = 0;
+  std::string started_by_tenth;  // ms after the enqueue's commit when each tenth had started
 };
 
 // One fresh engine, one drain. with_quota: the plugin on and the generous quota created first;
@@ -112,6 +113,10 @@ Drain drainOnce(const BenchParams& params, const std::string& plugin_dir, bool w
   const double thousands = std::max(1.0, answer.value("completed", 0.0) / 1000.0);
   d.engine_cpu_ms_per_1000 = cpu.engine_seconds * 1000.0 / thousands;
   d.postgres_cpu_ms_per_1000 = cpu.postgres_seconds * 1000.0 / thousands;
+  for (const auto& ms : answer.value("startedByTenthMs", nlohmann::json::array())) {
+    d.started_by_tenth += (d.started_by_tenth.empty() ? "" : " ") +
+                          std::to_string(static_cast<int>(ms.get<double>()));
+  }
   return d;
 }
 
@@ -135,10 +140,16 @@ std::vector<Figure> runRatelimitComparison(const BenchParams& params, const std:
                 with_quota ? on_label : "plugin disabled", d.jobs_per_sec);
     std::fflush(stdout);
   }
+  std::vector<double> pair_ratios;  // each round's on / off: the two drains ran minutes apart
   for (int round = 0; round < rounds; ++round) {
     const bool on_first = round % 2 == 0;
     for (const bool with_quota : {on_first, !on_first}) {
       const Drain d = drainOnce(params, plugin_dir, with_quota, round);
+      if (!with_quota && !on.empty() && on.size() == off.size() + 1 && d.jobs_per_sec > 0) {
+        pair_ratios.push_back(on.back() / d.jobs_per_sec);
+      } else if (with_quota && on.size() + 1 == off.size() && off.back() > 0) {
+        pair_ratios.push_back(d.jobs_per_sec / off.back());
+      }
       (with_quota ? on : off).push_back(d.jobs_per_sec);
       (with_quota ? on_engine_cpu : off_engine_cpu).push_back(d.engine_cpu_ms_per_1000);
       (with_quota ? on_postgres_cpu : off_postgres_cpu).push_back(d.postgres_cpu_ms_per_1000);
@@ -147,6 +158,7 @@ std::vector<Figure> runRatelimitComparison(const BenchParams& params, const std:
           "postgres %6.1f ms\n",
           round + 1, with_quota ? on_label : "plugin disabled", d.jobs_per_sec,
           d.engine_cpu_ms_per_1000, d.postgres_cpu_ms_per_1000);
+      std::printf("    started by each tenth (ms): %s\n", d.started_by_tenth.c_str());
       std::fflush(stdout);
     }
   }
@@ -157,9 +169,15 @@ std::vector<Figure> runRatelimitComparison(const BenchParams& params, const std:
   out.push_back(
       {"drain via runner, ratelimit plugin disabled (median)", "jobs/s", median(off), each});
   if (out[0].value && out[1].value) {
-    const double ratio = *out[0].value / *out[1].value;
-    out.push_back({std::string("ratio: drain with ") + on_label + " / disabled", "x", ratio,
-                   ratio >= 0.95 ? "aim >= 0.95: met" : "aim >= 0.95: short"});
+    out.push_back({std::string("ratio of the medians: drain with ") + on_label + " / disabled", "x",
+                   *out[0].value / *out[1].value, "the machine's drift between rounds in it"});
+  }
+  // The aim is judged on the median of the rounds' own ratios: the two drains of a round ran
+  // back to back, so the machine's slow drift over the run (its drains varied by a third on
+  // this VM) cancels within a round, where the ratio of the two medians keeps it.
+  if (const auto ratio = median(pair_ratios)) {
+    out.push_back({std::string("median of the rounds' ratios: ") + on_label + " / disabled", "x",
+                   *ratio, *ratio >= 0.95 ? "aim >= 0.95: met" : "aim >= 0.95: short"});
   }
   // The same comparison in CPU spent per 1,000 jobs (engine and database together): what the
   // plugin's claim path costs, less exposed to the machine's noise than the rate.
