@@ -20,7 +20,7 @@
 //   * The first block of a key is taken by the admission that first finds its quota with room
 //     (claimFirstTake, takeInAdmission), in the admission's transaction, which holds the
 //     quota's lock already; the keeper adopts it on commit.
-// Locking: mutex_ guards blocks_, demand_, backoff_, taking_, admission_takes_, tickets_,
+// Locking: mutex_ guards blocks_, demand_, backoff_, taking_, growth_, admission_takes_, tickets_,
 // next_ticket_, largest_claim_, releasing_, new_demand_ and stopping_. Database work happens
 // without it. Two threads: one takes blocks, one releases them (a release waits for the claims
 // still spending its block).
