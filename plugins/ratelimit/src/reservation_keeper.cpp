@@ -273,12 +273,12 @@ std::optional<ReservationKeeper::Block> ReservationKeeper::insertBlock(
   if (id.empty()) {
     return std::nullopt;
   }
-  return Block{id, key, size, size, tokens_left.has_value(), Clock::now(), false, 1};
+  return Block{id, key, size, size, tokens_left.has_value(), Clock::now(), false};
 }
 
 // A block whose row committed joins this replica's blocks. During stop() it may come after the
 // last release: its row then expires (kBlockRowLife), fewer jobs admitted, never more.
-void ReservationKeeper::adopt(Block block) {
+void ReservationKeeper::adopt(Block block, int64_t growth) {
   countTake("taken");
   host_.counterAdd("ratelimit_reservation_slots_taken_total",
                    "Jobs (and tokens) of the reservation blocks this replica took", json::object(),
@@ -286,7 +286,7 @@ void ReservationKeeper::adopt(Block block) {
   const std::lock_guard<std::mutex> lock(mutex_);
   admission_takes_.erase(block.key);
   block.taken = Clock::now();
-  growth_[block.key] = Growth{block.growth, block.taken};
+  growth_[block.key] = Growth{growth, block.taken};
   blocks_[block.id] = std::move(block);
 }
 
@@ -601,8 +601,7 @@ void ReservationKeeper::take(const Key& key, int64_t growth) {
   auto block = insertBlock(txn, key, quota.id, size, tokens_left);
   txn.commit();
   if (block) {
-    block->growth = growth;
-    adopt(std::move(*block));
+    adopt(std::move(*block), growth);
   }
 }
 

@@ -95,7 +95,6 @@ class ReservationKeeper {
     bool has_tokens = false;
     Clock::time_point taken;
     bool releasing = false;
-    int64_t growth = 1;  // the factor it was sized with (core/reservation_size.hpp)
   };
   struct Growth {
     int64_t factor = 0;  // of the key's last block; 0: none yet
@@ -119,7 +118,8 @@ class ReservationKeeper {
   std::optional<Block> insertBlock(sdk::Txn& txn, const Key& key, const std::string& quota_id,
                                    int64_t size,
                                    const std::optional<std::pair<double, int64_t>>& tokens_left);
-  void adopt(Block block);
+  // growth: the factor the block was sized with (core/reservation_size.hpp).
+  void adopt(Block block, int64_t growth = 1);
   void release(const Block& block);
 
   const sdk::Host& host_;
